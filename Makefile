@@ -1,0 +1,112 @@
+# crimetab — build, test, bench, install.  `make V=1` shows full commands.
+
+CC       ?= cc
+PKGS     := sqlite3 libcjson xlsxwriter ncursesw nettle
+BUILD    ?= build
+PREFIX   ?= /usr/local
+SAN      ?=
+
+WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wwrite-strings \
+            -Wformat-security -Wvla -Wshadow -Wno-unused-parameter
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT      ?= -O2 -g
+
+# Debian's libcsv ships no .pc file: plain -lcsv.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -ldl
+
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SAN) -Isrc -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*/*.c)) $(wildcard src/tui/*/*.c)
+LIB_SRC  := $(filter-out src/plugins/%,$(LIB_SRC))
+GEN_SRC  := $(BUILD)/gen/embedded.c
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+LIB      := $(BUILD)/libcrimetab.a
+BIN      := $(BUILD)/crimetab
+
+EMBED_FILES := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard templates/*/*.json)) \
+               $(sort $(wildcard templates/*/*.geojson))
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps demo test check-asan fuzz bench install clean lint plugins
+
+all: deps $(BIN) plugins
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(GEN_SRC): $(BUILD)/tools/embed $(EMBED_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(BUILD)/tools/embed $@ $(EMBED_FILES)
+
+$(BUILD)/gen/embedded.o: $(GEN_SRC)
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST-CC $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+PLUGINS :=
+-include mk/*.mk
+
+plugins: $(PLUGINS)
+
+demo: all
+	$(Q)./scripts/demo.sh $(BIN)
+
+test: all $(UNIT_BIN)
+	$(Q)BUILD=$(BUILD) ./tests/run.sh
+
+# The whole test suite again, built with AddressSanitizer + UBSan in build-asan/.
+check-asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+fuzz: deps
+	$(Q)./tests/fuzz/run.sh $(FUZZ_SRC)
+
+bench: all
+	$(Q)./tests/bench/run.sh $(BIN)
+
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem -Isrc -Iinclude src include
+	$(Q)clang-tidy --quiet $(LIB_SRC) src/main.c -- $(CSTD) -Isrc -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/crimetab $(DESTDIR)$(PREFIX)/include/crimetab
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/crimetab
+	install -m 644 include/crimetab/*.h $(DESTDIR)$(PREFIX)/include/crimetab/
+	for p in $(PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/crimetab/; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages crimetab builds and tests with; does nothing
+# when they are all present, so `make` can call it every time.
+set -eu
+
+PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libcsv-dev libcjson-dev \
+libxlsxwriter-dev libncurses-dev nettle-dev libcmocka-dev python3 python3-openpyxl tmux"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -q >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,52 @@
+/* Town centres: parsing area files (GeoJSON polygons, LSOA lists, area-column
+ * values), point-in-polygon, and assigning crimes to every area containing them. */
+#ifndef CRIMETAB_AREAS_H
+#define CRIMETAB_AREAS_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* ---- geometry ---- */
+/* Where a point lies against a polygon or ring. */
+enum { AREA_OUTSIDE = 0, AREA_INSIDE = 1, AREA_BOUNDARY = 2 };
+
+/* A ring is N points (x = longitude, y = latitude); closing point optional. */
+int area_ring_locate(const double *xy, size_t n, double x, double y);
+
+/* ---- area files ---- */
+typedef struct area_def {
+	char *name;
+	const char *kind;  /* "polygon", "lsoa" or "value" */
+	char *definition;  /* JSON kept in the store */
+} area_def;
+
+/* Parses an areas file: a GeoJSON FeatureCollection (Polygon / MultiPolygon
+ * features named by properties.name; or null-geometry features whose
+ * properties hold "lsoa_codes" or "area_values") or {"areas": [{"name", and
+ * one of "geometry", "lsoa_codes", "area_values"}]}.  On success *defs (freed
+ * with area_defs_free) holds *n definitions; else -1 with "path: reason" in err. */
+int area_file_parse(const char *path, const char *text, area_def **defs, size_t *n, char *err, size_t errlen);
+void area_defs_free(area_def *defs, size_t n);
+
+/* ---- matching ---- */
+typedef struct area_set area_set;
+
+/* Compiles every area in the store (for assigning imported crimes). */
+area_set *area_set_from_store(store *s, char *err, size_t errlen);
+/* Compiles the given definitions, with their store ids. */
+area_set *area_set_from_defs(const area_def *defs, const long long *ids, size_t n, char *err, size_t errlen);
+void area_set_free(area_set *set);
+size_t area_set_count(const area_set *set);
+
+/* Writes into ids (room for max) the areas containing the crime; returns how
+ * many.  Points on an edge or vertex belong to the area; points in a hole do not. */
+size_t area_set_match(const area_set *set, int has_coords, double lon, double lat, const char *lsoa_code,
+		      const char *area_value, long long *ids, size_t max);
+
+/* Loads an areas file into the store, replacing areas of the same names, and
+ * assigns every crime already imported; one transaction.  *loaded is set to
+ * the number of areas.  0 or -1 with err set. */
+int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t errlen);
+
+#endif

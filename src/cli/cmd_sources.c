@@ -1,0 +1,111 @@
+/* crimetab sources / crimetab rejects: what was imported, and what was not. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/util.h"
+
+static const char sources_help[] =
+	"usage: crimetab sources [--db FILE]\n"
+	"\n"
+	"Lists every imported file: id, kind (street, outcomes, stop-and-search, force),\n"
+	"force, months covered, rows read / imported / rejected, rows of it that a newer file\n"
+	"superseded, when it was imported, and its path.  Tab-separated, one line per file,\n"
+	"after a header line.\n";
+
+static const char rejects_help[] =
+	"usage: crimetab rejects [--db FILE] [--source N]\n"
+	"\n"
+	"Lists rejected rows as  path:line: reason  followed by the raw row, indented.\n"
+	"--source N limits the list to source N (see crimetab sources).\n";
+
+static int print_source(void *ctx, const store_source *s)
+{
+	(void)ctx;
+	char m1[8] = "", m2[8] = "";
+	if (s->month_min >= 0) {
+		ct_month_format(s->month_min, m1);
+		ct_month_format(s->month_max, m2);
+	}
+	printf("%lld\t%s\t%s\t%s\t%s\t%lld\t%lld\t%lld\t", s->id, s->kind, s->force ? s->force : "", m1, m2,
+	       s->rows_read, s->rows_imported, s->rows_rejected);
+	if (s->superseded_by)
+		printf("all (by %lld)", s->superseded_by);
+	else
+		printf("%lld", s->rows_superseded);
+	printf("\t%s\t%s\n", s->imported_at, s->path);
+	return 0;
+}
+
+int cmd_sources(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'h': return cli_help(sources_help);
+		default: return cli_usage_error("sources", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("sources", "takes no arguments");
+	store *s = cli_open_store(db, 0);
+	if (!s)
+		return CT_EDB;
+	printf("id\tkind\tforce\tfrom\tto\tread\timported\trejected\tsuperseded\timported_at\tpath\n");
+	int rc = store_sources_each(s, print_source, NULL);
+	if (rc != 0)
+		ct_error("%s", store_errmsg(s));
+	store_close(s);
+	return rc ? CT_EDB : CT_OK;
+}
+
+static int print_reject(void *ctx, const store_reject *r)
+{
+	(void)ctx;
+	printf("%s:%lld: %s\n    %s\n", r->path, r->line, r->reason, r->raw ? r->raw : "");
+	return 0;
+}
+
+int cmd_rejects(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"source", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = NULL;
+	long long source = 0;
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "d:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 's':
+			source = strtoll(optarg, &end, 10);
+			if (*end || source <= 0)
+				return cli_usage_error("rejects", "--source needs a source id (see crimetab sources)");
+			break;
+		case 'h': return cli_help(rejects_help);
+		default: return cli_usage_error("rejects", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("rejects", "takes no arguments");
+	store *s = cli_open_store(db, 0);
+	if (!s)
+		return CT_EDB;
+	int rc = store_rejects_each(s, source, print_reject, NULL);
+	if (rc != 0)
+		ct_error("%s", store_errmsg(s));
+	store_close(s);
+	return rc ? CT_EDB : CT_OK;
+}

@@ -1,0 +1,408 @@
+/* Shared helpers; see util.h for what each promises. */
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+
+int ct_verbosity;
+
+static void oom(void)
+{
+	fputs("crimetab: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	strbuf sb = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[256];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof tmp) {
+		va_end(ap2);
+		return xstrndup(tmp, (size_t)n);
+	}
+	sb.buf = xmalloc((size_t)n + 1);
+	vsnprintf(sb.buf, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return sb.buf;
+}
+
+static void sb_grow(strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->alloc)
+		return;
+	size_t want = sb->alloc ? sb->alloc : 64;
+	while (want < sb->len + extra + 1)
+		want *= 2;
+	sb->buf = xrealloc(sb->buf, want);
+	sb->alloc = want;
+}
+
+void sb_add(strbuf *sb, const char *s, size_t n)
+{
+	sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_puts(strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_putc(strbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap2);
+		sb->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+void sb_reset(strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+void sb_release(strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+}
+
+char *sb_detach(strbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+	sb->buf = NULL;
+	sb->len = sb->alloc = 0;
+	return p;
+}
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs("crimetab: ", stderr);
+	if (prefix)
+		fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void ct_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void ct_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void ct_note(const char *fmt, ...)
+{
+	if (ct_verbosity < 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+int ct_month_parse(const char *s, int *out)
+{
+	if (strlen(s) != 7 || s[4] != '-')
+		return -1;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	if (m < 1 || m > 12 || y < 1900)
+		return -1;
+	*out = CT_MONTH(y, m);
+	return 0;
+}
+
+void ct_month_format(int month, char *buf)
+{
+	int y = CT_MONTH_YEAR(month), m = CT_MONTH_NUM(month);
+	if (y < 0 || y > 9999 || m < 1 || m > 12)
+		y = 0, m = 1;
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '\0';
+}
+
+void ct_month_long(int month, char *buf, size_t len)
+{
+	static const char *const names[] = {"January", "February", "March", "April", "May", "June",
+		"July", "August", "September", "October", "November", "December"};
+	snprintf(buf, len, "%s %d", names[CT_MONTH_NUM(month) - 1], CT_MONTH_YEAR(month));
+}
+
+int ct_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			k = 1, min = 0x80, c &= 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			k = 2, min = 0x800, c &= 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			k = 3, min = 0x10000, c &= 0x07;
+		} else {
+			return 0;
+		}
+		if (i + k >= n)
+			return 0;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return 0;
+			c = (c << 6) | (s[i + j] & 0x3F);
+		}
+		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+struct ct_outfile {
+	char *path;
+	char *tmp;
+	FILE *fp;
+	int is_stdout;
+};
+
+ct_outfile *ct_out_open(const char *path, char *err, size_t errlen)
+{
+	ct_outfile *o = xcalloc(1, sizeof *o);
+	o->path = xstrdup(path);
+	if (strcmp(path, "-") == 0) {
+		o->is_stdout = 1;
+		o->fp = stdout;
+		return o;
+	}
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	o->tmp = xasprintf("%.*s.%s.tmpXXXXXX", (int)(base - path), path, base);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		ct_out_abort(o);
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		ct_out_abort(o);
+		return NULL;
+	}
+	return o;
+}
+
+FILE *ct_out_fp(ct_outfile *o)
+{
+	return o->fp;
+}
+
+const char *ct_out_tmppath(const ct_outfile *o)
+{
+	return o->tmp;
+}
+
+int ct_out_commit(ct_outfile *o, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (o->is_stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			snprintf(err, errlen, "standard output: write error: %s", strerror(errno));
+			rc = -1;
+		}
+		o->fp = NULL;
+		ct_out_abort(o);
+		return rc;
+	}
+	if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
+		snprintf(err, errlen, "%s: write error: %s", o->path, strerror(errno));
+		ct_out_abort(o);
+		return -1;
+	}
+	if (fclose(o->fp) != 0) {
+		o->fp = NULL;
+		snprintf(err, errlen, "%s: write error: %s", o->path, strerror(errno));
+		ct_out_abort(o);
+		return -1;
+	}
+	o->fp = NULL;
+	if (rename(o->tmp, o->path) != 0) {
+		snprintf(err, errlen, "%s: cannot rename into place: %s", o->path, strerror(errno));
+		ct_out_abort(o);
+		return -1;
+	}
+	free(o->tmp);
+	o->tmp = NULL;
+	ct_out_abort(o);
+	return 0;
+}
+
+void ct_out_abort(ct_outfile *o)
+{
+	if (!o)
+		return;
+	if (o->fp && !o->is_stdout)
+		fclose(o->fp);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}
+
+struct ct_progress {
+	char *label;
+	long long total;
+	double start, last;
+	int active;
+};
+
+double ct_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ct_progress *ct_progress_new(const char *label, long long total_bytes)
+{
+	ct_progress *p = xcalloc(1, sizeof *p);
+	p->label = xstrdup(label);
+	p->total = total_bytes;
+	p->start = p->last = ct_now();
+	p->active = ct_verbosity >= 0 && isatty(STDERR_FILENO);
+	return p;
+}
+
+void ct_progress_update(ct_progress *p, long long rows, long long bytes)
+{
+	if (!p || !p->active)
+		return;
+	double now = ct_now();
+	if (now - p->last < 0.1)
+		return;
+	p->last = now;
+	double secs = now - p->start;
+	double mbs = secs > 0 ? (double)bytes / 1e6 / secs : 0;
+	int pct = p->total > 0 ? (int)(100.0 * (double)bytes / (double)p->total) : 0;
+	char bar[21];
+	int fill = pct / 5;
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < fill ? '#' : '-';
+	bar[20] = '\0';
+	fprintf(stderr, "\r\033[K%s [%s] %3d%% %lld rows %.1f MB/s", p->label, bar, pct, rows, mbs);
+}
+
+void ct_progress_free(ct_progress *p)
+{
+	if (!p)
+		return;
+	if (p->active && p->last > p->start)
+		fputs("\r\033[K", stderr);
+	free(p->label);
+	free(p);
+}
+
+const struct embedded_file *embedded_find(const char *name)
+{
+	for (const struct embedded_file *f = embedded_files; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}

@@ -1,0 +1,79 @@
+/* Small shared helpers: allocation, strings, diagnostics, month arithmetic,
+ * atomic output files and the progress line. */
+#ifndef CRIMETAB_UTIL_H
+#define CRIMETAB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+
+/* Allocation that aborts on exhaustion: crimetab has no useful way to go on. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable NUL-terminated byte buffer; zero-initialise, sb_release frees. */
+typedef struct strbuf {
+	char *buf;
+	size_t len, alloc;
+} strbuf;
+void sb_add(strbuf *sb, const char *s, size_t n);
+void sb_puts(strbuf *sb, const char *s);
+void sb_putc(strbuf *sb, char c);
+void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_reset(strbuf *sb);
+void sb_release(strbuf *sb);
+/* Hands the buffer to the caller (who frees it) and empties SB. */
+char *sb_detach(strbuf *sb);
+
+/* Diagnostics go to stderr as "crimetab: message" (one line each).
+ * ct_verbosity < 0 silences notes and progress (--quiet); warnings and
+ * errors always print. */
+extern int ct_verbosity;
+void ct_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ct_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Months are integers: year * 12 + (month - 1). */
+#define CT_MONTH(y, m) ((y) * 12 + (m) - 1)
+#define CT_MONTH_YEAR(mi) ((mi) / 12)
+#define CT_MONTH_NUM(mi) ((mi) % 12 + 1)
+/* Parses exactly "YYYY-MM"; returns 0 and stores the month index, or -1. */
+int ct_month_parse(const char *s, int *out);
+/* Writes "YYYY-MM" into buf (at least 8 bytes). */
+void ct_month_format(int month, char *buf);
+/* Writes "October 2024" into buf (at least 16 bytes). */
+void ct_month_long(int month, char *buf, size_t len);
+
+/* True if s (length n) is valid UTF-8. */
+int ct_utf8_valid(const char *s, size_t n);
+
+/* An output file written to a temporary in the same directory and renamed
+ * into place on commit; abort (or a crash) never leaves a partial file.
+ * PATH "-" means stdout, written directly. */
+typedef struct ct_outfile ct_outfile;
+ct_outfile *ct_out_open(const char *path, char *err, size_t errlen);
+FILE *ct_out_fp(ct_outfile *o);
+/* A temporary path to hand to a library that writes its own file
+ * (libxlsxwriter); ct_out_commit renames it. */
+const char *ct_out_tmppath(const ct_outfile *o);
+/* Flushes, fsyncs and renames; frees O. Returns 0 or -1 with err set. */
+int ct_out_commit(ct_outfile *o, char *err, size_t errlen);
+/* Removes the temporary and frees O; accepts NULL. */
+void ct_out_abort(ct_outfile *o);
+
+/* A progress line on stderr, drawn only when stderr is a TTY and not quiet. */
+typedef struct ct_progress ct_progress;
+ct_progress *ct_progress_new(const char *label, long long total_bytes);
+void ct_progress_update(ct_progress *p, long long rows, long long bytes);
+void ct_progress_free(ct_progress *p);
+
+/* Monotonic seconds, for progress rates and timings. */
+double ct_now(void);
+
+#endif

@@ -1,0 +1,214 @@
+/* CSV rows via libcsv, fed one physical line at a time so that every row
+ * knows the line it starts on and its raw text for the rejects table. */
+#include "import/csvread.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+typedef struct qrow {
+	strbuf data;      /* fields, each NUL-terminated, back to back */
+	size_t *offs, *lens;
+	size_t nfields, cap;
+	strbuf raw;
+	long long line;
+	const char *error;
+} qrow;
+
+struct imp_reader {
+	FILE *f;
+	struct csv_parser p;
+	char *line;
+	size_t line_cap;
+	long long lineno, bytes;
+	qrow q[4];   /* ring of completed rows waiting to be returned */
+	size_t nq, head;
+	qrow building;
+	int in_row, eof;
+	const char **fieldptrs;
+	size_t fieldptrs_cap;
+	strbuf pending_raw;
+};
+
+static void qrow_reset(qrow *r)
+{
+	sb_reset(&r->data);
+	sb_reset(&r->raw);
+	r->nfields = 0;
+	r->error = NULL;
+	r->line = 0;
+}
+
+static void qrow_free(qrow *r)
+{
+	sb_release(&r->data);
+	sb_release(&r->raw);
+	free(r->offs);
+	free(r->lens);
+}
+
+static void qrow_swap(qrow *a, qrow *b)
+{
+	qrow t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	imp_reader *r = ctx;
+	qrow *b = &r->building;
+	if (b->nfields == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->offs = xrealloc(b->offs, b->cap * sizeof *b->offs);
+		b->lens = xrealloc(b->lens, b->cap * sizeof *b->lens);
+	}
+	b->offs[b->nfields] = b->data.len;
+	b->lens[b->nfields] = len;
+	sb_add(&b->data, data ? data : "", data ? len : 0);
+	sb_putc(&b->data, '\0');
+	b->nfields++;
+	r->in_row = 1;
+}
+
+/* Moves the row being built onto the queue. */
+static void finish_row(imp_reader *r, const char *error)
+{
+	qrow *b = &r->building;
+	if (!b->line)
+		b->line = r->lineno;
+	sb_reset(&b->raw);
+	sb_add(&b->raw, r->pending_raw.buf ? r->pending_raw.buf : "", r->pending_raw.len);
+	while (b->raw.len && (b->raw.buf[b->raw.len - 1] == '\n' || b->raw.buf[b->raw.len - 1] == '\r'))
+		b->raw.buf[--b->raw.len] = '\0';
+	b->error = error;
+	if (r->nq < sizeof r->q / sizeof r->q[0]) {
+		qrow_swap(&r->q[(r->head + r->nq) % 4], b);
+		r->nq++;
+	}
+	qrow_reset(b);
+	sb_reset(&r->pending_raw);
+	r->in_row = 0;
+}
+
+static void on_row(int c, void *ctx)
+{
+	imp_reader *r = ctx;
+	(void)c;
+	finish_row(r, NULL);
+}
+
+imp_reader *imp_reader_new(FILE *f)
+{
+	imp_reader *r = xcalloc(1, sizeof *r);
+	r->f = f;
+	if (csv_init(&r->p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
+		abort();
+	return r;
+}
+
+void imp_reader_free(imp_reader *r)
+{
+	if (!r)
+		return;
+	csv_free(&r->p);
+	for (int i = 0; i < 4; i++)
+		qrow_free(&r->q[i]);
+	qrow_free(&r->building);
+	sb_release(&r->pending_raw);
+	free(r->line);
+	free(r->fieldptrs);
+	free(r);
+}
+
+long long imp_reader_bytes(const imp_reader *r)
+{
+	return r->bytes;
+}
+
+/* Drops the parser state after a malformed row so reading resumes cleanly. */
+static void reset_parser(imp_reader *r)
+{
+	csv_free(&r->p);
+	if (csv_init(&r->p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
+		abort();
+	qrow_reset(&r->building);
+	r->in_row = 0;
+}
+
+/* Feeds one more physical line (or finishes at EOF); -1 on read error. */
+static int feed(imp_reader *r)
+{
+	ssize_t n = getline(&r->line, &r->line_cap, r->f);
+	if (n < 0) {
+		if (ferror(r->f))
+			return -1;
+		r->eof = 1;
+		if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+			r->building.line = r->building.line ? r->building.line : r->lineno;
+			finish_row(r, "unterminated quoted field at end of file");
+			reset_parser(r);
+		} else if (r->in_row || r->pending_raw.len) {
+			finish_row(r, NULL);
+		}
+		return 0;
+	}
+	r->lineno++;
+	r->bytes += n;
+	char *s = r->line;
+	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		n -= 3;
+	}
+	if (!r->in_row && r->pending_raw.len == 0)
+		r->building.line = r->lineno;
+	if (r->pending_raw.len + (size_t)n > IMP_MAX_ROW_BYTES) {
+		long long start = r->building.line;
+		size_t keep = IMP_MAX_ROW_BYTES > r->pending_raw.len ? IMP_MAX_ROW_BYTES - r->pending_raw.len : 0;
+		sb_add(&r->pending_raw, s, (size_t)n < keep ? (size_t)n : keep);
+		reset_parser(r);
+		r->building.line = start;
+		finish_row(r, "row is longer than 65536 bytes");
+		return 0;
+	}
+	sb_add(&r->pending_raw, s, (size_t)n);
+	size_t done = csv_parse(&r->p, s, (size_t)n, on_field, on_row, r);
+	if (done < (size_t)n) {
+		const char *why = csv_error(&r->p) == CSV_EPARSE ? "malformed quoting" : "CSV parser out of memory";
+		reset_parser(r);
+		finish_row(r, why);
+	}
+	return 0;
+}
+
+int imp_reader_next(imp_reader *r, imp_row *row)
+{
+	while (r->nq == 0) {
+		if (r->eof)
+			return 0;
+		if (feed(r) != 0)
+			return -1;
+		/* blank lines make no row: forget their raw text */
+		if (r->nq == 0 && !r->in_row && r->pending_raw.len && strspn(r->pending_raw.buf, "\r\n") == r->pending_raw.len)
+			sb_reset(&r->pending_raw);
+	}
+	/* the caller's previous row is done with: recycle it as the build buffer */
+	qrow *q = &r->q[r->head];
+	r->head = (r->head + 1) % 4;
+	r->nq--;
+	if (r->fieldptrs_cap < q->nfields) {
+		r->fieldptrs_cap = q->nfields;
+		r->fieldptrs = xrealloc(r->fieldptrs, q->nfields * sizeof *r->fieldptrs);
+	}
+	for (size_t i = 0; i < q->nfields; i++)
+		r->fieldptrs[i] = q->data.buf + q->offs[i];
+	row->line = q->line;
+	row->nfields = q->error ? 0 : q->nfields;
+	row->fields = r->fieldptrs;
+	row->lens = q->lens;
+	row->raw = q->raw.buf ? q->raw.buf : "";
+	row->error = q->error;
+	return 1;
+}

@@ -1,0 +1,32 @@
+/* A streaming CSV row reader on libcsv that keeps each row's line number and
+ * raw text, and turns malformed rows into errors instead of losing them. */
+#ifndef CRIMETAB_CSVREAD_H
+#define CRIMETAB_CSVREAD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Rows longer than this are rejected whole (a "field of megabytes"). */
+#define IMP_MAX_ROW_BYTES 65536
+
+typedef struct imp_row {
+	long long line;       /* line the row starts on, from 1 */
+	size_t nfields;
+	const char **fields;  /* NUL-terminated, valid until the next call */
+	const size_t *lens;
+	const char *raw;      /* the row's text as read, newline excluded */
+	const char *error;    /* non-NULL: the row is malformed, fields unusable */
+} imp_row;
+
+typedef struct imp_reader imp_reader;
+
+/* Reads from F (not closed by the reader).  A UTF-8 BOM is skipped and CRLF
+ * accepted. */
+imp_reader *imp_reader_new(FILE *f);
+void imp_reader_free(imp_reader *r);
+/* Next row: 1 and *row filled, 0 at end of input, -1 on a read error. */
+int imp_reader_next(imp_reader *r, imp_row *row);
+/* Bytes consumed so far, for progress. */
+long long imp_reader_bytes(const imp_reader *r);
+
+#endif

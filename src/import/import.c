@@ -1,0 +1,737 @@
+/* Importers for police.uk CSVs and mapped force exports.  Every row read ends
+ * as a stored record or a reject with its line and reason: nothing is lost. */
+#include "import/import.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/embedded.h"
+#include "core/util.h"
+#include "import/csvread.h"
+
+static const char *const street_header[] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
+	"Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"};
+static const char *const outcomes_header[] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
+	"Latitude", "Location", "LSOA code", "LSOA name", "Outcome type"};
+static const char *const stop_header[] = {"Type", "Date", "Part of a policing operation", "Policing operation",
+	"Latitude", "Longitude", "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity",
+	"Legislation", "Object of search", "Outcome", "Outcome linked to object of search",
+	"Removal of more than just outer clothing"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Mapping fields, in the order of the "columns" object's keys. */
+#define MAP_FIELDS(X) \
+	X(crime_id) X(date) X(category) X(offence_code) X(area) X(location) \
+	X(longitude) X(latitude) X(lsoa_code) X(lsoa_name) X(outcome)
+
+enum {
+#define MAP_ENUM(f) MAP_##f,
+	MAP_FIELDS(MAP_ENUM)
+#undef MAP_ENUM
+	MAP_COUNT
+};
+static const char *const map_keys[] = {
+#define MAP_KEY(f) #f,
+	MAP_FIELDS(MAP_KEY)
+#undef MAP_KEY
+};
+
+struct imp_mapping {
+	char *name, *force, *date_format, *source;
+	char *col[MAP_COUNT]; /* header names, NULL when not mapped */
+};
+
+void imp_mapping_free(imp_mapping *m)
+{
+	if (!m)
+		return;
+	free(m->name);
+	free(m->force);
+	free(m->date_format);
+	free(m->source);
+	for (int i = 0; i < MAP_COUNT; i++)
+		free(m->col[i]);
+	free(m);
+}
+
+static const char *const date_formats[] = {"dd/mm/yyyy", "yyyy-mm-dd", "yyyy-mm", "dd-mm-yyyy", "mm/dd/yyyy"};
+
+imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, size_t errlen)
+{
+	cJSON *j = cJSON_Parse(text);
+	imp_mapping *m = NULL;
+	if (!j) {
+		snprintf(err, errlen, "%s: not valid JSON", path);
+		return NULL;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->source = xstrdup(path);
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "mapping_version");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
+	const cJSON *force = cJSON_GetObjectItemCaseSensitive(j, "force");
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(j, "date_format");
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(j, "columns");
+	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
+		snprintf(err, errlen, "%s: \"mapping_version\" must be 1", path);
+		goto fail;
+	}
+	if (!cJSON_IsString(force) || !*force->valuestring) {
+		snprintf(err, errlen, "%s: \"force\" (the force's name) is required", path);
+		goto fail;
+	}
+	if (!cJSON_IsString(fmt)) {
+		snprintf(err, errlen, "%s: \"date_format\" is required (one of dd/mm/yyyy, yyyy-mm-dd, yyyy-mm, "
+				      "dd-mm-yyyy, mm/dd/yyyy)", path);
+		goto fail;
+	}
+	int known = 0;
+	for (size_t i = 0; i < NELEM(date_formats); i++)
+		known |= strcmp(fmt->valuestring, date_formats[i]) == 0;
+	if (!known) {
+		snprintf(err, errlen, "%s: \"date_format\": \"%s\" is not one of dd/mm/yyyy, yyyy-mm-dd, yyyy-mm, "
+				      "dd-mm-yyyy, mm/dd/yyyy", path, fmt->valuestring);
+		goto fail;
+	}
+	if (!cJSON_IsObject(cols)) {
+		snprintf(err, errlen, "%s: \"columns\" must be an object", path);
+		goto fail;
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cols)
+	{
+		int k = -1;
+		for (int i = 0; i < MAP_COUNT; i++)
+			if (strcmp(c->string, map_keys[i]) == 0)
+				k = i;
+		if (k < 0) {
+			snprintf(err, errlen, "%s: \"columns\": unknown field \"%s\"", path, c->string);
+			goto fail;
+		}
+		if (!cJSON_IsString(c) || !*c->valuestring) {
+			snprintf(err, errlen, "%s: \"columns\".\"%s\" must be a column name", path, c->string);
+			goto fail;
+		}
+		m->col[k] = xstrdup(c->valuestring);
+	}
+	if (!m->col[MAP_date] || !m->col[MAP_category]) {
+		snprintf(err, errlen, "%s: \"columns\" must name at least \"date\" and \"category\"", path);
+		goto fail;
+	}
+	if (!m->col[MAP_longitude] != !m->col[MAP_latitude]) {
+		snprintf(err, errlen, "%s: \"columns\": map both \"longitude\" and \"latitude\", or neither", path);
+		goto fail;
+	}
+	m->name = xstrdup(cJSON_IsString(name) ? name->valuestring : path);
+	m->force = xstrdup(force->valuestring);
+	m->date_format = xstrdup(fmt->valuestring);
+	cJSON_Delete(j);
+	return m;
+fail:
+	cJSON_Delete(j);
+	imp_mapping_free(m);
+	return NULL;
+}
+
+imp_mapping *imp_mapping_load(const char *name_or_path, char *err, size_t errlen)
+{
+	char key[512];
+	snprintf(key, sizeof key, "templates/mappings/%s.json", name_or_path);
+	const struct embedded_file *ef = strchr(name_or_path, '/') ? NULL : embedded_find(key);
+	if (ef)
+		return imp_mapping_parse(name_or_path, ef->data, err, errlen);
+	FILE *f = fopen(name_or_path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open mapping: %s", name_or_path, strerror(errno));
+		return NULL;
+	}
+	strbuf sb = {0};
+	char buf[8192];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, k);
+	fclose(f);
+	imp_mapping *m = imp_mapping_parse(name_or_path, sb.buf ? sb.buf : "", err, errlen);
+	sb_release(&sb);
+	return m;
+}
+
+int imp_parse_policeuk_name(const char *path, int *month, char *slug, size_t slug_len, const char **kind)
+{
+	static const char *const kinds[] = {"street", "outcomes", "stop-and-search"};
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n < 13 || strcasecmp(base + n - 4, ".csv") != 0 || base[7] != '-')
+		return -1;
+	char m[8];
+	memcpy(m, base, 7);
+	m[7] = '\0';
+	if (ct_month_parse(m, month) != 0)
+		return -1;
+	for (size_t i = 0; i < NELEM(kinds); i++) {
+		size_t kl = strlen(kinds[i]);
+		const char *k = base + n - 4 - kl;
+		if (k > base + 8 && k[-1] == '-' && strncmp(k, kinds[i], kl) == 0) {
+			size_t sl = (size_t)(k - 1 - (base + 8));
+			if (sl == 0 || sl >= slug_len)
+				return -1;
+			memcpy(slug, base + 8, sl);
+			slug[sl] = '\0';
+			*kind = kinds[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int read_int(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int imp_parse_date(const char *format, const char *s, int *month)
+{
+	int d = 1, m = 0, y = 0;
+	size_t flen = strlen(format), slen = strlen(s);
+	if (slen < flen || (slen > flen && s[flen] != ' ' && s[flen] != 'T'))
+		return -1;
+	for (size_t i = 0; i < flen; i++) {
+		char f = format[i];
+		if (f == 'd' || f == 'm' || f == 'y') {
+			size_t run = 0;
+			while (format[i + run] == f)
+				run++;
+			int v;
+			if (read_int(s + i, (int)run, &v) != 0)
+				return -1;
+			if (f == 'd')
+				d = v;
+			else if (f == 'm')
+				m = v;
+			else
+				y = v;
+			i += run - 1;
+		} else if (s[i] != f) {
+			return -1;
+		}
+	}
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	*month = CT_MONTH(y, m);
+	return 0;
+}
+
+/* ---- per-file import state ---- */
+
+typedef struct fm_pair {
+	char *force;
+	int month;
+} fm_pair;
+
+typedef struct importer {
+	store *s;
+	const area_set *areas;
+	const imp_mapping *map;
+	const char *path;
+	imp_result *r;
+	long long source_id;
+	const char *kind;
+	int file_month; /* from the file name, or -1 */
+	char slug[128];
+	int col[MAP_COUNT]; /* mapped column indices */
+	size_t nheader;
+	fm_pair *pairs; /* distinct (force, month) seen */
+	size_t npairs, cap;
+	int last_pair;
+	long long *area_ids;
+	strbuf why;
+} importer;
+
+static void note_pair(importer *im, const char *force, int month)
+{
+	if (im->last_pair >= 0 && im->pairs[im->last_pair].month == month &&
+	    strcmp(im->pairs[im->last_pair].force, force) == 0)
+		return;
+	for (size_t i = 0; i < im->npairs; i++)
+		if (im->pairs[i].month == month && strcmp(im->pairs[i].force, force) == 0) {
+			im->last_pair = (int)i;
+			return;
+		}
+	if (im->npairs == im->cap) {
+		im->cap = im->cap ? 2 * im->cap : 16;
+		im->pairs = xrealloc(im->pairs, im->cap * sizeof *im->pairs);
+	}
+	im->pairs[im->npairs].force = xstrdup(force);
+	im->pairs[im->npairs].month = month;
+	im->last_pair = (int)im->npairs++;
+	if (im->r->month_min < 0 || month < im->r->month_min)
+		im->r->month_min = month;
+	if (month > im->r->month_max)
+		im->r->month_max = month;
+}
+
+/* Sets im->why to "column 'NAME': \"VALUE\" REASON" and returns -1. */
+static int bad(importer *im, const char *column, const char *value, const char *reason)
+{
+	sb_reset(&im->why);
+	if (value)
+		sb_printf(&im->why, "column '%s': \"%.80s\" %s", column, value, reason);
+	else
+		sb_printf(&im->why, "column '%s' %s", column, reason);
+	return -1;
+}
+
+static const char *opt(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static int parse_coords(importer *im, const char *lon_s, const char *lat_s, int *has, double *lon, double *lat,
+			const char *lon_name, const char *lat_name)
+{
+	*has = 0;
+	if (!*lon_s && !*lat_s)
+		return 0;
+	if (!*lon_s || !*lat_s)
+		return bad(im, *lon_s ? lat_name : lon_name, NULL, "is empty while the other coordinate is not");
+	char *end;
+	errno = 0;
+	*lon = strtod(lon_s, &end);
+	if (end == lon_s || *end || errno || !isfinite(*lon))
+		return bad(im, lon_name, lon_s, "is not a number");
+	if (*lon < -180 || *lon > 180)
+		return bad(im, lon_name, lon_s, "is out of range (-180 to 180)");
+	*lat = strtod(lat_s, &end);
+	if (end == lat_s || *end || errno || !isfinite(*lat))
+		return bad(im, lat_name, lat_s, "is not a number");
+	if (*lat < -90 || *lat > 90)
+		return bad(im, lat_name, lat_s, "is out of range (-90 to 90)");
+	*has = 1;
+	return 0;
+}
+
+static int parse_month_col(importer *im, const char *name, const char *v, int *month)
+{
+	if (ct_month_parse(v, month) != 0)
+		return bad(im, name, v, "is not a month (YYYY-MM)");
+	return 0;
+}
+
+/* Inserts a crime and its area memberships; -1 on database error. */
+static int add_crime(importer *im, store_crime *c)
+{
+	long long id = store_crime_add(im->s, c);
+	if (id < 0)
+		return -1;
+	size_t na = area_set_count(im->areas);
+	size_t k = area_set_match(im->areas, c->has_coords, c->lon, c->lat, c->lsoa_code, c->area_value, im->area_ids,
+				  na);
+	for (size_t i = 0; i < k; i++)
+		if (store_crime_area_add(im->s, id, im->area_ids[i]) != 0)
+			return -1;
+	note_pair(im, c->force, c->month);
+	return 0;
+}
+
+/* Row handlers: 1 stored, 0 rejected (im->why says why), -1 database error. */
+static int row_street(importer *im, const char **f)
+{
+	store_crime c = {.kind = "street", .source_id = im->source_id};
+	if (parse_month_col(im, "Month", f[1], &c.month) != 0)
+		return 0;
+	if (!*f[9])
+		return bad(im, "Crime type", NULL, "is empty"), 0;
+	if (!*f[3] && !*f[2])
+		return bad(im, "Falls within", NULL, "is empty"), 0;
+	if (parse_coords(im, f[4], f[5], &c.has_coords, &c.lon, &c.lat, "Longitude", "Latitude") != 0)
+		return 0;
+	c.crime_id = opt(f[0]);
+	c.reported_by = opt(f[2]);
+	c.falls_within = opt(f[3]);
+	c.force = *f[3] ? f[3] : f[2];
+	c.location = opt(f[6]);
+	c.lsoa_code = opt(f[7]);
+	c.lsoa_name = opt(f[8]);
+	c.category = f[9];
+	c.last_outcome = opt(f[10]);
+	c.context = opt(f[11]);
+	return add_crime(im, &c) == 0 ? 1 : -1;
+}
+
+static int row_outcome(importer *im, const char **f)
+{
+	store_outcome o = {.source_id = im->source_id};
+	if (!*f[0])
+		return bad(im, "Crime ID", NULL, "is empty (an outcome must name its crime)"), 0;
+	if (parse_month_col(im, "Month", f[1], &o.month) != 0)
+		return 0;
+	if (!*f[9])
+		return bad(im, "Outcome type", NULL, "is empty"), 0;
+	if (!*f[3] && !*f[2])
+		return bad(im, "Falls within", NULL, "is empty"), 0;
+	if (parse_coords(im, f[4], f[5], &o.has_coords, &o.lon, &o.lat, "Longitude", "Latitude") != 0)
+		return 0;
+	o.crime_id = f[0];
+	o.reported_by = opt(f[2]);
+	o.falls_within = opt(f[3]);
+	o.force = *f[3] ? f[3] : f[2];
+	o.location = opt(f[6]);
+	o.lsoa_code = opt(f[7]);
+	o.lsoa_name = opt(f[8]);
+	o.outcome_type = f[9];
+	if (store_outcome_add(im->s, &o) != 0)
+		return -1;
+	note_pair(im, o.force, o.month);
+	return 1;
+}
+
+static int row_stop(importer *im, const char **f)
+{
+	store_stop x = {.source_id = im->source_id};
+	int dm;
+	char ym[8];
+	if (strlen(f[1]) < 10 || f[1][7] != '-' || (memcpy(ym, f[1], 7), ym[7] = '\0', ct_month_parse(ym, &dm)) != 0 ||
+	    !isdigit((unsigned char)f[1][8]) || !isdigit((unsigned char)f[1][9]))
+		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
+	/* police.uk files a search under the file's month, even when its UTC
+	 * Date falls on the last evening of the month before (BST) */
+	x.month = im->file_month >= 0 ? im->file_month : dm;
+	if (parse_coords(im, f[5], f[4], &x.has_coords, &x.lon, &x.lat, "Longitude", "Latitude") != 0)
+		return 0;
+	x.force = im->slug;
+	x.type = opt(f[0]);
+	x.date = f[1];
+	x.part_of_operation = opt(f[2]);
+	x.operation = opt(f[3]);
+	x.gender = opt(f[6]);
+	x.age_range = opt(f[7]);
+	x.self_ethnicity = opt(f[8]);
+	x.officer_ethnicity = opt(f[9]);
+	x.legislation = opt(f[10]);
+	x.object_of_search = opt(f[11]);
+	x.outcome = opt(f[12]);
+	x.outcome_linked = opt(f[13]);
+	x.removal_of_clothing = opt(f[14]);
+	if (store_stop_add(im->s, &x) != 0)
+		return -1;
+	note_pair(im, x.force, x.month);
+	return 1;
+}
+
+static const char *mcol(const importer *im, const char **f, int k)
+{
+	return im->col[k] >= 0 ? f[im->col[k]] : "";
+}
+
+static int row_force(importer *im, const char **f)
+{
+	const imp_mapping *m = im->map;
+	store_crime c = {.kind = "force", .source_id = im->source_id};
+	const char *date = mcol(im, f, MAP_date);
+	if (imp_parse_date(m->date_format, date, &c.month) != 0) {
+		sb_reset(&im->why);
+		sb_printf(&im->why, "column '%s': \"%.80s\" is not a date (%s)", m->col[MAP_date], date, m->date_format);
+		return 0;
+	}
+	const char *cat = mcol(im, f, MAP_category);
+	if (!*cat)
+		return bad(im, m->col[MAP_category], NULL, "is empty"), 0;
+	if (im->col[MAP_longitude] >= 0 &&
+	    parse_coords(im, mcol(im, f, MAP_longitude), mcol(im, f, MAP_latitude), &c.has_coords, &c.lon, &c.lat,
+			 m->col[MAP_longitude], m->col[MAP_latitude]) != 0)
+		return 0;
+	c.crime_id = opt(mcol(im, f, MAP_crime_id));
+	c.force = m->force;
+	c.reported_by = m->force;
+	c.falls_within = m->force;
+	c.location = opt(mcol(im, f, MAP_location));
+	c.lsoa_code = opt(mcol(im, f, MAP_lsoa_code));
+	c.lsoa_name = opt(mcol(im, f, MAP_lsoa_name));
+	c.category = cat;
+	c.last_outcome = opt(mcol(im, f, MAP_outcome));
+	c.area_value = opt(mcol(im, f, MAP_area));
+	c.offence_code = opt(mcol(im, f, MAP_offence_code));
+	return add_crime(im, &c) == 0 ? 1 : -1;
+}
+
+static int header_is(const imp_row *h, const char *const *names, size_t n)
+{
+	if (h->nfields != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(h->fields[i], names[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int sha256_file(FILE *f, char hex[65], long long *bytes)
+{
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	unsigned char buf[1 << 16];
+	size_t k;
+	*bytes = 0;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
+		sha256_update(&ctx, k, buf);
+		*bytes += (long long)k;
+	}
+	if (ferror(f))
+		return -1;
+	unsigned char d[SHA256_DIGEST_SIZE];
+	sha256_digest(&ctx, sizeof d, d);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+/* Resolves the mapping's columns against header H; -1 (err set) if it does not fit. */
+static int fit_mapping(importer *im, const imp_row *h, char *err, size_t errlen)
+{
+	for (int k = 0; k < MAP_COUNT; k++) {
+		im->col[k] = -1;
+		if (!im->map->col[k])
+			continue;
+		for (size_t i = 0; i < h->nfields; i++)
+			if (strcmp(h->fields[i], im->map->col[k]) == 0)
+				im->col[k] = (int)i;
+		if (im->col[k] < 0) {
+			snprintf(err, errlen, "%s:%lld: mapping \"%s\" does not fit: no column '%s' in the header", im->path,
+				 h->line, im->map->name, im->map->col[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Which field a row's invalid UTF-8 or NUL byte is in, or -1. */
+static int bad_text_field(const imp_row *row, const char **why)
+{
+	for (size_t i = 0; i < row->nfields; i++) {
+		if (strlen(row->fields[i]) != row->lens[i]) {
+			*why = "contains a NUL byte";
+			return (int)i;
+		}
+		if (!ct_utf8_valid(row->fields[i], row->lens[i])) {
+			*why = "is not valid UTF-8";
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
+		   char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->month_min = r->month_max = -1;
+	ct_status status = CT_OK;
+	importer im = {.s = s, .areas = areas, .map = mapping, .path = path, .r = r, .file_month = -1, .last_pair = -1};
+	imp_reader *rd = NULL;
+	ct_progress *prog = NULL;
+	const char *const *header_names = NULL;
+	char **header_copy = NULL;
+	int in_tx = 0;
+
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return CT_EIO;
+	}
+	char sha[65];
+	long long bytes;
+	if (sha256_file(f, sha, &bytes) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+		fclose(f);
+		return CT_EIO;
+	}
+	long long dup = store_source_by_hash(s, sha);
+	if (dup != 0) {
+		fclose(f);
+		if (dup < 0) {
+			snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
+			return CT_EDB;
+		}
+		r->duplicate = 1;
+		r->source_id = dup;
+		return CT_OK;
+	}
+
+	rd = imp_reader_new(f);
+	imp_row row;
+	int got;
+	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
+		;
+	if (got < 0)
+		goto io_error;
+	if (got == 0) {
+		snprintf(err, errlen, "%s:1: empty file (no header)", path);
+		status = CT_EDATA;
+		goto done;
+	}
+	if (row.error) {
+		snprintf(err, errlen, "%s:%lld: header: %s", path, row.line, row.error);
+		status = CT_EDATA;
+		goto done;
+	}
+	char slug[128] = "";
+	const char *name_kind = NULL;
+	int name_month = -1;
+	int named = imp_parse_policeuk_name(path, &name_month, slug, sizeof slug, &name_kind) == 0;
+	if (header_is(&row, street_header, NELEM(street_header))) {
+		im.kind = "street";
+		header_names = street_header;
+	} else if (header_is(&row, outcomes_header, NELEM(outcomes_header))) {
+		im.kind = "outcomes";
+		header_names = outcomes_header;
+	} else if (header_is(&row, stop_header, NELEM(stop_header))) {
+		im.kind = "stop-and-search";
+		header_names = stop_header;
+	} else if (mapping) {
+		im.kind = "force";
+		if (fit_mapping(&im, &row, err, errlen) != 0) {
+			status = CT_EDATA;
+			goto done;
+		}
+		header_copy = xcalloc(row.nfields, sizeof *header_copy);
+		for (size_t i = 0; i < row.nfields; i++)
+			header_copy[i] = xstrdup(row.fields[i]);
+		header_names = (const char *const *)header_copy;
+	} else {
+		snprintf(err, errlen,
+			 "%s:%lld: not a police.uk street, outcomes or stop-and-search header (\"%.60s\"); "
+			 "for a force export give --mapping",
+			 path, row.line, row.raw);
+		status = CT_EDATA;
+		goto done;
+	}
+	im.nheader = row.nfields;
+	r->kind = im.kind;
+	if (named)
+		im.file_month = name_month;
+	snprintf(im.slug, sizeof im.slug, "%s", named ? slug : "unknown");
+
+	if (store_begin(s) != 0)
+		goto db_error;
+	in_tx = 1;
+	store_source src = {.path = path, .sha256 = sha, .kind = im.kind, .bytes = bytes,
+			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL};
+	im.source_id = store_source_add(s, &src);
+	if (im.source_id < 0)
+		goto db_error;
+	r->source_id = im.source_id;
+	im.area_ids = xcalloc(area_set_count(areas) + 1, sizeof *im.area_ids);
+
+	const char *base = strrchr(path, '/');
+	prog = ct_progress_new(base ? base + 1 : path, bytes);
+	while ((got = imp_reader_next(rd, &row)) == 1) {
+		r->rows_read++;
+		int ok = 0;
+		const char *why = NULL;
+		int fidx;
+		if (row.error) {
+			sb_reset(&im.why);
+			sb_puts(&im.why, row.error);
+		} else if (row.nfields != im.nheader) {
+			sb_reset(&im.why);
+			sb_printf(&im.why, "expected %zu fields, found %zu", im.nheader, row.nfields);
+		} else if ((fidx = bad_text_field(&row, &why)) >= 0) {
+			bad(&im, header_names[fidx], NULL, why);
+		} else if (strcmp(im.kind, "street") == 0) {
+			ok = row_street(&im, row.fields);
+		} else if (strcmp(im.kind, "outcomes") == 0) {
+			ok = row_outcome(&im, row.fields);
+		} else if (strcmp(im.kind, "stop-and-search") == 0) {
+			ok = row_stop(&im, row.fields);
+		} else {
+			ok = row_force(&im, row.fields);
+		}
+		if (ok < 0)
+			goto db_error;
+		if (ok) {
+			r->imported++;
+		} else {
+			r->rejected++;
+			if (store_reject_add(s, im.source_id, row.line, im.why.buf, row.raw) != 0)
+				goto db_error;
+		}
+		if ((r->rows_read & 1023) == 0)
+			ct_progress_update(prog, r->rows_read, imp_reader_bytes(rd));
+	}
+	if (got < 0)
+		goto io_error;
+
+	/* claim the (force, month)s this file provides; older sources' rows for
+	 * them are superseded */
+	for (size_t i = 0; i < im.npairs; i++)
+		if (store_source_claim_month(s, im.source_id, im.kind, im.pairs[i].force, im.pairs[i].month,
+					     &r->superseded) != 0)
+			goto db_error;
+	if (strcmp(im.kind, "force") == 0 && r->month_min >= 0)
+		/* a force export covers its whole span, months without crimes included */
+		for (int mo = r->month_min; mo <= r->month_max; mo++)
+			if (store_source_claim_month(s, im.source_id, im.kind, mapping->force, mo, &r->superseded) != 0)
+				goto db_error;
+	if (strcmp(im.kind, "street") == 0 || strcmp(im.kind, "force") == 0) {
+		int lo = r->month_min, hi = r->month_max;
+		for (int mo = lo; lo >= 0 && mo <= hi; mo++)
+			if (store_cube_rebuild_month(s, mo) != 0)
+				goto db_error;
+	}
+	snprintf(r->force, sizeof r->force, "%s",
+		 strcmp(im.kind, "force") == 0 ? mapping->force : im.npairs ? im.pairs[0].force : im.slug);
+	src.id = im.source_id;
+	src.force = r->force;
+	src.month_min = r->month_min;
+	src.month_max = r->month_max;
+	src.rows_read = r->rows_read;
+	src.rows_imported = r->imported;
+	src.rows_rejected = r->rejected;
+	src.rows_superseded = r->superseded;
+	if (store_source_finish(s, &src) != 0 || store_commit(s) != 0)
+		goto db_error;
+	in_tx = 0;
+	goto done;
+
+io_error:
+	snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+	status = CT_EIO;
+	goto done;
+db_error:
+	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
+	status = CT_EDB;
+done:
+	if (in_tx)
+		store_rollback(s);
+	if (status != CT_OK)
+		r->source_id = 0;
+	ct_progress_free(prog);
+	imp_reader_free(rd);
+	fclose(f);
+	for (size_t i = 0; i < im.npairs; i++)
+		free(im.pairs[i].force);
+	free(im.pairs);
+	free(im.area_ids);
+	sb_release(&im.why);
+	if (header_copy) {
+		for (size_t i = 0; i < im.nheader; i++)
+			free(header_copy[i]);
+		free(header_copy);
+	}
+	return status;
+}

@@ -1,0 +1,45 @@
+/* Importers: police.uk street, outcomes and stop-and-search CSVs, and force
+ * exports described by a JSON column mapping.  One file, one transaction. */
+#ifndef CRIMETAB_IMPORT_H
+#define CRIMETAB_IMPORT_H
+
+#include <stddef.h>
+
+#include "areas/areas.h"
+#include "core/status.h"
+#include "store/store.h"
+
+typedef struct imp_mapping imp_mapping;
+
+/* Loads a column mapping: NAME_OR_PATH is a file, or the name of a built-in
+ * one in templates/mappings/ ("cleveland-force-export").  NULL with err set. */
+imp_mapping *imp_mapping_load(const char *name_or_path, char *err, size_t errlen);
+/* Parses mapping TEXT read from PATH (for messages). */
+imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, size_t errlen);
+void imp_mapping_free(imp_mapping *m);
+
+typedef struct imp_result {
+	const char *kind;     /* "street", "outcomes", "stop-and-search", "force" */
+	char force[128];
+	int duplicate;        /* same content already imported: nothing done */
+	long long source_id, rows_read, imported, rejected, superseded;
+	int month_min, month_max;
+} imp_result;
+
+/* Imports PATH.  AREAS (may be NULL) assigns the new crimes to town centres.
+ * CT_OK: imported or a duplicate (see r).  CT_EDATA: a file-level problem
+ * (unknown header, mapping does not fit, empty file); nothing stored; err is
+ * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored. */
+ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
+		   char *err, size_t errlen);
+
+/* Parses a police.uk file name "YYYY-MM-<force>-<kind>.csv": 0 and the parts,
+ * or -1.  force_slug gets at least 64 bytes. */
+int imp_parse_policeuk_name(const char *path, int *month, char *force_slug, size_t slug_len, const char **kind);
+
+/* Parses a date in FORMAT ("dd/mm/yyyy", "yyyy-mm-dd", "yyyy-mm",
+ * "dd-mm-yyyy", "mm/dd/yyyy"), ignoring a trailing time after a space or 'T':
+ * 0 and the month index, or -1. */
+int imp_parse_date(const char *format, const char *s, int *month);
+
+#endif

@@ -1,0 +1,657 @@
+/* SQLite store: migrations, prepared statements, and every query crimetab
+ * runs.  Statements are prepared once per handle and reused. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embedded.h"
+#include "core/util.h"
+
+#define STMT_LIST(X) \
+	X(SOURCE_BY_HASH, "SELECT id FROM sources WHERE sha256 = ?1") \
+	X(SOURCE_ADD, "INSERT INTO sources (path, sha256, kind, force, mapping, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(SOURCE_FINISH, "UPDATE sources SET month_min = ?2, month_max = ?3, rows_read = ?4, rows_imported = ?5, " \
+		"rows_rejected = ?6, rows_superseded = ?7, force = ?8 WHERE id = ?1") \
+	X(MONTH_OWNER, "SELECT source_id FROM source_months WHERE kind = ?1 AND force = ?2 AND month = ?3") \
+	X(MONTH_CLAIM, "INSERT OR REPLACE INTO source_months (source_id, kind, force, month) VALUES (?1, ?2, ?3, ?4)") \
+	X(DEL_CRIMES, "DELETE FROM crimes WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
+	X(DEL_OUTCOMES, "DELETE FROM outcomes WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
+	X(DEL_STOPS, "DELETE FROM stop_search WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
+	X(MARK_SUPERSEDED, "UPDATE sources SET superseded_by = ?2 WHERE id = ?1 AND NOT EXISTS " \
+		"(SELECT 1 FROM source_months WHERE source_id = ?1)") \
+	X(SOURCES_EACH, "SELECT id, path, sha256, kind, force, mapping, imported_at, coalesce(month_min, -1), " \
+		"coalesce(month_max, -1), bytes, rows_read, rows_imported, rows_rejected, rows_superseded, " \
+		"coalesce(superseded_by, 0) FROM sources ORDER BY id") \
+	X(COVERAGE_EACH, "SELECT kind, force, month FROM source_months ORDER BY kind, force, month") \
+	X(CRIME_ADD, "INSERT INTO crimes (kind, source_id, line, crime_id, month, force, reported_by, falls_within, lon, lat, " \
+		"location, lsoa_code, lsoa_name, category, last_outcome, context, area_value, offence_code) VALUES " \
+		"(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)") \
+	X(OUTCOME_ADD, "INSERT INTO outcomes (source_id, line, crime_id, month, force, reported_by, falls_within, lon, " \
+		"lat, location, lsoa_code, lsoa_name, outcome_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " \
+		"?11, ?12, ?13)") \
+	X(STOP_ADD, "INSERT INTO stop_search (source_id, line, month, force, type, date, part_of_operation, operation, " \
+		"lat, lon, gender, age_range, self_ethnicity, officer_ethnicity, legislation, object_of_search, " \
+		"outcome, outcome_linked, removal_of_clothing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " \
+		"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)") \
+	X(REJECT_ADD, "INSERT INTO rejects (source_id, line, reason, raw) VALUES (?1, ?2, ?3, ?4)") \
+	X(REJECTS_EACH, "SELECT r.source_id, r.line, s.path, r.reason, r.raw FROM rejects r JOIN sources s " \
+		"ON s.id = r.source_id WHERE ?1 = 0 OR r.source_id = ?1 ORDER BY r.source_id, r.line") \
+	X(AREA_DEL, "DELETE FROM areas WHERE name = ?1 RETURNING id") \
+	X(AREA_ADD, "INSERT INTO areas (name, kind, definition, loaded_from) VALUES (?1, ?2, ?3, ?4)") \
+	X(AREA_CUBE_DEL, "DELETE FROM cube WHERE area = ?1") \
+	X(AREAS_EACH, "SELECT a.id, a.name, a.kind, a.definition, a.loaded_from, a.loaded_at, " \
+		"(SELECT count(*) FROM crime_areas ca WHERE ca.area = a.id) FROM areas a ORDER BY a.name") \
+	X(CRIME_LOCS, "SELECT id, lon, lat, lsoa_code, area_value FROM crimes") \
+	X(CRIME_AREA_ADD, "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)") \
+	X(CUBE_DEL_MONTH, "DELETE FROM cube WHERE month = ?1") \
+	X(CUBE_ALL_MONTH, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, count(*) " \
+		"FROM crimes WHERE month = ?1 GROUP BY kind, category") \
+	X(CUBE_AREAS_MONTH, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, c.kind, c.month, " \
+		"c.category, count(*) FROM crimes c JOIN crime_areas ca ON ca.crime = c.id WHERE c.month = ?1 " \
+		"GROUP BY ca.area, c.kind, c.category") \
+	X(CUBE_AREA, "INSERT INTO cube (area, kind, month, category, n) SELECT ?1, c.kind, c.month, c.category, " \
+		"count(*) FROM crime_areas ca JOIN crimes c ON c.id = ca.crime WHERE ca.area = ?1 " \
+		"GROUP BY c.kind, c.month, c.category") \
+	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
+	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
+	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1")
+
+enum {
+#define STMT_ENUM(name, sql) ST_##name,
+	STMT_LIST(STMT_ENUM)
+#undef STMT_ENUM
+	ST_COUNT
+};
+
+static const char *const stmt_sql[] = {
+#define STMT_SQL(name, sql) sql,
+	STMT_LIST(STMT_SQL)
+#undef STMT_SQL
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	int version;
+};
+
+const char *store_default_path(const char *explicit_path)
+{
+	if (explicit_path && *explicit_path)
+		return explicit_path;
+	const char *env = getenv("CRIMETAB_DB");
+	if (env && *env)
+		return env;
+	return "crimetab.db";
+}
+
+const char *store_errmsg(store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+/* A prepared, reset statement, or NULL. */
+static sqlite3_stmt *stmt(store *s, int which)
+{
+	if (!s->st[which]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->st[which], NULL) !=
+		    SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(s->st[which]);
+		sqlite3_clear_bindings(s->st[which]);
+	}
+	return s->st[which];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_coord(sqlite3_stmt *st, int i, int has, double v)
+{
+	if (has)
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Runs a statement with no result rows; 0 or -1. */
+static int step_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int exec(store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Applies embedded sql/NNN_*.sql files numbered above the current version. */
+static int migrate(store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		goto db_error;
+	s->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	for (const struct embedded_file *f = embedded_files; f->name; f++) {
+		int n;
+		if (strncmp(f->name, "sql/", 4) != 0 || sscanf(f->name + 4, "%d_", &n) != 1 || n <= s->version)
+			continue;
+		if (exec(s, "BEGIN IMMEDIATE") != 0)
+			goto db_error;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
+		if (exec(s, f->data) != 0 || exec(s, pragma) != 0) {
+			snprintf(err, errlen, "migration %s failed: %s", f->name, sqlite3_errmsg(s->db));
+			exec(s, "ROLLBACK");
+			return -1;
+		}
+		if (exec(s, "COMMIT") != 0)
+			goto db_error;
+		s->version = n;
+	}
+	return 0;
+db_error:
+	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+store *store_open(const char *path, int readonly, char *err, size_t errlen)
+{
+	store *s = xcalloc(1, sizeof *s);
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA foreign_keys = ON") != 0 ||
+	    (!readonly && (exec(s, "PRAGMA journal_mode = WAL") != 0 || exec(s, "PRAGMA synchronous = NORMAL") != 0))) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		store_close(s);
+		return NULL;
+	}
+	char merr[512] = "";
+	if (readonly) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+			s->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+			sqlite3_finalize(st);
+		}
+		if (s->version == 0) {
+			snprintf(err, errlen, "%s: not a crimetab database (run crimetab import first)", path);
+			store_close(s);
+			return NULL;
+		}
+	} else if (migrate(s, merr, sizeof merr) != 0) {
+		snprintf(err, errlen, "%s: %s", path, merr);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_schema_version(store *s)
+{
+	return s->version;
+}
+
+int store_begin(store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void store_rollback(store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+}
+
+long long store_source_by_hash(store *s, const char *sha256)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCE_BY_HASH);
+	if (!st)
+		return -1;
+	bind_text(st, 1, sha256);
+	long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return id;
+}
+
+long long store_source_add(store *s, const store_source *src)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCE_ADD);
+	if (!st)
+		return -1;
+	bind_text(st, 1, src->path);
+	bind_text(st, 2, src->sha256);
+	bind_text(st, 3, src->kind);
+	bind_text(st, 4, src->force);
+	bind_text(st, 5, src->mapping);
+	sqlite3_bind_int64(st, 6, src->bytes);
+	if (step_done(st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_source_finish(store *s, const store_source *src)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCE_FINISH);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, src->id);
+	if (src->month_min >= 0) {
+		sqlite3_bind_int(st, 2, src->month_min);
+		sqlite3_bind_int(st, 3, src->month_max);
+	}
+	sqlite3_bind_int64(st, 4, src->rows_read);
+	sqlite3_bind_int64(st, 5, src->rows_imported);
+	sqlite3_bind_int64(st, 6, src->rows_rejected);
+	sqlite3_bind_int64(st, 7, src->rows_superseded);
+	bind_text(st, 8, src->force);
+	return step_done(st);
+}
+
+int store_source_claim_month(store *s, long long id, const char *kind, const char *force, int month,
+			     long long *superseded)
+{
+	sqlite3_stmt *st = stmt(s, ST_MONTH_OWNER);
+	if (!st)
+		return -1;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, force);
+	sqlite3_bind_int(st, 3, month);
+	long long old = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (old == id)
+		return 0;
+	st = stmt(s, ST_MONTH_CLAIM);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, force);
+	sqlite3_bind_int(st, 4, month);
+	if (step_done(st) != 0)
+		return -1;
+	if (!old)
+		return 0;
+	int del = strcmp(kind, "outcomes") == 0 ? ST_DEL_OUTCOMES
+		  : strcmp(kind, "stop-and-search") == 0 ? ST_DEL_STOPS : ST_DEL_CRIMES;
+	st = stmt(s, del);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, old);
+	sqlite3_bind_int(st, 2, month);
+	bind_text(st, 3, force);
+	if (step_done(st) != 0)
+		return -1;
+	*superseded += sqlite3_changes(s->db);
+	st = stmt(s, ST_MARK_SUPERSEDED);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, old);
+	sqlite3_bind_int64(st, 2, id);
+	return step_done(st);
+}
+
+int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCES_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_source src = {
+			.id = sqlite3_column_int64(st, 0),
+			.path = col_text(st, 1),
+			.sha256 = col_text(st, 2),
+			.kind = col_text(st, 3),
+			.force = col_text(st, 4),
+			.mapping = col_text(st, 5),
+			.imported_at = col_text(st, 6),
+			.month_min = sqlite3_column_int(st, 7),
+			.month_max = sqlite3_column_int(st, 8),
+			.bytes = sqlite3_column_int64(st, 9),
+			.rows_read = sqlite3_column_int64(st, 10),
+			.rows_imported = sqlite3_column_int64(st, 11),
+			.rows_rejected = sqlite3_column_int64(st, 12),
+			.rows_superseded = sqlite3_column_int64(st, 13),
+			.superseded_by = sqlite3_column_int64(st, 14),
+		};
+		if (fn(ctx, &src))
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const char *force, int month), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_COVERAGE_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2)))
+			break;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+long long store_crime_add(store *s, const store_crime *c)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIME_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->source_id);
+	sqlite3_bind_int64(st, 2, c->line);
+	bind_text(st, 3, c->crime_id);
+	sqlite3_bind_int(st, 4, c->month);
+	bind_text(st, 5, c->force);
+	bind_text(st, 6, c->reported_by);
+	bind_text(st, 7, c->falls_within);
+	bind_coord(st, 8, c->has_coords, c->lon);
+	bind_coord(st, 9, c->has_coords, c->lat);
+	bind_text(st, 10, c->location);
+	bind_text(st, 11, c->lsoa_code);
+	bind_text(st, 12, c->lsoa_name);
+	bind_text(st, 13, c->category);
+	bind_text(st, 14, c->last_outcome);
+	bind_text(st, 15, c->context);
+	bind_text(st, 16, c->area_value);
+	bind_text(st, 17, c->offence_code);
+	bind_text(st, 18, c->kind);
+	if (step_done(st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_outcome_add(store *s, const store_outcome *o)
+{
+	sqlite3_stmt *st = stmt(s, ST_OUTCOME_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, o->source_id);
+	sqlite3_bind_int64(st, 2, o->line);
+	bind_text(st, 3, o->crime_id);
+	sqlite3_bind_int(st, 4, o->month);
+	bind_text(st, 5, o->force);
+	bind_text(st, 6, o->reported_by);
+	bind_text(st, 7, o->falls_within);
+	bind_coord(st, 8, o->has_coords, o->lon);
+	bind_coord(st, 9, o->has_coords, o->lat);
+	bind_text(st, 10, o->location);
+	bind_text(st, 11, o->lsoa_code);
+	bind_text(st, 12, o->lsoa_name);
+	bind_text(st, 13, o->outcome_type);
+	return step_done(st);
+}
+
+int store_stop_add(store *s, const store_stop *x)
+{
+	sqlite3_stmt *st = stmt(s, ST_STOP_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, x->source_id);
+	sqlite3_bind_int64(st, 2, x->line);
+	sqlite3_bind_int(st, 3, x->month);
+	bind_text(st, 4, x->force);
+	bind_text(st, 5, x->type);
+	bind_text(st, 6, x->date);
+	bind_text(st, 7, x->part_of_operation);
+	bind_text(st, 8, x->operation);
+	bind_coord(st, 9, x->has_coords, x->lat);
+	bind_coord(st, 10, x->has_coords, x->lon);
+	bind_text(st, 11, x->gender);
+	bind_text(st, 12, x->age_range);
+	bind_text(st, 13, x->self_ethnicity);
+	bind_text(st, 14, x->officer_ethnicity);
+	bind_text(st, 15, x->legislation);
+	bind_text(st, 16, x->object_of_search);
+	bind_text(st, 17, x->outcome);
+	bind_text(st, 18, x->outcome_linked);
+	bind_text(st, 19, x->removal_of_clothing);
+	return step_done(st);
+}
+
+int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw)
+{
+	sqlite3_stmt *st = stmt(s, ST_REJECT_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, line);
+	bind_text(st, 3, reason);
+	/* raw may hold invalid UTF-8: keep its bytes exactly, as a blob-typed text */
+	sqlite3_bind_blob(st, 4, raw, (int)strlen(raw), SQLITE_STATIC);
+	return step_done(st);
+}
+
+int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const store_reject *r), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_REJECTS_EACH);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, source_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_reject r = {
+			.source_id = sqlite3_column_int64(st, 0),
+			.line = sqlite3_column_int64(st, 1),
+			.path = col_text(st, 2),
+			.reason = col_text(st, 3),
+			.raw = col_text(st, 4),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_area_put(store *s, const char *name, const char *kind, const char *definition, const char *loaded_from,
+		   long long *id)
+{
+	if (store_area_remove(s, name) < 0)
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_AREA_ADD);
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	bind_text(st, 2, kind);
+	bind_text(st, 3, definition);
+	bind_text(st, 4, loaded_from);
+	if (step_done(st) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_area_remove(store *s, const char *name)
+{
+	sqlite3_stmt *st = stmt(s, ST_AREA_DEL);
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	long long id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (!id)
+		return 0;
+	st = stmt(s, ST_AREA_CUBE_DEL);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(st) == 0 ? 1 : -1;
+}
+
+int store_areas_each(store *s, int (*fn)(void *ctx, const store_area *a), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_AREAS_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_area a = {
+			.id = sqlite3_column_int64(st, 0),
+			.name = col_text(st, 1),
+			.kind = col_text(st, 2),
+			.definition = col_text(st, 3),
+			.loaded_from = col_text(st, 4),
+			.loaded_at = col_text(st, 5),
+			.crimes = sqlite3_column_int64(st, 6),
+		};
+		if (fn(ctx, &a))
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIME_LOCS);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_crime_loc c = {
+			.id = sqlite3_column_int64(st, 0),
+			.has_coords = sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_type(st, 2) != SQLITE_NULL,
+			.lon = sqlite3_column_double(st, 1),
+			.lat = sqlite3_column_double(st, 2),
+			.lsoa_code = col_text(st, 3),
+			.area_value = col_text(st, 4),
+		};
+		if (fn(ctx, &c)) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_crime_area_add(store *s, long long crime, long long area)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIME_AREA_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int64(st, 2, crime);
+	return step_done(st);
+}
+
+static int run_month(store *s, int which, int month)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, month);
+	return step_done(st);
+}
+
+int store_cube_rebuild_month(store *s, int month)
+{
+	if (run_month(s, ST_CUBE_DEL_MONTH, month) || run_month(s, ST_CUBE_ALL_MONTH, month) ||
+	    run_month(s, ST_CUBE_AREAS_MONTH, month))
+		return -1;
+	return 0;
+}
+
+int store_cube_rebuild_area(store *s, long long area)
+{
+	sqlite3_stmt *st = stmt(s, ST_AREA_CUBE_DEL);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	if (step_done(st) != 0)
+		return -1;
+	st = stmt(s, ST_CUBE_AREA);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	return step_done(st);
+}
+
+int store_cube_each(store *s, long long area, const char *kind, int from, int to,
+		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_CUBE_EACH);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	bind_text(st, 4, kind);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)))
+			break;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+long long store_kind_count(store *s, const char *kind)
+{
+	sqlite3_stmt *st = stmt(s, ST_KIND_COUNT);
+	if (!st)
+		return -1;
+	bind_text(st, 1, kind);
+	long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_latest_month(store *s, const char *kind)
+{
+	sqlite3_stmt *st = stmt(s, ST_LATEST_MONTH);
+	if (!st)
+		return -1;
+	bind_text(st, 1, kind);
+	int m = -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		m = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return m;
+}

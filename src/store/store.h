@@ -1,0 +1,140 @@
+/* The SQLite store: the only module that speaks SQL.  Schema migrations are
+ * embedded from sql/ and applied on open. */
+#ifndef CRIMETAB_STORE_H
+#define CRIMETAB_STORE_H
+
+#include <stddef.h>
+
+typedef struct store store;
+
+/* The database path: explicit, else $CRIMETAB_DB, else "crimetab.db". */
+const char *store_default_path(const char *explicit_path);
+
+/* Opens (creating when absent unless READONLY) and migrates PATH.  WAL mode,
+ * foreign keys on, busy timeout 5 s.  NULL with err set on failure. */
+store *store_open(const char *path, int readonly, char *err, size_t errlen);
+/* Closes; accepts NULL. */
+void store_close(store *s);
+/* The schema version the database is at. */
+int store_schema_version(store *s);
+/* The last SQLite error message. */
+const char *store_errmsg(store *s);
+
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* ---- sources ---- */
+typedef struct store_source {
+	long long id;
+	const char *path, *sha256, *kind, *force, *mapping, *imported_at;
+	int month_min, month_max; /* -1 when none */
+	long long bytes, rows_read, rows_imported, rows_rejected, rows_superseded;
+	long long superseded_by; /* 0 when current */
+} store_source;
+
+/* Id of the source with this content hash, or 0. */
+long long store_source_by_hash(store *s, const char *sha256);
+/* Inserts a source row (id ignored) and returns its id, or -1. */
+long long store_source_add(store *s, const store_source *src);
+/* Writes the final counts and month span of source ID. */
+int store_source_finish(store *s, const store_source *src);
+/* Claims (kind, force, month) for source ID; if another source held it, that
+ * source's rows of that month are deleted (superseded) and their number added
+ * to *superseded.  Returns 0 or -1. */
+int store_source_claim_month(store *s, long long id, const char *kind, const char *force,
+			     int month, long long *superseded);
+/* Calls fn for every source, oldest first; fn returns non-zero to stop. */
+int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), void *ctx);
+
+/* One covered (kind, force, month), for coverage and missing-month checks. */
+int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const char *force, int month),
+			void *ctx);
+
+/* ---- rows ---- */
+typedef struct store_crime {
+	const char *kind; /* "street" or "force" */
+	long long source_id, line;
+	const char *crime_id; /* NULL for none */
+	int month;
+	const char *force, *reported_by, *falls_within;
+	int has_coords;
+	double lon, lat;
+	const char *location, *lsoa_code, *lsoa_name, *category, *last_outcome, *context;
+	const char *area_value, *offence_code;
+} store_crime;
+
+/* Inserts a crime; returns its row id, or -1. */
+long long store_crime_add(store *s, const store_crime *c);
+
+typedef struct store_outcome {
+	long long source_id, line;
+	const char *crime_id;
+	int month;
+	const char *force, *reported_by, *falls_within;
+	int has_coords;
+	double lon, lat;
+	const char *location, *lsoa_code, *lsoa_name, *outcome_type;
+} store_outcome;
+int store_outcome_add(store *s, const store_outcome *o);
+
+typedef struct store_stop {
+	long long source_id, line;
+	int month;
+	const char *force, *type, *date, *part_of_operation, *operation;
+	int has_coords;
+	double lat, lon;
+	const char *gender, *age_range, *self_ethnicity, *officer_ethnicity, *legislation;
+	const char *object_of_search, *outcome, *outcome_linked, *removal_of_clothing;
+} store_stop;
+int store_stop_add(store *s, const store_stop *st);
+
+int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw);
+
+typedef struct store_reject {
+	long long source_id, line;
+	const char *path, *reason, *raw;
+} store_reject;
+/* Rejects of SOURCE_ID (0: all), in file and line order. */
+int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const store_reject *r), void *ctx);
+
+/* ---- areas ---- */
+typedef struct store_area {
+	long long id;
+	const char *name, *kind, *definition, *loaded_from, *loaded_at;
+	long long crimes; /* crimes assigned */
+} store_area;
+
+/* Inserts or replaces area NAME; its old assignments are dropped.  *id is set. */
+int store_area_put(store *s, const char *name, const char *kind, const char *definition,
+		   const char *loaded_from, long long *id);
+/* Deletes area NAME with its assignments and cube rows; 1 if it existed, 0 if not, -1 on error. */
+int store_area_remove(store *s, const char *name);
+/* Calls fn for every area, by name. */
+int store_areas_each(store *s, int (*fn)(void *ctx, const store_area *a), void *ctx);
+
+/* Every crime's location facts, for (re)assignment to areas. */
+typedef struct store_crime_loc {
+	long long id;
+	int has_coords;
+	double lon, lat;
+	const char *lsoa_code, *area_value;
+} store_crime_loc;
+int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx);
+int store_crime_area_add(store *s, long long crime, long long area);
+
+/* ---- the monthly cube ---- */
+/* Recounts month MONTH for all data and every area. */
+int store_cube_rebuild_month(store *s, int month);
+/* Recounts every month of area AREA. */
+int store_cube_rebuild_area(store *s, long long area);
+/* Calls fn for every cube cell of AREA (0: all data) and KIND ("street" or
+ * "force") with FROM <= month <= TO. */
+int store_cube_each(store *s, long long area, const char *kind, int from, int to,
+		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx);
+/* The latest month with crimes of KIND, or -1. */
+int store_latest_month(store *s, const char *kind);
+/* How many crimes of KIND the store holds, or -1. */
+long long store_kind_count(store *s, const char *kind);
+
+#endif
