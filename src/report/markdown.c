@@ -1,0 +1,170 @@
+/* Markdown scrutiny tables: per area a header line, a summary table (top-level
+ * rows and Total) and the full table, following the committee paper. */
+#include <string.h>
+
+#include "core/util.h"
+#include "report/export.h"
+
+/* Writes S with Markdown metacharacters escaped, so a label cannot break
+ * the table or turn into markup. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>|#~", *s))
+			fputc('\\', out);
+		if (*s == '&' && s[1] && s[1] != ' ')
+			fputs("&amp;", out);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void md_header(FILE *out, const char *first)
+{
+	fprintf(out, "| %s |", first);
+	for (int w = 0; w < REP_WINDOWS; w++)
+		fprintf(out, " %s Current | Diff | %% Diff |", rep_window_label[w]);
+	fputs("\n|:---|", out);
+	for (int w = 0; w < REP_WINDOWS; w++)
+		fputs("---:|---:|---:|", out);
+	fputc('\n', out);
+}
+
+static void md_cells(FILE *out, const rep_fig *fig, int bold)
+{
+	const char *b = bold ? "**" : "";
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char c[32], d[32], p[32];
+		rep_fmt_count(fig[w].cur, c, sizeof c);
+		rep_fmt_diff(&fig[w], d, sizeof d);
+		rep_fmt_pct(&fig[w], p, sizeof p);
+		fprintf(out, " %s%s%s | %s%s%s | %s%s%s |", *c ? b : "", c, *c ? b : "", *d ? b : "", d, *d ? b : "",
+			*p ? b : "", p, *p ? b : "");
+	}
+	fputc('\n', out);
+}
+
+static void md_row(FILE *out, const rep_row *row, int indent, int bold)
+{
+	fputs("| ", out);
+	for (int i = 0; indent && i < row->depth; i++)
+		fputs("&emsp;", out);
+	if (bold)
+		fputs("**", out);
+	md_text(out, row->label);
+	if (bold)
+		fputs("**", out);
+	if (row->flags & REP_ROW_APPROX)
+		fputs(" †", out);
+	fputs(" |", out);
+	md_cells(out, row->fig, bold);
+}
+
+static void month_span(FILE *out, int from, int to)
+{
+	char a[24], b[24];
+	ct_month_long(from, a, sizeof a);
+	ct_month_long(to, b, sizeof b);
+	if (from == to)
+		fputs(a, out);
+	else
+		fprintf(out, "%s to %s", a, b);
+}
+
+int rep_write_markdown(const rep_report *r, FILE *out)
+{
+	char month[24];
+	ct_month_long(r->month, month, sizeof month);
+	fprintf(out, "# Town centre crime: %s\n\n", month);
+	fputs("Each window is compared with the ", out);
+	fputs(rep_compare_label(r->compare), out);
+	fputs(": selected month ", out);
+	month_span(out, r->span[0].from, r->span[0].to);
+	fputs(" (against ", out);
+	month_span(out, r->span[0].cmp_from, r->span[0].cmp_to);
+	fputs("); last 6 months ", out);
+	month_span(out, r->span[1].from, r->span[1].to);
+	fputs(" (against ", out);
+	month_span(out, r->span[1].cmp_from, r->span[1].cmp_to);
+	fputs("); last 12 months ", out);
+	month_span(out, r->span[2].from, r->span[2].to);
+	fputs(" (against ", out);
+	month_span(out, r->span[2].cmp_from, r->span[2].cmp_to);
+	fputs(").\n\n", out);
+	fprintf(out, "Data: %s, ", rep_dataset_label(r->dataset));
+	md_text(out, r->taxonomy);
+	fputs(" categories; ", out);
+	if (r->nsources == 0)
+		fputs("no source files cover these months.\n", out);
+	for (size_t i = 0; i < r->nsources; i++) {
+		const rep_source *s = &r->sources[i];
+		const char *base = strrchr(s->path, '/');
+		char a[8], b[8];
+		ct_month_format(s->month_min, a);
+		ct_month_format(s->month_max, b);
+		if (i == 3 && r->nsources > 4) {
+			fprintf(out, "and %zu more files.\n", r->nsources - 3);
+			break;
+		}
+		fputc('`', out);
+		fputs(base ? base + 1 : s->path, out);
+		fputs("` (", out);
+		md_text(out, s->force);
+		fprintf(out, ", %s%s%s)%s", a, strcmp(a, b) ? " to " : "", strcmp(a, b) ? b : "",
+			i + 1 == r->nsources ? ".\n" : "; ");
+	}
+	fputs("Blank cells are zero. Infinity: nothing in the comparison period.\n", out);
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		fputs("\n> **Warning:** ", out);
+		md_text(out, r->warnings[i]);
+		fputc('\n', out);
+	}
+
+	for (size_t a = 0; a < r->nareas; a++) {
+		const rep_area *ar = &r->areas[a];
+		fputs("\n## ", out);
+		md_text(out, ar->name);
+		fputs("\n\n", out);
+		md_text(out, ar->name);
+		fprintf(out, ", %s, compared with the %s.\n\n", month, rep_compare_label(r->compare));
+		md_header(out, "Crime");
+		for (size_t i = 0; i < ar->nrows; i++)
+			if (ar->rows[i].depth == 0)
+				md_row(out, &ar->rows[i], 0, (ar->rows[i].flags & REP_ROW_TOTAL) != 0);
+		fputc('\n', out);
+		md_header(out, "Crime");
+		int approx = 0;
+		for (size_t i = 0; i < ar->nrows; i++) {
+			md_row(out, &ar->rows[i], 1, (ar->rows[i].flags & (REP_ROW_GROUP | REP_ROW_TOTAL)) != 0);
+			approx |= (ar->rows[i].flags & REP_ROW_APPROX) != 0;
+		}
+		if (approx) {
+			fputs("\n† Approximate rows:", out);
+			for (size_t i = 0; i < ar->nrows; i++)
+				if (ar->rows[i].flags & REP_ROW_APPROX) {
+					fputs(" ", out);
+					md_text(out, ar->rows[i].label);
+					fputs(" = ", out);
+					md_text(out, ar->rows[i].note);
+					fputs(";", out);
+				}
+			fputc('\n', out);
+		}
+		if (ar->has_offenders) {
+			fputs("\n### Offenders (face match)\n\n", out);
+			if (ar->offenders_source) {
+				fputs("From ", out);
+				md_text(out, ar->offenders_source);
+				fputs(". Counts only; no individual is identified here.\n\n", out);
+			}
+			md_header(out, "Measure");
+			for (int k = 0; k < REP_OFF_COUNT; k++) {
+				fprintf(out, "| %s |", rep_offender_label[k]);
+				md_cells(out, ar->offenders[k], 0);
+			}
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}

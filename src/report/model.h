@@ -1,0 +1,101 @@
+/* The report model: one in-memory table per area (rows with depth, label,
+ * emphasis and figures per window) that every exporter and the TUI render.
+ * Built by stats/; nothing that renders it computes a figure. */
+#ifndef CRIMETAB_MODEL_H
+#define CRIMETAB_MODEL_H
+
+#include <stddef.h>
+
+#define REP_WINDOWS 3 /* selected month, last 6 months, last 12 months */
+#define REP_SERIES 24 /* monthly history per row, oldest first, ending with the selected month */
+
+/* Months in each window, and its heading: "Selected Month", "Last 6 Months", "Last 12 Months". */
+extern const int rep_window_months[REP_WINDOWS];
+extern const char *const rep_window_label[REP_WINDOWS];
+
+enum { REP_COMPARE_YOY = 0, REP_COMPARE_PREVIOUS = 1 };
+
+typedef enum { REP_PCT_NONE, REP_PCT_VALUE, REP_PCT_INFINITY } rep_pct_kind;
+
+/* One window's figures: current and comparison counts, their difference and
+ * the % difference (none when both are 0; Infinity when only cmp is 0). */
+typedef struct rep_fig {
+	long long cur, cmp, diff;
+	rep_pct_kind pct_kind;
+	double pct; /* diff / cmp * 100, unrounded */
+} rep_fig;
+
+enum {
+	REP_ROW_GROUP = 1,         /* sum of the rows below it; shown bold */
+	REP_ROW_TOTAL = 2,         /* the closing Total row; bold */
+	REP_ROW_UNKNOWN = 4,       /* categories no template rule maps */
+	REP_ROW_OUTSIDE_TOTAL = 8, /* not added into Total (anti-social behaviour) */
+	REP_ROW_APPROX = 16,       /* stands for more than one Home Office category: see note */
+};
+
+typedef struct rep_row {
+	char *label;
+	char *path;   /* labels from the top joined with " > " */
+	char *note;   /* approximation note, or NULL */
+	int depth;    /* 0 for top-level rows and Total */
+	int parent;   /* index in the area's rows, -1 at the top */
+	unsigned flags;
+	rep_fig fig[REP_WINDOWS];
+	long long series[REP_SERIES];
+} rep_row;
+
+/* Face-match offender measures (present only after a plugin run). */
+enum { REP_OFF_SIGHTINGS, REP_OFF_DISTINCT, REP_OFF_REPEAT, REP_OFF_WATCHLIST, REP_OFF_COUNT };
+extern const char *const rep_offender_label[REP_OFF_COUNT];
+
+typedef struct rep_area {
+	char *name;
+	rep_row *rows; /* display order: parents before children, children by last-6-months
+			  count (then label) unless the template fixes the order; rows zero
+			  in every window and comparison left out; Total last */
+	size_t nrows;
+	int has_offenders;
+	rep_fig offenders[REP_OFF_COUNT][REP_WINDOWS];
+	char *offenders_source; /* plugin name and version, or NULL */
+} rep_area;
+
+typedef struct rep_source {
+	char *path, *kind, *force, *imported_at;
+	int month_min, month_max;
+	long long rows;
+} rep_source;
+
+typedef struct rep_window_span {
+	int from, to;         /* current window, inclusive */
+	int cmp_from, cmp_to; /* comparison window, inclusive */
+} rep_window_span;
+
+typedef struct rep_report {
+	int month;       /* the selected month (index: year * 12 + month - 1) */
+	int compare;     /* REP_COMPARE_YOY or REP_COMPARE_PREVIOUS */
+	rep_window_span span[REP_WINDOWS];
+	char *taxonomy;  /* template name */
+	char *dataset;   /* "street" (police.uk) or "force" */
+	rep_area *areas;
+	size_t nareas;
+	char **warnings; /* e.g. months missing from the data; one line each */
+	size_t nwarnings;
+	rep_source *sources; /* the files the figures come from */
+	size_t nsources;
+} rep_report;
+
+void rep_report_free(rep_report *r);
+
+/* Cell text, following the committee paper's conventions. */
+/* A count: "" for 0, else the number. */
+void rep_fmt_count(long long n, char *buf, size_t len);
+/* A difference: "" when current and comparison are both 0, else the number. */
+void rep_fmt_diff(const rep_fig *f, char *buf, size_t len);
+/* A % difference: "" when both are 0, "Infinity", or one decimal and "%". */
+void rep_fmt_pct(const rep_fig *f, char *buf, size_t len);
+/* "same period a year earlier" or "preceding period". */
+const char *rep_compare_label(int compare);
+/* "police.uk street data" or "force export". */
+const char *rep_dataset_label(const char *dataset);
+
+#endif

@@ -1,0 +1,422 @@
+/* Statistics: reads the monthly cube (never crime rows), classifies source
+ * categories with the taxonomy, sums groups, and fills the report model. */
+#include "stats/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
+{
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		int len = rep_window_months[w];
+		int shift = compare == REP_COMPARE_PREVIOUS ? len : 12;
+		span[w].to = month;
+		span[w].from = month - len + 1;
+		span[w].cmp_to = month - shift;
+		span[w].cmp_from = month - shift - len + 1;
+	}
+}
+
+rep_fig stats_fig(long long cur, long long cmp)
+{
+	rep_fig f = {.cur = cur, .cmp = cmp, .diff = cur - cmp};
+	if (cmp == 0)
+		f.pct_kind = cur == 0 ? REP_PCT_NONE : REP_PCT_INFINITY;
+	else {
+		f.pct_kind = REP_PCT_VALUE;
+		f.pct = (double)f.diff * 100.0 / (double)cmp;
+	}
+	return f;
+}
+
+/* ---- coverage: which (force, month)s of a dataset have a file ---- */
+
+typedef struct force_cov {
+	char *force;
+	int *months;
+	size_t n, cap;
+} force_cov;
+
+typedef struct coverage {
+	const char *kind;
+	force_cov *f;
+	size_t n;
+} coverage;
+
+static int cov_add(void *ctx, const char *kind, const char *force, int month)
+{
+	coverage *c = ctx;
+	if (strcmp(kind, c->kind) != 0)
+		return 0;
+	force_cov *fc = c->n ? &c->f[c->n - 1] : NULL;
+	if (!fc || strcmp(fc->force, force) != 0) {
+		c->f = xrealloc(c->f, (c->n + 1) * sizeof *c->f);
+		fc = &c->f[c->n++];
+		memset(fc, 0, sizeof *fc);
+		fc->force = xstrdup(force);
+	}
+	if (fc->n == fc->cap) {
+		fc->cap = fc->cap ? 2 * fc->cap : 32;
+		fc->months = xrealloc(fc->months, fc->cap * sizeof *fc->months);
+	}
+	fc->months[fc->n++] = month; /* rows arrive sorted by kind, force, month */
+	return 0;
+}
+
+static void cov_free(coverage *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->f[i].force);
+		free(c->f[i].months);
+	}
+	free(c->f);
+}
+
+static int cov_has(const force_cov *fc, int month)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		if (fc->months[i] == month)
+			return 1;
+	return 0;
+}
+
+int stats_latest_complete_month(store *s, const char *dataset)
+{
+	coverage c = {.kind = dataset};
+	if (store_coverage_each(s, cov_add, &c) != 0) {
+		cov_free(&c);
+		return -1;
+	}
+	int latest = -1;
+	for (size_t i = 0; i < c.n; i++) {
+		int last = c.f[i].months[c.f[i].n - 1];
+		if (latest < 0 || last < latest)
+			latest = last;
+	}
+	cov_free(&c);
+	return latest;
+}
+
+/* ---- building the model ---- */
+
+typedef struct builder {
+	const taxonomy *tax;
+	int first; /* month of series[0] */
+	long long (*series)[REP_SERIES]; /* per taxonomy node */
+	char **cat_names; /* category -> leaf cache */
+	size_t *cat_leaf;
+	size_t ncats;
+} builder;
+
+static size_t classify(builder *b, const char *category)
+{
+	for (size_t i = 0; i < b->ncats; i++)
+		if (strcmp(b->cat_names[i], category) == 0)
+			return b->cat_leaf[i];
+	size_t leaf = tax_classify(b->tax, category);
+	b->cat_names = xrealloc(b->cat_names, (b->ncats + 1) * sizeof *b->cat_names);
+	b->cat_leaf = xrealloc(b->cat_leaf, (b->ncats + 1) * sizeof *b->cat_leaf);
+	b->cat_names[b->ncats] = xstrdup(category);
+	b->cat_leaf[b->ncats++] = leaf;
+	return leaf;
+}
+
+static int add_cell(void *ctx, int month, const char *category, long long n)
+{
+	builder *b = ctx;
+	int off = month - b->first;
+	if (off >= 0 && off < REP_SERIES)
+		b->series[classify(b, category)][off] += n;
+	return 0;
+}
+
+static long long span_sum(const long long *series, int first, int from, int to)
+{
+	long long n = 0;
+	for (int m = from; m <= to; m++)
+		if (m - first >= 0 && m - first < REP_SERIES)
+			n += series[m - first];
+	return n;
+}
+
+static void fill_figs(rep_row *row, const long long *series, int first, const rep_window_span *span)
+{
+	memcpy(row->series, series, sizeof row->series);
+	for (int w = 0; w < REP_WINDOWS; w++)
+		row->fig[w] = stats_fig(span_sum(series, first, span[w].from, span[w].to),
+					span_sum(series, first, span[w].cmp_from, span[w].cmp_to));
+}
+
+static int row_is_empty(const rep_row *row)
+{
+	for (int w = 0; w < REP_WINDOWS; w++)
+		if (row->fig[w].cur || row->fig[w].cmp)
+			return 0;
+	return 1;
+}
+
+typedef struct sorter {
+	const rep_row *rows; /* per taxonomy node */
+	const taxonomy *tax;
+} sorter;
+
+static const sorter *sort_ctx;
+
+/* Children by last-6-months count, largest first, ties by label: the order
+ * the committee paper's tables follow. */
+static int cmp_nodes(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const tax_node *nx = tax_node_at(sort_ctx->tax, x), *ny = tax_node_at(sort_ctx->tax, y);
+	int rank_x = nx->unknown ? 1 : nx->outside_total ? 2 : 0;
+	int rank_y = ny->unknown ? 1 : ny->outside_total ? 2 : 0;
+	if (rank_x != rank_y)
+		return rank_x - rank_y;
+	if (!tax_fixed_order(sort_ctx->tax)) {
+		long long cx = sort_ctx->rows[x].fig[1].cur, cy = sort_ctx->rows[y].fig[1].cur;
+		if (cx != cy)
+			return cx > cy ? -1 : 1;
+		int c = strcmp(nx->label, ny->label);
+		if (c)
+			return c;
+	}
+	return x < y ? -1 : x > y;
+}
+
+/* Appends node I (if not empty) and its children, in display order. */
+static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, size_t i, int parent)
+{
+	if (row_is_empty(&noderows[i]))
+		return;
+	int me = (int)ar->nrows;
+	rep_row *r = &ar->rows[ar->nrows++];
+	*r = noderows[i];
+	r->label = xstrdup(noderows[i].label);
+	r->path = xstrdup(noderows[i].path);
+	r->note = noderows[i].note ? xstrdup(noderows[i].note) : NULL;
+	r->parent = parent;
+	size_t n = tax_count(t), nk = 0;
+	size_t *kids = xcalloc(n, sizeof *kids);
+	for (size_t k = 0; k < n; k++)
+		if (tax_node_at(t, k)->parent == (int)i)
+			kids[nk++] = k;
+	sorter sc = {noderows, t};
+	sort_ctx = &sc;
+	qsort(kids, nk, sizeof *kids, cmp_nodes);
+	for (size_t k = 0; k < nk; k++)
+		emit(ar, noderows, t, kids[k], me);
+	free(kids);
+}
+
+static int build_area(store *s, const taxonomy *t, const char *dataset, long long area_id, const char *name,
+		      const rep_report *rep, rep_area *ar)
+{
+	size_t n = tax_count(t);
+	builder b = {.tax = t, .first = rep->month - (REP_SERIES - 1)};
+	b.series = xcalloc(n, sizeof *b.series);
+	int rc = store_cube_each(s, area_id, dataset, b.first, rep->month, add_cell, &b);
+	/* children follow parents in pre-order, so a reverse sweep sums groups */
+	for (size_t i = n; i-- > 0;) {
+		int p = tax_node_at(t, i)->parent;
+		if (p >= 0)
+			for (int k = 0; k < REP_SERIES; k++)
+				b.series[p][k] += b.series[i][k];
+	}
+	rep_row *noderows = xcalloc(n, sizeof *noderows);
+	long long total[REP_SERIES] = {0};
+	for (size_t i = 0; i < n; i++) {
+		const tax_node *nd = tax_node_at(t, i);
+		rep_row *r = &noderows[i];
+		r->label = (char *)nd->label;
+		r->depth = nd->depth;
+		r->note = (char *)nd->note;
+		r->flags = (nd->leaf ? 0 : REP_ROW_GROUP) | (nd->unknown ? REP_ROW_UNKNOWN : 0) |
+			   (nd->outside_total ? REP_ROW_OUTSIDE_TOTAL : 0) | (nd->note ? REP_ROW_APPROX : 0);
+		r->path = nd->parent >= 0 ? xasprintf("%s > %s", noderows[nd->parent].path, nd->label)
+					  : xstrdup(nd->label);
+		fill_figs(r, b.series[i], b.first, rep->span);
+		if (nd->parent < 0 && !nd->outside_total)
+			for (int k = 0; k < REP_SERIES; k++)
+				total[k] += b.series[i][k];
+	}
+	ar->name = xstrdup(name);
+	ar->rows = xcalloc(n + 1, sizeof *ar->rows);
+	size_t *tops = xcalloc(n, sizeof *tops), ntop = 0;
+	for (size_t i = 0; i < n; i++)
+		if (tax_node_at(t, i)->parent < 0)
+			tops[ntop++] = i;
+	sorter sc = {noderows, t};
+	sort_ctx = &sc;
+	qsort(tops, ntop, sizeof *tops, cmp_nodes);
+	for (size_t i = 0; i < ntop; i++)
+		emit(ar, noderows, t, tops[i], -1);
+	rep_row *tr = &ar->rows[ar->nrows++];
+	tr->label = xstrdup("Total");
+	tr->path = xstrdup("Total");
+	tr->parent = -1;
+	tr->flags = REP_ROW_TOTAL;
+	fill_figs(tr, total, b.first, rep->span);
+	for (size_t i = 0; i < n; i++)
+		free(noderows[i].path);
+	free(noderows);
+	free(tops);
+	for (size_t i = 0; i < b.ncats; i++)
+		free(b.cat_names[i]);
+	free(b.cat_names);
+	free(b.cat_leaf);
+	free(b.series);
+	return rc;
+}
+
+typedef struct area_list {
+	long long *ids;
+	char **names;
+	size_t n;
+} area_list;
+
+static int collect_area(void *ctx, const store_area *a)
+{
+	area_list *l = ctx;
+	l->ids = xrealloc(l->ids, (l->n + 1) * sizeof *l->ids);
+	l->names = xrealloc(l->names, (l->n + 1) * sizeof *l->names);
+	l->ids[l->n] = a->id;
+	l->names[l->n++] = xstrdup(a->name);
+	return 0;
+}
+
+typedef struct source_filter {
+	rep_report *r;
+	int from, to;
+} source_filter;
+
+static int collect_source(void *ctx, const store_source *src)
+{
+	source_filter *sf = ctx;
+	rep_report *r = sf->r;
+	if (strcmp(src->kind, r->dataset) != 0 || src->superseded_by || src->month_min < 0 ||
+	    src->month_max < sf->from || src->month_min > sf->to)
+		return 0;
+	r->sources = xrealloc(r->sources, (r->nsources + 1) * sizeof *r->sources);
+	rep_source *rs = &r->sources[r->nsources++];
+	rs->path = xstrdup(src->path);
+	rs->kind = xstrdup(src->kind);
+	rs->force = xstrdup(src->force ? src->force : "");
+	rs->imported_at = xstrdup(src->imported_at ? src->imported_at : "");
+	rs->month_min = src->month_min;
+	rs->month_max = src->month_max;
+	rs->rows = src->rows_imported - src->rows_superseded;
+	return 0;
+}
+
+static void add_warning(rep_report *r, char *msg)
+{
+	r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
+	r->warnings[r->nwarnings++] = msg;
+}
+
+/* One warning per force naming the months a window needs but no file provides. */
+static void check_missing(store *s, rep_report *r)
+{
+	coverage c = {.kind = r->dataset};
+	store_coverage_each(s, cov_add, &c);
+	int from = r->month - (REP_SERIES - 1), to = r->month;
+	for (size_t i = 0; i < c.n; i++) {
+		strbuf sb = {0};
+		int missing = 0;
+		for (int m = from; m <= to; m++) {
+			if (cov_has(&c.f[i], m))
+				continue;
+			char mm[8];
+			ct_month_format(m, mm);
+			sb_printf(&sb, "%s%s", missing++ ? ", " : "", mm);
+		}
+		if (missing) {
+			char a[8], z[8];
+			ct_month_format(from, a);
+			ct_month_format(to, z);
+			add_warning(r, xasprintf("%s: no %s imported for %d month%s the windows and comparisons need (%s "
+						 "to %s): %s",
+						 c.f[i].force, rep_dataset_label(r->dataset), missing,
+						 missing == 1 ? "" : "s", a, z, sb.buf));
+		}
+		sb_release(&sb);
+	}
+	cov_free(&c);
+}
+
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, char *err, size_t errlen)
+{
+	const char *dataset = req->dataset;
+	if (!dataset) {
+		const char *pref = tax_dataset(t);
+		const char *other = pref && strcmp(pref, "street") == 0 ? "force" : "street";
+		if (pref && store_kind_count(s, pref) > 0)
+			dataset = pref;
+		else if (store_kind_count(s, other) > 0)
+			dataset = other;
+		else if (!pref && store_kind_count(s, "force") > 0)
+			dataset = "force";
+	}
+	if (!dataset || store_kind_count(s, dataset) <= 0) {
+		snprintf(err, errlen, "no %s in the database yet (see crimetab import --help)",
+			 dataset ? rep_dataset_label(dataset) : "crimes");
+		return NULL;
+	}
+	int month = req->month;
+	if (month < 0)
+		month = stats_latest_complete_month(s, dataset);
+	if (month < 0) {
+		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
+		return NULL;
+	}
+	area_list al = {0};
+	rep_report *r = xcalloc(1, sizeof *r);
+	r->month = month;
+	r->compare = req->compare;
+	r->taxonomy = xstrdup(tax_name(t));
+	r->dataset = xstrdup(dataset);
+	stats_spans(month, req->compare, r->span);
+	if (store_areas_each(s, collect_area, &al) != 0)
+		goto db_error;
+	size_t want = (req->areas ? req->nareas : al.n) + (req->include_all ? 1 : 0);
+	r->areas = xcalloc(want ? want : 1, sizeof *r->areas);
+	if (req->include_all) {
+		if (build_area(s, t, dataset, 0, STATS_ALL_AREAS, r, &r->areas[r->nareas++]) != 0)
+			goto db_error;
+	}
+	for (size_t i = 0; i < (req->areas ? req->nareas : al.n); i++) {
+		const char *name = req->areas ? req->areas[i] : al.names[i];
+		long long id = -1;
+		for (size_t k = 0; k < al.n; k++)
+			if (strcmp(al.names[k], name) == 0)
+				id = al.ids[k];
+		if (id < 0 && strcmp(name, STATS_ALL_AREAS) == 0)
+			id = 0;
+		if (id < 0) {
+			snprintf(err, errlen, "no area named \"%s\" (see crimetab areas list)", name);
+			goto fail;
+		}
+		if (build_area(s, t, dataset, id, name, r, &r->areas[r->nareas++]) != 0)
+			goto db_error;
+	}
+	source_filter sf = {r, month - (REP_SERIES - 1), month};
+	if (store_sources_each(s, collect_source, &sf) != 0)
+		goto db_error;
+	check_missing(s, r);
+	for (size_t i = 0; i < al.n; i++)
+		free(al.names[i]);
+	free(al.names);
+	free(al.ids);
+	return r;
+db_error:
+	snprintf(err, errlen, "database error: %s", store_errmsg(s));
+fail:
+	for (size_t i = 0; i < al.n; i++)
+		free(al.names[i]);
+	free(al.names);
+	free(al.ids);
+	rep_report_free(r);
+	return NULL;
+}

@@ -1,0 +1,39 @@
+/* Statistics: from the monthly cube to the report model.  For each area, row
+ * and window: current count, comparison count, difference, % difference. */
+#ifndef CRIMETAB_STATS_H
+#define CRIMETAB_STATS_H
+
+#include <stddef.h>
+
+#include "report/model.h"
+#include "store/store.h"
+#include "taxonomy/taxonomy.h"
+
+/* The name of the pseudo-area holding every crime, in or out of town centres. */
+#define STATS_ALL_AREAS "All data"
+
+typedef struct stats_request {
+	int month;                /* selected month index; -1: the latest with data */
+	int compare;              /* REP_COMPARE_YOY or REP_COMPARE_PREVIOUS */
+	const char *dataset;      /* "street", "force", or NULL: the taxonomy's if it has
+				     data, else whichever has data */
+	const char *const *areas; /* names; NULL: every area */
+	size_t nareas;
+	int include_all;          /* add the "All data" pseudo-area first */
+} stats_request;
+
+/* Builds the report.  Missing months (a force with no file for a month a
+ * window needs) become warnings in the report.  NULL with err set when an
+ * area is unknown, there is no data, or the database fails. */
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, char *err, size_t errlen);
+
+/* Window spans for MONTH and COMPARE (pure arithmetic, for tests). */
+void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);
+
+/* The % difference figures for CUR against CMP. */
+rep_fig stats_fig(long long cur, long long cmp);
+
+/* The latest month for which every force with data of DATASET has a file, or -1. */
+int stats_latest_complete_month(store *s, const char *dataset);
+
+#endif
