@@ -257,6 +257,21 @@ struct ct_outfile {
 	int is_stdout;
 };
 
+/* Creates the folders above PATH that do not exist yet (mkdir -p). */
+static int make_parents(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
 ct_outfile *ct_out_open(const char *path, char *err, size_t errlen)
 {
 	ct_outfile *o = xcalloc(1, sizeof *o);
@@ -269,6 +284,11 @@ ct_outfile *ct_out_open(const char *path, char *err, size_t errlen)
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 	o->tmp = xasprintf("%.*s.%s.tmpXXXXXX", (int)(base - path), path, base);
+	if (make_parents(path) != 0) {
+		snprintf(err, errlen, "%s: cannot create its folder: %s", path, strerror(errno));
+		ct_out_abort(o);
+		return NULL;
+	}
 	int fd = mkstemp(o->tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));

@@ -55,7 +55,7 @@ int ct_utf8_valid(const char *s, size_t n);
 
 /* An output file written to a temporary in the same directory and renamed
  * into place on commit; abort (or a crash) never leaves a partial file.
- * PATH "-" means stdout, written directly. */
+ * Missing parent folders are created.  PATH "-" means stdout, written directly. */
 typedef struct ct_outfile ct_outfile;
 ct_outfile *ct_out_open(const char *path, char *err, size_t errlen);
 FILE *ct_out_fp(ct_outfile *o);

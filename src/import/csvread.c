@@ -100,12 +100,26 @@ static void on_row(int c, void *ctx)
 	finish_row(r, NULL);
 }
 
+/* police.uk keeps meaningful trailing spaces ("On or near "): libcsv
+ * would trim them by default. */
+static int never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void parser_init(struct csv_parser *p)
+{
+	if (csv_init(p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
+		abort();
+	csv_set_space_func(p, never_space);
+}
+
 imp_reader *imp_reader_new(FILE *f)
 {
 	imp_reader *r = xcalloc(1, sizeof *r);
 	r->f = f;
-	if (csv_init(&r->p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
-		abort();
+	parser_init(&r->p);
 	return r;
 }
 
@@ -132,8 +146,7 @@ long long imp_reader_bytes(const imp_reader *r)
 static void reset_parser(imp_reader *r)
 {
 	csv_free(&r->p);
-	if (csv_init(&r->p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
-		abort();
+	parser_init(&r->p);
 	qrow_reset(&r->building);
 	r->in_row = 0;
 }

@@ -250,7 +250,7 @@ typedef struct importer {
 	const imp_mapping *map;
 	const char *path;
 	imp_result *r;
-	long long source_id;
+	long long source_id, line; /* line of the row being read */
 	const char *kind;
 	int file_month; /* from the file name, or -1 */
 	char slug[128];
@@ -352,7 +352,7 @@ static int add_crime(importer *im, store_crime *c)
 /* Row handlers: 1 stored, 0 rejected (im->why says why), -1 database error. */
 static int row_street(importer *im, const char **f)
 {
-	store_crime c = {.kind = "street", .source_id = im->source_id};
+	store_crime c = {.kind = "street", .source_id = im->source_id, .line = im->line};
 	if (parse_month_col(im, "Month", f[1], &c.month) != 0)
 		return 0;
 	if (!*f[9])
@@ -376,7 +376,7 @@ static int row_street(importer *im, const char **f)
 
 static int row_outcome(importer *im, const char **f)
 {
-	store_outcome o = {.source_id = im->source_id};
+	store_outcome o = {.source_id = im->source_id, .line = im->line};
 	if (!*f[0])
 		return bad(im, "Crime ID", NULL, "is empty (an outcome must name its crime)"), 0;
 	if (parse_month_col(im, "Month", f[1], &o.month) != 0)
@@ -403,7 +403,7 @@ static int row_outcome(importer *im, const char **f)
 
 static int row_stop(importer *im, const char **f)
 {
-	store_stop x = {.source_id = im->source_id};
+	store_stop x = {.source_id = im->source_id, .line = im->line};
 	int dm;
 	char ym[8];
 	if (strlen(f[1]) < 10 || f[1][7] != '-' || (memcpy(ym, f[1], 7), ym[7] = '\0', ct_month_parse(ym, &dm)) != 0 ||
@@ -442,7 +442,7 @@ static const char *mcol(const importer *im, const char **f, int k)
 static int row_force(importer *im, const char **f)
 {
 	const imp_mapping *m = im->map;
-	store_crime c = {.kind = "force", .source_id = im->source_id};
+	store_crime c = {.kind = "force", .source_id = im->source_id, .line = im->line};
 	const char *date = mcol(im, f, MAP_date);
 	if (imp_parse_date(m->date_format, date, &c.month) != 0) {
 		sb_reset(&im->why);
@@ -641,6 +641,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	prog = ct_progress_new(base ? base + 1 : path, bytes);
 	while ((got = imp_reader_next(rd, &row)) == 1) {
 		r->rows_read++;
+		im.line = row.line;
 		int ok = 0;
 		const char *why = NULL;
 		int fidx;
