@@ -468,6 +468,23 @@ static int assign_one(void *ctx, const store_crime_loc *c)
 	return 0;
 }
 
+struct one_area {
+	const area_set *set;
+	long long id;
+};
+
+static int in_one_area(void *ctx, double lon, double lat)
+{
+	const struct one_area *oa = ctx;
+	for (size_t i = 0; i < oa->set->n; i++)
+		if (oa->set->areas[i].id == oa->id) {
+			area_set one = {&oa->set->areas[i], 1};
+			long long hit;
+			return area_set_match(&one, 1, lon, lat, NULL, NULL, &hit, 1) == 1;
+		}
+	return 0;
+}
+
 static char *read_text_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -516,9 +533,11 @@ int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t
 	free(a.ids);
 	if (rc != 0 || a.failed)
 		goto db_error;
-	for (size_t i = 0; i < n; i++)
-		if (store_cube_rebuild_area(s, ids[i]) != 0)
+	for (size_t i = 0; i < n; i++) {
+		struct one_area oa = {set, ids[i]};
+		if (store_cube_rebuild_area(s, ids[i]) != 0 || store_fm_assign_area(s, ids[i], in_one_area, &oa) != 0)
 			goto db_error;
+	}
 	if (store_commit(s) != 0)
 		goto db_error;
 	*loaded = n;

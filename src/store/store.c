@@ -57,7 +57,33 @@
 		"GROUP BY c.kind, c.month, c.category") \
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
-	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1")
+	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
+	X(FM_RUN_ADD, "INSERT INTO fm_runs (plugin, plugin_path, time_from, time_to) VALUES (?1, ?2, ?3, ?4)") \
+	X(FM_REPLACE, "DELETE FROM fm_sightings WHERE time >= ?3 AND time < ?4 AND run_id IN " \
+		"(SELECT id FROM fm_runs WHERE plugin_path = ?1 OR plugin = ?2)") \
+	X(FM_RUNS_PRUNE, "DELETE FROM fm_runs WHERE id <> ?1 AND NOT EXISTS " \
+		"(SELECT 1 FROM fm_sightings s WHERE s.run_id = fm_runs.id)") \
+	X(FM_SIGHTING_ADD, "INSERT INTO fm_sightings (run_id, time, month, lon, lat, crime_id, individual, " \
+		"confidence, watchlist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(FM_SIGHTING_AREA_ADD, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) VALUES (?1, ?2)") \
+	X(FM_AREAS_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
+		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
+		"WHERE s.run_id = ?1") \
+	X(FM_RUN_FINISH, "UPDATE fm_runs SET sightings = (SELECT count(*) FROM fm_sightings WHERE run_id = ?1) " \
+		"WHERE id = ?1") \
+	X(FM_SIGHTING_LOCS, "SELECT id, lon, lat FROM fm_sightings WHERE lon IS NOT NULL") \
+	X(FM_AREA_ASSIGN_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
+		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
+		"WHERE ca.area = ?1") \
+	X(FM_ANY, "SELECT count(*), (SELECT group_concat(DISTINCT plugin) FROM fm_runs WHERE sightings > 0) " \
+		"FROM fm_sightings") \
+	X(FM_COUNTS, "SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM fm_sightings s " \
+		"WHERE s.month BETWEEN ?2 AND ?3 AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas " \
+		"WHERE area = ?1))") \
+	X(FM_REPEAT, "SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 " \
+		"AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) " \
+		"GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
+	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id")
 
 enum {
 #define STMT_ENUM(name, sql) ST_##name,
@@ -654,4 +680,181 @@ int store_latest_month(store *s, const char *kind)
 		m = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return m;
+}
+
+/* ---- face-match sightings ---- */
+
+long long store_fm_run_begin(store *s, const char *plugin, const char *path, long long from, long long to)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_REPLACE);
+	if (!st)
+		return -1;
+	bind_text(st, 1, path);
+	bind_text(st, 2, plugin);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	if (step_done(st) != 0)
+		return -1;
+	st = stmt(s, ST_FM_RUN_ADD);
+	if (!st)
+		return -1;
+	bind_text(st, 1, plugin);
+	bind_text(st, 2, path);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	if (step_done(st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+long long store_fm_sighting_add(store *s, long long run, const store_sighting *x)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_SIGHTING_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, x->time);
+	sqlite3_bind_int(st, 3, x->month);
+	bind_coord(st, 4, x->has_coords, x->lon);
+	bind_coord(st, 5, x->has_coords, x->lat);
+	bind_text(st, 6, x->crime_id);
+	bind_text(st, 7, x->individual);
+	sqlite3_bind_double(st, 8, x->confidence);
+	sqlite3_bind_int(st, 9, x->watchlist);
+	if (step_done(st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_fm_sighting_area_add(store *s, long long sighting, long long area)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_SIGHTING_AREA_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int64(st, 2, sighting);
+	return step_done(st);
+}
+
+int store_fm_run_finish(store *s, long long run, long long *sightings)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_AREAS_BY_CRIME);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (step_done(st) != 0)
+		return -1;
+	st = stmt(s, ST_FM_RUN_FINISH);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (step_done(st) != 0)
+		return -1;
+	st = stmt(s, ST_FM_RUNS_PRUNE);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (step_done(st) != 0)
+		return -1;
+	st = stmt(s, ST_FM_ANY);
+	if (!st)
+		return -1;
+	*sightings = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_AREA_ASSIGN_BY_CRIME);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	if (step_done(st) != 0)
+		return -1;
+	/* collect first: inserting while stepping the same table is unsafe */
+	long long *ids = NULL;
+	size_t n = 0;
+	st = stmt(s, ST_FM_SIGHTING_LOCS);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (match(ctx, sqlite3_column_double(st, 1), sqlite3_column_double(st, 2))) {
+			ids = xrealloc(ids, (n + 1) * sizeof *ids);
+			ids[n++] = sqlite3_column_int64(st, 0);
+		}
+	sqlite3_reset(st);
+	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++)
+		if (store_fm_sighting_area_add(s, ids[i], area) != 0)
+			rc = SQLITE_ERROR;
+	free(ids);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_fm_present(store *s, char **plugins)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_ANY);
+	if (!st)
+		return -1;
+	int rc = -1;
+	*plugins = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rc = sqlite3_column_int64(st, 0) > 0;
+		if (rc && col_text(st, 1))
+			*plugins = xstrdup(col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_fm_counts(store *s, long long area, int from, int to, long long out[4])
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_COUNTS);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	out[0] = sqlite3_column_int64(st, 0);
+	out[1] = sqlite3_column_int64(st, 1);
+	out[3] = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	st = stmt(s, ST_FM_REPEAT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	int rc = sqlite3_step(st);
+	out[2] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_RUNS_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_fm_run r = {
+			.id = sqlite3_column_int64(st, 0),
+			.plugin = col_text(st, 1),
+			.path = col_text(st, 2),
+			.from = sqlite3_column_int64(st, 3),
+			.to = sqlite3_column_int64(st, 4),
+			.sightings = sqlite3_column_int64(st, 5),
+			.run_at = col_text(st, 6),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

@@ -137,4 +137,40 @@ int store_latest_month(store *s, const char *kind);
 /* How many crimes of KIND the store holds, or -1. */
 long long store_kind_count(store *s, const char *kind);
 
+/* ---- face-match sightings ---- */
+typedef struct store_sighting {
+	long long time; /* Unix seconds, UTC */
+	int month;
+	int has_coords;
+	double lon, lat;
+	const char *crime_id, *individual;
+	double confidence;
+	int watchlist;
+} store_sighting;
+
+typedef struct store_fm_run {
+	long long id, from, to, sightings;
+	const char *plugin, *path, *run_at;
+} store_fm_run;
+
+/* Starts a run: earlier sightings of the same plugin in [FROM, TO) are
+ * deleted (a re-run replaces them).  Returns the run id, or -1. */
+long long store_fm_run_begin(store *s, const char *plugin, const char *path, long long from, long long to);
+/* Adds a sighting to RUN; returns its id, or -1. */
+long long store_fm_sighting_add(store *s, long long run, const store_sighting *x);
+int store_fm_sighting_area_add(store *s, long long sighting, long long area);
+/* Assigns RUN's sightings that name a crime to that crime's areas, records
+ * the run's size, drops emptied runs; *sightings = sightings now stored. */
+int store_fm_run_finish(store *s, long long run, long long *sightings);
+/* Assigns every sighting to AREA that names one of its crimes or whose
+ * coordinates MATCH says are inside. */
+int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx);
+/* 1 if any sightings are stored (*plugins: their plugin names, caller frees),
+ * 0 if none, -1 on error. */
+int store_fm_present(store *s, char **plugins);
+/* Offender measures of AREA (0: all) for months FROM..TO: sightings, distinct
+ * individuals, repeat individuals (2+ separate incidents), watchlist matches. */
+int store_fm_counts(store *s, long long area, int from, int to, long long out[4]);
+int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx);
+
 #endif
