@@ -1,0 +1,181 @@
+/* The report model as one JSON document (cJSON) for pipelines: every figure,
+ * flag, window span, source and warning, under a schema version. */
+#include <cjson/cJSON.h>
+
+#include "core/util.h"
+#include "report/export.h"
+
+/* Bump when a field changes meaning or goes away; adding one does not. */
+#define SCHEMA_VERSION 1
+#define OFFENDERS_GROUP "Offenders (face match)"
+
+/* cJSON returns NULL when malloc fails; one flag catches every such miss
+ * so a half-built document is never written. */
+typedef struct jctx {
+	int oom;
+} jctx;
+
+static void add(jctx *j, cJSON *parent, const char *key, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToObject(parent, key, item)) {
+		cJSON_Delete(item);
+		j->oom = 1;
+	}
+}
+
+static void push(jctx *j, cJSON *array, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToArray(array, item)) {
+		cJSON_Delete(item);
+		j->oom = 1;
+	}
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *month_str(int month)
+{
+	char m[8];
+	ct_month_format(month, m);
+	return cJSON_CreateString(m);
+}
+
+static cJSON *windows_json(jctx *j, const rep_fig *fig)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int w = 0; arr && w < REP_WINDOWS; w++) {
+		cJSON *o = cJSON_CreateObject();
+		char pct[32];
+		rep_fmt_pct(&fig[w], pct, sizeof pct);
+		add(j, o, "current", cJSON_CreateNumber((double)fig[w].cur));
+		add(j, o, "comparison", cJSON_CreateNumber((double)fig[w].cmp));
+		add(j, o, "diff", cJSON_CreateNumber((double)fig[w].diff));
+		add(j, o, "pct", fig[w].pct_kind == REP_PCT_VALUE ? cJSON_CreateNumber(fig[w].pct) : cJSON_CreateNull());
+		add(j, o, "pct_text", cJSON_CreateString(pct));
+		push(j, arr, o);
+	}
+	return arr;
+}
+
+static cJSON *row_json(jctx *j, const rep_row *rw)
+{
+	cJSON *o = cJSON_CreateObject();
+	add(j, o, "label", cJSON_CreateString(rw->label));
+	add(j, o, "path", cJSON_CreateString(rw->path));
+	add(j, o, "depth", cJSON_CreateNumber(rw->depth));
+	add(j, o, "group", cJSON_CreateBool((rw->flags & REP_ROW_GROUP) != 0));
+	add(j, o, "total", cJSON_CreateBool((rw->flags & REP_ROW_TOTAL) != 0));
+	add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
+	add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
+	add(j, o, "approximation", str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
+	add(j, o, "windows", windows_json(j, rw->fig));
+	cJSON *series = cJSON_CreateArray();
+	for (int i = 0; series && i < REP_SERIES; i++)
+		push(j, series, cJSON_CreateNumber((double)rw->series[i]));
+	add(j, o, "series", series);
+	return o;
+}
+
+static cJSON *offenders_json(jctx *j, const rep_area *ar)
+{
+	if (!ar->has_offenders)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	add(j, o, "source", str_or_null(ar->offenders_source));
+	cJSON *rows = cJSON_CreateArray();
+	for (int k = 0; rows && k < REP_OFF_COUNT; k++) {
+		char path[64];
+		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, rep_offender_label[k]);
+		cJSON *row = cJSON_CreateObject();
+		add(j, row, "label", cJSON_CreateString(rep_offender_label[k]));
+		add(j, row, "path", cJSON_CreateString(path));
+		add(j, row, "depth", cJSON_CreateNumber(1));
+		add(j, row, "group", cJSON_CreateFalse());
+		add(j, row, "total", cJSON_CreateFalse());
+		add(j, row, "unknown", cJSON_CreateFalse());
+		add(j, row, "outside_total", cJSON_CreateFalse());
+		add(j, row, "approximation", cJSON_CreateNull());
+		add(j, row, "windows", windows_json(j, ar->offenders[k]));
+		push(j, rows, row);
+	}
+	add(j, o, "rows", rows);
+	return o;
+}
+
+static cJSON *report_json(jctx *j, const rep_report *r)
+{
+	cJSON *doc = cJSON_CreateObject();
+	add(j, doc, "schema_version", cJSON_CreateNumber(SCHEMA_VERSION));
+	add(j, doc, "generator", cJSON_CreateString("crimetab"));
+	add(j, doc, "month", month_str(r->month));
+	add(j, doc, "compare", cJSON_CreateString(r->compare == REP_COMPARE_PREVIOUS ? "previous" : "yoy"));
+	add(j, doc, "comparison_basis", cJSON_CreateString(rep_compare_label(r->compare)));
+	add(j, doc, "dataset", str_or_null(r->dataset));
+	add(j, doc, "dataset_label", cJSON_CreateString(rep_dataset_label(r->dataset)));
+	add(j, doc, "taxonomy", str_or_null(r->taxonomy));
+
+	cJSON *windows = cJSON_CreateArray();
+	for (int w = 0; windows && w < REP_WINDOWS; w++) {
+		cJSON *o = cJSON_CreateObject();
+		add(j, o, "name", cJSON_CreateString(rep_window_label[w]));
+		add(j, o, "months", cJSON_CreateNumber(rep_window_months[w]));
+		add(j, o, "from", month_str(r->span[w].from));
+		add(j, o, "to", month_str(r->span[w].to));
+		add(j, o, "compare_from", month_str(r->span[w].cmp_from));
+		add(j, o, "compare_to", month_str(r->span[w].cmp_to));
+		push(j, windows, o);
+	}
+	add(j, doc, "windows", windows);
+
+	cJSON *warnings = cJSON_CreateArray();
+	for (size_t i = 0; warnings && i < r->nwarnings; i++)
+		push(j, warnings, cJSON_CreateString(r->warnings[i]));
+	add(j, doc, "warnings", warnings);
+
+	cJSON *sources = cJSON_CreateArray();
+	for (size_t i = 0; sources && i < r->nsources; i++) {
+		const rep_source *s = &r->sources[i];
+		cJSON *o = cJSON_CreateObject();
+		add(j, o, "path", str_or_null(s->path));
+		add(j, o, "kind", str_or_null(s->kind));
+		add(j, o, "force", str_or_null(s->force));
+		add(j, o, "from", month_str(s->month_min));
+		add(j, o, "to", month_str(s->month_max));
+		add(j, o, "rows", cJSON_CreateNumber((double)s->rows));
+		add(j, o, "imported_at", str_or_null(s->imported_at));
+		push(j, sources, o);
+	}
+	add(j, doc, "sources", sources);
+
+	cJSON *areas = cJSON_CreateArray();
+	for (size_t a = 0; areas && a < r->nareas; a++) {
+		const rep_area *ar = &r->areas[a];
+		cJSON *o = cJSON_CreateObject();
+		add(j, o, "name", cJSON_CreateString(ar->name));
+		cJSON *rows = cJSON_CreateArray();
+		for (size_t i = 0; rows && i < ar->nrows; i++)
+			push(j, rows, row_json(j, &ar->rows[i]));
+		add(j, o, "rows", rows);
+		add(j, o, "offenders", offenders_json(j, ar));
+		push(j, areas, o);
+	}
+	add(j, doc, "areas", areas);
+	return doc;
+}
+
+int rep_write_json(const rep_report *r, FILE *out)
+{
+	jctx j = {0};
+	cJSON *doc = report_json(&j, r);
+	char *text = doc && !j.oom ? cJSON_Print(doc) : NULL;
+	cJSON_Delete(doc);
+	if (!text)
+		return -1;
+	fputs(text, out);
+	fputc('\n', out);
+	cJSON_free(text);
+	return ferror(out) ? -1 : 0;
+}

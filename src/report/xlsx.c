@@ -1,0 +1,699 @@
+/* The committee workbook (libxlsxwriter): a Summary sheet, one sheet per area
+ * laid out like the paper's table, a Trend sheet with charts, and Sources. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <xlsxwriter.h>
+
+#include "core/util.h"
+#include "report/export.h"
+
+#define NCOL (1 + 3 * REP_WINDOWS) /* label, then Current / Diff / % Diff per window */
+#define MAX_INDENT 15               /* the deepest indent Excel's format dialog offers */
+#define SHEET_MAX 31                /* Excel's sheet-name limit, in UTF-16 units */
+#define NAME_BUF (SHEET_MAX * 4 + 16)
+#define RISE_COLOR 0xC00000 /* more crime: red */
+#define FALL_COLOR 0x00703C /* less crime: a green that still reads in print */
+#define GRID_COLOR 0xBFBFBF
+#define HEAD_FILL 0xD9E1F2
+#define CHART_ROWS 18 /* rows a Trend chart covers at its default height */
+
+/* Everything one workbook write shares. */
+typedef struct book {
+	lxw_workbook *wb;
+	const rep_report *r;
+	lxw_error err; /* the first failure; nothing after it is reported */
+	char month[32];
+	char footer[LXW_HEADER_FOOTER_MAX + 1];
+	char **names; /* sheet names taken so far, for uniqueness */
+	size_t nnames;
+	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text, *text_int;
+	lxw_format *count[2], *pct[2], *inf[2];
+	lxw_format *label[2][MAX_INDENT + 1];
+	lxw_format *rise, *fall, *trend_head, *trend_label, *trend_num;
+} book;
+
+static void chk(book *b, lxw_error e)
+{
+	if (e != LXW_NO_ERROR && b->err == LXW_NO_ERROR)
+		b->err = e;
+}
+
+/* libxlsxwriter returns NULL here only when malloc fails; crimetab aborts
+ * then, as xmalloc does. */
+static lxw_format *mkfmt(book *b)
+{
+	lxw_format *f = workbook_add_format(b->wb);
+	if (!f) {
+		fputs("crimetab: out of memory\n", stderr);
+		abort();
+	}
+	return f;
+}
+
+static lxw_format *cell_fmt(book *b, int bold)
+{
+	lxw_format *f = mkfmt(b);
+	format_set_border(f, LXW_BORDER_THIN);
+	format_set_border_color(f, GRID_COLOR);
+	format_set_align(f, LXW_ALIGN_VERTICAL_CENTER);
+	if (bold)
+		format_set_bold(f);
+	return f;
+}
+
+static void make_formats(book *b)
+{
+	b->title = mkfmt(b);
+	format_set_bold(b->title);
+	format_set_font_size(b->title, 14);
+	b->subtitle = mkfmt(b);
+	format_set_italic(b->subtitle);
+	b->head = cell_fmt(b, 1);
+	format_set_align(b->head, LXW_ALIGN_CENTER);
+	format_set_bg_color(b->head, HEAD_FILL);
+	b->head_left = cell_fmt(b, 1);
+	format_set_bg_color(b->head_left, HEAD_FILL);
+	b->note = mkfmt(b);
+	format_set_italic(b->note);
+	format_set_font_size(b->note, 9);
+	b->key = mkfmt(b);
+	format_set_bold(b->key);
+	format_set_align(b->key, LXW_ALIGN_VERTICAL_TOP);
+	b->text = mkfmt(b);
+	format_set_align(b->text, LXW_ALIGN_VERTICAL_TOP);
+	b->text_int = mkfmt(b);
+	format_set_num_format(b->text_int, "#,##0");
+	format_set_align(b->text_int, LXW_ALIGN_VERTICAL_TOP);
+	for (int bold = 0; bold < 2; bold++) {
+		/* "0", not "#,##0": the paper prints 1669, not 1,669 */
+		b->count[bold] = cell_fmt(b, bold);
+		format_set_num_format(b->count[bold], "0");
+		b->pct[bold] = cell_fmt(b, bold);
+		format_set_num_format(b->pct[bold], "0.0%");
+		b->inf[bold] = cell_fmt(b, bold);
+		format_set_align(b->inf[bold], LXW_ALIGN_RIGHT);
+		for (int d = 0; d <= MAX_INDENT; d++) {
+			b->label[bold][d] = cell_fmt(b, bold);
+			if (d)
+				format_set_indent(b->label[bold][d], (uint8_t)d);
+		}
+	}
+	b->rise = mkfmt(b);
+	format_set_font_color(b->rise, RISE_COLOR);
+	b->fall = mkfmt(b);
+	format_set_font_color(b->fall, FALL_COLOR);
+	b->trend_head = cell_fmt(b, 1);
+	format_set_bg_color(b->trend_head, HEAD_FILL);
+	format_set_align(b->trend_head, LXW_ALIGN_CENTER);
+	b->trend_label = cell_fmt(b, 0);
+	b->trend_num = cell_fmt(b, 0);
+	format_set_num_format(b->trend_num, "0");
+}
+
+/* Characters as Excel counts them for widths and name lengths: UTF-16 units,
+ * so a character outside the BMP counts twice. */
+static size_t u16len(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			n += *p >= 0xF0 ? 2 : 1;
+	return n;
+}
+
+static void fit(double *width, const char *s, double extra)
+{
+	double w = (double)u16len(s) + extra;
+	if (w > *width)
+		*width = w;
+}
+
+/* Every cell goes through these: text is always a string cell, never a
+ * formula, whatever it starts with. */
+static void put_str(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f)
+{
+	if (*s)
+		chk(b, worksheet_write_string(ws, row, col, s, f));
+	else
+		chk(b, worksheet_write_blank(ws, row, col, f));
+}
+
+static void put_num(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
+{
+	chk(b, worksheet_write_number(ws, row, col, v, f));
+}
+
+/* Nine figure cells: blank where the paper leaves a blank, numbers
+ * elsewhere so Excel can sort and chart them. */
+static void put_figs(book *b, lxw_worksheet *ws, lxw_row_t row, const rep_fig *fig, int bold, double *width)
+{
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		lxw_col_t c = (lxw_col_t)(1 + 3 * w);
+		char t[64];
+		rep_fmt_count(fig[w].cur, t, sizeof t);
+		if (*t)
+			put_num(b, ws, row, c, (double)fig[w].cur, b->count[bold]);
+		else
+			put_str(b, ws, row, c, "", b->count[bold]);
+		fit(&width[c], t, 2);
+		rep_fmt_diff(&fig[w], t, sizeof t);
+		if (*t)
+			put_num(b, ws, row, c + 1, (double)fig[w].diff, b->count[bold]);
+		else
+			put_str(b, ws, row, c + 1, "", b->count[bold]);
+		fit(&width[c + 1], t, 2);
+		rep_fmt_pct(&fig[w], t, sizeof t);
+		if (!*t)
+			put_str(b, ws, row, c + 2, "", b->pct[bold]);
+		else if (fig[w].pct_kind == REP_PCT_INFINITY)
+			put_str(b, ws, row, c + 2, t, b->inf[bold]);
+		else
+			/* The value of the printed one-decimal text, not the unrounded
+			 * ratio: Excel's own rounding of x.x5 can differ from
+			 * rep_fmt_pct's, and -0.04% would show as "-0.0%". */
+			put_num(b, ws, row, c + 2, strtod(t, NULL) / 100.0, b->pct[bold]);
+		fit(&width[c + 2], t, 2);
+	}
+}
+
+static void put_label(book *b, lxw_worksheet *ws, lxw_row_t row, const char *label, int depth, int bold,
+		      double *width)
+{
+	if (depth < 0)
+		depth = 0;
+	if (depth > MAX_INDENT)
+		depth = MAX_INDENT;
+	put_str(b, ws, row, 0, label, b->label[bold][depth]);
+	/* an indent level is about three characters wide; bold runs wider */
+	fit(&width[0], label, 3.0 * depth + (bold ? 0.15 * (double)u16len(label) : 0) + 2);
+}
+
+/* The paper's two header rows: FIRST over both, each window's label merged
+ * over its Current / Diff / % Diff. */
+static void table_header(book *b, lxw_worksheet *ws, lxw_row_t row, const char *first, double *width)
+{
+	chk(b, worksheet_merge_range(ws, row, 0, row + 1, 0, first, b->head_left));
+	fit(&width[0], first, 2);
+	static const char *const sub[3] = {"Current", "Diff", "% Diff"};
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		lxw_col_t c = (lxw_col_t)(1 + 3 * w);
+		chk(b, worksheet_merge_range(ws, row, c, row, c + 2, rep_window_label[w], b->head));
+		for (int k = 0; k < 3; k++) {
+			put_str(b, ws, row + 1, c + k, sub[k], b->head);
+			fit(&width[c + k], sub[k], 3);
+		}
+	}
+}
+
+/* Rises red, falls green, on the Diff and % Diff columns of rows FIRST..LAST.
+ * "Infinity" is text, so it needs its own rule to read as a rise. */
+static void rise_fall(book *b, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
+{
+	static char infinity[] = "Infinity";
+	if (last < first)
+		return;
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		for (lxw_col_t c = (lxw_col_t)(2 + 3 * w); c <= (lxw_col_t)(3 + 3 * w); c++) {
+			lxw_conditional_format cf = {0};
+			cf.type = LXW_CONDITIONAL_TYPE_CELL;
+			cf.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
+			cf.value = 0;
+			cf.format = b->rise;
+			chk(b, worksheet_conditional_format_range(ws, first, c, last, c, &cf));
+			cf.criteria = LXW_CONDITIONAL_CRITERIA_LESS_THAN;
+			cf.format = b->fall;
+			chk(b, worksheet_conditional_format_range(ws, first, c, last, c, &cf));
+		}
+		lxw_conditional_format cf = {0};
+		cf.type = LXW_CONDITIONAL_TYPE_TEXT;
+		cf.criteria = LXW_CONDITIONAL_CRITERIA_TEXT_CONTAINING;
+		cf.value_string = infinity;
+		cf.format = b->rise;
+		chk(b, worksheet_conditional_format_range(ws, first, (lxw_col_t)(3 + 3 * w), last,
+							  (lxw_col_t)(3 + 3 * w), &cf));
+	}
+}
+
+static void set_widths(book *b, lxw_worksheet *ws, const double *width, int ncol)
+{
+	for (int c = 0; c < ncol; c++) {
+		double w = width[c] < 8 ? 8 : width[c] > 90 ? 90 : width[c];
+		chk(b, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL));
+	}
+}
+
+/* Landscape A4, one page wide, the header rows on every page. */
+static void page_setup(book *b, lxw_worksheet *ws, lxw_row_t head_first, lxw_row_t head_last)
+{
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9);
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.7);
+	if (head_last >= head_first)
+		chk(b, worksheet_repeat_rows(ws, head_first, head_last));
+	chk(b, worksheet_set_footer(ws, b->footer));
+}
+
+/* "&" starts a header/footer code in Excel, so the taxonomy name has its
+ * ampersands doubled; it is cut on a character to stay within the limit. */
+static void make_footer(book *b)
+{
+	strbuf sb = {0};
+	sb_puts(&sb, "&Lcrimetab \xe2\x80\x94 ");
+	sb_puts(&sb, rep_dataset_label(b->r->dataset));
+	const char *p = b->r->taxonomy ? b->r->taxonomy : "";
+	if (*p)
+		sb_puts(&sb, ", ");
+	while (*p) {
+		size_t len = 1;
+		while (((unsigned char)p[len] & 0xC0) == 0x80)
+			len++;
+		if (sb.len + len + 1 > 200)
+			break;
+		if (*p == '&')
+			sb_putc(&sb, '&');
+		sb_add(&sb, p, len);
+		p += len;
+	}
+	sb_puts(&sb, "&RPage &P of &N");
+	snprintf(b->footer, sizeof b->footer, "%s", sb.buf);
+	sb_release(&sb);
+}
+
+/* A sheet name Excel accepts: forbidden characters replaced, no leading or
+ * trailing apostrophe, at most MAX units, cut on a character boundary. */
+static void clean_name(const char *name, size_t max, char *out)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	int utf8 = ct_utf8_valid(name, strlen(name));
+	size_t n = 0, units = 0;
+	while (*s == ' ' || *s == '\'')
+		s++;
+	while (*s) {
+		size_t len = 1, u = 1;
+		if (utf8 && *s >= 0x80) {
+			len = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : 2;
+			u = len == 4 ? 2 : 1;
+		}
+		if (units + u > max)
+			break;
+		if (len > 1) {
+			memcpy(out + n, s, len);
+			n += len;
+		} else {
+			char c = (char)*s;
+			if (*s < 0x20 || *s >= 0x7f)
+				c = '_';
+			else if (c == '[')
+				c = '(';
+			else if (c == ']')
+				c = ')';
+			else if (strchr(":*?/\\", c))
+				c = '-';
+			out[n++] = c;
+		}
+		units += u;
+		s += len;
+	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == '\''))
+		n--;
+	out[n] = '\0';
+}
+
+/* Excel compares sheet names case-insensitively; this folds ASCII only. */
+static int name_taken(const book *b, const char *s)
+{
+	for (size_t i = 0; i < b->nnames; i++)
+		if (strcasecmp(b->names[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *take_name(book *b, const char *s)
+{
+	b->names = xrealloc(b->names, (b->nnames + 1) * sizeof *b->names);
+	b->names[b->nnames] = xstrdup(s);
+	return b->names[b->nnames++];
+}
+
+/* The area's sheet name: cleaned, then " (2)", " (3)" ... on a clash. */
+static const char *area_sheet_name(book *b, const char *area)
+{
+	char base[NAME_BUF], cand[NAME_BUF + 16];
+	clean_name(area, SHEET_MAX, base);
+	if (!*base)
+		snprintf(base, sizeof base, "Area");
+	snprintf(cand, sizeof cand, "%s", base);
+	for (int k = 2; name_taken(b, cand); k++) {
+		char suffix[16];
+		int sl = snprintf(suffix, sizeof suffix, " (%d)", k);
+		clean_name(area, SHEET_MAX - (size_t)sl, base);
+		if (!*base)
+			snprintf(base, sizeof base, "Area");
+		snprintf(cand, sizeof cand, "%s%s", base, suffix);
+	}
+	return take_name(b, cand);
+}
+
+static lxw_worksheet *add_sheet(book *b, const char *name)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+	if (!ws) {
+		lxw_error e = workbook_validate_sheet_name(b->wb, name);
+		chk(b, e != LXW_NO_ERROR ? e : LXW_ERROR_MEMORY_MALLOC_FAILED);
+	}
+	return ws;
+}
+
+static const rep_row *total_row(const rep_area *ar)
+{
+	for (size_t i = ar->nrows; i-- > 0;)
+		if (ar->rows[i].flags & REP_ROW_TOTAL)
+			return &ar->rows[i];
+	return NULL;
+}
+
+static void summary_sheet(book *b, lxw_worksheet *ws)
+{
+	const rep_report *r = b->r;
+	double width[NCOL] = {0};
+	char line[512];
+	snprintf(line, sizeof line, "Town centre crime: %s", b->month);
+	put_str(b, ws, 0, 0, line, b->title);
+	snprintf(line, sizeof line, "Each window compared with the %s. Totals per area; details on each area's sheet.",
+		 rep_compare_label(r->compare));
+	put_str(b, ws, 1, 0, line, b->subtitle);
+	table_header(b, ws, 3, "Area", width);
+	lxw_row_t row = 5;
+	for (size_t a = 0; a < r->nareas; a++, row++) {
+		const rep_area *ar = &r->areas[a];
+		put_label(b, ws, row, ar->name, 0, 0, width);
+		const rep_row *t = total_row(ar);
+		if (t) {
+			put_figs(b, ws, row, t->fig, 0, width);
+		} else {
+			static const rep_fig none[REP_WINDOWS];
+			put_figs(b, ws, row, none, 0, width);
+		}
+	}
+	rise_fall(b, ws, 5, row - 1);
+	row++;
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		snprintf(line, sizeof line, "Warning: %s", r->warnings[i]);
+		put_str(b, ws, row++, 0, line, b->note);
+	}
+	put_str(b, ws, row, 0, "Blank cells are zero. Infinity: nothing in the comparison period.", b->note);
+	set_widths(b, ws, width, NCOL);
+	worksheet_freeze_panes(ws, 5, 1);
+	page_setup(b, ws, 3, 4);
+}
+
+static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
+{
+	double width[NCOL] = {0};
+	char line[512];
+	put_str(b, ws, 0, 0, ar->name, b->title);
+	snprintf(line, sizeof line, "%s, compared with the %s", b->month, rep_compare_label(b->r->compare));
+	put_str(b, ws, 1, 0, line, b->subtitle);
+	table_header(b, ws, 3, "Crime", width);
+	lxw_row_t row = 5;
+	int approx = 0;
+	for (size_t i = 0; i < ar->nrows; i++, row++) {
+		const rep_row *rw = &ar->rows[i];
+		int bold = (rw->flags & (REP_ROW_GROUP | REP_ROW_TOTAL)) != 0;
+		put_label(b, ws, row, rw->label, rw->depth, bold, width);
+		put_figs(b, ws, row, rw->fig, bold, width);
+		if ((rw->flags & REP_ROW_APPROX) && rw->note) {
+			chk(b, worksheet_write_comment(ws, row, 0, rw->note));
+			approx = 1;
+		}
+	}
+	rise_fall(b, ws, 5, row - 1);
+
+	if (ar->has_offenders) {
+		row++;
+		lxw_row_t first = row + 2;
+		table_header(b, ws, row, "Offenders (face match)", width);
+		row += 2;
+		for (int k = 0; k < REP_OFF_COUNT; k++, row++) {
+			put_label(b, ws, row, rep_offender_label[k], 1, 0, width);
+			put_figs(b, ws, row, ar->offenders[k], 0, width);
+		}
+		rise_fall(b, ws, first, row - 1);
+		if (ar->offenders_source) {
+			snprintf(line, sizeof line, "From %s. Counts only; no individual is identified here.",
+				 ar->offenders_source);
+			put_str(b, ws, row++, 0, line, b->note);
+		}
+	}
+	if (approx) {
+		/* comments do not print, so the notes are also footnotes */
+		row++;
+		for (size_t i = 0; i < ar->nrows; i++) {
+			const rep_row *rw = &ar->rows[i];
+			if (!(rw->flags & REP_ROW_APPROX) || !rw->note)
+				continue;
+			strbuf sb = {0};
+			sb_printf(&sb, "\xe2\x80\xa0 %s: %s", rw->label, rw->note);
+			put_str(b, ws, row++, 0, sb.buf, b->note);
+			sb_release(&sb);
+		}
+	}
+	put_str(b, ws, row + 1, 0, "Blank cells are zero. Infinity: nothing in the comparison period.", b->note);
+	set_widths(b, ws, width, NCOL);
+	worksheet_freeze_panes(ws, 5, 1);
+	page_setup(b, ws, 3, 4);
+}
+
+/* One block per area, stacked: the top-level rows' monthly counts (zeros
+ * written as 0, since a gap in a line chart reads as missing data) and a
+ * line chart of them.  Chart titles and series names point at cells, so no
+ * label is ever parsed as a formula. */
+static void trend_sheet(book *b, lxw_worksheet *ws, const char *sheet)
+{
+	const rep_report *r = b->r;
+	double width[1 + REP_SERIES] = {0};
+	char line[512];
+	snprintf(line, sizeof line, "Monthly crimes, %d months to %s", REP_SERIES, b->month);
+	put_str(b, ws, 0, 0, line, b->title);
+	put_str(b, ws, 1, 0, "Top-level rows of each area's table; one chart per area.", b->subtitle);
+	lxw_row_t row = 3;
+	for (size_t a = 0; a < r->nareas; a++) {
+		const rep_area *ar = &r->areas[a];
+		lxw_row_t head = row + 1;
+		put_str(b, ws, row, 0, ar->name, b->key);
+		put_str(b, ws, head, 0, "Crime", b->trend_head);
+		for (int i = 0; i < REP_SERIES; i++) {
+			char m[8];
+			ct_month_format(r->month - (REP_SERIES - 1) + i, m);
+			put_str(b, ws, head, (lxw_col_t)(1 + i), m, b->trend_head);
+			fit(&width[1 + i], m, 2);
+		}
+		row = head + 1;
+		lxw_chart *chart = NULL;
+		for (size_t i = 0; i < ar->nrows; i++) {
+			const rep_row *rw = &ar->rows[i];
+			if (rw->depth != 0 || (rw->flags & REP_ROW_TOTAL))
+				continue;
+			put_str(b, ws, row, 0, rw->label, b->trend_label);
+			fit(&width[0], rw->label, 2);
+			for (int k = 0; k < REP_SERIES; k++)
+				put_num(b, ws, row, (lxw_col_t)(1 + k), (double)rw->series[k], b->trend_num);
+			if (!chart) {
+				chart = workbook_add_chart(b->wb, LXW_CHART_LINE);
+				if (!chart) {
+					fputs("crimetab: out of memory\n", stderr);
+					abort();
+				}
+			}
+			lxw_chart_series *s = chart_add_series(chart, NULL, NULL);
+			if (!s) {
+				chk(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+				return;
+			}
+			chart_series_set_categories(s, sheet, head, 1, head, REP_SERIES);
+			chart_series_set_values(s, sheet, row, 1, row, REP_SERIES);
+			chart_series_set_name_range(s, sheet, row, 0);
+			row++;
+		}
+		if (!chart) {
+			put_str(b, ws, row++, 0, "No crimes recorded.", b->note);
+			row++;
+			continue;
+		}
+		chart_title_set_name_range(chart, sheet, (lxw_row_t)(head - 1), 0);
+		chart_axis_set_name(chart->y_axis, "Crimes");
+		chart_axis_set_min(chart->y_axis, 0);
+		chart_axis_set_interval_unit(chart->x_axis, 3);
+		chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+		row++;
+		lxw_chart_options opt = {0};
+		opt.x_scale = 1.6;
+		opt.y_scale = 1.15;
+		chk(b, worksheet_insert_chart_opt(ws, row, 0, chart, &opt));
+		row += CHART_ROWS + 1;
+	}
+	fit(&width[0], "Crime", 2);
+	set_widths(b, ws, width, 1 + REP_SERIES);
+	worksheet_freeze_panes(ws, 0, 1);
+	page_setup(b, ws, 1, 0);
+}
+
+static void span_text(int from, int to, char *buf, size_t len)
+{
+	char a[8], c[8];
+	ct_month_format(from, a);
+	ct_month_format(to, c);
+	if (from == to)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s to %s", a, c);
+}
+
+static void key_value(book *b, lxw_worksheet *ws, lxw_row_t row, const char *k, const char *v, double *width)
+{
+	put_str(b, ws, row, 0, k, b->key);
+	put_str(b, ws, row, 1, v ? v : "", b->text);
+	fit(&width[0], k, 2);
+}
+
+static void sources_sheet(book *b, lxw_worksheet *ws)
+{
+	const rep_report *r = b->r;
+	static const char *const head[] = {"Path", "Kind", "Force", "Months", "Rows", "Imported at"};
+	enum { NH = sizeof head / sizeof head[0] };
+	double width[NH] = {0};
+	char buf[512];
+	put_str(b, ws, 0, 0, "Sources", b->title);
+	lxw_row_t row = 2;
+	key_value(b, ws, row++, "Selected month", b->month, width);
+	key_value(b, ws, row++, "Comparison basis", rep_compare_label(r->compare), width);
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char cur[40], cmp[40];
+		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
+		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		snprintf(buf, sizeof buf, "%s, against %s", cur, cmp);
+		key_value(b, ws, row++, rep_window_label[w], buf, width);
+	}
+	key_value(b, ws, row++, "Dataset", rep_dataset_label(r->dataset), width);
+	key_value(b, ws, row++, "Taxonomy", r->taxonomy, width);
+	for (size_t a = 0; a < r->nareas; a++)
+		if (r->areas[a].has_offenders) {
+			strbuf sb = {0};
+			sb_printf(&sb, "%s: %s", r->areas[a].name,
+				  r->areas[a].offenders_source ? r->areas[a].offenders_source : "face-match plugin");
+			key_value(b, ws, row++, "Offenders", sb.buf, width);
+			sb_release(&sb);
+		}
+	row++;
+	put_str(b, ws, row++, 0, "Warnings", b->key);
+	if (r->nwarnings == 0)
+		put_str(b, ws, row++, 0, "None.", b->text);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		put_str(b, ws, row++, 0, r->warnings[i], b->text);
+	row++;
+
+	/* the file table sits below the key-value block, so column A's width is
+	 * set by the paths, which are the longest cells */
+	for (int k = 0; k < NH; k++) {
+		put_str(b, ws, row, (lxw_col_t)k, head[k], b->head_left);
+		fit(&width[k], head[k], 2);
+	}
+	lxw_row_t first = ++row;
+	for (size_t i = 0; i < r->nsources; i++, row++) {
+		const rep_source *s = &r->sources[i];
+		const char *cell[] = {s->path, s->kind, s->force, NULL, NULL, s->imported_at};
+		for (int k = 0; k < NH; k++) {
+			if (k == 3) {
+				span_text(s->month_min, s->month_max, buf, sizeof buf);
+				put_str(b, ws, row, 3, buf, b->text);
+				fit(&width[3], buf, 2);
+			} else if (k == 4) {
+				put_num(b, ws, row, 4, (double)s->rows, b->text_int);
+				snprintf(buf, sizeof buf, "%lld", s->rows);
+				fit(&width[4], buf, 4);
+			} else {
+				put_str(b, ws, row, (lxw_col_t)k, cell[k] ? cell[k] : "", b->text);
+				fit(&width[k], cell[k] ? cell[k] : "", 2);
+			}
+		}
+	}
+	if (r->nsources == 0)
+		put_str(b, ws, row++, 0, "No source files cover these months.", b->text);
+	set_widths(b, ws, width, NH);
+	worksheet_freeze_panes(ws, first, 0);
+	page_setup(b, ws, first - 1, first - 1);
+}
+
+/* lxw_strerror's sentences, in crimetab's message style. */
+static void set_err(char *err, size_t errlen, const char *path, lxw_error e)
+{
+	char msg[256];
+	snprintf(msg, sizeof msg, "%s", lxw_strerror(e));
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '.' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	snprintf(err, errlen, "%s: %s", path, msg);
+}
+
+int rep_write_xlsx(const rep_report *r, const char *path, char *err, size_t errlen)
+{
+	book b = {0};
+	b.r = r;
+	b.wb = workbook_new(path);
+	if (!b.wb) {
+		snprintf(err, errlen, "%s: cannot create workbook", path);
+		return -1;
+	}
+	ct_month_long(r->month, b.month, sizeof b.month);
+	make_footer(&b);
+	make_formats(&b);
+
+	char title[128], subject[128], author[] = "crimetab";
+	snprintf(title, sizeof title, "Town centre crime: %s", b.month);
+	snprintf(subject, sizeof subject, "Compared with the %s", rep_compare_label(r->compare));
+	lxw_doc_properties props = {0};
+	props.title = title;
+	props.subject = subject;
+	props.author = author;
+	chk(&b, workbook_set_properties(b.wb, &props));
+
+	static const char *const fixed[] = {"Summary", "Trend", "Sources", "History"};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		take_name(&b, fixed[i]);
+
+	lxw_worksheet *ws = add_sheet(&b, "Summary");
+	if (ws)
+		summary_sheet(&b, ws);
+	for (size_t a = 0; a < r->nareas && !b.err; a++) {
+		ws = add_sheet(&b, area_sheet_name(&b, r->areas[a].name));
+		if (ws) {
+			worksheet_set_comments_author(ws, "crimetab");
+			area_sheet(&b, ws, &r->areas[a]);
+		}
+	}
+	if (!b.err && (ws = add_sheet(&b, "Trend")))
+		trend_sheet(&b, ws, "Trend");
+	if (!b.err && (ws = add_sheet(&b, "Sources")))
+		sources_sheet(&b, ws);
+
+	for (size_t i = 0; i < b.nnames; i++)
+		free(b.names[i]);
+	free(b.names);
+
+	if (b.err) {
+		lxw_workbook_free(b.wb);
+		set_err(err, errlen, path, b.err);
+		return -1;
+	}
+	lxw_error rc = workbook_close(b.wb);
+	if (rc != LXW_NO_ERROR) {
+		set_err(err, errlen, path, rc);
+		return -1;
+	}
+	return 0;
+}
