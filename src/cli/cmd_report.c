@@ -65,10 +65,12 @@ typedef struct report_opts {
 	int all_data, allow_missing;
 } report_opts;
 
+/* Replaces *SLOT with a copy of V (which may be *SLOT itself). */
 static void set(char **slot, const char *v)
 {
+	char *copy = v ? xstrdup(v) : NULL;
 	free(*slot);
-	*slot = v ? xstrdup(v) : NULL;
+	*slot = copy;
 }
 
 static void opts_free(report_opts *o)

@@ -1,0 +1,39 @@
+# Face-match plugins: the reference plugin (installed by `make install`), the
+# deliberately broken ones the host's unit tests load, and the clustering bench.
+# Plugins see only include/crimetab/facematch.h and never link libcrimetab.
+
+FM_PLUGIN := $(BUILD)/plugins/facematch-embeddings.so
+PLUGINS += $(FM_PLUGIN)
+
+TEST_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
+
+# Only the entry symbol is exported.  The similarity kernel relies on -O3's
+# complete unrolling of its lane loop to vectorise (at -O2 it runs at half
+# speed), so -O2 builds get -O3 for the plugin; a debug OPT is left alone.
+FM_SO_CFLAGS = $(CFLAGS_ALL) $(if $(filter -O2,$(OPT)),-O3) -fPIC -fvisibility=hidden -pthread
+
+$(FM_PLUGIN): src/plugins/facematch-embeddings/facematch_embeddings.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PLUGIN  $@")
+	$(Q)$(CC) $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $< -lcjson -lm
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PLUGIN  $@")
+	$(Q)$(CC) $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<
+
+# The unit tests dlopen these at run time rather than linking them.
+$(BUILD)/tests/test_fm_host $(BUILD)/tests/test_fm_match: | $(TEST_PLUGINS) $(FM_PLUGIN)
+
+FM_BENCH := $(BUILD)/tests/bench/bench_facematch
+
+$(FM_BENCH): tests/bench/bench_facematch.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< -ldl -lm
+
+.PHONY: bench-facematch
+bench-facematch: $(FM_BENCH) $(FM_PLUGIN)
+	$(Q)BUILD=$(BUILD) ./tests/bench/bench-facematch.sh
+
+-include $(FM_PLUGIN:.so=.d) $(TEST_PLUGINS:.so=.d) $(FM_BENCH).d
