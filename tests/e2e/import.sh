@@ -91,4 +91,17 @@ check_eq "a crime in the Stockton hole is not in Stockton" "0" \
 check_eq "cube per area equals assignments" "$(sql 'select count(*) from crime_areas')" "$(sql 'select sum(n) from cube where area > 0')"
 "$BIN" areas --db "$DB" remove "Norton Central" >/dev/null 2>&1
 check_eq "area remove drops its cube rows" "0" "$(sql "select count(*) from cube where area not in (0) and area not in (select id from areas)")"
+
+# an older database is migrated on open; a fresh one gets every migration
+DB=$T/old.db
+sqlite3 "$DB" <sql/001_init.sql
+sqlite3 "$DB" 'PRAGMA user_version = 1'
+"$BIN" sources --db "$DB" >/dev/null
+check_eq "version-1 database migrated to the latest" "$(ls sql/*.sql | wc -l | tr -d ' ')" "$(sql 'PRAGMA user_version')"
+check_eq "migration added the face-match tables" "1" "$(sql "select count(*) from sqlite_master where name = 'fm_sightings'")"
+DB=$T/new.db
+"$BIN" sources --db "$DB" >/dev/null
+check_eq "empty database gets every migration" "$(ls sql/*.sql | wc -l | tr -d ' ')" "$(sql 'PRAGMA user_version')"
+CRIMETAB_DB=$T/env.db "$BIN" sources >/dev/null
+check "CRIMETAB_DB names the database" test -f "$T/env.db"
 finish
