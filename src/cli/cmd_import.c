@@ -70,7 +70,8 @@ static int walk(const char *dir, pathlist *pl)
 		if (e->d_name[0] != '.')
 			pl_add(&here, xasprintf("%s/%s", dir, e->d_name));
 	closedir(d);
-	qsort(here.v, here.n, sizeof *here.v, cmp_str);
+	if (here.n > 1)
+		qsort(here.v, here.n, sizeof *here.v, cmp_str);
 	int rc = 0;
 	for (size_t i = 0; i < here.n; i++) {
 		struct stat st;

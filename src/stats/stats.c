@@ -1,5 +1,7 @@
 /* Statistics: reads the monthly cube (never crime rows), classifies source
  * categories with the taxonomy, sums groups, and fills the report model. */
+/* qsort_r (glibc): the sort needs its context without a global */
+#define _GNU_SOURCE
 #include "stats/stats.h"
 
 #include <stdlib.h>
@@ -162,12 +164,11 @@ typedef struct sorter {
 	const taxonomy *tax;
 } sorter;
 
-static const sorter *sort_ctx;
-
 /* Children by last-6-months count, largest first, ties by label: the order
  * the committee paper's tables follow. */
-static int cmp_nodes(const void *a, const void *b)
+static int cmp_nodes(const void *a, const void *b, void *ctx)
 {
+	const sorter *sort_ctx = ctx;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	const tax_node *nx = tax_node_at(sort_ctx->tax, x), *ny = tax_node_at(sort_ctx->tax, y);
 	int rank_x = nx->unknown ? 1 : nx->outside_total ? 2 : 0;
@@ -203,8 +204,7 @@ static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, size_
 		if (tax_node_at(t, k)->parent == (int)i)
 			kids[nk++] = k;
 	sorter sc = {noderows, t};
-	sort_ctx = &sc;
-	qsort(kids, nk, sizeof *kids, cmp_nodes);
+	qsort_r(kids, nk, sizeof *kids, cmp_nodes, &sc);
 	for (size_t k = 0; k < nk; k++)
 		emit(ar, noderows, t, kids[k], me);
 	free(kids);
@@ -248,8 +248,7 @@ static int build_area(store *s, const taxonomy *t, const char *dataset, long lon
 		if (tax_node_at(t, i)->parent < 0)
 			tops[ntop++] = i;
 	sorter sc = {noderows, t};
-	sort_ctx = &sc;
-	qsort(tops, ntop, sizeof *tops, cmp_nodes);
+	qsort_r(tops, ntop, sizeof *tops, cmp_nodes, &sc);
 	for (size_t i = 0; i < ntop; i++)
 		emit(ar, noderows, t, tops[i], -1);
 	rep_row *tr = &ar->rows[ar->nrows++];
