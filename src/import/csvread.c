@@ -23,8 +23,8 @@ struct imp_reader {
 	char *line;
 	size_t line_cap;
 	long long lineno, bytes;
-	qrow q[4];   /* ring of completed rows waiting to be returned */
-	size_t nq, head;
+	qrow *q;     /* completed rows; q[qhead..qlen) are waiting to be returned */
+	size_t qcap, qlen, qhead;
 	qrow building;
 	int in_row, eof;
 	const char **fieldptrs;
@@ -84,10 +84,14 @@ static void finish_row(imp_reader *r, const char *error)
 	while (b->raw.len && (b->raw.buf[b->raw.len - 1] == '\n' || b->raw.buf[b->raw.len - 1] == '\r'))
 		b->raw.buf[--b->raw.len] = '\0';
 	b->error = error;
-	if (r->nq < sizeof r->q / sizeof r->q[0]) {
-		qrow_swap(&r->q[(r->head + r->nq) % 4], b);
-		r->nq++;
+	/* one physical line can end several rows (CR-only line endings) */
+	if (r->qlen == r->qcap) {
+		size_t cap = r->qcap ? 2 * r->qcap : 4;
+		r->q = xrealloc(r->q, cap * sizeof *r->q);
+		memset(r->q + r->qcap, 0, (cap - r->qcap) * sizeof *r->q);
+		r->qcap = cap;
 	}
+	qrow_swap(&r->q[r->qlen++], b);
 	qrow_reset(b);
 	sb_reset(&r->pending_raw);
 	r->in_row = 0;
@@ -128,8 +132,9 @@ void imp_reader_free(imp_reader *r)
 	if (!r)
 		return;
 	csv_free(&r->p);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < r->qcap; i++)
 		qrow_free(&r->q[i]);
+	free(r->q);
 	qrow_free(&r->building);
 	sb_release(&r->pending_raw);
 	free(r->line);
@@ -190,7 +195,9 @@ static int feed(imp_reader *r)
 	size_t done = csv_parse(&r->p, s, (size_t)n, on_field, on_row, r);
 	if (done < (size_t)n) {
 		const char *why = csv_error(&r->p) == CSV_EPARSE ? "malformed quoting" : "CSV parser out of memory";
+		long long start = r->building.line;
 		reset_parser(r);
+		r->building.line = start;
 		finish_row(r, why);
 	}
 	return 0;
@@ -198,19 +205,18 @@ static int feed(imp_reader *r)
 
 int imp_reader_next(imp_reader *r, imp_row *row)
 {
-	while (r->nq == 0) {
+	while (r->qhead == r->qlen) {
 		if (r->eof)
 			return 0;
+		/* every queued row has been handed out: reuse the slots */
+		r->qhead = r->qlen = 0;
 		if (feed(r) != 0)
 			return -1;
 		/* blank lines make no row: forget their raw text */
-		if (r->nq == 0 && !r->in_row && r->pending_raw.len && strspn(r->pending_raw.buf, "\r\n") == r->pending_raw.len)
+		if (r->qlen == 0 && !r->in_row && r->pending_raw.len && strspn(r->pending_raw.buf, "\r\n") == r->pending_raw.len)
 			sb_reset(&r->pending_raw);
 	}
-	/* the caller's previous row is done with: recycle it as the build buffer */
-	qrow *q = &r->q[r->head];
-	r->head = (r->head + 1) % 4;
-	r->nq--;
+	qrow *q = &r->q[r->qhead++];
 	if (r->fieldptrs_cap < q->nfields) {
 		r->fieldptrs_cap = q->nfields;
 		r->fieldptrs = xrealloc(r->fieldptrs, q->nfields * sizeof *r->fieldptrs);
