@@ -223,8 +223,14 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 			case OUT_JSON: rc = rep_write_json(r, ct_out_fp(o)); break;
 			case OUT_XLSX: rc = rep_write_xlsx(r, ct_out_tmppath(o), err, sizeof err); break;
 			}
-			if (rc != 0 && i != OUT_XLSX)
+			if (rc != 0 && i == OUT_XLSX) {
+				/* the workbook was written under a temporary name: say which output failed */
+				char why[512];
+				snprintf(why, sizeof why, "%.500s", err);
+				snprintf(err, sizeof err, "%.400s: cannot write the workbook (%s)", path, why);
+			} else if (rc != 0) {
 				snprintf(err, sizeof err, "%s: write error", path);
+			}
 			if (rc != 0)
 				ct_out_abort(o);
 			else

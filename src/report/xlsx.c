@@ -17,7 +17,6 @@
 #define FALL_COLOR 0x00703C /* less crime: a green that still reads in print */
 #define GRID_COLOR 0xBFBFBF
 #define HEAD_FILL 0xD9E1F2
-#define CHART_ROWS 18 /* rows a Trend chart covers at its default height */
 
 /* Everything one workbook write shares. */
 typedef struct book {
@@ -28,10 +27,10 @@ typedef struct book {
 	char footer[LXW_HEADER_FOOTER_MAX + 1];
 	char **names; /* sheet names taken so far, for uniqueness */
 	size_t nnames;
-	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text, *text_int;
+	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text;
 	lxw_format *count[2], *pct[2], *inf[2];
 	lxw_format *label[2][MAX_INDENT + 1];
-	lxw_format *rise, *fall, *trend_head, *trend_label, *trend_num;
+	lxw_format *rise, *fall, *trend_head, *trend_label, *trend_num, *src_text, *src_int;
 } book;
 
 static void chk(book *b, lxw_error e)
@@ -83,9 +82,6 @@ static void make_formats(book *b)
 	format_set_align(b->key, LXW_ALIGN_VERTICAL_TOP);
 	b->text = mkfmt(b);
 	format_set_align(b->text, LXW_ALIGN_VERTICAL_TOP);
-	b->text_int = mkfmt(b);
-	format_set_num_format(b->text_int, "#,##0");
-	format_set_align(b->text_int, LXW_ALIGN_VERTICAL_TOP);
 	for (int bold = 0; bold < 2; bold++) {
 		/* "0", not "#,##0": the paper prints 1669, not 1,669 */
 		b->count[bold] = cell_fmt(b, bold);
@@ -107,6 +103,10 @@ static void make_formats(book *b)
 	b->trend_head = cell_fmt(b, 1);
 	format_set_bg_color(b->trend_head, HEAD_FILL);
 	format_set_align(b->trend_head, LXW_ALIGN_CENTER);
+	format_set_text_wrap(b->trend_head);
+	b->src_text = cell_fmt(b, 0);
+	b->src_int = cell_fmt(b, 0);
+	format_set_num_format(b->src_int, "#,##0");
 	b->trend_label = cell_fmt(b, 0);
 	b->trend_num = cell_fmt(b, 0);
 	format_set_num_format(b->trend_num, "0");
@@ -186,8 +186,12 @@ static void put_label(book *b, lxw_worksheet *ws, lxw_row_t row, const char *lab
 	if (depth > MAX_INDENT)
 		depth = MAX_INDENT;
 	put_str(b, ws, row, 0, label, b->label[bold][depth]);
-	/* an indent level is about three characters wide; bold runs wider */
-	fit(&width[0], label, 3.0 * depth + (bold ? 0.15 * (double)u16len(label) : 0) + 2);
+	/* a column-width unit is a '0', wider than the average letter; an
+	 * indent level is about two of them; bold runs wider */
+	double len = (double)u16len(label);
+	double w = len * (bold ? 0.95 : 0.85) + 2.0 * depth + 2;
+	if (w > width[0])
+		width[0] = w;
 }
 
 /* The paper's two header rows: FIRST over both, each window's label merged
@@ -467,77 +471,94 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 	page_setup(b, ws, 3, 4);
 }
 
-/* One block per area, stacked: the top-level rows' monthly counts (zeros
- * written as 0, since a gap in a line chart reads as missing data) and a
- * line chart of them.  Chart titles and series names point at cells, so no
- * label is ever parsed as a formula. */
+/* One block per area, stacked: months down the side, the area's top-level
+ * rows across (zeros written as 0, since a gap in a line chart reads as
+ * missing data), and a line chart of them beside the block.  Chart titles
+ * and series names point at cells, so no label is ever parsed as a formula. */
 static void trend_sheet(book *b, lxw_worksheet *ws, const char *sheet)
 {
 	const rep_report *r = b->r;
-	double width[1 + REP_SERIES] = {0};
+	size_t maxcols = 1;
+	for (size_t a = 0; a < r->nareas; a++) {
+		size_t n = 1;
+		for (size_t i = 0; i < r->areas[a].nrows; i++)
+			n += r->areas[a].rows[i].depth == 0 && !(r->areas[a].rows[i].flags & REP_ROW_TOTAL);
+		if (n > maxcols)
+			maxcols = n;
+	}
+	double *width = xcalloc(maxcols, sizeof *width);
+	lxw_row_t *breaks = xcalloc(r->nareas + 1, sizeof *breaks); /* 0-terminated */
+	size_t nbreaks = 0;
 	char line[512];
 	snprintf(line, sizeof line, "Monthly crimes, %d months to %s", REP_SERIES, b->month);
 	put_str(b, ws, 0, 0, line, b->title);
-	put_str(b, ws, 1, 0, "Top-level rows of each area's table; one chart per area.", b->subtitle);
+	put_str(b, ws, 1, 0, "The top-level rows of each area's table, month by month.", b->subtitle);
+	fit(&width[0], "2024-09", 3);
 	lxw_row_t row = 3;
-	for (size_t a = 0; a < r->nareas; a++) {
+	for (size_t a = 0; a < r->nareas && !b->err; a++) {
 		const rep_area *ar = &r->areas[a];
-		lxw_row_t head = row + 1;
-		put_str(b, ws, row, 0, ar->name, b->key);
-		put_str(b, ws, head, 0, "Crime", b->trend_head);
-		for (int i = 0; i < REP_SERIES; i++) {
+		lxw_row_t title = row, head = row + 1, first = row + 2, last = first + REP_SERIES - 1;
+		if (a > 0 && nbreaks < LXW_BREAKS_MAX)
+			breaks[nbreaks++] = title; /* a page per area when printed */
+		put_str(b, ws, title, 0, ar->name, b->key);
+		chk(b, worksheet_set_row(ws, head, 30, NULL)); /* two lines of wrapped label */
+		put_str(b, ws, head, 0, "Month", b->trend_head);
+		for (int k = 0; k < REP_SERIES; k++) {
 			char m[8];
-			ct_month_format(r->month - (REP_SERIES - 1) + i, m);
-			put_str(b, ws, head, (lxw_col_t)(1 + i), m, b->trend_head);
-			fit(&width[1 + i], m, 2);
+			ct_month_format(r->month - (REP_SERIES - 1) + k, m);
+			put_str(b, ws, first + (lxw_row_t)k, 0, m, b->trend_label);
 		}
-		row = head + 1;
 		lxw_chart *chart = NULL;
+		lxw_col_t col = 1;
 		for (size_t i = 0; i < ar->nrows; i++) {
 			const rep_row *rw = &ar->rows[i];
 			if (rw->depth != 0 || (rw->flags & REP_ROW_TOTAL))
 				continue;
-			put_str(b, ws, row, 0, rw->label, b->trend_label);
-			fit(&width[0], rw->label, 2);
+			put_str(b, ws, head, col, rw->label, b->trend_head);
+			/* headers wrap, so a column need only hold its longest word */
+			fit(&width[col], rw->label, 0);
 			for (int k = 0; k < REP_SERIES; k++)
-				put_num(b, ws, row, (lxw_col_t)(1 + k), (double)rw->series[k], b->trend_num);
-			if (!chart) {
-				chart = workbook_add_chart(b->wb, LXW_CHART_LINE);
-				if (!chart) {
-					fputs("crimetab: out of memory\n", stderr);
-					abort();
-				}
+				put_num(b, ws, first + (lxw_row_t)k, col, (double)rw->series[k], b->trend_num);
+			if (!chart && !(chart = workbook_add_chart(b->wb, LXW_CHART_LINE))) {
+				fputs("crimetab: out of memory\n", stderr);
+				abort();
 			}
 			lxw_chart_series *s = chart_add_series(chart, NULL, NULL);
 			if (!s) {
 				chk(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
-				return;
+				break;
 			}
-			chart_series_set_categories(s, sheet, head, 1, head, REP_SERIES);
-			chart_series_set_values(s, sheet, row, 1, row, REP_SERIES);
-			chart_series_set_name_range(s, sheet, row, 0);
-			row++;
+			chart_series_set_categories(s, sheet, first, 0, last, 0);
+			chart_series_set_values(s, sheet, first, col, last, col);
+			chart_series_set_name_range(s, sheet, head, col);
+			col++;
 		}
 		if (!chart) {
-			put_str(b, ws, row++, 0, "No crimes recorded.", b->note);
-			row++;
-			continue;
+			put_str(b, ws, head, 1, "No crimes recorded.", b->note);
+		} else {
+			chart_title_set_name_range(chart, sheet, title, 0);
+			chart_axis_set_name(chart->y_axis, "Crimes");
+			chart_axis_set_min(chart->y_axis, 0);
+			chart_axis_set_interval_unit(chart->x_axis, 3);
+			chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+			/* the chart covers the block beside it: 24 rows of 20 px and
+			 * the 40 px header, against a default height of 288 px */
+			lxw_chart_options opt = {0};
+			opt.x_scale = 1.5;
+			opt.y_scale = (double)(REP_SERIES * 20 + 40) / 288.0;
+			chk(b, worksheet_insert_chart_opt(ws, head, (lxw_col_t)(maxcols + 1), chart, &opt));
 		}
-		chart_title_set_name_range(chart, sheet, (lxw_row_t)(head - 1), 0);
-		chart_axis_set_name(chart->y_axis, "Crimes");
-		chart_axis_set_min(chart->y_axis, 0);
-		chart_axis_set_interval_unit(chart->x_axis, 3);
-		chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-		row++;
-		lxw_chart_options opt = {0};
-		opt.x_scale = 1.6;
-		opt.y_scale = 1.15;
-		chk(b, worksheet_insert_chart_opt(ws, row, 0, chart, &opt));
-		row += CHART_ROWS + 1;
+		row = last + 3;
 	}
-	fit(&width[0], "Crime", 2);
-	set_widths(b, ws, width, 1 + REP_SERIES);
-	worksheet_freeze_panes(ws, 0, 1);
+	for (size_t c = 0; c < maxcols; c++) {
+		double w = width[c] > 16 ? 16 : width[c] < 9 ? 9 : width[c];
+		chk(b, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL));
+	}
+	chk(b, worksheet_set_column(ws, (lxw_col_t)maxcols, (lxw_col_t)maxcols, 3, NULL));
+	if (nbreaks)
+		chk(b, worksheet_set_h_pagebreaks(ws, breaks));
+	free(breaks);
+	free(width);
 	page_setup(b, ws, 1, 0);
 }
 
@@ -562,7 +583,9 @@ static void key_value(book *b, lxw_worksheet *ws, lxw_row_t row, const char *k, 
 static void sources_sheet(book *b, lxw_worksheet *ws)
 {
 	const rep_report *r = b->r;
-	static const char *const head[] = {"Path", "Kind", "Force", "Months", "Rows", "Imported at"};
+	/* the path, the longest cell, goes last so it does not widen column A,
+	 * which holds the short keys of the block above */
+	static const char *const head[] = {"Kind", "Force", "Months", "Rows", "Imported at", "Path"};
 	enum { NH = sizeof head / sizeof head[0] };
 	double width[NH] = {0};
 	char buf[512];
@@ -571,11 +594,12 @@ static void sources_sheet(book *b, lxw_worksheet *ws)
 	key_value(b, ws, row++, "Selected month", b->month, width);
 	key_value(b, ws, row++, "Comparison basis", rep_compare_label(r->compare), width);
 	for (int w = 0; w < REP_WINDOWS; w++) {
-		char cur[40], cmp[40];
+		char cur[40], cmp[40], key[64];
 		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
 		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
 		snprintf(buf, sizeof buf, "%s, against %s", cur, cmp);
-		key_value(b, ws, row++, rep_window_label[w], buf, width);
+		snprintf(key, sizeof key, "Window: %s", rep_window_label[w]);
+		key_value(b, ws, row++, key, buf, width);
 	}
 	key_value(b, ws, row++, "Dataset", rep_dataset_label(r->dataset), width);
 	key_value(b, ws, row++, "Taxonomy", r->taxonomy, width);
@@ -595,8 +619,7 @@ static void sources_sheet(book *b, lxw_worksheet *ws)
 		put_str(b, ws, row++, 0, r->warnings[i], b->text);
 	row++;
 
-	/* the file table sits below the key-value block, so column A's width is
-	 * set by the paths, which are the longest cells */
+	put_str(b, ws, row++, 0, "Files", b->key);
 	for (int k = 0; k < NH; k++) {
 		put_str(b, ws, row, (lxw_col_t)k, head[k], b->head_left);
 		fit(&width[k], head[k], 2);
@@ -604,18 +627,16 @@ static void sources_sheet(book *b, lxw_worksheet *ws)
 	lxw_row_t first = ++row;
 	for (size_t i = 0; i < r->nsources; i++, row++) {
 		const rep_source *s = &r->sources[i];
-		const char *cell[] = {s->path, s->kind, s->force, NULL, NULL, s->imported_at};
+		const char *cell[NH] = {s->kind, s->force, buf, NULL, s->imported_at, s->path};
+		span_text(s->month_min, s->month_max, buf, sizeof buf);
 		for (int k = 0; k < NH; k++) {
 			if (k == 3) {
-				span_text(s->month_min, s->month_max, buf, sizeof buf);
-				put_str(b, ws, row, 3, buf, b->text);
-				fit(&width[3], buf, 2);
-			} else if (k == 4) {
-				put_num(b, ws, row, 4, (double)s->rows, b->text_int);
-				snprintf(buf, sizeof buf, "%lld", s->rows);
-				fit(&width[4], buf, 4);
+				char n[32];
+				put_num(b, ws, row, 3, (double)s->rows, b->src_int);
+				snprintf(n, sizeof n, "%lld", s->rows);
+				fit(&width[3], n, 4);
 			} else {
-				put_str(b, ws, row, (lxw_col_t)k, cell[k] ? cell[k] : "", b->text);
+				put_str(b, ws, row, (lxw_col_t)k, cell[k] ? cell[k] : "", b->src_text);
 				fit(&width[k], cell[k] ? cell[k] : "", 2);
 			}
 		}
@@ -623,7 +644,6 @@ static void sources_sheet(book *b, lxw_worksheet *ws)
 	if (r->nsources == 0)
 		put_str(b, ws, row++, 0, "No source files cover these months.", b->text);
 	set_widths(b, ws, width, NH);
-	worksheet_freeze_panes(ws, first, 0);
 	page_setup(b, ws, first - 1, first - 1);
 }
 

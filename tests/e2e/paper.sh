@@ -9,6 +9,20 @@ check "report Markdown for 2024-09" "$BIN" report --db "$DB" --quiet --month 202
 for a in "Stockton Town Centre:stockton-town-centre" "Billingham Central:billingham-central" "Norton Central:norton-central"; do
 	check "paper table: ${a%%:*}" python3 tests/tools/md-cells.py "$T/paper.md" "${a%%:*}" "tests/paper/expected-${a##*:}.tsv"
 done
+# the same tables in the workbook, cell for cell, with formats, merges and chart
+PY=
+for p in "${PYTHON:-}" python3 /usr/bin/python3; do
+	[ -n "$p" ] && "$p" -c 'import openpyxl' 2>/dev/null && PY=$p && break
+done
+if [ -n "$PY" ]; then
+	check "report XLSX for 2024-09" "$BIN" report --db "$DB" --quiet --month 2024-09 --xlsx "$T/paper.xlsx"
+	check "paper tables in the XLSX" "$PY" tests/tools/check-xlsx.py "$T/paper.xlsx" \
+		--expect-tsv "Stockton Town Centre=tests/paper/expected-stockton-town-centre.tsv" \
+		--expect-tsv "Billingham Central=tests/paper/expected-billingham-central.tsv" \
+		--expect-tsv "Norton Central=tests/paper/expected-norton-central.tsv"
+else
+	echo "# skipped XLSX checks: no python3 with openpyxl"
+fi
 check "report matches golden file" diff -u tests/golden/paper-2024-09.md "$T/paper.md"
 # the summary table is the top-level rows and Total of the full one
 check_grep "Stockton summary has Unknown" '^| Unknown |  |  |  |  |  |  |  | -1 | -100.0% |$' "$T/paper.md"
