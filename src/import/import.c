@@ -231,7 +231,8 @@ int imp_parse_date(const char *format, const char *s, int *month)
 		}
 	}
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
 		return -1;
 	*month = CT_MONTH(y, m);
 	return 0;

@@ -1,0 +1,165 @@
+/* crimetab tui: browse the scrutiny tables in the terminal.  Wires the TUI's
+ * build and export requests to stats/ and the exporters. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/util.h"
+#include "report/export.h"
+#include "stats/stats.h"
+#include "tui/tui.h"
+
+static const char tui_help[] =
+	"usage: crimetab tui [--db FILE] [--month YYYY-MM] [--taxonomy T] [--compare BASIS]\n"
+	"\n"
+	"Browses the town-centre scrutiny tables: \"All data\" and every loaded area, each\n"
+	"category's count for the selected month, the last 6 months and the last 12 months,\n"
+	"with the difference and % difference against the comparison period, a 12-month\n"
+	"trend, and 24 months of counts per row.  The figures are the ones crimetab report\n"
+	"writes.  Press ? inside for every key; q quits.\n"
+	"\n"
+	"The database is opened read-only, so an import can run at the same time; r reloads.\n"
+	"\n"
+	"options:\n"
+	"  --db FILE          database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
+	"  --month YYYY-MM    the selected month to start on (default: the latest with data)\n"
+	"  --taxonomy T       home-office (default), police-uk, or a template file; t cycles\n"
+	"  --compare BASIS    yoy (default: a year earlier) or previous (the preceding\n"
+	"                     window); c toggles\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"Needs a terminal: with standard input or output not a TTY it exits with status 2.\n"
+	"Colours follow NO_COLOR; without a UTF-8 locale it draws in ASCII.\n";
+
+#define MAX_TAX 3
+
+typedef struct tui_ctx {
+	store *s;
+	const char *names[MAX_TAX];
+	taxonomy *tax[MAX_TAX];
+	size_t ntax;
+} tui_ctx;
+
+static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, int *latest, char *err,
+			 size_t errlen)
+{
+	tui_ctx *c = vctx;
+	taxonomy *t = NULL;
+	for (size_t i = 0; i < c->ntax; i++) {
+		if (strcmp(c->names[i], taxname) != 0)
+			continue;
+		if (!c->tax[i])
+			c->tax[i] = tax_load(taxname, err, errlen);
+		t = c->tax[i];
+		if (!t)
+			return NULL;
+	}
+	if (!t) {
+		snprintf(err, errlen, "unknown taxonomy \"%s\"", taxname);
+		return NULL;
+	}
+	stats_request req = {.month = month, .compare = compare, .include_all = 1};
+	rep_report *r = stats_build(c->s, t, &req, err, errlen);
+	if (r)
+		*latest = stats_latest_complete_month(c->s, r->dataset);
+	return r;
+}
+
+static int export_area(void *vctx, const rep_report *r, size_t area, const char *path, const char *format, char *err,
+		  size_t errlen)
+{
+	(void)vctx;
+	/* the view: the selected area alone, everything else as built */
+	rep_report view = *r;
+	view.areas = &r->areas[area];
+	view.nareas = 1;
+	ct_outfile *o = ct_out_open(path, err, errlen);
+	if (!o)
+		return -1;
+	int rc;
+	err[0] = '\0';
+	if (strcmp(format, "xlsx") == 0)
+		rc = rep_write_xlsx(&view, ct_out_tmppath(o), err, errlen);
+	else if (strcmp(format, "csv") == 0)
+		rc = rep_write_csv(&view, ct_out_fp(o));
+	else if (strcmp(format, "json") == 0)
+		rc = rep_write_json(&view, ct_out_fp(o));
+	else
+		rc = rep_write_markdown(&view, ct_out_fp(o));
+	if (rc != 0) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: write error", path);
+		ct_out_abort(o);
+		return -1;
+	}
+	return ct_out_commit(o, err, errlen);
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"month", required_argument, NULL, 'm'},
+		{"taxonomy", required_argument, NULL, 't'},
+		{"compare", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = NULL, *taxname = "home-office";
+	int month = -1, compare = REP_COMPARE_YOY, c;
+	while ((c = getopt_long(argc, argv, "d:m:t:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "latest") != 0 && ct_month_parse(optarg, &month) != 0)
+				return cli_usage_error("tui", "--month: not a month (YYYY-MM) or 'latest'");
+			break;
+		case 't': taxname = optarg; break;
+		case 'c':
+			if (strcmp(optarg, "previous") == 0)
+				compare = REP_COMPARE_PREVIOUS;
+			else if (strcmp(optarg, "yoy") == 0)
+				compare = REP_COMPARE_YOY;
+			else
+				return cli_usage_error("tui", "--compare: expected yoy or previous");
+			break;
+		case 'h': return cli_help(tui_help);
+		default: return cli_usage_error("tui", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("tui", "takes no arguments");
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		ct_error("tui: needs a terminal (standard %s is not one); for files use crimetab report",
+			 !isatty(STDOUT_FILENO) ? "output" : "input");
+		return CT_EUSAGE;
+	}
+
+	tui_ctx ctx = {.names = {"home-office", "police-uk"}, .ntax = 2};
+	size_t tax = 0;
+	for (tax = 0; tax < ctx.ntax; tax++)
+		if (strcmp(ctx.names[tax], taxname) == 0)
+			break;
+	if (tax == ctx.ntax) {
+		char err[1024];
+		ctx.tax[tax] = tax_load(taxname, err, sizeof err);
+		if (!ctx.tax[tax]) {
+			ct_error("%s", err);
+			return CT_EDATA;
+		}
+		ctx.names[ctx.ntax++] = taxname;
+	}
+	/* read-only: a running import (WAL) is neither blocked nor blocks this */
+	ctx.s = cli_open_store(db, 1);
+	int status = CT_EDB;
+	if (ctx.s) {
+		tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
+		status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);
+	}
+	store_close(ctx.s);
+	for (size_t i = 0; i < ctx.ntax; i++)
+		tax_free(ctx.tax[i]);
+	return status;
+}

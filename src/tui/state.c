@@ -1,0 +1,1239 @@
+/* The TUI's state machine: keys to requests, requests to state.  No curses
+ * here, so every screen's behaviour can be tested without a terminal. */
+#include "tui/tui.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <wchar.h>
+
+const tui_key tui_keys[] = {
+	{TUI_KEY_UP, "Up", REQ_UP},
+	{'k', "k", REQ_UP},
+	{TUI_KEY_DOWN, "Down", REQ_DOWN},
+	{'j', "j", REQ_DOWN},
+	{TUI_KEY_PPAGE, "PgUp", REQ_PAGE_UP},
+	{TUI_KEY_NPAGE, "PgDn", REQ_PAGE_DOWN},
+	{TUI_KEY_HOME, "Home", REQ_FIRST},
+	{'g', "g", REQ_FIRST},
+	{'G', "G", REQ_LAST},
+	{TUI_KEY_TAB, "Tab", REQ_FOCUS},
+	{TUI_KEY_BTAB, "S-Tab", REQ_FOCUS},
+	{'<', "<", REQ_AREA_PREV},
+	{'>', ">", REQ_AREA_NEXT},
+	{'[', "[", REQ_MONTH_PREV},
+	{TUI_KEY_LEFT, "Left", REQ_MONTH_PREV},
+	{']', "]", REQ_MONTH_NEXT},
+	{TUI_KEY_RIGHT, "Right", REQ_MONTH_NEXT},
+	{'L', "L", REQ_MONTH_LATEST},
+	{TUI_KEY_END, "End", REQ_MONTH_LATEST},
+	{'c', "c", REQ_COMPARE},
+	{'t', "t", REQ_TAXONOMY},
+	{TUI_KEY_ENTER, "Enter", REQ_ENTER},
+	{' ', "Space", REQ_TOGGLE},
+	{'+', "+", REQ_EXPAND},
+	{'-', "-", REQ_COLLAPSE},
+	{'E', "E", REQ_EXPAND_ALL},
+	{'C', "C", REQ_COLLAPSE_ALL},
+	{'d', "d", REQ_DETAIL},
+	{'/', "/", REQ_SEARCH},
+	{'n', "n", REQ_SEARCH_NEXT},
+	{'N', "N", REQ_SEARCH_PREV},
+	{'e', "e", REQ_EXPORT},
+	{'s', "s", REQ_SOURCES},
+	{'r', "r", REQ_RELOAD},
+	{TUI_CTRL('l'), "^L", REQ_REDRAW},
+	{'?', "?", REQ_HELP},
+	{TUI_KEY_F1, "F1", REQ_HELP},
+	{TUI_KEY_ESC, "Esc", REQ_BACK},
+	{'q', "q", REQ_QUIT},
+};
+const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
+
+static const char *const request_help[REQ_COUNT] = {
+	[REQ_NONE] = "",
+#define TUI_REQ_HELP(name, help) [name] = help,
+	TUI_REQ_LIST(TUI_REQ_HELP)
+#undef TUI_REQ_HELP
+};
+
+tui_request tui_key_request(int key)
+{
+	for (size_t i = 0; i < tui_nkeys; i++)
+		if (tui_keys[i].key == key)
+			return tui_keys[i].request;
+	return REQ_NONE;
+}
+
+const char *tui_request_help(tui_request req)
+{
+	return req > REQ_NONE && req < REQ_COUNT ? request_help[req] : "";
+}
+
+/* ---- text helpers ---- */
+
+/* Decodes one UTF-8 character at S (a bad byte counts as itself); returns its length. */
+static size_t utf8_next(const char *s, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t k = u[0] < 0x80 ? 0 : (u[0] & 0xE0) == 0xC0 ? 1 : (u[0] & 0xF0) == 0xE0 ? 2 : (u[0] & 0xF8) == 0xF0 ? 3 : 9;
+	if (k == 0 || k == 9) {
+		*cp = u[0];
+		return 1;
+	}
+	unsigned c = u[0] & (0x3F >> k);
+	for (size_t i = 1; i <= k; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*cp = u[0];
+			return 1;
+		}
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	*cp = c;
+	return k + 1;
+}
+
+static size_t utf8_put(unsigned cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static int cp_width(unsigned cp)
+{
+	if (cp < 0x80)
+		return 1;
+	int w = wcwidth((wchar_t)cp);
+	return w < 0 ? 1 : w;
+}
+
+int tui_width(const char *s)
+{
+	int w = 0;
+	unsigned cp;
+	while (*s) {
+		s += utf8_next(s, &cp);
+		w += cp_width(cp);
+	}
+	return w;
+}
+
+int tui_fit(const char *s, int width, int ascii, char *out, size_t len)
+{
+	if (len == 0)
+		return 0;
+	out[0] = '\0';
+	if (width <= 0)
+		return 0;
+	/* ASCII: one column per character, and what cannot be shown becomes '?' */
+	int total = 0;
+	unsigned cp;
+	for (const char *p = s; *p;) {
+		p += utf8_next(p, &cp);
+		total += ascii ? 1 : cp_width(cp);
+	}
+	const char *ell = ascii ? "..." : "\xE2\x80\xA6";
+	int ell_w = ascii ? 3 : 1, cut = total > width;
+	int budget = cut ? width - ell_w : width, used = 0;
+	size_t o = 0;
+	if (budget < 0) {
+		for (; used < width && o + 1 < len; used++)
+			out[o++] = '.';
+		out[o] = '\0';
+		return used;
+	}
+	while (*s) {
+		size_t k = utf8_next(s, &cp);
+		int w = ascii ? 1 : cp_width(cp);
+		if (used + w > budget || o + (ascii ? 1 : k) + 1 > len)
+			break;
+		if (ascii) {
+			out[o++] = cp < 0x80 ? (char)cp : '?';
+		} else {
+			memcpy(out + o, s, k);
+			o += k;
+		}
+		used += w;
+		s += k;
+	}
+	if (cut && o + strlen(ell) + 1 <= len) {
+		memcpy(out + o, ell, strlen(ell));
+		o += strlen(ell);
+		used += ell_w;
+	}
+	out[o] = '\0';
+	return used;
+}
+
+void tui_sparkline(const long long *v, int n, int ascii, char *out, size_t len)
+{
+	static const char *const blocks[8] = {"\xE2\x96\x81", "\xE2\x96\x82", "\xE2\x96\x83", "\xE2\x96\x84",
+					      "\xE2\x96\x85", "\xE2\x96\x86", "\xE2\x96\x87", "\xE2\x96\x88"};
+	static const char dots[] = " .:-=+*#";
+	/* scaled from the lowest month to the highest, so a trend shows even
+	 * on large counts; a flat line sits low, or mid-height when not zero */
+	long long lo = 0, hi = 0;
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || v[i] < lo)
+			lo = v[i];
+		if (i == 0 || v[i] > hi)
+			hi = v[i];
+	}
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		int level = hi > lo ? (int)(((v[i] - lo) * 14 + (hi - lo)) / (2 * (hi - lo))) : hi > 0 ? 3 : 0;
+		level = level < 0 ? 0 : level > 7 ? 7 : level;
+		if (ascii) {
+			if (o + 2 > len)
+				break;
+			out[o++] = dots[level];
+		} else {
+			if (o + 4 > len)
+				break;
+			memcpy(out + o, blocks[level], 3);
+			o += 3;
+		}
+	}
+	if (len)
+		out[o] = '\0';
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return 0;
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i]) {
+			char a = hay[i], b = needle[i];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+			i++;
+		}
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+static void set_message(tui_state *s, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_message(tui_state *s, int error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->message, sizeof s->message, fmt, ap);
+	va_end(ap);
+	s->message_error = error;
+}
+
+static const char *sep(const tui_state *s)
+{
+	return s->ascii ? " | " : " \xC2\xB7 ";
+}
+
+/* ---- the view: visible rows, cursor, scrolling ---- */
+
+const rep_area *tui_area(const tui_state *s)
+{
+	return s->rep && s->area < s->rep->nareas ? &s->rep->areas[s->area] : NULL;
+}
+
+const rep_row *tui_cursor_row(const tui_state *s)
+{
+	const rep_area *a = tui_area(s);
+	return a && s->cursor < s->nvis ? &a->rows[s->vis[s->cursor]] : NULL;
+}
+
+int tui_row_has_children(const tui_state *s, size_t i)
+{
+	const rep_area *a = tui_area(s);
+	/* rows are in pre-order: a first child follows its parent */
+	return a && i + 1 < a->nrows && a->rows[i + 1].parent == (int)i;
+}
+
+static int path_collapsed(const tui_state *s, const char *path)
+{
+	for (size_t i = 0; i < s->ncollapsed; i++)
+		if (strcmp(s->collapsed[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+int tui_row_collapsed(const tui_state *s, size_t i)
+{
+	const rep_area *a = tui_area(s);
+	return a && i < a->nrows && tui_row_has_children(s, i) && path_collapsed(s, a->rows[i].path);
+}
+
+static void set_collapsed(tui_state *s, const char *path, int on)
+{
+	for (size_t i = 0; i < s->ncollapsed; i++) {
+		if (strcmp(s->collapsed[i], path) != 0)
+			continue;
+		if (!on) {
+			free(s->collapsed[i]);
+			s->collapsed[i] = s->collapsed[--s->ncollapsed];
+		}
+		return;
+	}
+	if (on) {
+		s->collapsed = xrealloc(s->collapsed, (s->ncollapsed + 1) * sizeof *s->collapsed);
+		s->collapsed[s->ncollapsed++] = xstrdup(path);
+	}
+}
+
+static size_t page_rows(const tui_state *s)
+{
+	return s->lay.body_h > 0 ? (size_t)s->lay.body_h : 1;
+}
+
+static void scroll_fix(tui_state *s)
+{
+	size_t page = page_rows(s);
+	if (s->nvis == 0) {
+		s->cursor = s->top = 0;
+	} else {
+		if (s->cursor >= s->nvis)
+			s->cursor = s->nvis - 1;
+		if (s->cursor < s->top)
+			s->top = s->cursor;
+		if (s->cursor >= s->top + page)
+			s->top = s->cursor - page + 1;
+		if (s->top + page > s->nvis)
+			s->top = s->nvis > page ? s->nvis - page : 0;
+	}
+	size_t na = s->rep ? s->rep->nareas : 0;
+	if (s->area < s->area_top)
+		s->area_top = s->area;
+	if (s->area >= s->area_top + page)
+		s->area_top = s->area - page + 1;
+	if (s->area_top + page > na)
+		s->area_top = na > page ? na - page : 0;
+}
+
+/* Recomputes the visible rows, then puts the cursor on row ROW (an index in
+ * the area's rows), or on its nearest visible ancestor; ROW < 0 clamps. */
+static void refresh_rows(tui_state *s, long row)
+{
+	const rep_area *a = tui_area(s);
+	s->nvis = 0;
+	if (!a) {
+		scroll_fix(s);
+		return;
+	}
+	if (s->nvis_alloc < a->nrows) {
+		s->nvis_alloc = a->nrows;
+		s->vis = xrealloc(s->vis, s->nvis_alloc * sizeof *s->vis);
+	}
+	unsigned char *shown = xcalloc(a->nrows ? a->nrows : 1, 1);
+	for (size_t i = 0; i < a->nrows; i++) {
+		int p = a->rows[i].parent;
+		shown[i] = p < 0 || (shown[p] && !tui_row_collapsed(s, (size_t)p));
+		if (shown[i])
+			s->vis[s->nvis++] = i;
+	}
+	if (row >= 0 && (size_t)row < a->nrows) {
+		while (row >= 0 && !shown[row])
+			row = a->rows[row].parent;
+		for (size_t v = 0; row >= 0 && v < s->nvis; v++)
+			if (s->vis[v] == (size_t)row)
+				s->cursor = v;
+	}
+	free(shown);
+	scroll_fix(s);
+}
+
+static long cursor_row_index(const tui_state *s)
+{
+	return s->cursor < s->nvis ? (long)s->vis[s->cursor] : -1;
+}
+
+static long row_by_path(const tui_state *s, const char *path)
+{
+	const rep_area *a = tui_area(s);
+	for (size_t i = 0; a && path && i < a->nrows; i++)
+		if (strcmp(a->rows[i].path, path) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Selects area I, keeping the cursor on the same category where it has one. */
+static void select_area(tui_state *s, size_t i)
+{
+	const rep_row *cur = tui_cursor_row(s);
+	char *path = cur ? xstrdup(cur->path) : NULL;
+	s->area = i;
+	long row = row_by_path(s, path);
+	if (row < 0)
+		s->cursor = 0;
+	refresh_rows(s, row);
+	free(path);
+}
+
+/* ---- rebuilding the report ---- */
+
+static int rebuild(tui_state *s, int month, int compare, size_t tax)
+{
+	char err[512] = "";
+	int latest = -1;
+	rep_report *r = s->ops.build(s->ops.ctx, month, compare, s->taxonomies[tax], &latest, err, sizeof err);
+	if (!r) {
+		set_message(s, 1, "%s", err[0] ? err : "cannot build the report");
+		return -1;
+	}
+	const rep_area *old = tui_area(s);
+	const rep_row *cur = tui_cursor_row(s);
+	char *area = old ? xstrdup(old->name) : NULL;
+	char *path = cur ? xstrdup(cur->path) : NULL;
+	rep_report_free(s->rep);
+	s->rep = r;
+	s->latest = latest >= 0 ? latest : r->month;
+	s->follow_latest = r->month >= s->latest;
+	s->compare = compare;
+	s->tax = tax;
+	size_t a = 0;
+	for (size_t i = 0; area && i < r->nareas; i++)
+		if (strcmp(r->areas[i].name, area) == 0)
+			a = i;
+	s->area = a;
+	long row = row_by_path(s, path);
+	if (row < 0)
+		s->cursor = 0;
+	refresh_rows(s, row);
+	tui_resize(s, s->lay.width, s->lay.height);
+	free(area);
+	free(path);
+	return 0;
+}
+
+static int current_month_request(const tui_state *s)
+{
+	return s->follow_latest ? -1 : s->rep->month;
+}
+
+int tui_init(tui_state *s, const tui_ops *ops, int month, int compare, const char *const *taxonomies,
+	     size_t ntaxonomies, size_t tax, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	s->ops = *ops;
+	s->taxonomies = taxonomies;
+	s->ntaxonomies = ntaxonomies;
+	s->lay.width = 80;
+	s->lay.height = 24;
+	if (ntaxonomies == 0 || tax >= ntaxonomies) {
+		snprintf(err, errlen, "no taxonomy to show");
+		return -1;
+	}
+	if (rebuild(s, month, compare, tax) != 0) {
+		snprintf(err, errlen, "%s", s->message);
+		tui_release(s);
+		return -1;
+	}
+	s->message[0] = '\0';
+	return 0;
+}
+
+static void popup_free(tui_state *s)
+{
+	for (size_t i = 0; i < s->npopup; i++)
+		free(s->popup[i]);
+	free(s->popup);
+	free(s->popup_title);
+	s->popup = NULL;
+	s->popup_title = NULL;
+	s->npopup = s->popup_top = 0;
+}
+
+void tui_release(tui_state *s)
+{
+	rep_report_free(s->rep);
+	s->rep = NULL;
+	free(s->vis);
+	s->vis = NULL;
+	s->nvis = s->nvis_alloc = 0;
+	for (size_t i = 0; i < s->ncollapsed; i++)
+		free(s->collapsed[i]);
+	free(s->collapsed);
+	s->collapsed = NULL;
+	s->ncollapsed = 0;
+	popup_free(s);
+	sb_release(&s->input);
+	free(s->search);
+	s->search = NULL;
+}
+
+static void open_sources(tui_state *s);
+
+/* ---- layout ---- */
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+void tui_resize(tui_state *s, int width, int height)
+{
+	tui_layout *l = &s->lay;
+	memset(l, 0, sizeof *l);
+	l->width = width;
+	l->height = height;
+	l->too_small = width < TUI_MIN_WIDTH || height < TUI_MIN_HEIGHT;
+	l->cur_w = 3, l->diff_w = 4, l->pct_w = 5; /* "Cur", "Diff", "%Diff" */
+	int label_need = 5, name_w = 5;
+	for (size_t a = 0; s->rep && a < s->rep->nareas; a++) {
+		const rep_area *ar = &s->rep->areas[a];
+		name_w = max_int(name_w, tui_width(ar->name));
+		for (size_t i = 0; i < ar->nrows; i++) {
+			const rep_row *r = &ar->rows[i];
+			char b[64];
+			label_need = max_int(label_need, 2 * r->depth + 2 + tui_width(r->label));
+			for (int w = 0; w < REP_WINDOWS; w++) {
+				rep_fmt_count(r->fig[w].cur, b, sizeof b);
+				l->cur_w = max_int(l->cur_w, (int)strlen(b));
+				rep_fmt_diff(&r->fig[w], b, sizeof b);
+				l->diff_w = max_int(l->diff_w, (int)strlen(b));
+				rep_fmt_pct(&r->fig[w], b, sizeof b);
+				l->pct_w = max_int(l->pct_w, (int)strlen(b));
+			}
+		}
+	}
+	/* the figures first, then, while the Crime column keeps 26 columns:
+	 * full headings, the area list, the trend column */
+	int win_w = l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
+	/* First the figures (fewer windows only on a very narrow screen), then,
+	 * while the Crime column keeps 26 columns: wider gaps between windows,
+	 * full headings, the area list, the trend column. */
+	l->nwin = REP_WINDOWS;
+	l->gap = 1;
+	int label = width - (REP_WINDOWS * (win_w + l->gap) + 1);
+	while (label < 14 && l->nwin > 1) {
+		l->nwin--;
+		label = width - (l->nwin * (win_w + l->gap) + 1);
+	}
+	const int want = 26;
+	int all = l->nwin == REP_WINDOWS;
+	if (all && label - REP_WINDOWS >= want) {
+		l->gap = 2;
+		label -= REP_WINDOWS;
+	}
+	int cost = l->nwin * (max_int(l->cur_w, 7) - l->cur_w + max_int(l->pct_w, 6) - l->pct_w);
+	if (all && label - cost >= want) {
+		l->long_heads = 1;
+		l->cur_w = max_int(l->cur_w, 7);
+		l->pct_w = max_int(l->pct_w, 6);
+		label -= cost;
+	}
+	int pane = name_w + 4;
+	pane = pane < 16 ? 16 : pane > 30 ? 30 : pane;
+	if (all && label - (pane + 1) >= want) {
+		l->areas_w = pane;
+		label -= pane + 1;
+	}
+	if (all && label - (TUI_SPARK + l->gap) >= want) {
+		l->spark_w = TUI_SPARK;
+		label -= TUI_SPARK + l->gap;
+	}
+	l->label_w = label < label_need + 1 ? label : label_need + 1;
+	if (l->label_w < 1)
+		l->label_w = 1;
+	l->indent = l->label_w < label_need ? 1 : 2;
+	l->table_x = l->areas_w ? l->areas_w + 1 : 0;
+	l->table_w = width - l->table_x;
+	l->tabs_y = l->areas_w ? -1 : 1;
+	l->head_y = l->areas_w ? 1 : 2;
+	l->body_y = l->head_y + 2;
+	l->status_y = height - 2;
+	l->msg_y = height - 1;
+	l->body_h = l->status_y - l->body_y;
+	if (l->body_h < 1)
+		l->body_h = 1;
+	l->popup_rows = height - 6 > 1 ? height - 6 : 1;
+	scroll_fix(s);
+	if (s->mode == TUI_MODE_SOURCES) {
+		size_t top = s->popup_top;
+		open_sources(s);
+		s->popup_top = top;
+	}
+	if (s->npopup) {
+		size_t pr = (size_t)l->popup_rows;
+		if (s->popup_top + pr > s->npopup)
+			s->popup_top = s->npopup > pr ? s->npopup - pr : 0;
+	}
+}
+
+/* ---- texts ---- */
+
+void tui_title_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_area *a = tui_area(s);
+	char m[32], c[32];
+	ct_month_long(s->rep->month, m, sizeof m);
+	ct_month_long(s->rep->span[0].cmp_to, c, sizeof c);
+	snprintf(buf, len, "%s%s%s vs %s", a ? a->name : "", sep(s), m, c);
+}
+
+void tui_status_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_report *r = s->rep;
+	int from = -1, to = -1;
+	for (size_t i = 0; i < r->nsources; i++) {
+		if (from < 0 || r->sources[i].month_min < from)
+			from = r->sources[i].month_min;
+		if (to < 0 || r->sources[i].month_max > to)
+			to = r->sources[i].month_max;
+	}
+	char cov[32] = "no sources";
+	if (from >= 0) {
+		char a[8], z[8];
+		ct_month_format(from, a);
+		ct_month_format(to, z);
+		snprintf(cov, sizeof cov, "%s..%s", a, z);
+	}
+	snprintf(buf, len, "%s %s%sbasis: %s%s%zu warning%s%s? help", rep_dataset_label(r->dataset), cov, sep(s),
+		 r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s), r->nwarnings,
+		 r->nwarnings == 1 ? "" : "s", sep(s));
+}
+
+char **tui_help_lines(size_t *n)
+{
+	char **lines = xcalloc(REQ_COUNT + 4, sizeof *lines);
+	size_t k = 0;
+	for (int req = REQ_NONE + 1; req < REQ_COUNT; req++) {
+		strbuf keys = {0};
+		for (size_t i = 0; i < tui_nkeys; i++)
+			if (tui_keys[i].request == (tui_request)req)
+				sb_printf(&keys, "%s%s", keys.len ? " " : "", tui_keys[i].name);
+		lines[k++] = xasprintf("  %-12s %s", keys.buf ? keys.buf : "", tui_request_help((tui_request)req));
+		sb_release(&keys);
+	}
+	lines[k++] = xstrdup("");
+	lines[k++] = xstrdup("  Rises are red, falls green (NO_COLOR turns colour off); group rows are bold.");
+	lines[k++] = xstrdup("  Figures are the report model's: the same as crimetab report writes.");
+	*n = k;
+	return lines;
+}
+
+char *tui_export_name(const char *area, int month)
+{
+	strbuf sb = {0};
+	sb_puts(&sb, "crimetab-");
+	int dash = 1;
+	for (const unsigned char *p = (const unsigned char *)area; *p; p++) {
+		unsigned char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			sb_putc(&sb, (char)c);
+			dash = 0;
+		} else if (!dash) {
+			sb_putc(&sb, '-');
+			dash = 1;
+		}
+	}
+	if (!dash)
+		sb_putc(&sb, '-');
+	char m[8];
+	ct_month_format(month, m);
+	sb_printf(&sb, "%s.md", m);
+	return sb_detach(&sb);
+}
+
+const char *tui_export_format(const char *path)
+{
+	static const struct {
+		const char *ext, *format;
+	} exts[] = {{".md", "markdown"}, {".markdown", "markdown"}, {".xlsx", "xlsx"}, {".csv", "csv"}, {".json", "json"}};
+	size_t n = strlen(path);
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		size_t e = strlen(exts[i].ext);
+		if (n > e && strncasecmp(path + n - e, exts[i].ext, e) == 0 && path[n - e - 1] != '/')
+			return exts[i].format;
+	}
+	return NULL;
+}
+
+/* ---- popups ---- */
+
+typedef struct lines {
+	char **v;
+	size_t n;
+} lines;
+
+static void add_line(lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_line(lines *l, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *line = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	vsnprintf(line, n > 0 ? (size_t)n + 1 : 1, fmt, ap2);
+	va_end(ap2);
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = line;
+}
+
+static void open_popup(tui_state *s, tui_mode mode, char *title, lines *l)
+{
+	popup_free(s);
+	s->mode = mode;
+	s->popup_title = title;
+	s->popup = l->v;
+	s->npopup = l->n;
+}
+
+static void month_short(int month, char *buf, size_t len)
+{
+	static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	snprintf(buf, len, "%s %d", names[CT_MONTH_NUM(month) - 1], CT_MONTH_YEAR(month));
+}
+
+/* "Sep 2024", "Apr-Sep 2024", "Oct 2023-Sep 2024". */
+static void span_text(int from, int to, char *buf, size_t len)
+{
+	char a[16], z[16];
+	month_short(from, a, sizeof a);
+	month_short(to, z, sizeof z);
+	if (from == to)
+		snprintf(buf, len, "%s", a);
+	else if (CT_MONTH_YEAR(from) == CT_MONTH_YEAR(to))
+		snprintf(buf, len, "%.3s-%s", a, z);
+	else
+		snprintf(buf, len, "%s-%s", a, z);
+}
+
+static void open_detail(tui_state *s)
+{
+	const rep_area *a = tui_area(s);
+	const rep_row *row = tui_cursor_row(s);
+	if (!row)
+		return;
+	const rep_report *r = s->rep;
+	lines l = {0};
+	add_line(&l, "%s", row->path);
+	add_line(&l, "%s%s%s%s%s", a->name, sep(s), r->taxonomy, sep(s), rep_dataset_label(r->dataset));
+	if (row->note)
+		add_line(&l, "Approximation: %s", row->note);
+	if (row->flags & REP_ROW_OUTSIDE_TOTAL)
+		add_line(&l, "Not counted in Total.");
+	if (row->flags & REP_ROW_UNKNOWN)
+		add_line(&l, "Categories no template rule maps.");
+	add_line(&l, "%s", "");
+	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char c[32], d[32], p[32], cur[40], cmp[40];
+		rep_fmt_count(row->fig[w].cur, c, sizeof c);
+		rep_fmt_diff(&row->fig[w], d, sizeof d);
+		rep_fmt_pct(&row->fig[w], p, sizeof p);
+		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
+		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		add_line(&l, "%-14s %7s %6s %8s  %-17s %s", rep_window_label[w], c, d, p, cur, cmp);
+	}
+	add_line(&l, "%s", "");
+	char spark[TUI_SPARK * 4 + 1];
+	tui_sparkline(row->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
+	add_line(&l, "%-14s %s", "Last 12 months", spark);
+	add_line(&l, "%s", "");
+	/* 24 months as two columns of 12, so each month sits beside the same
+	 * month a year later */
+	add_line(&l, "Counts by month (%d months to the selected month)", REP_SERIES);
+	long long max = 0;
+	for (int i = 0; i < REP_SERIES; i++)
+		if (row->series[i] > max)
+			max = row->series[i];
+	const int half = REP_SERIES / 2, barw = 14;
+	for (int i = 0; i < half; i++) {
+		strbuf line = {0};
+		for (int c = 0; c < 2; c++) {
+			int k = i + c * half;
+			char m[16];
+			month_short(r->month - (REP_SERIES - 1) + k, m, sizeof m);
+			int n = max > 0 && row->series[k] > 0 ? (int)((row->series[k] * barw + max - 1) / max) : 0;
+			sb_printf(&line, "%s%-8s %6lld ", c ? "    " : "  ", m, row->series[k]);
+			for (int b = 0; b < barw; b++)
+				sb_puts(&line, b >= n ? " " : s->ascii ? "#" : "\xE2\x96\x86");
+		}
+		add_line(&l, "%s", line.buf);
+		sb_release(&line);
+	}
+	open_popup(s, TUI_MODE_DETAIL, xstrdup(row->label), &l);
+}
+
+/* TEXT word-wrapped to WIDTH columns, each line after INDENT spaces. */
+static void add_wrapped(lines *l, int indent, const char *text, int width)
+{
+	int avail = width - indent < 20 ? 20 : width - indent;
+	while (*text) {
+		int used = 0;
+		const char *p = text, *brk = NULL;
+		unsigned cp;
+		while (*p) {
+			size_t k = utf8_next(p, &cp);
+			if (used + cp_width(cp) > avail)
+				break;
+			used += cp_width(cp);
+			p += k;
+			if (*p == ' ')
+				brk = p;
+		}
+		const char *end = !*p || !brk ? p : brk;
+		add_line(l, "%*s%.*s", indent, "", (int)(end - text), text);
+		text = end;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static int popup_width(const tui_state *s)
+{
+	int w = s->lay.width - 4;
+	return w > 100 ? 100 : w;
+}
+
+static void open_sources(tui_state *s)
+{
+	const rep_report *r = s->rep;
+	lines l = {0};
+	char span[40], m[32];
+	span_text(r->month - (REP_SERIES - 1), r->month, span, sizeof span);
+	ct_month_long(r->month, m, sizeof m);
+	add_line(&l, "Data:     %s, %s", rep_dataset_label(r->dataset), span);
+	add_line(&l, "Month:    %s, compared with the %s", m, rep_compare_label(r->compare));
+	add_line(&l, "Taxonomy: %s", r->taxonomy);
+	add_line(&l, "%s", "");
+	add_line(&l, "Sources (%zu)", r->nsources);
+	if (r->nsources == 0)
+		add_line(&l, "  none");
+	for (size_t i = 0; i < r->nsources; i++) {
+		const rep_source *src = &r->sources[i];
+		char cov[40] = "no months";
+		if (src->month_min >= 0)
+			span_text(src->month_min, src->month_max, cov, sizeof cov);
+		char *head = xasprintf("%s%s%s: %s, %lld rows, imported %s", src->kind, src->force[0] ? " " : "",
+				       src->force, cov, src->rows, src->imported_at);
+		add_wrapped(&l, 2, head, popup_width(s));
+		add_wrapped(&l, 4, src->path, popup_width(s));
+		free(head);
+	}
+	add_line(&l, "%s", "");
+	add_line(&l, "Warnings (%zu)", r->nwarnings);
+	if (r->nwarnings == 0)
+		add_line(&l, "  none");
+	for (size_t i = 0; i < r->nwarnings; i++)
+		add_wrapped(&l, 2, r->warnings[i], popup_width(s));
+	open_popup(s, TUI_MODE_SOURCES, xstrdup("Sources and warnings"), &l);
+}
+
+static void open_help(tui_state *s)
+{
+	lines l;
+	l.v = tui_help_lines(&l.n);
+	open_popup(s, TUI_MODE_HELP, xstrdup("Keys"), &l);
+}
+
+/* ---- search ---- */
+
+/* Finds NEEDLE: a row label of the selected area from row FROM on (in
+ * direction DIR, wrapping), else an area name after the selected one. */
+static int find(tui_state *s, const char *needle, long from, int dir)
+{
+	const rep_area *a = tui_area(s);
+	if (!a || !needle[0])
+		return 0;
+	long n = (long)a->nrows;
+	for (long k = 0; k < n; k++) {
+		long i = ((from + dir * k) % n + n) % n;
+		if (!contains_ci(a->rows[i].label, needle))
+			continue;
+		for (int p = a->rows[i].parent; p >= 0; p = a->rows[p].parent)
+			set_collapsed(s, a->rows[p].path, 0);
+		refresh_rows(s, i);
+		s->focus = TUI_FOCUS_ROWS;
+		return 1;
+	}
+	long na = (long)s->rep->nareas;
+	for (long k = 1; k <= na; k++) {
+		long i = (((long)s->area + dir * k) % na + na) % na;
+		if (contains_ci(s->rep->areas[i].name, needle)) {
+			select_area(s, (size_t)i);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void search_step(tui_state *s)
+{
+	/* as-you-type: from where the search started */
+	s->area = s->search_area;
+	refresh_rows(s, -1);
+	s->cursor = s->search_cursor;
+	refresh_rows(s, cursor_row_index(s));
+	if (s->input.len && !find(s, s->input.buf, cursor_row_index(s), 1))
+		set_message(s, 1, "no row or area matches \"%s\"", s->input.buf);
+	else
+		s->message[0] = '\0';
+}
+
+static void search_again(tui_state *s, int dir)
+{
+	if (!s->search) {
+		set_message(s, 0, "no search yet: press / to find a row or area");
+		return;
+	}
+	if (!find(s, s->search, cursor_row_index(s) + dir, dir))
+		set_message(s, 1, "no row or area matches \"%s\"", s->search);
+}
+
+/* ---- export ---- */
+
+static void do_export(tui_state *s)
+{
+	const char *path = s->input.buf ? s->input.buf : "";
+	if (!path[0]) {
+		set_message(s, 1, "no file name");
+		return;
+	}
+	if (strcmp(path, "-") == 0) {
+		set_message(s, 1, "cannot export to standard output from the TUI: give a file name");
+		return;
+	}
+	const char *format = tui_export_format(path);
+	if (!format) {
+		set_message(s, 1, "\"%s\": name the file .md, .xlsx, .csv or .json", path);
+		return;
+	}
+	if (!s->confirm_overwrite && access(path, F_OK) == 0) {
+		s->confirm_overwrite = 1;
+		set_message(s, 1, "\"%s\" exists: Enter overwrites it, Esc cancels", path);
+		return;
+	}
+	char err[512] = "";
+	if (s->ops.export(s->ops.ctx, s->rep, s->area, path, format, err, sizeof err) != 0) {
+		set_message(s, 1, "export failed: %s", err[0] ? err : path);
+		s->confirm_overwrite = 0;
+		return;
+	}
+	char m[32];
+	ct_month_long(s->rep->month, m, sizeof m);
+	set_message(s, 0, "wrote %s (%s, %s)", path, tui_area(s)->name, m);
+	s->mode = TUI_MODE_TABLE;
+}
+
+/* ---- keys and requests ---- */
+
+static void input_backspace(strbuf *in)
+{
+	while (in->len > 0) {
+		unsigned char c = (unsigned char)in->buf[--in->len];
+		if ((c & 0xC0) != 0x80)
+			break;
+	}
+	if (in->buf)
+		in->buf[in->len] = '\0';
+}
+
+static tui_action handle_input(tui_state *s, int key)
+{
+	int search = s->mode == TUI_MODE_SEARCH;
+	if (key == TUI_KEY_ENTER || key == '\r') {
+		if (search) {
+			s->mode = TUI_MODE_TABLE;
+			if (s->input.len) {
+				free(s->search);
+				s->search = xstrdup(s->input.buf);
+			}
+		} else {
+			do_export(s);
+		}
+		return TUI_ACT_NONE;
+	}
+	if (key == TUI_KEY_ESC) {
+		if (search) {
+			s->area = s->search_area;
+			refresh_rows(s, -1);
+			s->cursor = s->search_cursor;
+			scroll_fix(s);
+		} else {
+			set_message(s, 0, "export cancelled");
+		}
+		s->mode = TUI_MODE_TABLE;
+		if (search)
+			s->message[0] = '\0';
+		return TUI_ACT_NONE;
+	}
+	if (key == TUI_KEY_BACKSPACE || key == TUI_KEY_DEL || key == TUI_CTRL('h')) {
+		input_backspace(&s->input);
+	} else if (key == TUI_CTRL('u')) {
+		sb_reset(&s->input);
+	} else if (key >= ' ' && key < TUI_KEY_UP) {
+		char b[4];
+		sb_add(&s->input, b, utf8_put((unsigned)key, b));
+	} else {
+		return TUI_ACT_NONE;
+	}
+	s->confirm_overwrite = 0;
+	if (search)
+		search_step(s);
+	else
+		s->message[0] = '\0';
+	return TUI_ACT_NONE;
+}
+
+tui_action tui_handle_key(tui_state *s, int key)
+{
+	if (s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT)
+		return handle_input(s, key);
+	s->message[0] = '\0';
+	return tui_handle(s, tui_key_request(key));
+}
+
+static tui_action handle_popup(tui_state *s, tui_request req)
+{
+	size_t page = (size_t)(s->lay.popup_rows > 0 ? s->lay.popup_rows : 1);
+	size_t max_top = s->npopup > page ? s->npopup - page : 0;
+	switch (req) {
+	case REQ_UP:
+		if (s->popup_top > 0)
+			s->popup_top--;
+		break;
+	case REQ_DOWN:
+		if (s->popup_top < max_top)
+			s->popup_top++;
+		break;
+	case REQ_PAGE_UP:
+		s->popup_top = s->popup_top > page ? s->popup_top - page : 0;
+		break;
+	case REQ_PAGE_DOWN:
+	case REQ_TOGGLE:
+		s->popup_top = s->popup_top + page < max_top ? s->popup_top + page : max_top;
+		break;
+	case REQ_FIRST:
+		s->popup_top = 0;
+		break;
+	case REQ_LAST:
+		s->popup_top = max_top;
+		break;
+	case REQ_REDRAW:
+		return TUI_ACT_REDRAW;
+	case REQ_BACK:
+	case REQ_QUIT:
+	case REQ_ENTER:
+	case REQ_HELP:
+	case REQ_DETAIL:
+	case REQ_SOURCES:
+		popup_free(s);
+		s->mode = TUI_MODE_TABLE;
+		break;
+	default:
+		break;
+	}
+	return TUI_ACT_NONE;
+}
+
+static void move_cursor(tui_state *s, long delta)
+{
+	if (s->focus == TUI_FOCUS_AREAS) {
+		long na = (long)s->rep->nareas, a = (long)s->area + delta;
+		a = a < 0 ? 0 : a >= na ? na - 1 : a;
+		if ((size_t)a != s->area)
+			select_area(s, (size_t)a);
+		return;
+	}
+	long c = (long)s->cursor + delta, n = (long)s->nvis;
+	s->cursor = (size_t)(c < 0 || n == 0 ? 0 : c >= n ? n - 1 : c);
+	scroll_fix(s);
+}
+
+static void toggle_row(tui_state *s, int want) /* want: 1 collapse, 0 expand, -1 toggle */
+{
+	long row = cursor_row_index(s);
+	const rep_area *a = tui_area(s);
+	if (row < 0)
+		return;
+	if (!tui_row_has_children(s, (size_t)row)) {
+		if (want == 1 && a->rows[row].parent >= 0) {
+			/* "-" on a leaf folds the group it is in */
+			row = a->rows[row].parent;
+			set_collapsed(s, a->rows[row].path, 1);
+			refresh_rows(s, row);
+		}
+		return;
+	}
+	int on = want < 0 ? !tui_row_collapsed(s, (size_t)row) : want;
+	set_collapsed(s, a->rows[row].path, on);
+	refresh_rows(s, row);
+}
+
+tui_action tui_handle(tui_state *s, tui_request req)
+{
+	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES)
+		return handle_popup(s, req);
+	const rep_area *a = tui_area(s);
+	char m[32];
+	switch (req) {
+	case REQ_NONE:
+		break;
+	case REQ_UP:
+		move_cursor(s, -1);
+		break;
+	case REQ_DOWN:
+		move_cursor(s, 1);
+		break;
+	case REQ_PAGE_UP:
+		move_cursor(s, -(long)page_rows(s));
+		break;
+	case REQ_PAGE_DOWN:
+		move_cursor(s, (long)page_rows(s));
+		break;
+	case REQ_FIRST:
+		move_cursor(s, -(long)(s->nvis + s->rep->nareas));
+		break;
+	case REQ_LAST:
+		move_cursor(s, (long)(s->nvis + s->rep->nareas));
+		break;
+	case REQ_FOCUS:
+		s->focus = s->focus == TUI_FOCUS_ROWS ? TUI_FOCUS_AREAS : TUI_FOCUS_ROWS;
+		break;
+	case REQ_AREA_PREV:
+		if (s->area > 0)
+			select_area(s, s->area - 1);
+		break;
+	case REQ_AREA_NEXT:
+		if (s->area + 1 < s->rep->nareas)
+			select_area(s, s->area + 1);
+		break;
+	case REQ_MONTH_PREV:
+		rebuild(s, s->rep->month - 1, s->compare, s->tax);
+		break;
+	case REQ_MONTH_NEXT:
+		if (s->rep->month >= s->latest) {
+			ct_month_long(s->rep->month, m, sizeof m);
+			set_message(s, 0, "%s is the latest month with data", m);
+		} else {
+			rebuild(s, s->rep->month + 1, s->compare, s->tax);
+		}
+		break;
+	case REQ_MONTH_LATEST:
+		rebuild(s, -1, s->compare, s->tax);
+		break;
+	case REQ_COMPARE:
+		if (rebuild(s, current_month_request(s), !s->compare, s->tax) == 0)
+			set_message(s, 0, "comparing with the %s", rep_compare_label(s->compare));
+		break;
+	case REQ_TAXONOMY:
+		if (rebuild(s, current_month_request(s), s->compare, (s->tax + 1) % s->ntaxonomies) == 0)
+			set_message(s, 0, "taxonomy: %s (%s)", s->rep->taxonomy, rep_dataset_label(s->rep->dataset));
+		break;
+	case REQ_ENTER:
+		if (s->focus == TUI_FOCUS_AREAS) {
+			s->focus = TUI_FOCUS_ROWS;
+			break;
+		}
+		if (cursor_row_index(s) >= 0 && tui_row_has_children(s, (size_t)cursor_row_index(s)))
+			toggle_row(s, -1);
+		else
+			open_detail(s);
+		break;
+	case REQ_TOGGLE:
+		toggle_row(s, -1);
+		break;
+	case REQ_EXPAND:
+		toggle_row(s, 0);
+		break;
+	case REQ_COLLAPSE:
+		toggle_row(s, 1);
+		break;
+	case REQ_EXPAND_ALL: {
+		long row = cursor_row_index(s);
+		for (size_t i = 0; i < s->ncollapsed; i++)
+			free(s->collapsed[i]);
+		s->ncollapsed = 0;
+		refresh_rows(s, row);
+		break;
+	}
+	case REQ_COLLAPSE_ALL: {
+		long row = cursor_row_index(s);
+		for (size_t i = 0; a && i < a->nrows; i++)
+			if (tui_row_has_children(s, i))
+				set_collapsed(s, a->rows[i].path, 1);
+		refresh_rows(s, row);
+		break;
+	}
+	case REQ_DETAIL:
+		open_detail(s);
+		break;
+	case REQ_SEARCH:
+		s->mode = TUI_MODE_SEARCH;
+		sb_reset(&s->input);
+		s->search_area = s->area;
+		s->search_cursor = s->cursor;
+		break;
+	case REQ_SEARCH_NEXT:
+		search_again(s, 1);
+		break;
+	case REQ_SEARCH_PREV:
+		search_again(s, -1);
+		break;
+	case REQ_EXPORT: {
+		char *name = tui_export_name(a->name, s->rep->month);
+		sb_reset(&s->input);
+		sb_puts(&s->input, name);
+		free(name);
+		s->confirm_overwrite = 0;
+		s->mode = TUI_MODE_EXPORT;
+		break;
+	}
+	case REQ_SOURCES:
+		open_sources(s);
+		break;
+	case REQ_RELOAD:
+		if (rebuild(s, current_month_request(s), s->compare, s->tax) == 0) {
+			ct_month_long(s->rep->month, m, sizeof m);
+			set_message(s, 0, "reloaded: %s, %zu source file%s", m, s->rep->nsources,
+				    s->rep->nsources == 1 ? "" : "s");
+		}
+		break;
+	case REQ_REDRAW:
+		return TUI_ACT_REDRAW;
+	case REQ_HELP:
+		open_help(s);
+		break;
+	case REQ_BACK:
+		if (s->focus == TUI_FOCUS_AREAS)
+			s->focus = TUI_FOCUS_ROWS;
+		break;
+	case REQ_QUIT:
+		return TUI_ACT_QUIT;
+	case REQ_COUNT:
+		break;
+	}
+	return TUI_ACT_NONE;
+}
