@@ -485,31 +485,9 @@ static int in_one_area(void *ctx, double lon, double lat)
 	return 0;
 }
 
-static char *read_text_file(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %m", path);
-		return NULL;
-	}
-	strbuf sb = {0};
-	char buf[65536];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: read error", path);
-		sb_release(&sb);
-		return NULL;
-	}
-	return sb_detach(&sb);
-}
-
 int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t errlen)
 {
-	char *text = read_text_file(path, err, errlen);
+	char *text = ct_read_file(path, err, errlen);
 	if (!text)
 		return -1;
 	area_def *defs = NULL;

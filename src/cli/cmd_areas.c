@@ -41,7 +41,7 @@ int cmd_areas(int argc, char **argv)
 	};
 	const char *db = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'h': return cli_help(areas_help);

@@ -108,18 +108,11 @@ static char *read_config(const char *arg)
 {
 	if (arg[0] != '@')
 		return xstrdup(arg);
-	FILE *f = fopen(arg + 1, "rb");
-	if (!f) {
-		ct_error("%s: cannot open config: %s", arg + 1, strerror(errno));
-		return NULL;
-	}
-	strbuf sb = {0};
-	char buf[4096];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	fclose(f);
-	return sb_detach(&sb);
+	char err[1024];
+	char *text = ct_read_file(arg + 1, err, sizeof err);
+	if (!text)
+		ct_error("%s", err);
+	return text;
 }
 
 static int print_run(void *ctx, const store_fm_run *r)
@@ -147,26 +140,6 @@ int cmd_facematch(int argc, char **argv)
 	};
 	const char *db = NULL, *plugin = NULL, *config = "";
 	int from_m = -1, to_m = -1, c;
-	while ((c = getopt_long(argc, argv, "+d:p:c:f:t:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'p': plugin = optarg; break;
-		case 'c': config = optarg; break;
-		case 'f':
-			if (ct_month_parse(optarg, &from_m) != 0)
-				return cli_usage_error("facematch", "--from: not a month (YYYY-MM)");
-			break;
-		case 't':
-			if (ct_month_parse(optarg, &to_m) != 0)
-				return cli_usage_error("facematch", "--to: not a month (YYYY-MM)");
-			break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': return cli_help(facematch_help);
-		default: return cli_usage_error("facematch", "unknown option");
-		}
-	}
-	/* options may also follow the verb */
-	const char *verb = optind < argc ? argv[optind++] : NULL;
 	while ((c = getopt_long(argc, argv, "d:p:c:f:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
@@ -185,6 +158,8 @@ int cmd_facematch(int argc, char **argv)
 		default: return cli_usage_error("facematch", "unknown option");
 		}
 	}
+	/* getopt permutes: options may come before or after the verb */
+	const char *verb = optind < argc ? argv[optind++] : NULL;
 	if (!verb || (strcmp(verb, "run") != 0 && strcmp(verb, "list") != 0))
 		return cli_usage_error("facematch", "give run or list");
 	if (optind < argc)

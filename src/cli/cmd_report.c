@@ -96,19 +96,14 @@ static void add_area(report_opts *o, const char *name)
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		ct_error("%s: cannot open report config: %s", path, strerror(errno));
+	char err[1024];
+	char *text = ct_template_text("reports", path, err, sizeof err);
+	if (!text) {
+		ct_error("%s", err);
 		return CT_EDATA;
 	}
-	strbuf sb = {0};
-	char buf[8192];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	fclose(f);
-	cJSON *j = cJSON_Parse(sb.buf ? sb.buf : "");
-	sb_release(&sb);
+	cJSON *j = cJSON_Parse(text);
+	free(text);
 	if (!j) {
 		ct_error("%s: not valid JSON", path);
 		return CT_EDATA;

@@ -250,6 +250,40 @@ int ct_utf8_valid(const char *str, size_t n)
 	return 1;
 }
 
+char *ct_read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf sb = {0};
+	char buf[65536];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, k);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: read error", path);
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen)
+{
+	if (!strchr(name_or_path, '/')) {
+		char *key = xasprintf("templates/%s/%s.json", dir, name_or_path);
+		const struct embedded_file *ef = embedded_find(key);
+		free(key);
+		if (ef)
+			return xstrndup(ef->data, ef->len);
+	}
+	return ct_read_file(name_or_path, err, errlen);
+}
+
 struct ct_outfile {
 	char *path;
 	char *tmp;

@@ -50,6 +50,14 @@ void ct_month_format(int month, char *buf);
 /* Writes "October 2024" into buf (at least 16 bytes). */
 void ct_month_long(int month, char *buf, size_t len);
 
+/* The contents of PATH, NUL-terminated (caller frees); NULL with
+ * "PATH: cannot open: reason" in err. */
+char *ct_read_file(const char *path, char *err, size_t errlen);
+/* A template's text (caller frees): the built-in templates/DIR/NAME.json
+ * when NAME_OR_PATH has no '/' and such a file is compiled in, else the
+ * file NAME_OR_PATH. */
+char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen);
+
 /* True if s (length n) is valid UTF-8. */
 int ct_utf8_valid(const char *s, size_t n);
 

@@ -119,6 +119,10 @@ imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, si
 			snprintf(err, errlen, "%s: \"columns\".\"%s\" must be a column name", path, c->string);
 			goto fail;
 		}
+		if (m->col[k]) {
+			snprintf(err, errlen, "%s: \"columns\": \"%s\" is given twice", path, c->string);
+			goto fail;
+		}
 		m->col[k] = xstrdup(c->valuestring);
 	}
 	if (!m->col[MAP_date] || !m->col[MAP_category]) {
@@ -142,24 +146,11 @@ fail:
 
 imp_mapping *imp_mapping_load(const char *name_or_path, char *err, size_t errlen)
 {
-	char key[512];
-	snprintf(key, sizeof key, "templates/mappings/%s.json", name_or_path);
-	const struct embedded_file *ef = strchr(name_or_path, '/') ? NULL : embedded_find(key);
-	if (ef)
-		return imp_mapping_parse(name_or_path, ef->data, err, errlen);
-	FILE *f = fopen(name_or_path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open mapping: %s", name_or_path, strerror(errno));
+	char *text = ct_template_text("mappings", name_or_path, err, errlen);
+	if (!text)
 		return NULL;
-	}
-	strbuf sb = {0};
-	char buf[8192];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	fclose(f);
-	imp_mapping *m = imp_mapping_parse(name_or_path, sb.buf ? sb.buf : "", err, errlen);
-	sb_release(&sb);
+	imp_mapping *m = imp_mapping_parse(name_or_path, text, err, errlen);
+	free(text);
 	return m;
 }
 

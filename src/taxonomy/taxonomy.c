@@ -201,25 +201,14 @@ fail:
 
 taxonomy *tax_load(const char *name_or_path, char *err, size_t errlen)
 {
-	char key[512];
-	snprintf(key, sizeof key, "templates/taxonomy/%s.json", name_or_path);
-	const struct embedded_file *ef = strchr(name_or_path, '/') ? NULL : embedded_find(key);
-	if (ef)
-		return tax_parse(name_or_path, ef->data, err, errlen);
-	FILE *f = fopen(name_or_path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open taxonomy (built-in: home-office, police-uk): %s", name_or_path,
-			 strerror(errno));
+	char *text = ct_template_text("taxonomy", name_or_path, err, errlen);
+	if (!text) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen > n ? errlen - n : 0, " (built-in taxonomies: home-office, police-uk)");
 		return NULL;
 	}
-	strbuf sb = {0};
-	char buf[8192];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	fclose(f);
-	taxonomy *t = tax_parse(name_or_path, sb.buf ? sb.buf : "", err, errlen);
-	sb_release(&sb);
+	taxonomy *t = tax_parse(name_or_path, text, err, errlen);
+	free(text);
 	return t;
 }
 
