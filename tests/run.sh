@@ -13,8 +13,8 @@ trap 'rm -f "$log"' EXIT
 count() { # $1 = log of one suite, $2 = its exit status
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
-	p=$((p + $(grep -c '^ok - ' "$1")))
-	f=$((f + $(grep -c '^not ok - ' "$1")))
+	p=$((p + $(grep -Ec '^ok( [0-9]+)? - ' "$1")))
+	f=$((f + $(grep -Ec '^not ok( [0-9]+)? - ' "$1")))
 	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # crashed or failed without saying which check
 		echo "not ok - $3 exited with status $2"
@@ -32,9 +32,10 @@ for t in "$BUILD"/tests/test_*; do
 	count "$log" "$rc" "$t"
 done
 for t in tests/e2e/*.sh; do
+	[ "$t" = tests/e2e/lib.sh ] && continue
 	[ -f "$t" ] || continue
 	echo "== $t"
-	sh "$t" "$BIN" >"$log" 2>&1
+	bash "$t" "$BIN" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	count "$log" "$rc" "$t"

@@ -354,7 +354,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!r) {
 		ct_error("%s", err);
-		status = strstr(err, "no area named") ? CT_EUSAGE : strstr(err, "database") ? CT_EDB : CT_EDATA;
+		status = strstr(err, "no area named") ? CT_EUSAGE : strstr(err, "database error") ? CT_EDB : CT_EDATA;
 	} else {
 		char mm[8];
 		ct_month_format(r->month, mm);

@@ -54,7 +54,7 @@ const size_t tui_nkeys = sizeof tui_keys / sizeof tui_keys[0];
 
 static const char *const request_help[REQ_COUNT] = {
 	[REQ_NONE] = "",
-#define TUI_REQ_HELP(name, help) [name] = help,
+#define TUI_REQ_HELP(name, help) [name] = (help),
 	TUI_REQ_LIST(TUI_REQ_HELP)
 #undef TUI_REQ_HELP
 };
@@ -251,6 +251,12 @@ static void set_message(tui_state *s, int error, const char *fmt, ...)
 	s->message_error = error;
 }
 
+static void clear_message(tui_state *s)
+{
+	s->message[0] = '\0';
+	s->message_error = 0;
+}
+
 static const char *sep(const tui_state *s)
 {
 	return s->ascii ? " | " : " \xC2\xB7 ";
@@ -406,6 +412,11 @@ static int rebuild(tui_state *s, int month, int compare, size_t tax)
 		set_message(s, 1, "%s", err[0] ? err : "cannot build the report");
 		return -1;
 	}
+	if (r->nareas == 0) {
+		rep_report_free(r);
+		set_message(s, 1, "the report has no areas");
+		return -1;
+	}
 	const rep_area *old = tui_area(s);
 	const rep_row *cur = tui_cursor_row(s);
 	char *area = old ? xstrdup(old->name) : NULL;
@@ -454,7 +465,7 @@ int tui_init(tui_state *s, const tui_ops *ops, int month, int compare, const cha
 		tui_release(s);
 		return -1;
 	}
-	s->message[0] = '\0';
+	clear_message(s);
 	return 0;
 }
 
@@ -893,13 +904,11 @@ static void search_step(tui_state *s)
 {
 	/* as-you-type: from where the search started */
 	s->area = s->search_area;
-	refresh_rows(s, -1);
-	s->cursor = s->search_cursor;
-	refresh_rows(s, cursor_row_index(s));
+	refresh_rows(s, s->search_row);
 	if (s->input.len && !find(s, s->input.buf, cursor_row_index(s), 1))
 		set_message(s, 1, "no row or area matches \"%s\"", s->input.buf);
 	else
-		s->message[0] = '\0';
+		clear_message(s);
 }
 
 static void search_again(tui_state *s, int dir)
@@ -978,15 +987,13 @@ static tui_action handle_input(tui_state *s, int key)
 	if (key == TUI_KEY_ESC) {
 		if (search) {
 			s->area = s->search_area;
-			refresh_rows(s, -1);
-			s->cursor = s->search_cursor;
-			scroll_fix(s);
+			refresh_rows(s, s->search_row);
 		} else {
 			set_message(s, 0, "export cancelled");
 		}
 		s->mode = TUI_MODE_TABLE;
 		if (search)
-			s->message[0] = '\0';
+			clear_message(s);
 		return TUI_ACT_NONE;
 	}
 	if (key == TUI_KEY_BACKSPACE || key == TUI_KEY_DEL || key == TUI_CTRL('h')) {
@@ -1003,7 +1010,7 @@ static tui_action handle_input(tui_state *s, int key)
 	if (search)
 		search_step(s);
 	else
-		s->message[0] = '\0';
+		clear_message(s);
 	return TUI_ACT_NONE;
 }
 
@@ -1011,7 +1018,7 @@ tui_action tui_handle_key(tui_state *s, int key)
 {
 	if (s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT)
 		return handle_input(s, key);
-	s->message[0] = '\0';
+	clear_message(s);
 	return tui_handle(s, tui_key_request(key));
 }
 
@@ -1194,7 +1201,7 @@ tui_action tui_handle(tui_state *s, tui_request req)
 		s->mode = TUI_MODE_SEARCH;
 		sb_reset(&s->input);
 		s->search_area = s->area;
-		s->search_cursor = s->cursor;
+		s->search_row = cursor_row_index(s);
 		break;
 	case REQ_SEARCH_NEXT:
 		search_again(s, 1);

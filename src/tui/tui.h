@@ -162,7 +162,8 @@ typedef struct tui_state {
 	strbuf input; /* the prompt's text */
 	int confirm_overwrite;
 	char *search;
-	size_t search_area, search_cursor; /* where a search started (Esc returns) */
+	size_t search_area; /* where a search started (Esc returns) */
+	long search_row;
 
 	char message[512];
 	int message_error;

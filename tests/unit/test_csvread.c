@@ -1,0 +1,522 @@
+/* Unit tests for the CSV row reader: quoting, line numbers, line endings and
+ * how malformed rows become error rows without losing the rows after them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/csvread.h"
+
+/* A reader over an in-memory copy of N bytes of TEXT. */
+typedef struct src {
+	char *buf;
+	FILE *f;
+	imp_reader *r;
+} src;
+
+static void src_open(src *s, const char *text, size_t n)
+{
+	s->buf = malloc(n ? n : 1);
+	assert_non_null(s->buf);
+	memcpy(s->buf, text, n);
+	s->f = fmemopen(s->buf, n, "r");
+	assert_non_null(s->f);
+	s->r = imp_reader_new(s->f);
+	assert_non_null(s->r);
+}
+
+static void src_close(src *s)
+{
+	imp_reader_free(s->r);
+	fclose(s->f);
+	free(s->buf);
+}
+
+#define SRC_OPEN(s, lit) src_open((s), (lit), sizeof(lit) - 1)
+
+/* Reads the next row and checks it is well formed with NFIELDS fields starting on LINE. */
+static void next_ok(src *s, imp_row *row, long long line, size_t nfields)
+{
+	assert_int_equal(imp_reader_next(s->r, row), 1);
+	assert_null(row->error);
+	assert_int_equal(row->line, line);
+	assert_int_equal(row->nfields, nfields);
+	for (size_t i = 0; i < nfields; i++)
+		assert_int_equal(strlen(row->fields[i]), row->lens[i]);
+}
+
+static void next_error(src *s, imp_row *row, long long line)
+{
+	assert_int_equal(imp_reader_next(s->r, row), 1);
+	assert_non_null(row->error);
+	assert_int_equal(row->line, line);
+}
+
+static void at_end(src *s)
+{
+	imp_row row;
+	assert_int_equal(imp_reader_next(s->r, &row), 0);
+	/* and stays at the end */
+	assert_int_equal(imp_reader_next(s->r, &row), 0);
+}
+
+static void test_plain_rows(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "Crime ID,Month,Crime type\nabc,2024-10,Burglary\n,2024-10,Anti-social behaviour\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[0], "Crime ID");
+	assert_string_equal(row.fields[2], "Crime type");
+	assert_string_equal(row.raw, "Crime ID,Month,Crime type");
+	next_ok(&s, &row, 2, 3);
+	assert_string_equal(row.fields[0], "abc");
+	assert_string_equal(row.fields[1], "2024-10");
+	assert_string_equal(row.fields[2], "Burglary");
+	next_ok(&s, &row, 3, 3);
+	assert_string_equal(row.fields[0], "");
+	assert_int_equal(row.lens[0], 0);
+	assert_string_equal(row.fields[2], "Anti-social behaviour");
+	assert_string_equal(row.raw, ",2024-10,Anti-social behaviour");
+	at_end(&s);
+	assert_int_equal(imp_reader_bytes(s.r), 26 + 21 + 31);
+	src_close(&s);
+}
+
+/* police.uk's "On or near " keeps its trailing space; leading ones stay too. */
+static void test_spaces_kept(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "On or near , x ,\t\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[0], "On or near ");
+	assert_string_equal(row.fields[1], " x ");
+	assert_string_equal(row.fields[2], "\t");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_quoted_comma(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,\"On or near Great Central Railway, Quorn\",E01025555\nb,c,d\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[0], "a");
+	assert_string_equal(row.fields[1], "On or near Great Central Railway, Quorn");
+	assert_string_equal(row.fields[2], "E01025555");
+	assert_string_equal(row.raw, "a,\"On or near Great Central Railway, Quorn\",E01025555");
+	next_ok(&s, &row, 2, 3);
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_doubled_quotes(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "\"say \"\"hi\"\"\",\"\"\"\",\"\"\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[0], "say \"hi\"");
+	assert_string_equal(row.fields[1], "\"");
+	assert_string_equal(row.fields[2], "");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_embedded_newline(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "h1,h2,h3\n1,\"two\nlines\nhere\",3\nnext,row,4\n");
+	next_ok(&s, &row, 1, 3);
+	next_ok(&s, &row, 2, 3);
+	assert_string_equal(row.fields[1], "two\nlines\nhere");
+	assert_string_equal(row.fields[2], "3");
+	assert_string_equal(row.raw, "1,\"two\nlines\nhere\",3");
+	next_ok(&s, &row, 5, 3);
+	assert_string_equal(row.fields[0], "next");
+	assert_string_equal(row.raw, "next,row,4");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_bom_skipped(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "\xEF\xBB\xBF"
+		     "Crime ID,Month\nx,2024-10\n");
+	next_ok(&s, &row, 1, 2);
+	assert_string_equal(row.fields[0], "Crime ID");
+	assert_int_equal(row.lens[0], 8);
+	assert_string_equal(row.raw, "Crime ID,Month");
+	next_ok(&s, &row, 2, 2);
+	at_end(&s);
+	src_close(&s);
+}
+
+/* Only a BOM at the very start is an encoding mark; later ones are data. */
+static void test_bom_only_on_line_one(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b\n\xEF\xBB\xBFx,y\n");
+	next_ok(&s, &row, 1, 2);
+	next_ok(&s, &row, 2, 2);
+	assert_string_equal(row.fields[0], "\xEF\xBB\xBFx");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b,c\r\nd,\"e\r\nf\",g\r\nh,i,\r\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[2], "c");
+	assert_string_equal(row.raw, "a,b,c");
+	next_ok(&s, &row, 2, 3);
+	assert_string_equal(row.fields[0], "d");
+	assert_string_equal(row.fields[1], "e\r\nf");
+	assert_string_equal(row.fields[2], "g");
+	next_ok(&s, &row, 4, 3);
+	assert_string_equal(row.fields[0], "h");
+	assert_string_equal(row.fields[2], "");
+	assert_string_equal(row.raw, "h,i,");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_trailing_empty_fields(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,,\n,,,\nx,\n");
+	next_ok(&s, &row, 1, 3);
+	assert_string_equal(row.fields[0], "a");
+	assert_string_equal(row.fields[1], "");
+	assert_string_equal(row.fields[2], "");
+	next_ok(&s, &row, 2, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(row.lens[i], 0);
+	next_ok(&s, &row, 3, 2);
+	assert_string_equal(row.fields[1], "");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_no_final_newline(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b\nc,d");
+	next_ok(&s, &row, 1, 2);
+	next_ok(&s, &row, 2, 2);
+	assert_string_equal(row.fields[0], "c");
+	assert_string_equal(row.fields[1], "d");
+	assert_string_equal(row.raw, "c,d");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* A last row that ends in an empty field and no newline still has it. */
+static void test_no_final_newline_trailing_comma(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b\nc,");
+	next_ok(&s, &row, 1, 2);
+	next_ok(&s, &row, 2, 2);
+	assert_string_equal(row.fields[0], "c");
+	assert_string_equal(row.fields[1], "");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_blank_lines_skipped(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "\na\n\nb\n\r\n\n\"c\nc\"\n\nd\n\n");
+	next_ok(&s, &row, 2, 1);
+	assert_string_equal(row.fields[0], "a");
+	assert_string_equal(row.raw, "a");
+	next_ok(&s, &row, 4, 1);
+	assert_string_equal(row.fields[0], "b");
+	assert_string_equal(row.raw, "b");
+	next_ok(&s, &row, 7, 1);
+	assert_string_equal(row.fields[0], "c\nc");
+	next_ok(&s, &row, 10, 1);
+	assert_string_equal(row.fields[0], "d");
+	assert_string_equal(row.raw, "d");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_only_blank_lines(void **state)
+{
+	(void)state;
+	src s;
+	SRC_OPEN(&s, "\n\r\n\n");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* Builds "a,<n x's>\n" + TAIL. */
+static char *long_row(size_t n, const char *tail, size_t *len)
+{
+	size_t tl = strlen(tail);
+	char *t = malloc(n + tl + 4);
+	assert_non_null(t);
+	memcpy(t, "a,", 2);
+	memset(t + 2, 'x', n);
+	t[2 + n] = '\n';
+	memcpy(t + 3 + n, tail, tl);
+	*len = n + tl + 3;
+	return t;
+}
+
+static void test_overlong_row(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = long_row(IMP_MAX_ROW_BYTES + 5000, "ok,1\nok,2\n", &len);
+	src s;
+	imp_row row;
+	src_open(&s, text, len);
+	next_error(&s, &row, 1);
+	assert_non_null(strstr(row.error, "longer than"));
+	assert_int_equal(row.nfields, 0);
+	/* the raw text is kept, cut at the limit */
+	assert_true(strncmp(row.raw, "a,xxxx", 6) == 0);
+	assert_true(strlen(row.raw) <= IMP_MAX_ROW_BYTES);
+	assert_true(strlen(row.raw) >= IMP_MAX_ROW_BYTES - 1);
+	next_ok(&s, &row, 2, 2);
+	assert_string_equal(row.fields[0], "ok");
+	assert_string_equal(row.fields[1], "1");
+	next_ok(&s, &row, 3, 2);
+	assert_string_equal(row.fields[1], "2");
+	at_end(&s);
+	src_close(&s);
+	free(text);
+}
+
+/* A row just under the limit is an ordinary row. */
+static void test_row_under_limit(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = long_row(IMP_MAX_ROW_BYTES - 100, "ok,1\n", &len);
+	src s;
+	imp_row row;
+	src_open(&s, text, len);
+	next_ok(&s, &row, 1, 2);
+	assert_int_equal(row.lens[1], IMP_MAX_ROW_BYTES - 100);
+	next_ok(&s, &row, 2, 2);
+	at_end(&s);
+	src_close(&s);
+	free(text);
+}
+
+/* A quoted field that grows past the limit over several lines is one error
+ * row at the line it started on; the rest of that row's lines go with it. */
+static void test_overlong_multiline_row(void **state)
+{
+	(void)state;
+	size_t half = IMP_MAX_ROW_BYTES / 2 + 100;
+	char *text = malloc(3 * half + 64);
+	assert_non_null(text);
+	size_t n = 0;
+	n += (size_t)sprintf(text + n, "h,v\nb,\"");
+	memset(text + n, 'y', half);
+	n += half;
+	text[n++] = '\n';
+	memset(text + n, 'z', half);
+	n += half;
+	n += (size_t)sprintf(text + n, "\"\nc,d\n");
+	src s;
+	imp_row row;
+	src_open(&s, text, n);
+	next_ok(&s, &row, 1, 2);
+	next_error(&s, &row, 2);
+	assert_non_null(strstr(row.error, "longer than"));
+	assert_true(strncmp(row.raw, "b,\"yyy", 6) == 0);
+	next_ok(&s, &row, 4, 2);
+	assert_string_equal(row.fields[0], "c");
+	assert_string_equal(row.fields[1], "d");
+	at_end(&s);
+	src_close(&s);
+	free(text);
+}
+
+static void test_malformed_quoting(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "h1,h2\na,\"b\"c\nd,e\n");
+	next_ok(&s, &row, 1, 2);
+	next_error(&s, &row, 2);
+	assert_string_equal(row.error, "malformed quoting");
+	assert_int_equal(row.nfields, 0);
+	assert_string_equal(row.raw, "a,\"b\"c");
+	next_ok(&s, &row, 3, 2);
+	assert_string_equal(row.fields[0], "d");
+	assert_string_equal(row.fields[1], "e");
+	assert_string_equal(row.raw, "d,e");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* A quote inside an unquoted field is malformed too (strict RFC 4180). */
+static void test_quote_inside_unquoted_field(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b\"c\nd,e\n");
+	next_error(&s, &row, 1);
+	assert_string_equal(row.error, "malformed quoting");
+	assert_string_equal(row.raw, "a,b\"c");
+	next_ok(&s, &row, 2, 2);
+	at_end(&s);
+	src_close(&s);
+}
+
+/* Malformed quoting found on the second line of a multi-line row is
+ * reported at the line the row starts on, like every other row. */
+static void test_malformed_quoting_multiline(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "h1,h2\na,\"open\nstill\"x\nd,e\n");
+	next_ok(&s, &row, 1, 2);
+	next_error(&s, &row, 2);
+	assert_string_equal(row.error, "malformed quoting");
+	assert_string_equal(row.raw, "a,\"open\nstill\"x");
+	next_ok(&s, &row, 4, 2);
+	assert_string_equal(row.fields[0], "d");
+	at_end(&s);
+	src_close(&s);
+}
+
+static void test_unterminated_quote_at_eof(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a,b\nc,\"open\nmore text\n");
+	next_ok(&s, &row, 1, 2);
+	next_error(&s, &row, 2);
+	assert_non_null(strstr(row.error, "unterminated"));
+	assert_string_equal(row.raw, "c,\"open\nmore text");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* Several malformed rows in a row: each is its own error, none is lost. */
+static void test_errors_in_sequence(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "\"x\"y\n\"p\"q\nok\n\"r\"s\n");
+	next_error(&s, &row, 1);
+	assert_string_equal(row.raw, "\"x\"y");
+	next_error(&s, &row, 2);
+	assert_string_equal(row.raw, "\"p\"q");
+	next_ok(&s, &row, 3, 1);
+	assert_string_equal(row.fields[0], "ok");
+	next_error(&s, &row, 4);
+	assert_string_equal(row.raw, "\"r\"s");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* NUL bytes are kept: the field length says where the field really ends. */
+static void test_nul_byte_in_field(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a\0b,c\n");
+	assert_int_equal(imp_reader_next(s.r, &row), 1);
+	assert_null(row.error);
+	assert_int_equal(row.nfields, 2);
+	assert_int_equal(row.lens[0], 3);
+	assert_memory_equal(row.fields[0], "a\0b", 4);
+	assert_string_equal(row.fields[1], "c");
+	at_end(&s);
+	src_close(&s);
+}
+
+/* A file with old Mac line endings (CR only) arrives as one physical line:
+ * every row in it must still come back, none silently dropped. */
+static void test_cr_only_line_endings_lose_no_rows(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "h,v\ra,1\rb,2\rc,3\rd,4\re,5\rf,6\r");
+	static const char *const want[] = {"h", "a", "b", "c", "d", "e", "f"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		if (imp_reader_next(s.r, &row) != 1)
+			fail_msg("row %zu (\"%s\") was lost", i + 1, want[i]);
+		assert_null(row.error);
+		assert_int_equal(row.nfields, 2);
+		assert_string_equal(row.fields[0], want[i]);
+	}
+	at_end(&s);
+	src_close(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_rows),
+		cmocka_unit_test(test_spaces_kept),
+		cmocka_unit_test(test_quoted_comma),
+		cmocka_unit_test(test_doubled_quotes),
+		cmocka_unit_test(test_embedded_newline),
+		cmocka_unit_test(test_bom_skipped),
+		cmocka_unit_test(test_bom_only_on_line_one),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_trailing_empty_fields),
+		cmocka_unit_test(test_no_final_newline),
+		cmocka_unit_test(test_no_final_newline_trailing_comma),
+		cmocka_unit_test(test_blank_lines_skipped),
+		cmocka_unit_test(test_only_blank_lines),
+		cmocka_unit_test(test_overlong_row),
+		cmocka_unit_test(test_row_under_limit),
+		cmocka_unit_test(test_overlong_multiline_row),
+		cmocka_unit_test(test_malformed_quoting),
+		cmocka_unit_test(test_quote_inside_unquoted_field),
+		cmocka_unit_test(test_malformed_quoting_multiline),
+		cmocka_unit_test(test_unterminated_quote_at_eof),
+		cmocka_unit_test(test_errors_in_sequence),
+		cmocka_unit_test(test_nul_byte_in_field),
+		cmocka_unit_test(test_cr_only_line_endings_lose_no_rows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,594 @@
+/* The TUI state machine without a terminal: keys to requests, requests to
+ * cursor, collapse, month, comparison, taxonomy, search, popups and export. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tui/tui.h"
+
+#define LATEST CT_MONTH(2024, 9)
+#define EARLIEST CT_MONTH(2024, 6)
+
+/* ---- a fake report builder ---- */
+
+typedef struct fake {
+	int builds;
+	int last_month, last_compare;
+	char last_tax[64];
+	int exports;
+	char export_path[256], export_format[16];
+	size_t export_area;
+	int fail_export;
+} fake;
+
+static void add_row(rep_area *a, const char *label, const char *path, int depth, int parent, unsigned flags,
+		    long long n)
+{
+	rep_row *r = &a->rows[a->nrows++];
+	memset(r, 0, sizeof *r);
+	r->label = xstrdup(label);
+	r->path = xstrdup(path);
+	r->depth = depth;
+	r->parent = parent;
+	r->flags = flags;
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		r->fig[w].cur = n * rep_window_months[w];
+		r->fig[w].cmp = n * rep_window_months[w] - w;
+		r->fig[w].diff = w;
+		r->fig[w].pct_kind = REP_PCT_VALUE;
+		r->fig[w].pct = 1.5 * w;
+	}
+	for (int i = 0; i < REP_SERIES; i++)
+		r->series[i] = n + i % 3;
+}
+
+static void fill_area(rep_area *a, const char *name)
+{
+	a->name = xstrdup(name);
+	a->rows = xcalloc(8, sizeof *a->rows);
+	add_row(a, "Victim Based Crime", "Victim Based Crime", 0, -1, REP_ROW_GROUP, 30);
+	add_row(a, "Violence", "Victim Based Crime > Violence", 1, 0, REP_ROW_GROUP, 20);
+	add_row(a, "Violence With Injury", "Victim Based Crime > Violence > Violence With Injury", 2, 1, 0, 12);
+	add_row(a, "Stalking and Harassment", "Victim Based Crime > Violence > Stalking and Harassment", 2, 1, 0, 8);
+	add_row(a, "Shoplifting", "Victim Based Crime > Shoplifting", 1, 0, 0, 10);
+	add_row(a, "Non victim based", "Non victim based", 0, -1, REP_ROW_GROUP, 5);
+	add_row(a, "Drug Offences", "Non victim based > Drug Offences", 1, 5, 0, 5);
+	add_row(a, "Total", "Total", 0, -1, REP_ROW_TOTAL, 35);
+}
+
+static rep_report *fake_build(void *ctx, int month, int compare, const char *taxonomy, int *latest, char *err,
+			      size_t errlen)
+{
+	fake *f = ctx;
+	f->builds++;
+	f->last_month = month;
+	f->last_compare = compare;
+	snprintf(f->last_tax, sizeof f->last_tax, "%s", taxonomy);
+	if (month >= 0 && month < EARLIEST) {
+		snprintf(err, errlen, "no data before June 2024");
+		return NULL;
+	}
+	rep_report *r = xcalloc(1, sizeof *r);
+	r->month = month < 0 ? LATEST : month;
+	r->compare = compare;
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		int len = rep_window_months[w], shift = compare ? len : 12;
+		r->span[w] = (rep_window_span){r->month - len + 1, r->month, r->month - shift - len + 1, r->month - shift};
+	}
+	r->taxonomy = xstrdup(strcmp(taxonomy, "police-uk") == 0 ? "police.uk" : "Home Office");
+	r->dataset = xstrdup("force");
+	r->areas = xcalloc(3, sizeof *r->areas);
+	fill_area(&r->areas[r->nareas++], "All data");
+	fill_area(&r->areas[r->nareas++], "Norton Central");
+	fill_area(&r->areas[r->nareas++], "Stockton Town Centre");
+	r->warnings = xcalloc(1, sizeof *r->warnings);
+	r->warnings[r->nwarnings++] = xstrdup("Cleveland Police: no force export imported for 1 month");
+	r->sources = xcalloc(1, sizeof *r->sources);
+	r->sources[0] = (rep_source){xstrdup("paper.csv"), xstrdup("force"), xstrdup("Cleveland Police"),
+				     xstrdup("2024-10-01T00:00:00Z"), CT_MONTH(2022, 10), LATEST, 10770};
+	r->nsources = 1;
+	*latest = LATEST;
+	return r;
+}
+
+static int fake_export(void *ctx, const rep_report *r, size_t area, const char *path, const char *format, char *err,
+		       size_t errlen)
+{
+	fake *f = ctx;
+	(void)r;
+	if (f->fail_export) {
+		snprintf(err, errlen, "%s: disk full", path);
+		return -1;
+	}
+	f->exports++;
+	f->export_area = area;
+	snprintf(f->export_path, sizeof f->export_path, "%s", path);
+	snprintf(f->export_format, sizeof f->export_format, "%s", format);
+	return 0;
+}
+
+static const char *const taxonomies[] = {"home-office", "police-uk"};
+
+typedef struct fixture {
+	fake f;
+	tui_state s;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *fx = xcalloc(1, sizeof *fx);
+	tui_ops ops = {fake_build, fake_export, &fx->f};
+	char err[256];
+	if (tui_init(&fx->s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err) != 0)
+		return -1;
+	tui_resize(&fx->s, 80, 24);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+	tui_release(&fx->s);
+	free(fx);
+	return 0;
+}
+
+static void keys(tui_state *s, const char *text)
+{
+	for (const char *p = text; *p; p++)
+		tui_handle_key(s, (unsigned char)*p);
+}
+
+static const char *cursor_label(const tui_state *s)
+{
+	const rep_row *r = tui_cursor_row(s);
+	return r ? r->label : "";
+}
+
+/* ---- tests ---- */
+
+static void test_key_table(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_key_request('q'), REQ_QUIT);
+	assert_int_equal(tui_key_request('['), REQ_MONTH_PREV);
+	assert_int_equal(tui_key_request(TUI_KEY_LEFT), REQ_MONTH_PREV);
+	assert_int_equal(tui_key_request(']'), REQ_MONTH_NEXT);
+	assert_int_equal(tui_key_request(TUI_KEY_RIGHT), REQ_MONTH_NEXT);
+	assert_int_equal(tui_key_request('L'), REQ_MONTH_LATEST);
+	assert_int_equal(tui_key_request(TUI_KEY_END), REQ_MONTH_LATEST);
+	assert_int_equal(tui_key_request(TUI_KEY_ENTER), REQ_ENTER);
+	assert_int_equal(tui_key_request('?'), REQ_HELP);
+	assert_int_equal(tui_key_request('Z'), REQ_NONE);
+	/* no key bound twice */
+	for (size_t i = 0; i < tui_nkeys; i++)
+		for (size_t j = i + 1; j < tui_nkeys; j++)
+			assert_int_not_equal(tui_keys[i].key, tui_keys[j].key);
+}
+
+static void test_help_covers_every_request(void **state)
+{
+	(void)state;
+	size_t n;
+	char **lines = tui_help_lines(&n);
+	for (int req = REQ_NONE + 1; req < REQ_COUNT; req++) {
+		const char *help = tui_request_help((tui_request)req);
+		assert_true(help[0] != '\0');
+		int found = 0;
+		for (size_t i = 0; i < n; i++)
+			found |= strstr(lines[i], help) != NULL;
+		assert_true(found);
+		int bound = 0;
+		for (size_t k = 0; k < tui_nkeys; k++)
+			bound |= tui_keys[k].request == (tui_request)req;
+		assert_true(bound);
+	}
+	/* every key's name is on the line of its request */
+	for (size_t k = 0; k < tui_nkeys; k++) {
+		const char *help = tui_request_help(tui_keys[k].request);
+		int found = 0;
+		for (size_t i = 0; i < n; i++)
+			found |= strstr(lines[i], help) && strstr(lines[i], tui_keys[k].name);
+		assert_true(found);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void test_cursor_bounds(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	assert_int_equal(s->nvis, 8);
+	assert_int_equal(s->cursor, 0);
+	tui_handle(s, REQ_UP);
+	assert_int_equal(s->cursor, 0);
+	for (int i = 0; i < 20; i++)
+		tui_handle(s, REQ_DOWN);
+	assert_int_equal(s->cursor, 7);
+	assert_string_equal(cursor_label(s), "Total");
+	tui_handle(s, REQ_FIRST);
+	assert_int_equal(s->cursor, 0);
+	tui_handle(s, REQ_PAGE_DOWN);
+	assert_int_equal(s->cursor, 7);
+	tui_handle(s, REQ_PAGE_UP);
+	assert_int_equal(s->cursor, 0);
+	/* a short screen scrolls to keep the cursor in view */
+	tui_resize(s, 80, 15);
+	assert_int_equal(s->lay.body_h, 9);
+	tui_resize(s, 60, 15);
+	assert_false(s->lay.too_small);
+	s->lay.body_h = 3; /* as a 3-row body */
+	tui_handle(s, REQ_LAST);
+	assert_int_equal(s->cursor, 7);
+	assert_int_equal(s->top, 5);
+	tui_handle(s, REQ_FIRST);
+	assert_int_equal(s->top, 0);
+}
+
+static void test_collapse_expand(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	assert_true(tui_row_has_children(s, 0));
+	assert_false(tui_row_has_children(s, 2));
+	/* Space on Victim Based Crime hides its four descendants */
+	tui_handle_key(s, ' ');
+	assert_int_equal(s->nvis, 4);
+	assert_true(tui_row_collapsed(s, 0));
+	assert_string_equal(cursor_label(s), "Victim Based Crime");
+	tui_handle(s, REQ_DOWN);
+	assert_string_equal(cursor_label(s), "Non victim based");
+	tui_handle(s, REQ_UP);
+	tui_handle_key(s, '+');
+	assert_int_equal(s->nvis, 8);
+	/* "-" on a leaf folds its group and moves there */
+	tui_handle(s, REQ_DOWN);
+	tui_handle(s, REQ_DOWN);
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	tui_handle_key(s, '-');
+	assert_string_equal(cursor_label(s), "Violence");
+	assert_int_equal(s->nvis, 6);
+	/* Enter toggles a group */
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->nvis, 8);
+	/* collapse all: the summary table */
+	tui_handle_key(s, 'C');
+	assert_int_equal(s->nvis, 3);
+	assert_string_equal(cursor_label(s), "Victim Based Crime");
+	/* collapse is kept across areas and rebuilds */
+	tui_handle_key(s, '>');
+	assert_int_equal(s->nvis, 3);
+	tui_handle_key(s, '[');
+	assert_int_equal(s->nvis, 3);
+	tui_handle_key(s, 'E');
+	assert_int_equal(s->nvis, 8);
+}
+
+static void test_month(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char title[256];
+	assert_int_equal(s->rep->month, LATEST);
+	tui_title_text(s, title, sizeof title);
+	assert_non_null(strstr(title, "September 2024"));
+	/* no month after the latest: nothing rebuilt */
+	int builds = fx->f.builds;
+	tui_handle_key(s, ']');
+	assert_int_equal(fx->f.builds, builds);
+	assert_int_equal(s->rep->month, LATEST);
+	assert_non_null(strstr(s->message, "latest"));
+	tui_handle_key(s, '[');
+	assert_int_equal(s->rep->month, LATEST - 1);
+	assert_int_equal(fx->f.last_month, LATEST - 1);
+	tui_title_text(s, title, sizeof title);
+	assert_non_null(strstr(title, "August 2024"));
+	tui_handle_key(s, TUI_KEY_LEFT);
+	assert_int_equal(s->rep->month, LATEST - 2);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_int_equal(s->rep->month, LATEST - 1);
+	tui_handle_key(s, TUI_KEY_LEFT);
+	tui_handle_key(s, TUI_KEY_LEFT);
+	assert_int_equal(s->rep->month, EARLIEST);
+	/* a failed build keeps the report shown and says why */
+	tui_handle_key(s, '[');
+	assert_int_equal(s->rep->month, EARLIEST);
+	assert_true(s->message_error);
+	assert_non_null(strstr(s->message, "no data before"));
+	tui_handle_key(s, 'L');
+	assert_int_equal(s->rep->month, LATEST);
+	assert_int_equal(fx->f.last_month, -1);
+	assert_true(s->follow_latest);
+	assert_false(s->message_error);
+}
+
+static void test_compare_and_taxonomy(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char status[512];
+	tui_status_text(s, status, sizeof status);
+	assert_non_null(strstr(status, "year earlier"));
+	assert_non_null(strstr(status, "1 warning"));
+	assert_non_null(strstr(status, "2022-10..2024-09"));
+	tui_handle_key(s, 'c');
+	assert_int_equal(s->compare, REP_COMPARE_PREVIOUS);
+	assert_int_equal(s->rep->compare, REP_COMPARE_PREVIOUS);
+	tui_status_text(s, status, sizeof status);
+	assert_non_null(strstr(status, "preceding period"));
+	tui_handle_key(s, 'c');
+	assert_int_equal(s->rep->compare, REP_COMPARE_YOY);
+	tui_handle_key(s, 't');
+	assert_string_equal(fx->f.last_tax, "police-uk");
+	assert_string_equal(s->rep->taxonomy, "police.uk");
+	tui_handle_key(s, 't');
+	assert_string_equal(fx->f.last_tax, "home-office");
+	/* reload keeps month, basis and area */
+	tui_handle_key(s, '>');
+	tui_handle_key(s, 'r');
+	assert_int_equal(s->area, 1);
+	assert_int_equal(fx->f.last_month, -1);
+}
+
+static void test_areas(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	assert_string_equal(tui_area(s)->name, "All data");
+	tui_handle(s, REQ_DOWN);
+	tui_handle(s, REQ_DOWN);
+	tui_handle_key(s, '>');
+	assert_string_equal(tui_area(s)->name, "Norton Central");
+	/* the same category stays selected */
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	tui_handle_key(s, '<');
+	tui_handle_key(s, '<');
+	assert_string_equal(tui_area(s)->name, "All data");
+	/* Tab: up and down move between areas */
+	tui_handle_key(s, TUI_KEY_TAB);
+	assert_int_equal(s->focus, TUI_FOCUS_AREAS);
+	tui_handle_key(s, 'j');
+	tui_handle_key(s, 'j');
+	tui_handle_key(s, 'j');
+	assert_string_equal(tui_area(s)->name, "Stockton Town Centre");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->focus, TUI_FOCUS_ROWS);
+}
+
+static void test_search(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle_key(s, 'C');
+	keys(s, "/stalk");
+	assert_int_equal(s->mode, TUI_MODE_SEARCH);
+	/* found as typed, inside a collapsed group, which opens */
+	assert_string_equal(cursor_label(s), "Stalking and Harassment");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	/* n: the next match, wrapping */
+	keys(s, "/violence");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_string_equal(cursor_label(s), "Violence");
+	tui_handle_key(s, 'n');
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	tui_handle_key(s, 'n');
+	assert_string_equal(cursor_label(s), "Violence");
+	tui_handle_key(s, 'N');
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	/* an area name */
+	keys(s, "/stockton");
+	assert_string_equal(tui_area(s)->name, "Stockton Town Centre");
+	/* Esc goes back to where the search started */
+	tui_handle_key(s, TUI_KEY_ESC);
+	assert_string_equal(tui_area(s)->name, "All data");
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	/* backspace edits; no match says so */
+	keys(s, "/xyz");
+	assert_true(s->message_error);
+	tui_handle_key(s, TUI_KEY_BACKSPACE);
+	tui_handle_key(s, TUI_KEY_BACKSPACE);
+	tui_handle_key(s, TUI_KEY_BACKSPACE);
+	keys(s, "drug");
+	assert_string_equal(cursor_label(s), "Drug Offences");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_string_equal(s->search, "drug");
+}
+
+static void test_popups(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle_key(s, '?');
+	assert_int_equal(s->mode, TUI_MODE_HELP);
+	assert_true(s->npopup >= REQ_COUNT - 1);
+	/* q closes a popup; it does not quit */
+	assert_int_equal(tui_handle_key(s, 'q'), TUI_ACT_NONE);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_null(s->popup);
+	/* Enter on a leaf: its details, 24 months by name */
+	tui_handle(s, REQ_DOWN);
+	tui_handle(s, REQ_DOWN);
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_DETAIL);
+	assert_string_equal(s->popup_title, "Violence With Injury");
+	int oct22 = 0, sep24 = 0;
+	for (size_t i = 0; i < s->npopup; i++) {
+		oct22 |= strstr(s->popup[i], "Oct 2022") != NULL;
+		sep24 |= strstr(s->popup[i], "Sep 2024") != NULL;
+	}
+	assert_true(oct22 && sep24);
+	tui_handle(s, REQ_DOWN);
+	assert_true(s->popup_top <= 1);
+	tui_handle_key(s, TUI_KEY_ESC);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	tui_handle_key(s, 's');
+	assert_int_equal(s->mode, TUI_MODE_SOURCES);
+	int path = 0, warn = 0;
+	for (size_t i = 0; i < s->npopup; i++) {
+		path |= strstr(s->popup[i], "paper.csv") != NULL;
+		warn |= strstr(s->popup[i], "no force export imported") != NULL;
+	}
+	assert_true(path && warn);
+	/* a resize re-wraps it and keeps it open */
+	tui_resize(s, 120, 40);
+	assert_int_equal(s->mode, TUI_MODE_SOURCES);
+	tui_handle_key(s, 's');
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_int_equal(tui_handle_key(s, 'q'), TUI_ACT_QUIT);
+}
+
+static void test_export(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle_key(s, '>');
+	tui_handle_key(s, 'e');
+	assert_int_equal(s->mode, TUI_MODE_EXPORT);
+	assert_string_equal(s->input.buf, "crimetab-norton-central-2024-09.md");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->f.exports, 1);
+	assert_string_equal(fx->f.export_path, "crimetab-norton-central-2024-09.md");
+	assert_string_equal(fx->f.export_format, "markdown");
+	assert_int_equal(fx->f.export_area, 1);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_non_null(strstr(s->message, "wrote"));
+	/* the name is editable; the extension picks the format */
+	tui_handle_key(s, 'e');
+	for (int i = 0; i < 2; i++)
+		tui_handle_key(s, TUI_KEY_BACKSPACE);
+	keys(s, "txt");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EXPORT);
+	assert_true(s->message_error);
+	for (int i = 0; i < 3; i++)
+		tui_handle_key(s, TUI_KEY_BACKSPACE);
+	keys(s, "xlsx");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_string_equal(fx->f.export_format, "xlsx");
+	/* a failure is shown, the prompt stays */
+	fx->f.fail_export = 1;
+	tui_handle_key(s, 'e');
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EXPORT);
+	assert_non_null(strstr(s->message, "disk full"));
+	tui_handle_key(s, TUI_KEY_ESC);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	/* an existing file asks before it is overwritten */
+	fx->f.fail_export = 0;
+	char dir[] = "/tmp/crimetab-tui-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/t.csv", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	tui_handle_key(s, 'e');
+	sb_reset(&s->input);
+	keys(s, path);
+	int before = fx->f.exports;
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->f.exports, before);
+	assert_non_null(strstr(s->message, "exists"));
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->f.exports, before + 1);
+	assert_string_equal(fx->f.export_format, "csv");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static void test_names_and_formats(void **state)
+{
+	(void)state;
+	char *n = tui_export_name("Stockton Town Centre", CT_MONTH(2024, 9));
+	assert_string_equal(n, "crimetab-stockton-town-centre-2024-09.md");
+	free(n);
+	n = tui_export_name("Thornaby (Stainsby Hill)", CT_MONTH(2024, 10));
+	assert_string_equal(n, "crimetab-thornaby-stainsby-hill-2024-10.md");
+	free(n);
+	assert_string_equal(tui_export_format("a.md"), "markdown");
+	assert_string_equal(tui_export_format("a.XLSX"), "xlsx");
+	assert_string_equal(tui_export_format("dir/a.csv"), "csv");
+	assert_string_equal(tui_export_format("a.json"), "json");
+	assert_null(tui_export_format("a.txt"));
+	assert_null(tui_export_format(".md"));
+}
+
+static void test_fit_and_sparkline(void **state)
+{
+	(void)state;
+	char buf[128];
+	assert_int_equal(tui_fit("Violence Without Injury", 10, 0, buf, sizeof buf), 10);
+	assert_string_equal(buf, "Violence \xE2\x80\xA6");
+	assert_int_equal(tui_fit("Violence Without Injury", 10, 1, buf, sizeof buf), 10);
+	assert_string_equal(buf, "Violenc...");
+	assert_int_equal(tui_fit("Arson", 10, 0, buf, sizeof buf), 5);
+	assert_string_equal(buf, "Arson");
+	assert_int_equal(tui_fit("Arson", 2, 1, buf, sizeof buf), 2);
+	assert_string_equal(buf, "..");
+	tui_fit("caf\xC3\xA9", 10, 1, buf, sizeof buf);
+	assert_string_equal(buf, "caf?");
+	assert_int_equal(tui_width("\xE2\x96\x81\xE2\x96\x88"), 2);
+
+	long long v[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+	tui_sparkline(v, 8, 0, buf, sizeof buf);
+	assert_string_equal(buf, "\xE2\x96\x81\xE2\x96\x82\xE2\x96\x83\xE2\x96\x84\xE2\x96\x85\xE2\x96\x86\xE2\x96\x87"
+				 "\xE2\x96\x88");
+	tui_sparkline(v, 8, 1, buf, sizeof buf);
+	assert_string_equal(buf, " .:-=+*#");
+	long long flat[3] = {4, 4, 4}, zero[3] = {0, 0, 0};
+	tui_sparkline(flat, 3, 1, buf, sizeof buf);
+	assert_string_equal(buf, "---");
+	tui_sparkline(zero, 3, 1, buf, sizeof buf);
+	assert_string_equal(buf, "   ");
+}
+
+static void test_layout(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_resize(s, 80, 24);
+	assert_false(s->lay.too_small);
+	assert_int_equal(s->lay.nwin, REP_WINDOWS);
+	assert_int_equal(s->lay.areas_w, 0);
+	assert_int_equal(s->lay.tabs_y, 1);
+	assert_int_equal(s->lay.status_y, 22);
+	assert_int_equal(s->lay.msg_y, 23);
+	tui_resize(s, 200, 60);
+	assert_true(s->lay.areas_w > 0);
+	assert_true(s->lay.spark_w > 0);
+	assert_true(s->lay.long_heads);
+	tui_resize(s, 59, 24);
+	assert_true(s->lay.too_small);
+	tui_resize(s, 80, 14);
+	assert_true(s->lay.too_small);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_help_covers_every_request),
+		cmocka_unit_test_setup_teardown(test_cursor_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collapse_expand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compare_and_taxonomy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_areas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_popups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+		cmocka_unit_test(test_names_and_formats),
+		cmocka_unit_test(test_fit_and_sparkline),
+		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
