@@ -182,7 +182,11 @@ static int feed(imp_reader *r)
 	}
 	if (!r->in_row && r->pending_raw.len == 0)
 		r->building.line = r->lineno;
-	if (r->pending_raw.len + (size_t)n > IMP_MAX_ROW_BYTES) {
+	/* the limit is on the row's text: line endings do not count */
+	size_t text = (size_t)n;
+	while (text && (s[text - 1] == '\n' || s[text - 1] == '\r'))
+		text--;
+	if (r->pending_raw.len + text > IMP_MAX_ROW_BYTES) {
 		long long start = r->building.line;
 		size_t keep = IMP_MAX_ROW_BYTES > r->pending_raw.len ? IMP_MAX_ROW_BYTES - r->pending_raw.len : 0;
 		sb_add(&r->pending_raw, s, (size_t)n < keep ? (size_t)n : keep);

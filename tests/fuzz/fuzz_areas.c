@@ -1,0 +1,93 @@
+/* libFuzzer target: areas files (GeoJSON and {"areas": [...]}), compiled and
+ * matched against a few points; and raw rings for the point-in-ring test. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "areas/areas.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_match(const area_set *set, size_t n, int has, double lon, double lat, const char *lsoa,
+			const char *value)
+{
+	long long ids[16];
+	size_t max = n < 16 ? n : 16;
+	size_t k = area_set_match(set, has, lon, lat, lsoa, value, ids, max);
+	if (k > max)
+		abort();
+	for (size_t i = 0; i < k; i++)
+		if (ids[i] < 1 || ids[i] > (long long)n)
+			abort();
+}
+
+/* The input read as a ring of (x, y) doubles. */
+static void fuzz_ring(const uint8_t *data, size_t size)
+{
+	size_t n = size / (2 * sizeof(double));
+	if (n < 2 || n > 64)
+		return;
+	double *xy = malloc(n * 2 * sizeof(double));
+	if (!xy)
+		return;
+	memcpy(xy, data, n * 2 * sizeof(double));
+	/* the last pair is the point, the rest the ring */
+	int where = area_ring_locate(xy, n - 1, xy[2 * (n - 1)], xy[2 * (n - 1) + 1]);
+	if (where != AREA_OUTSIDE && where != AREA_INSIDE && where != AREA_BOUNDARY)
+		abort();
+	/* every vertex of a ring is on its boundary */
+	if (n >= 5) {
+		int finite = 1;
+		for (size_t i = 0; i < 2 * (n - 1); i++)
+			finite &= xy[i] > -1e6 && xy[i] < 1e6;
+		if (finite && area_ring_locate(xy, n - 1, xy[0], xy[1]) != AREA_BOUNDARY)
+			abort();
+	}
+	free(xy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_ring(data, size);
+
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	area_def *defs = NULL;
+	size_t n = 0;
+	char err[512] = "";
+	if (area_file_parse("fuzz.geojson", text, &defs, &n, err, sizeof err) != 0) {
+		if (strncmp(err, "fuzz.geojson", 12) != 0)
+			abort();
+		free(text);
+		return 0;
+	}
+	long long *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (long long)i + 1;
+	/* definitions area_file_parse accepted always compile */
+	area_set *set = area_set_from_defs(defs, ids, n, err, sizeof err);
+	if (!set || area_set_count(set) != n)
+		abort();
+	check_match(set, n, 1, 0, 0, NULL, NULL);
+	check_match(set, n, 1, -1.3120, 54.5650, "E01035196", "Stockton Town Centre");
+	check_match(set, n, 1, 180, -90, "", "");
+	check_match(set, n, 0, 0, 0, "e01012227", "Yarm");
+	for (size_t i = 0; i < n; i++)
+		check_match(set, n, 1, 0.5, 0.5, defs[i].name, defs[i].name);
+	if (size >= 4) {
+		double lon = (data[0] << 8 | data[1]) / 65535.0 * 360 - 180;
+		double lat = (data[2] << 8 | data[3]) / 65535.0 * 180 - 90;
+		check_match(set, n, 1, lon, lat, NULL, NULL);
+	}
+	area_set_free(set);
+	free(ids);
+	area_defs_free(defs, n);
+	free(text);
+	return 0;
+}
