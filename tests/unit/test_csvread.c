@@ -471,6 +471,31 @@ static void test_nul_byte_in_field(void **state)
 	src_close(&s);
 }
 
+/* The limit is on the row's text: exactly IMP_MAX_ROW_BYTES is fine, one
+ * more is rejected, and CRLF does not eat into it. */
+static void test_row_limit_is_exact(void **state)
+{
+	(void)state;
+	size_t n = 2 * (IMP_MAX_ROW_BYTES + 3);
+	char *text = malloc(n);
+	assert_non_null(text);
+	memset(text, 'x', IMP_MAX_ROW_BYTES);
+	memcpy(text + IMP_MAX_ROW_BYTES, "\r\n", 2);
+	memset(text + IMP_MAX_ROW_BYTES + 2, 'y', IMP_MAX_ROW_BYTES + 1);
+	memcpy(text + 2 * IMP_MAX_ROW_BYTES + 3, "\n", 1);
+	src s;
+	imp_row row;
+	src_open(&s, text, 2 * IMP_MAX_ROW_BYTES + 4);
+	next_ok(&s, &row, 1, 1);
+	assert_int_equal(row.lens[0], IMP_MAX_ROW_BYTES);
+	assert_int_equal(imp_reader_next(s.r, &row), 1);
+	assert_string_equal(row.error, "row is longer than 65536 bytes");
+	assert_int_equal(row.line, 2);
+	at_end(&s);
+	src_close(&s);
+	free(text);
+}
+
 /* A file with old Mac line endings (CR only) arrives as one physical line:
  * every row in it must still come back, none silently dropped. */
 static void test_cr_only_line_endings_lose_no_rows(void **state)
@@ -516,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_unterminated_quote_at_eof),
 		cmocka_unit_test(test_errors_in_sequence),
 		cmocka_unit_test(test_nul_byte_in_field),
+		cmocka_unit_test(test_row_limit_is_exact),
 		cmocka_unit_test(test_cr_only_line_endings_lose_no_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
