@@ -1,5 +1,6 @@
 /* Area definitions and point-in-polygon.  Polygons are tested against their
- * bounding box first; edges and vertices count as inside, holes as outside. */
+ * bounding box first (found through a grid when there are many); edges and
+ * vertices count as inside, holes as outside. */
 #include "areas/areas.h"
 
 #include <cjson/cJSON.h>
@@ -68,9 +69,27 @@ typedef struct area {
 	size_t nkeys;
 } area;
 
+/* A uniform grid over the polygon areas' boxes (widened by EDGE_EPS): each
+ * cell lists, in set order, the polygon areas whose box meets it, so a point
+ * is tested against a few areas instead of all of them. */
+typedef struct area_grid {
+	double minx, miny, maxx, maxy, cw, ch;
+	size_t nx, ny;
+	size_t *start; /* nx * ny + 1 offsets into idx */
+	size_t *idx;   /* area indices, ascending within a cell */
+	size_t *keyed; /* the LSOA-code and area-value areas, ascending */
+	size_t nkeyed;
+} area_grid;
+
+/* Below this many polygon areas a plain scan is as quick as the grid. */
+#define GRID_MIN_AREAS 16
+#define GRID_MAX_CELLS ((size_t)1 << 20)
+#define GRID_MAX_ENTRIES ((size_t)1 << 22)
+
 struct area_set {
 	area *areas;
 	size_t n;
+	area_grid *grid; /* NULL: every area is tested */
 };
 
 static int polygon_contains(const polygon *p, double x, double y)
@@ -110,6 +129,12 @@ void area_set_free(area_set *set)
 	for (size_t i = 0; i < set->n; i++)
 		area_clear(&set->areas[i]);
 	free(set->areas);
+	if (set->grid) {
+		free(set->grid->start);
+		free(set->grid->idx);
+		free(set->grid->keyed);
+		free(set->grid);
+	}
 	free(set);
 }
 
@@ -260,6 +285,99 @@ static int compile_def(const char *kind, const char *definition, area *a, char *
 	return rc;
 }
 
+static size_t grid_cell(double v, double origin, double size, size_t n)
+{
+	double c = floor((v - origin) / size);
+	if (!(c > 0))
+		return 0;
+	return c >= (double)n ? n - 1 : (size_t)c;
+}
+
+/* Cells an area's widened box covers, as [x0, x1] x [y0, y1]. */
+static void grid_span(const area_grid *g, const area *a, size_t span[4])
+{
+	span[0] = grid_cell(a->minx - EDGE_EPS, g->minx, g->cw, g->nx);
+	span[1] = grid_cell(a->maxx + EDGE_EPS, g->minx, g->cw, g->nx);
+	span[2] = grid_cell(a->miny - EDGE_EPS, g->miny, g->ch, g->ny);
+	span[3] = grid_cell(a->maxy + EDGE_EPS, g->miny, g->ch, g->ny);
+}
+
+static void grid_build(area_set *set)
+{
+	size_t npoly = 0;
+	double sumw = 0, sumh = 0;
+	area_grid g = {0};
+	for (size_t i = 0; i < set->n; i++) {
+		const area *a = &set->areas[i];
+		if (a->kind != 'p')
+			continue;
+		double x0 = a->minx - EDGE_EPS, x1 = a->maxx + EDGE_EPS, y0 = a->miny - EDGE_EPS, y1 = a->maxy + EDGE_EPS;
+		if (!npoly++) {
+			g.minx = x0, g.maxx = x1, g.miny = y0, g.maxy = y1;
+		} else {
+			g.minx = fmin(g.minx, x0), g.maxx = fmax(g.maxx, x1);
+			g.miny = fmin(g.miny, y0), g.maxy = fmax(g.maxy, y1);
+		}
+		sumw += x1 - x0;
+		sumh += y1 - y0;
+	}
+	if (npoly < GRID_MIN_AREAS)
+		return;
+	/* cells about the size of an average area's box, within the limits */
+	double w = g.maxx - g.minx, h = g.maxy - g.miny;
+	g.nx = (size_t)fmin(fmax(w / (sumw / (double)npoly), 1), 4096);
+	g.ny = (size_t)fmin(fmax(h / (sumh / (double)npoly), 1), 4096);
+	size_t entries;
+	for (;;) {
+		g.cw = w > 0 ? w / (double)g.nx : 1;
+		g.ch = h > 0 ? h / (double)g.ny : 1;
+		entries = 0;
+		for (size_t i = 0; i < set->n; i++) {
+			size_t sp[4];
+			if (set->areas[i].kind != 'p')
+				continue;
+			grid_span(&g, &set->areas[i], sp);
+			entries += (sp[1] - sp[0] + 1) * (sp[3] - sp[2] + 1);
+		}
+		if ((g.nx * g.ny <= GRID_MAX_CELLS && entries <= GRID_MAX_ENTRIES) || (g.nx == 1 && g.ny == 1))
+			break;
+		g.nx = (g.nx + 1) / 2;
+		g.ny = (g.ny + 1) / 2;
+	}
+	size_t ncells = g.nx * g.ny;
+	g.start = xcalloc(ncells + 1, sizeof *g.start);
+	g.idx = xcalloc(entries ? entries : 1, sizeof *g.idx);
+	g.keyed = xcalloc(set->n - npoly ? set->n - npoly : 1, sizeof *g.keyed);
+	for (size_t i = 0; i < set->n; i++) {
+		size_t sp[4];
+		if (set->areas[i].kind != 'p') {
+			g.keyed[g.nkeyed++] = i;
+			continue;
+		}
+		grid_span(&g, &set->areas[i], sp);
+		for (size_t y = sp[2]; y <= sp[3]; y++)
+			for (size_t x = sp[0]; x <= sp[1]; x++)
+				g.start[y * g.nx + x + 1]++;
+	}
+	for (size_t c = 0; c < ncells; c++)
+		g.start[c + 1] += g.start[c];
+	size_t *fill = xcalloc(ncells, sizeof *fill);
+	for (size_t i = 0; i < set->n; i++) {
+		size_t sp[4];
+		if (set->areas[i].kind != 'p')
+			continue;
+		grid_span(&g, &set->areas[i], sp);
+		for (size_t y = sp[2]; y <= sp[3]; y++)
+			for (size_t x = sp[0]; x <= sp[1]; x++) {
+				size_t c = y * g.nx + x;
+				g.idx[g.start[c] + fill[c]++] = i;
+			}
+	}
+	free(fill);
+	set->grid = xmalloc(sizeof *set->grid);
+	*set->grid = g;
+}
+
 area_set *area_set_from_defs(const area_def *defs, const long long *ids, size_t n, char *err, size_t errlen)
 {
 	area_set *set = xcalloc(1, sizeof *set);
@@ -274,6 +392,7 @@ area_set *area_set_from_defs(const area_def *defs, const long long *ids, size_t 
 			return NULL;
 		}
 	}
+	grid_build(set);
 	return set;
 }
 
@@ -314,23 +433,47 @@ area_set *area_set_from_store(store *s, char *err, size_t errlen)
 	return set;
 }
 
+static int area_hit(const area *a, int has_coords, double lon, double lat, const char *lsoa_code,
+		    const char *area_value)
+{
+	int hit = 0;
+	if (a->kind == 'p') {
+		if (has_coords && lon >= a->minx - EDGE_EPS && lon <= a->maxx + EDGE_EPS && lat >= a->miny - EDGE_EPS &&
+		    lat <= a->maxy + EDGE_EPS)
+			for (size_t p = 0; p < a->npolys && !hit; p++)
+				hit = polygon_contains(&a->polys[p], lon, lat);
+	} else {
+		const char *key = a->kind == 'l' ? lsoa_code : area_value;
+		hit = key && *key && bsearch(&key, a->keys, a->nkeys, sizeof *a->keys, cmp_key) != NULL;
+	}
+	return hit;
+}
+
 size_t area_set_match(const area_set *set, int has_coords, double lon, double lat, const char *lsoa_code,
 		      const char *area_value, long long *ids, size_t max)
 {
 	size_t found = 0;
+	if (set && set->grid) {
+		/* the point's cell and the keyed areas, merged back into set order */
+		const area_grid *g = set->grid;
+		const size_t *cell = NULL;
+		size_t ncell = 0, i = 0, k = 0;
+		if (has_coords && lon >= g->minx && lon <= g->maxx && lat >= g->miny && lat <= g->maxy) {
+			size_t c = grid_cell(lat, g->miny, g->ch, g->ny) * g->nx + grid_cell(lon, g->minx, g->cw, g->nx);
+			cell = g->idx + g->start[c];
+			ncell = g->start[c + 1] - g->start[c];
+		}
+		while ((i < ncell || k < g->nkeyed) && found < max) {
+			size_t next = k == g->nkeyed || (i < ncell && cell[i] < g->keyed[k]) ? cell[i++] : g->keyed[k++];
+			const area *a = &set->areas[next];
+			if (area_hit(a, has_coords, lon, lat, lsoa_code, area_value))
+				ids[found++] = a->id;
+		}
+		return found;
+	}
 	for (size_t i = 0; set && i < set->n && found < max; i++) {
 		const area *a = &set->areas[i];
-		int hit = 0;
-		if (a->kind == 'p') {
-			if (has_coords && lon >= a->minx - EDGE_EPS && lon <= a->maxx + EDGE_EPS &&
-			    lat >= a->miny - EDGE_EPS && lat <= a->maxy + EDGE_EPS)
-				for (size_t p = 0; p < a->npolys && !hit; p++)
-					hit = polygon_contains(&a->polys[p], lon, lat);
-		} else {
-			const char *key = a->kind == 'l' ? lsoa_code : area_value;
-			hit = key && *key && bsearch(&key, a->keys, a->nkeys, sizeof *a->keys, cmp_key) != NULL;
-		}
-		if (hit)
+		if (area_hit(a, has_coords, lon, lat, lsoa_code, area_value))
 			ids[found++] = a->id;
 	}
 	return found;
@@ -478,7 +621,7 @@ static int in_one_area(void *ctx, double lon, double lat)
 	const struct one_area *oa = ctx;
 	for (size_t i = 0; i < oa->set->n; i++)
 		if (oa->set->areas[i].id == oa->id) {
-			area_set one = {&oa->set->areas[i], 1};
+			area_set one = {&oa->set->areas[i], 1, NULL};
 			long long hit;
 			return area_set_match(&one, 1, lon, lat, NULL, NULL, &hit, 1) == 1;
 		}

@@ -73,7 +73,22 @@ static void on_field(void *data, size_t len, void *ctx)
 	r->in_row = 1;
 }
 
-/* Moves the row being built onto the queue. */
+/* Moves the finished row in r->building onto the queue. */
+static void queue_row(imp_reader *r)
+{
+	qrow *b = &r->building;
+	/* one physical line can end several rows (CR-only line endings) */
+	if (r->qlen == r->qcap) {
+		size_t cap = r->qcap ? 2 * r->qcap : 4;
+		r->q = xrealloc(r->q, cap * sizeof *r->q);
+		memset(r->q + r->qcap, 0, (cap - r->qcap) * sizeof *r->q);
+		r->qcap = cap;
+	}
+	qrow_swap(&r->q[r->qlen++], b);
+	qrow_reset(b);
+}
+
+/* Moves the row being built by libcsv onto the queue. */
 static void finish_row(imp_reader *r, const char *error)
 {
 	qrow *b = &r->building;
@@ -84,17 +99,52 @@ static void finish_row(imp_reader *r, const char *error)
 	while (b->raw.len && (b->raw.buf[b->raw.len - 1] == '\n' || b->raw.buf[b->raw.len - 1] == '\r'))
 		b->raw.buf[--b->raw.len] = '\0';
 	b->error = error;
-	/* one physical line can end several rows (CR-only line endings) */
-	if (r->qlen == r->qcap) {
-		size_t cap = r->qcap ? 2 * r->qcap : 4;
-		r->q = xrealloc(r->q, cap * sizeof *r->q);
-		memset(r->q + r->qcap, 0, (cap - r->qcap) * sizeof *r->q);
-		r->qcap = cap;
-	}
-	qrow_swap(&r->q[r->qlen++], b);
-	qrow_reset(b);
+	queue_row(r);
 	sb_reset(&r->pending_raw);
 	r->in_row = 0;
+}
+
+/* The length of line S (N bytes) without its LF or CRLF if it is one whole
+ * row libcsv would split at every comma and nowhere else: no quote, no other
+ * CR, not blank.  Else 0, and libcsv reads it. */
+static size_t plain_line(const char *s, size_t n)
+{
+	if (n < 2 || s[n - 1] != '\n')
+		return 0;
+	size_t m = s[n - 2] == '\r' ? n - 2 : n - 1;
+	if (m == 0 || memchr(s, '"', m) || memchr(s, '\r', m))
+		return 0;
+	return m;
+}
+
+/* Splits a plain line (see plain_line) of M bytes at its commas: the rows of
+ * almost every file, read without libcsv's per-byte callbacks. */
+static void split_line(imp_reader *r, const char *s, size_t m)
+{
+	qrow *b = &r->building;
+	sb_reset(&b->data);
+	sb_add(&b->data, s, m);
+	sb_reset(&b->raw);
+	sb_add(&b->raw, s, m);
+	char *d = b->data.buf, *end = d + m, *f = d;
+	for (;;) {
+		char *c = memchr(f, ',', (size_t)(end - f));
+		if (b->nfields == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 16;
+			b->offs = xrealloc(b->offs, b->cap * sizeof *b->offs);
+			b->lens = xrealloc(b->lens, b->cap * sizeof *b->lens);
+		}
+		b->offs[b->nfields] = (size_t)(f - d);
+		b->lens[b->nfields] = (size_t)((c ? c : end) - f);
+		b->nfields++;
+		if (!c)
+			break;
+		*c = '\0';
+		f = c + 1;
+	}
+	b->line = r->lineno;
+	b->error = NULL;
+	queue_row(r);
 }
 
 static void on_row(int c, void *ctx)
@@ -193,6 +243,12 @@ static int feed(imp_reader *r)
 		reset_parser(r);
 		r->building.line = start;
 		finish_row(r, "row is longer than 65536 bytes");
+		return 0;
+	}
+	/* libcsv's public state: 0 (ROW_NOT_BEGUN) between rows, outside quotes */
+	size_t plain = r->p.pstate != 0 || r->in_row || r->pending_raw.len ? 0 : plain_line(s, (size_t)n);
+	if (plain) {
+		split_line(r, s, plain);
 		return 0;
 	}
 	sb_add(&r->pending_raw, s, (size_t)n);

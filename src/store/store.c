@@ -10,16 +10,27 @@
 #include "core/embedded.h"
 #include "core/util.h"
 
+/* Rows of source ?1 (of the table aliased T): a source's rows are stored in
+ * one transaction, so their ids are consecutive and its sources row keeps the
+ * span (see sql/003_import_speed.sql). */
+#define SOURCE_ROWS(t) t "id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND " \
+	"(SELECT last_row FROM sources WHERE id = ?1) AND " t "source_id = ?1"
+
 #define STMT_LIST(X) \
 	X(SOURCE_BY_HASH, "SELECT id FROM sources WHERE sha256 = ?1") \
-	X(SOURCE_ADD, "INSERT INTO sources (path, sha256, kind, force, mapping, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+	X(SOURCE_ADD, "INSERT INTO sources (path, sha256, kind, force, mapping, bytes, first_row) VALUES (?1, ?2, ?3, " \
+		"?4, ?5, ?6, 1 + CASE ?3 WHEN 'outcomes' THEN (SELECT coalesce(max(id), 0) FROM outcomes) " \
+		"WHEN 'stop-and-search' THEN (SELECT coalesce(max(id), 0) FROM stop_search) " \
+		"ELSE (SELECT coalesce(max(id), 0) FROM crimes) END)") \
 	X(SOURCE_FINISH, "UPDATE sources SET month_min = ?2, month_max = ?3, rows_read = ?4, rows_imported = ?5, " \
-		"rows_rejected = ?6, rows_superseded = ?7, force = ?8 WHERE id = ?1") \
+		"rows_rejected = ?6, rows_superseded = ?7, force = ?8, last_row = CASE kind " \
+		"WHEN 'outcomes' THEN (SELECT max(id) FROM outcomes) WHEN 'stop-and-search' THEN " \
+		"(SELECT max(id) FROM stop_search) ELSE (SELECT max(id) FROM crimes) END WHERE id = ?1") \
 	X(MONTH_OWNER, "SELECT source_id FROM source_months WHERE kind = ?1 AND force = ?2 AND month = ?3") \
 	X(MONTH_CLAIM, "INSERT OR REPLACE INTO source_months (source_id, kind, force, month) VALUES (?1, ?2, ?3, ?4)") \
-	X(DEL_CRIMES, "DELETE FROM crimes WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
-	X(DEL_OUTCOMES, "DELETE FROM outcomes WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
-	X(DEL_STOPS, "DELETE FROM stop_search WHERE source_id = ?1 AND month = ?2 AND force = ?3") \
+	X(DEL_CRIMES, "DELETE FROM crimes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
+	X(DEL_OUTCOMES, "DELETE FROM outcomes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
+	X(DEL_STOPS, "DELETE FROM stop_search WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
 	X(MARK_SUPERSEDED, "UPDATE sources SET superseded_by = ?2 WHERE id = ?1 AND NOT EXISTS " \
 		"(SELECT 1 FROM source_months WHERE source_id = ?1)") \
 	X(SOURCES_EACH, "SELECT id, path, sha256, kind, force, mapping, imported_at, coalesce(month_min, -1), " \
@@ -46,12 +57,16 @@
 		"(SELECT count(*) FROM crime_areas ca WHERE ca.area = a.id) FROM areas a ORDER BY a.name") \
 	X(CRIME_LOCS, "SELECT id, lon, lat, lsoa_code, area_value FROM crimes") \
 	X(CRIME_AREA_ADD, "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)") \
-	X(CUBE_DEL_MONTH, "DELETE FROM cube WHERE month = ?1") \
-	X(CUBE_ALL_MONTH, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, count(*) " \
-		"FROM crimes WHERE month = ?1 GROUP BY kind, category") \
-	X(CUBE_AREAS_MONTH, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, c.kind, c.month, " \
-		"c.category, count(*) FROM crimes c JOIN crime_areas ca ON ca.crime = c.id WHERE c.month = ?1 " \
-		"GROUP BY ca.area, c.kind, c.category") \
+	X(CUBE_ADD, "INSERT INTO cube (area, kind, month, category, n) VALUES (?1, ?2, ?3, ?4, ?5) " \
+		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
+	X(CUBE_SUB_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, -count(*) " \
+		"FROM crimes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3 GROUP BY kind, category " \
+		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
+	X(CUBE_SUB_AREAS, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, c.kind, c.month, " \
+		"c.category, -count(*) FROM crimes c JOIN crime_areas ca ON ca.crime = c.id WHERE " SOURCE_ROWS("c.") \
+		" AND c.month = ?2 AND c.force = ?3 GROUP BY ca.area, c.kind, c.category " \
+		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
+	X(CUBE_PRUNE, "DELETE FROM cube WHERE month = ?1 AND n = 0") \
 	X(CUBE_AREA, "INSERT INTO cube (area, kind, month, category, n) SELECT ?1, c.kind, c.month, c.category, " \
 		"count(*) FROM crime_areas ca JOIN crimes c ON c.id = ca.crime WHERE ca.area = ?1 " \
 		"GROUP BY c.kind, c.month, c.category") \
@@ -83,6 +98,7 @@
 	X(FM_REPEAT, "SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 " \
 		"AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) " \
 		"GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
+	X(FM_NAMES_CRIMES, "SELECT EXISTS (SELECT 1 FROM fm_sightings WHERE crime_id IS NOT NULL)") \
 	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id")
 
 enum {
@@ -130,6 +146,15 @@ static sqlite3_stmt *stmt(store *s, int which)
 		sqlite3_reset(s->st[which]);
 		sqlite3_clear_bindings(s->st[which]);
 	}
+	return s->st[which];
+}
+
+/* Like stmt() for the per-row inserts, whose callers bind every parameter. */
+static sqlite3_stmt *stmt_rebind(store *s, int which)
+{
+	if (!s->st[which])
+		return stmt(s, which);
+	sqlite3_reset(s->st[which]);
 	return s->st[which];
 }
 
@@ -202,8 +227,11 @@ db_error:
 
 store *store_open(const char *path, int readonly, char *err, size_t errlen)
 {
+	/* no global allocation statistics: they take a lock on every allocation
+	 * (refused, harmlessly, once SQLite is initialised) */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	store *s = xcalloc(1, sizeof *s);
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -211,8 +239,13 @@ store *store_open(const char *path, int readonly, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	/* An import writes a whole file's rows in one transaction: large pages
+	 * (for a new database; an existing one keeps its own) take a quarter of
+	 * the system calls of 16 KiB ones, and a 64 MiB cache holds the
+	 * transaction until it commits. */
 	if (exec(s, "PRAGMA foreign_keys = ON") != 0 ||
-	    (!readonly && (exec(s, "PRAGMA journal_mode = WAL") != 0 || exec(s, "PRAGMA synchronous = NORMAL") != 0))) {
+	    (!readonly && (exec(s, "PRAGMA page_size = 65536") != 0 || exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+			   exec(s, "PRAGMA synchronous = NORMAL") != 0 || exec(s, "PRAGMA cache_size = -65536") != 0))) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		store_close(s);
 		return NULL;
@@ -255,6 +288,36 @@ int store_schema_version(store *s)
 int store_begin(store *s)
 {
 	return exec(s, "BEGIN IMMEDIATE");
+}
+
+/* Kept out of the schema (see sql/003_import_speed.sql): made only while
+ * face-match needs crimes by ID, so imports do not pay for it. */
+static const char crime_id_index[] = "CREATE INDEX IF NOT EXISTS crimes_crime_id ON crimes(crime_id) "
+				     "WHERE crime_id IS NOT NULL";
+
+int store_begin_import(store *s)
+{
+	if (store_begin(s) != 0)
+		return -1;
+	if (exec(s, "DROP INDEX IF EXISTS crimes_crime_id") != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The crime ID index, if any sighting names a crime. */
+static int need_crime_id_index(store *s)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_NAMES_CRIMES);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	int any = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	return any ? exec(s, crime_id_index) : 0;
 }
 
 int store_commit(store *s)
@@ -313,6 +376,8 @@ int store_source_finish(store *s, const store_source *src)
 	return step_done(st);
 }
 
+static int run_month(store *s, int which, int month);
+
 int store_source_claim_month(store *s, long long id, const char *kind, const char *force, int month,
 			     long long *superseded)
 {
@@ -339,6 +404,19 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 		return 0;
 	int del = strcmp(kind, "outcomes") == 0 ? ST_DEL_OUTCOMES
 		  : strcmp(kind, "stop-and-search") == 0 ? ST_DEL_STOPS : ST_DEL_CRIMES;
+	/* the cube is kept by counting, not recounting: take the old rows out first */
+	for (int sub = ST_CUBE_SUB_ALL; del == ST_DEL_CRIMES && sub <= ST_CUBE_SUB_AREAS; sub++) {
+		st = stmt(s, sub);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, old);
+		sqlite3_bind_int(st, 2, month);
+		bind_text(st, 3, force);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	if (del == ST_DEL_CRIMES && run_month(s, ST_CUBE_PRUNE, month) != 0)
+		return -1;
 	st = stmt(s, del);
 	if (!st)
 		return -1;
@@ -402,7 +480,7 @@ int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const c
 
 long long store_crime_add(store *s, const store_crime *c)
 {
-	sqlite3_stmt *st = stmt(s, ST_CRIME_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_CRIME_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->source_id);
@@ -430,7 +508,7 @@ long long store_crime_add(store *s, const store_crime *c)
 
 int store_outcome_add(store *s, const store_outcome *o)
 {
-	sqlite3_stmt *st = stmt(s, ST_OUTCOME_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_OUTCOME_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, o->source_id);
@@ -451,7 +529,7 @@ int store_outcome_add(store *s, const store_outcome *o)
 
 int store_stop_add(store *s, const store_stop *x)
 {
-	sqlite3_stmt *st = stmt(s, ST_STOP_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_STOP_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, x->source_id);
@@ -600,7 +678,7 @@ int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *
 
 int store_crime_area_add(store *s, long long crime, long long area)
 {
-	sqlite3_stmt *st = stmt(s, ST_CRIME_AREA_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_CRIME_AREA_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, area);
@@ -617,12 +695,17 @@ static int run_month(store *s, int which, int month)
 	return step_done(st);
 }
 
-int store_cube_rebuild_month(store *s, int month)
+int store_cube_add(store *s, long long area, const char *kind, int month, const char *category, long long n)
 {
-	if (run_month(s, ST_CUBE_DEL_MONTH, month) || run_month(s, ST_CUBE_ALL_MONTH, month) ||
-	    run_month(s, ST_CUBE_AREAS_MONTH, month))
+	sqlite3_stmt *st = stmt(s, ST_CUBE_ADD);
+	if (!st)
 		return -1;
-	return 0;
+	sqlite3_bind_int64(st, 1, area);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int(st, 3, month);
+	bind_text(st, 4, category);
+	sqlite3_bind_int64(st, 5, n);
+	return step_done(st);
 }
 
 int store_cube_rebuild_area(store *s, long long area)
@@ -738,6 +821,8 @@ int store_fm_sighting_area_add(store *s, long long sighting, long long area)
 
 int store_fm_run_finish(store *s, long long run, long long *sightings)
 {
+	if (need_crime_id_index(s) != 0)
+		return -1;
 	sqlite3_stmt *st = stmt(s, ST_FM_AREAS_BY_CRIME);
 	if (!st)
 		return -1;
@@ -766,6 +851,8 @@ int store_fm_run_finish(store *s, long long run, long long *sightings)
 
 int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx)
 {
+	if (need_crime_id_index(s) != 0)
+		return -1;
 	sqlite3_stmt *st = stmt(s, ST_FM_AREA_ASSIGN_BY_CRIME);
 	if (!st)
 		return -1;

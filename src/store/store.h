@@ -11,7 +11,8 @@ typedef struct store store;
 const char *store_default_path(const char *explicit_path);
 
 /* Opens (creating when absent unless READONLY) and migrates PATH.  WAL mode,
- * foreign keys on, busy timeout 5 s.  NULL with err set on failure. */
+ * foreign keys on, busy timeout 5 s.  NULL with err set on failure.  A handle
+ * is used by one thread at a time (SQLite's own locking is off). */
 store *store_open(const char *path, int readonly, char *err, size_t errlen);
 /* Closes; accepts NULL. */
 void store_close(store *s);
@@ -21,6 +22,9 @@ int store_schema_version(store *s);
 const char *store_errmsg(store *s);
 
 int store_begin(store *s);
+/* Begins an import's transaction.  The index on crime IDs is dropped: with
+ * random keys it cost a random page per row; face-match rebuilds it. */
+int store_begin_import(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
 
@@ -35,13 +39,15 @@ typedef struct store_source {
 
 /* Id of the source with this content hash, or 0. */
 long long store_source_by_hash(store *s, const char *sha256);
-/* Inserts a source row (id ignored) and returns its id, or -1. */
+/* Inserts a source row (id ignored) and returns its id, or -1.  The source's
+ * rows are added after it and before store_source_finish, in the same
+ * transaction: the store finds them by their span of row ids. */
 long long store_source_add(store *s, const store_source *src);
 /* Writes the final counts and month span of source ID. */
 int store_source_finish(store *s, const store_source *src);
 /* Claims (kind, force, month) for source ID; if another source held it, that
- * source's rows of that month are deleted (superseded) and their number added
- * to *superseded.  Returns 0 or -1. */
+ * source's rows of that month are deleted (superseded), taken out of the
+ * cube, and their number added to *superseded.  Returns 0 or -1. */
 int store_source_claim_month(store *s, long long id, const char *kind, const char *force,
 			     int month, long long *superseded);
 /* Calls fn for every source, oldest first; fn returns non-zero to stop. */
@@ -124,8 +130,9 @@ int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *
 int store_crime_area_add(store *s, long long crime, long long area);
 
 /* ---- the monthly cube ---- */
-/* Recounts month MONTH for all data and every area. */
-int store_cube_rebuild_month(store *s, int month);
+/* Adds N to the cube cell (AREA, KIND, MONTH, CATEGORY): an import counts the
+ * crimes it stores instead of recounting whole months. */
+int store_cube_add(store *s, long long area, const char *kind, int month, const char *category, long long n);
 /* Recounts every month of area AREA. */
 int store_cube_rebuild_area(store *s, long long area);
 /* Calls fn for every cube cell of AREA (0: all data) and KIND ("street" or

@@ -295,6 +295,69 @@ static void expect_error(const char *text, const char *want)
 #define SQ "[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]"
 #define POLY "{\"type\": \"Polygon\", \"coordinates\": " SQ "}"
 
+/* With many polygons the set finds candidates through a grid: it must name
+ * exactly the areas, in the same order, that testing each area alone does,
+ * on edges, vertices, holes and just outside the boxes too. */
+static void test_many_areas_same_as_one_by_one(void **state)
+{
+	(void)state;
+	enum { N = 60 };
+	area_def defs[N];
+	long long ids[N];
+	char names[N][16];
+	for (int i = 0; i < N; i++) {
+		/* overlapping 2 x 1.5 boxes on a 10 x 6 lattice, a hole in every
+		 * fifth, every seventh an LSOA list instead */
+		double x = (i % 10) * 1.5, y = (i / 10) * 1.2;
+		snprintf(names[i], sizeof names[i], "a%d", i);
+		defs[i].name = names[i];
+		if (i % 7 == 3) {
+			defs[i].kind = "lsoa";
+			defs[i].definition = strdup("{\"lsoa_codes\": [\"E01000001\", \"E01000002\"]}");
+		} else {
+			char buf[512];
+			int k = snprintf(buf, sizeof buf, "{\"type\": \"Polygon\", \"coordinates\": [[[%g, %g], [%g, %g], "
+				    "[%g, %g], [%g, %g], [%g, %g]]", x, y, x + 2, y, x + 2, y + 1.5, x, y + 1.5, x, y);
+			if (i % 5 == 0)
+				k += snprintf(buf + k, sizeof buf - (size_t)k, ", [[%g, %g], [%g, %g], [%g, %g], [%g, %g]]",
+					      x + 0.5, y + 0.5, x + 0.5, y + 1, x + 1.5, y + 1, x + 0.5, y + 0.5);
+			snprintf(buf + k, sizeof buf - (size_t)k, "]}");
+			defs[i].kind = "polygon";
+			defs[i].definition = strdup(buf);
+		}
+		assert_non_null(defs[i].definition);
+		ids[i] = 1000 + i;
+	}
+	char err[256];
+	area_set *all = area_set_from_defs(defs, ids, N, err, sizeof err);
+	assert_non_null(all);
+	area_set *one[N];
+	for (int i = 0; i < N; i++)
+		assert_non_null(one[i] = area_set_from_defs(&defs[i], &ids[i], 1, err, sizeof err));
+	long long got[N], want[N];
+	size_t hits = 0;
+	for (int yi = -3; yi <= 7 * 20 + 3; yi++)
+		for (int xi = -3; xi <= 16 * 8 + 3; xi++) {
+			/* a lattice through every vertex and edge, nudged by 1e-10 now and then */
+			double x = xi / 8.0 + (xi % 3 == 0 ? 1e-10 : 0), y = yi / 20.0 - (yi % 4 == 0 ? 1e-10 : 0);
+			const char *lsoa = (xi + yi) % 5 == 0 ? "E01000002" : NULL;
+			size_t k = area_set_match(all, 1, x, y, lsoa, NULL, got, N), w = 0;
+			for (int i = 0; i < N; i++)
+				w += area_set_match(one[i], 1, x, y, lsoa, NULL, want + w, 1);
+			if (k != w || memcmp(got, want, k * sizeof *got) != 0)
+				fail_msg("(%.12g, %.12g): %zu areas through the grid, %zu one by one", x, y, k, w);
+			hits += k;
+		}
+	assert_true(hits > 1000);
+	/* without coordinates only the lists can match */
+	assert_int_equal(area_set_match(all, 0, 1, 1, "E01000001", NULL, got, N), (N + 3) / 7);
+	area_set_free(all);
+	for (int i = 0; i < N; i++) {
+		area_set_free(one[i]);
+		free(defs[i].definition);
+	}
+}
+
 static void test_error_no_name(void **state)
 {
 	(void)state;
@@ -391,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_lsoa_list),
 		cmocka_unit_test(test_area_values),
 		cmocka_unit_test(test_empty_set),
+		cmocka_unit_test(test_many_areas_same_as_one_by_one),
 		cmocka_unit_test(test_error_no_name),
 		cmocka_unit_test(test_error_duplicate_names),
 		cmocka_unit_test(test_error_geometry_type),
