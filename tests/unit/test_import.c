@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "import/import.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 #define STREET_HDR                                                                                              \
 	"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"    \
@@ -35,29 +36,6 @@ typedef struct fixture {
 	char dir[64];
 	store *s;
 } fixture;
-
-static void rm_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char sub[1024];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			rm_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 static int setup(void **state)
 {

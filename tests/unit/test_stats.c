@@ -22,6 +22,7 @@
 #include "stats/stats.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
+#include "tmpdir.h"
 
 /* ---- window spans ---- */
 
@@ -171,29 +172,6 @@ typedef struct fixture {
 	taxonomy *t;
 	imp_result r;
 } fixture;
-
-static void rm_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char sub[1024];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			rm_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 static void write_file(const fixture *fx, const char *name, const char *text, char *path, size_t len)
 {
