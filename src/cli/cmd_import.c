@@ -145,6 +145,7 @@ int cmd_import(int argc, char **argv)
 	}
 	long long tot_imp = 0, tot_rej = 0, tot_sup = 0;
 	size_t done = 0, dups = 0, failed = 0;
+	store_bulk_begin(s, 0);
 	for (size_t i = 0; i < files.n; i++) {
 		imp_result r;
 		ct_status st = imp_file(s, areas, files.v[i], map, &r, err, sizeof err);
@@ -183,6 +184,8 @@ int cmd_import(int argc, char **argv)
 		ct_note("%s", line.buf);
 		sb_release(&line);
 	}
+	if (store_bulk_end(s, err, sizeof err) != 0)
+		ct_warn("%s (the imported rows are safe in the WAL file)", err);
 	if (files.n > 1 || dups)
 		ct_note("%zu file%s imported: %lld rows imported, %lld rejected, %lld superseded; %zu already imported, "
 			"%zu failed",

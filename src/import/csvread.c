@@ -30,6 +30,8 @@ struct imp_reader {
 	const char **fieldptrs;
 	size_t fieldptrs_cap;
 	strbuf pending_raw;
+	void (*tap)(void *ctx, const char *bytes, size_t n);
+	void *tap_ctx;
 };
 
 static void qrow_reset(qrow *r)
@@ -192,6 +194,12 @@ void imp_reader_free(imp_reader *r)
 	free(r);
 }
 
+void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size_t n), void *ctx)
+{
+	r->tap = fn;
+	r->tap_ctx = ctx;
+}
+
 long long imp_reader_bytes(const imp_reader *r)
 {
 	return r->bytes;
@@ -225,6 +233,8 @@ static int feed(imp_reader *r)
 	}
 	r->lineno++;
 	r->bytes += n;
+	if (r->tap)
+		r->tap(r->tap_ctx, r->line, (size_t)n);
 	char *s = r->line;
 	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3;

@@ -358,7 +358,11 @@ typedef struct rec {
 	const char *reason, *raw;      /* REC_REJECT */
 } rec;
 
+#define IO_BUFFER (1 << 18)
 #define BATCH_ROWS 2048
+/* A file's batches start small and grow by half each time up to BATCH_ROWS:
+ * the storing thread waits for the first, and the reader keeps ahead. */
+#define FIRST_BATCH_ROWS 128
 #define BATCHES 4
 #define TEXT_BLOCK 65536
 
@@ -716,6 +720,14 @@ static int header_is(const imp_row *h, const char *const *names, size_t n)
 	return 1;
 }
 
+static void sha256_hex(struct sha256_ctx *ctx, char hex[65])
+{
+	unsigned char d[SHA256_DIGEST_SIZE];
+	sha256_digest(ctx, sizeof d, d);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
 static int sha256_file(FILE *f, char hex[65], long long *bytes)
 {
 	struct sha256_ctx ctx;
@@ -729,11 +741,21 @@ static int sha256_file(FILE *f, char hex[65], long long *bytes)
 	}
 	if (ferror(f))
 		return -1;
-	unsigned char d[SHA256_DIGEST_SIZE];
-	sha256_digest(&ctx, sizeof d, d);
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	sha256_hex(&ctx, hex);
 	return 0;
+}
+
+/* The hash of a file as its reader reads it. */
+typedef struct hash_tap {
+	struct sha256_ctx ctx;
+	long long bytes;
+} hash_tap;
+
+static void hash_bytes(void *ctx, const char *bytes, size_t n)
+{
+	hash_tap *h = ctx;
+	sha256_update(&h->ctx, n, (const uint8_t *)bytes);
+	h->bytes += (long long)n;
 }
 
 /* Resolves the mapping's columns against header H; -1 (err set) if it does not fit. */
@@ -793,13 +815,13 @@ static int bad_text_field(const imp_row *row, const char **why)
 
 /* Reads rows into im->b until it is full or the file ends; every row read
  * becomes a record to store or a reject.  The reading thread's whole job. */
-static void fill_batch(importer *im)
+static void fill_batch(importer *im, size_t rows)
 {
 	batch *b = im->b;
 	imp_result *r = im->r;
 	imp_row row;
 	int got = 1;
-	while (b->n < BATCH_ROWS && (got = imp_reader_next(im->rd, &row)) == 1) {
+	while (b->n < rows && (got = imp_reader_next(im->rd, &row)) == 1) {
 		r->rows_read++;
 		im->line = row.line;
 		int ok = 0;
@@ -875,6 +897,7 @@ typedef struct pipeline {
 static void *reader_thread(void *arg)
 {
 	pipeline *p = arg;
+	size_t rows = FIRST_BATCH_ROWS;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->nspare && !p->stop)
@@ -885,7 +908,8 @@ static void *reader_thread(void *arg)
 			return NULL;
 		batch_reset(b);
 		p->im->b = b;
-		fill_batch(p->im);
+		fill_batch(p->im, rows);
+		rows = rows * 3 / 2 < BATCH_ROWS ? rows * 3 / 2 : BATCH_ROWS;
 		int last = b->last; /* b is the storing thread's once queued */
 		pthread_mutex_lock(&p->mu);
 		p->full[(p->head + p->nfull++) % BATCHES] = b;
@@ -923,7 +947,7 @@ static int import_rows(importer *im)
 		} else {
 			batch_reset(b);
 			im->b = b;
-			fill_batch(im);
+			fill_batch(im, BATCH_ROWS);
 		}
 		if (store_batch(im, b) != 0) {
 			rc = -1;
@@ -965,34 +989,44 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	const char *const *header_names = NULL;
 	char **header_copy = NULL;
 	int in_tx = 0;
+	char *iobuf = NULL;
+	hash_tap tap = {0};
 
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return CT_EIO;
 	}
-	/* read in large blocks: a system call per 4 KiB is a tenth of an import */
-	setvbuf(f, NULL, _IOFBF, 1 << 18);
-	char sha[65];
-	long long bytes;
-	if (sha256_file(f, sha, &bytes) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		fclose(f);
-		return CT_EIO;
-	}
-	long long dup = store_source_by_hash(s, sha);
-	if (dup != 0) {
-		fclose(f);
-		if (dup < 0) {
-			snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-			return CT_EDB;
+	/* read in large blocks: a system call per 4 KiB is a tenth of an import
+	 * (glibc ignores the size unless it is also given the buffer) */
+	iobuf = xmalloc(IO_BUFFER);
+	setvbuf(f, iobuf, _IOFBF, IO_BUFFER);
+	/* A file already imported is skipped unread.  Only a file the size of
+	 * one imported before can be one, so others are hashed as they are read,
+	 * on the reading thread, instead of read twice. */
+	char sha[65] = "";
+	struct stat fst;
+	int seen = fstat(fileno(f), &fst) != 0 ? 1 : store_source_size_seen(s, (long long)fst.st_size);
+	if (seen < 0)
+		goto db_error;
+	if (seen) {
+		if (sha256_file(f, sha, &tap.bytes) != 0 || fseek(f, 0, SEEK_SET) != 0)
+			goto io_error;
+		long long dup = store_source_by_hash(s, sha);
+		if (dup < 0)
+			goto db_error;
+		if (dup > 0) {
+			r->duplicate = 1;
+			r->source_id = dup;
+			goto done;
 		}
-		r->duplicate = 1;
-		r->source_id = dup;
-		return CT_OK;
 	}
 
 	rd = imp_reader_new(f);
+	if (!seen) {
+		sha256_init(&tap.ctx);
+		imp_reader_tap(rd, hash_bytes, &tap);
+	}
 	imp_row row;
 	int got;
 	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
@@ -1049,7 +1083,10 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	if (store_begin_import(s) != 0)
 		goto db_error;
 	in_tx = 1;
-	store_source src = {.path = path, .sha256 = sha, .kind = im.kind, .bytes = bytes,
+	/* until the file is read, the source holds a placeholder in place of its
+	 * hash: imports are serialised by the write lock, so it is unique */
+	store_source src = {.path = path, .sha256 = seen ? sha : "(being read)", .kind = im.kind,
+			    .bytes = seen ? tap.bytes : (long long)fst.st_size,
 			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL};
 	im.source_id = store_source_add(s, &src);
 	if (im.source_id < 0)
@@ -1064,13 +1101,29 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	im.rd = rd;
 
 	const char *base = strrchr(path, '/');
-	prog = ct_progress_new(base ? base + 1 : path, bytes);
+	prog = ct_progress_new(base ? base + 1 : path, src.bytes);
 	im.prog = prog;
 	int rows = import_rows(&im);
 	if (rows < 0)
 		goto db_error;
 	if (rows > 0)
 		goto io_error;
+	if (!seen) {
+		sha256_hex(&tap.ctx, sha);
+		/* cannot be found (no source had its size, and the write lock is
+		 * held), but a duplicate must never be stored twice */
+		long long dup = store_source_by_hash(s, sha);
+		if (dup < 0)
+			goto db_error;
+		if (dup > 0) {
+			store_rollback(s);
+			in_tx = 0;
+			memset(r, 0, sizeof *r);
+			r->duplicate = 1;
+			r->source_id = dup;
+			goto done;
+		}
+	}
 
 	/* claim the (force, month)s this file provides; older sources' rows for
 	 * them are superseded */
@@ -1089,6 +1142,8 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	snprintf(r->force, sizeof r->force, "%s",
 		 strcmp(im.kind, "force") == 0 ? mapping->force : im.npairs ? im.pairs[0].force : im.slug);
 	src.id = im.source_id;
+	src.sha256 = sha;
+	src.bytes = tap.bytes;
 	src.force = r->force;
 	src.month_min = r->month_min;
 	src.month_max = r->month_max;
@@ -1116,6 +1171,7 @@ done:
 	ct_progress_free(prog);
 	imp_reader_free(rd);
 	fclose(f);
+	free(iobuf);
 	for (size_t i = 0; i < im.npairs; i++)
 		free(im.pairs[i].force);
 	free(im.pairs);

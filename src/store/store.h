@@ -27,6 +27,16 @@ int store_begin(store *s);
 int store_begin_import(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
+/* For a run of imports: from here to store_bulk_end, a second thread copies
+ * committed pages from the WAL into the database while the next transaction
+ * is written, instead of the committing thread stopping to do it.  Durability
+ * is unchanged.  The WAL is kept to about WAL_LIMIT bytes (0: 256 MiB) plus
+ * one transaction.  Does nothing (and returns 0) when the database is not a
+ * WAL file.  store_bulk_end waits for the thread; -1 with err set if a
+ * checkpoint failed (the data are still safe in the WAL, and SQLite copies
+ * them at a later checkpoint).  store_close ends it too. */
+int store_bulk_begin(store *s, long long wal_limit);
+int store_bulk_end(store *s, char *err, size_t errlen);
 
 /* ---- sources ---- */
 typedef struct store_source {
@@ -39,11 +49,15 @@ typedef struct store_source {
 
 /* Id of the source with this content hash, or 0. */
 long long store_source_by_hash(store *s, const char *sha256);
+/* 1 if a source of exactly BYTES bytes was imported, 0 if none, -1 on error:
+ * a file of a size never seen cannot be a duplicate, and is hashed as it is
+ * read instead of before. */
+int store_source_size_seen(store *s, long long bytes);
 /* Inserts a source row (id ignored) and returns its id, or -1.  The source's
  * rows are added after it and before store_source_finish, in the same
  * transaction: the store finds them by their span of row ids. */
 long long store_source_add(store *s, const store_source *src);
-/* Writes the final counts and month span of source ID. */
+/* Writes the final counts, month span, hash and size of source ID. */
 int store_source_finish(store *s, const store_source *src);
 /* Claims (kind, force, month) for source ID; if another source held it, that
  * source's rows of that month are deleted (superseded), taken out of the

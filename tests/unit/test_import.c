@@ -7,6 +7,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <nettle/sha2.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +106,8 @@ static int n_sources(store *s)
 
 typedef struct src_find {
 	long long id;
-	long long superseded_by, rows_read, rows_imported, rows_rejected;
+	long long superseded_by, rows_read, rows_imported, rows_rejected, bytes;
+	char sha256[65];
 	int found;
 } src_find;
 
@@ -118,6 +121,8 @@ static int find_source(void *ctx, const store_source *src)
 	f->rows_read = src->rows_read;
 	f->rows_imported = src->rows_imported;
 	f->rows_rejected = src->rows_rejected;
+	f->bytes = src->bytes;
+	snprintf(f->sha256, sizeof f->sha256, "%s", src->sha256);
 	return 1;
 }
 
@@ -642,6 +647,120 @@ static void test_duplicate_content(void **state)
 	assert_int_equal(cube(fx->s, 0, "street", m, m).total, 2);
 }
 
+/* SHA-256 of TEXT, in hex, computed here rather than by the importer. */
+static void sha256_of(const char *text, char hex[65])
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof d, d);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* A file of a size never imported is hashed while it is read; one the size
+ * of an earlier file is hashed first.  Either way the source records the
+ * file's SHA-256 and size, and a copy is found to be a duplicate. */
+static void test_content_hash(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], p2[256], p3[256], hex[65], err[512] = "";
+	const char *t1 = STREET_HDR "b1,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n";
+	const char *t2 = STREET_HDR "b2,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n";
+	assert_int_equal(strlen(t1), strlen(t2));
+	write_file(fx, "v1/2024-10-cleveland-street.csv", t1, p1, sizeof p1);
+	write_file(fx, "v2/2024-10-cleveland-street.csv", t2, p2, sizeof p2);
+	write_file(fx, "v3/2024-10-cleveland-street.csv", t2, p3, sizeof p3);
+	imp_result r1, r2, r3;
+	assert_int_equal(imp_file(fx->s, NULL, p1, NULL, &r1, err, sizeof err), CT_OK);
+	src_find f1 = source_info(fx->s, r1.source_id);
+	sha256_of(t1, hex);
+	assert_string_equal(f1.sha256, hex);
+	assert_int_equal(f1.bytes, strlen(t1));
+
+	/* same size, other content: not a duplicate */
+	assert_int_equal(imp_file(fx->s, NULL, p2, NULL, &r2, err, sizeof err), CT_OK);
+	assert_int_equal(r2.duplicate, 0);
+	assert_int_equal(r2.imported, 1);
+	src_find f2 = source_info(fx->s, r2.source_id);
+	sha256_of(t2, hex);
+	assert_string_equal(f2.sha256, hex);
+	assert_int_equal(f2.bytes, strlen(t2));
+
+	assert_int_equal(imp_file(fx->s, NULL, p3, NULL, &r3, err, sizeof err), CT_OK);
+	assert_int_equal(r3.duplicate, 1);
+	assert_int_equal(r3.source_id, r2.source_id);
+	assert_int_equal(n_sources(fx->s), 2);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* Between store_bulk_begin and store_bulk_end the WAL is copied into the
+ * database by a second thread: it stays near its limit however much is
+ * imported, and nothing is lost. */
+static void test_bulk_checkpoints(void **state)
+{
+	fixture *fx = *state;
+	char db[128], wal[160], err[512] = "";
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	const long long limit = 1 << 20;
+	/* start from an empty WAL (creating the schema filled one) */
+	sqlite3 *c;
+	assert_int_equal(sqlite3_open_v2(db, &c, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+	assert_int_equal(file_size(wal), 0);
+	assert_int_equal(store_bulk_begin(fx->s, limit), 0);
+	/* 40 files of about 120 KB through a 1 MB WAL */
+	strbuf text = {0};
+	long long rows = 0, wal_max = 0;
+	for (int file = 0; file < 40; file++) {
+		sb_reset(&text);
+		sb_puts(&text, STREET_HDR);
+		/* a month each: a file for the same force and month would supersede */
+		int year = 2020 + file / 12, month = 1 + file % 12;
+		for (int i = 0; i < 500; i++)
+			sb_printf(&text,
+				  "%064d,%d-%02d," CP ",-1.2,54.5,On or near Somewhere Long Enough,E01000001,A 001A,"
+				  "Burglary,Investigation complete; no suspect identified,\n",
+				  file * 1000 + i, year, month);
+		char name[64], path[256];
+		snprintf(name, sizeof name, "%d-%02d/%d-%02d-cleveland-street.csv", year, month, year, month);
+		write_file(fx, name, text.buf, path, sizeof path);
+		imp_result r;
+		assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+		assert_int_equal(r.imported, 500);
+		rows += r.imported;
+		if (file_size(wal) > wal_max)
+			wal_max = file_size(wal);
+	}
+	sb_release(&text);
+	assert_int_equal(store_bulk_end(fx->s, err, sizeof err), 0);
+	/* the limit, plus the transaction that passed it (here about 800 KB,
+	 * most of it pages of 64 KiB that each commit touches) and the next:
+	 * without checkpoints the WAL would hold all of the 30 MB written */
+	assert_true(wal_max > limit / 2);
+	assert_true(wal_max <= limit + (2 << 20));
+	/* the rows are in the database file itself, whole */
+	assert_true(file_size(db) > 3 * limit);
+	assert_int_equal(store_kind_count(fx->s, "street"), rows);
+	assert_int_equal(sqlite3_open_v2(db, &c, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	sqlite3_close(c);
+	/* and ending twice, or without beginning, is harmless */
+	assert_int_equal(store_bulk_end(fx->s, err, sizeof err), 0);
+}
+
 static void test_supersede(void **state)
 {
 	fixture *fx = *state;
@@ -822,6 +941,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_street_bom_crlf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_street_rejects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersede, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
