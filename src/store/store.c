@@ -355,8 +355,10 @@ int store_commit(store *s)
  * starts after everything in it was copied, which a writer that never pauses
  * would never see.  So when the WAL passes WAL_LIMIT bytes, the commit waits
  * for the running checkpoint and one more, and the next file starts a fresh
- * WAL: it stays under about WAL_LIMIT plus one file's transaction. */
-#define WAL_LIMIT (256LL << 20)
+ * WAL: it stays under about WAL_LIMIT plus one file's transaction.  (Larger
+ * limits, or checkpoints only every so many megabytes, were slower: what is
+ * left to copy, sync and delete at the end grows with them.) */
+#define WAL_LIMIT (64LL << 20)
 
 struct checkpointer {
 	sqlite3 *db; /* the checkpointing thread's own connection */
@@ -365,9 +367,8 @@ struct checkpointer {
 	pthread_cond_t cv;
 	int wanted, running, quit;
 	int frames;          /* frames in the WAL after the last commit */
-	int frames_asked;    /* ... when a checkpoint was last asked for */
 	int page_size;
-	long long wal_limit, every; /* bytes; a checkpoint is worth EVERY new bytes */
+	long long wal_limit; /* bytes */
 	int failed;          /* a checkpoint failed other than SQLITE_BUSY */
 	char errmsg[256];
 };
@@ -414,7 +415,6 @@ static void checkpoint_ask(checkpointer *ck, int wait)
 		while (ck->running || ck->wanted)
 			pthread_cond_wait(&ck->cv, &ck->mu);
 	ck->wanted = 1;
-	ck->frames_asked = ck->frames;
 	pthread_cond_broadcast(&ck->cv);
 	if (wait)
 		while (ck->running || ck->wanted)
@@ -422,21 +422,11 @@ static void checkpoint_ask(checkpointer *ck, int wait)
 	pthread_mutex_unlock(&ck->mu);
 }
 
+/* After each commit: a checkpoint, now or when the running one ends. */
 static void checkpoint_after_commit(store *s)
 {
 	checkpointer *ck = s->ck;
-	long long bytes = (long long)ck->frames * ck->page_size;
-	if (bytes >= ck->wal_limit) {
-		checkpoint_ask(ck, 1);
-		return;
-	}
-	if (ck->frames < ck->frames_asked) /* the WAL started again */
-		ck->frames_asked = 0;
-	pthread_mutex_lock(&ck->mu);
-	int idle = !ck->running && !ck->wanted;
-	pthread_mutex_unlock(&ck->mu);
-	if (idle && (long long)(ck->frames - ck->frames_asked) * ck->page_size >= ck->every)
-		checkpoint_ask(ck, 0);
+	checkpoint_ask(ck, (long long)ck->frames * ck->page_size >= ck->wal_limit);
 }
 
 int store_bulk_begin(store *s, long long wal_limit)
@@ -459,7 +449,6 @@ int store_bulk_begin(store *s, long long wal_limit)
 	checkpointer *ck = xcalloc(1, sizeof *ck);
 	ck->page_size = page_size;
 	ck->wal_limit = wal_limit > 0 ? wal_limit : WAL_LIMIT;
-	ck->every = ck->wal_limit / 16;
 	if (sqlite3_open_v2(path, &ck->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		sqlite3_close(ck->db);
 		free(ck);

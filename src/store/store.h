@@ -30,7 +30,7 @@ void store_rollback(store *s);
 /* For a run of imports: from here to store_bulk_end, a second thread copies
  * committed pages from the WAL into the database while the next transaction
  * is written, instead of the committing thread stopping to do it.  Durability
- * is unchanged.  The WAL is kept to about WAL_LIMIT bytes (0: 256 MiB) plus
+ * is unchanged.  The WAL is kept to about WAL_LIMIT bytes (0: 64 MiB) plus
  * one transaction.  Does nothing (and returns 0) when the database is not a
  * WAL file.  store_bulk_end waits for the thread; -1 with err set if a
  * checkpoint failed (the data are still safe in the WAL, and SQLite copies
