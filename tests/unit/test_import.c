@@ -659,13 +659,23 @@ static void sha256_of(const char *text, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/* Source ID records TEXT's SHA-256 and size. */
+static void assert_source_of(store *s, long long id, const char *text)
+{
+	char hex[65];
+	sha256_of(text, hex);
+	src_find f = source_info(s, id);
+	assert_string_equal(f.sha256, hex);
+	assert_int_equal(f.bytes, strlen(text));
+}
+
 /* A file of a size never imported is hashed while it is read; one the size
  * of an earlier file is hashed first.  Either way the source records the
  * file's SHA-256 and size, and a copy is found to be a duplicate. */
 static void test_content_hash(void **state)
 {
 	fixture *fx = *state;
-	char p1[256], p2[256], p3[256], hex[65], err[512] = "";
+	char p1[256], p2[256], p3[256], err[512] = "";
 	const char *t1 = STREET_HDR "b1,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n";
 	const char *t2 = STREET_HDR "b2,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n";
 	assert_int_equal(strlen(t1), strlen(t2));
@@ -674,19 +684,13 @@ static void test_content_hash(void **state)
 	write_file(fx, "v3/2024-10-cleveland-street.csv", t2, p3, sizeof p3);
 	imp_result r1, r2, r3;
 	assert_int_equal(imp_file(fx->s, NULL, p1, NULL, &r1, err, sizeof err), CT_OK);
-	src_find f1 = source_info(fx->s, r1.source_id);
-	sha256_of(t1, hex);
-	assert_string_equal(f1.sha256, hex);
-	assert_int_equal(f1.bytes, strlen(t1));
+	assert_source_of(fx->s, r1.source_id, t1);
 
 	/* same size, other content: not a duplicate */
 	assert_int_equal(imp_file(fx->s, NULL, p2, NULL, &r2, err, sizeof err), CT_OK);
 	assert_int_equal(r2.duplicate, 0);
 	assert_int_equal(r2.imported, 1);
-	src_find f2 = source_info(fx->s, r2.source_id);
-	sha256_of(t2, hex);
-	assert_string_equal(f2.sha256, hex);
-	assert_int_equal(f2.bytes, strlen(t2));
+	assert_source_of(fx->s, r2.source_id, t2);
 
 	assert_int_equal(imp_file(fx->s, NULL, p3, NULL, &r3, err, sizeof err), CT_OK);
 	assert_int_equal(r3.duplicate, 1);
