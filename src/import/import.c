@@ -745,17 +745,10 @@ static int sha256_file(FILE *f, char hex[65], long long *bytes)
 	return 0;
 }
 
-/* The hash of a file as its reader reads it. */
-typedef struct hash_tap {
-	struct sha256_ctx ctx;
-	long long bytes;
-} hash_tap;
-
+/* Hashes a file as its reader reads it (imp_reader_tap). */
 static void hash_bytes(void *ctx, const char *bytes, size_t n)
 {
-	hash_tap *h = ctx;
-	sha256_update(&h->ctx, n, (const uint8_t *)bytes);
-	h->bytes += (long long)n;
+	sha256_update(ctx, n, (const uint8_t *)bytes);
 }
 
 /* Resolves the mapping's columns against header H; -1 (err set) if it does not fit. */
@@ -990,7 +983,8 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	char **header_copy = NULL;
 	int in_tx = 0;
 	char *iobuf = NULL;
-	hash_tap tap = {0};
+	struct sha256_ctx hash;
+	long long bytes = 0;
 
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -1010,7 +1004,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	if (seen < 0)
 		goto db_error;
 	if (seen) {
-		if (sha256_file(f, sha, &tap.bytes) != 0 || fseek(f, 0, SEEK_SET) != 0)
+		if (sha256_file(f, sha, &bytes) != 0 || fseek(f, 0, SEEK_SET) != 0)
 			goto io_error;
 		long long dup = store_source_by_hash(s, sha);
 		if (dup < 0)
@@ -1024,8 +1018,8 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 
 	rd = imp_reader_new(f);
 	if (!seen) {
-		sha256_init(&tap.ctx);
-		imp_reader_tap(rd, hash_bytes, &tap);
+		sha256_init(&hash);
+		imp_reader_tap(rd, hash_bytes, &hash);
 	}
 	imp_row row;
 	int got;
@@ -1086,7 +1080,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	/* until the file is read, the source holds a placeholder in place of its
 	 * hash: imports are serialised by the write lock, so it is unique */
 	store_source src = {.path = path, .sha256 = seen ? sha : "(being read)", .kind = im.kind,
-			    .bytes = seen ? tap.bytes : (long long)fst.st_size,
+			    .bytes = seen ? bytes : (long long)fst.st_size,
 			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL};
 	im.source_id = store_source_add(s, &src);
 	if (im.source_id < 0)
@@ -1109,9 +1103,10 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	if (rows > 0)
 		goto io_error;
 	if (!seen) {
-		sha256_hex(&tap.ctx, sha);
-		/* cannot be found (no source had its size, and the write lock is
-		 * held), but a duplicate must never be stored twice */
+		sha256_hex(&hash, sha);
+		bytes = imp_reader_bytes(rd);
+		/* another crimetab imported the same file between the size check and
+		 * this transaction, or the file changed since it was measured */
 		long long dup = store_source_by_hash(s, sha);
 		if (dup < 0)
 			goto db_error;
@@ -1119,6 +1114,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 			store_rollback(s);
 			in_tx = 0;
 			memset(r, 0, sizeof *r);
+			r->month_min = r->month_max = -1;
 			r->duplicate = 1;
 			r->source_id = dup;
 			goto done;
@@ -1143,7 +1139,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		 strcmp(im.kind, "force") == 0 ? mapping->force : im.npairs ? im.pairs[0].force : im.slug);
 	src.id = im.source_id;
 	src.sha256 = sha;
-	src.bytes = tap.bytes;
+	src.bytes = bytes;
 	src.force = r->force;
 	src.month_min = r->month_min;
 	src.month_max = r->month_max;

@@ -369,6 +369,7 @@ struct checkpointer {
 	int frames;          /* frames in the WAL after the last commit */
 	int page_size;
 	long long wal_limit; /* bytes */
+	int autocheckpoint;  /* the writer's own, restored at the end */
 	int failed;          /* a checkpoint failed other than SQLITE_BUSY */
 	char errmsg[256];
 };
@@ -429,56 +430,62 @@ static void checkpoint_after_commit(store *s)
 	checkpoint_ask(ck, (long long)ck->frames * ck->page_size >= ck->wal_limit);
 }
 
-int store_bulk_begin(store *s, long long wal_limit)
+/* The value of PRAGMA NAME on DB as an integer, or DFLT. */
+static int pragma_int(sqlite3 *db, const char *name, int dflt)
 {
-	if (s->ck)
-		return 0;
-	const char *path = sqlite3_db_filename(s->db, "main");
+	char sql[64];
 	sqlite3_stmt *st;
-	int wal = 0, page_size = 0;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
-		wal = sqlite3_step(st) == SQLITE_ROW && strcmp(col_text(st, 0), "wal") == 0;
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK) {
-		page_size = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-		sqlite3_finalize(st);
-	}
-	if (!wal || !path || !*path || page_size <= 0 || sqlite3_db_readonly(s->db, "main") != 0)
-		return 0; /* nothing to gain: SQLite's own checkpoints stay */
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : dflt;
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* True if DB is a WAL database (a connection finds out when it first reads). */
+static int is_wal(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int wal = sqlite3_step(st) == SQLITE_ROW && strcmp(col_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
+}
+
+void store_bulk_begin(store *s, long long wal_limit)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+	int page_size = pragma_int(s->db, "page_size", 0);
+	/* two connections on two threads need a thread-safe SQLite; nothing to
+	 * gain without a WAL: SQLite's own checkpoints stay */
+	if (s->ck || !sqlite3_threadsafe() || !is_wal(s->db) || !path || !*path || page_size <= 0 ||
+	    sqlite3_db_readonly(s->db, "main") != 0)
+		return;
 	checkpointer *ck = xcalloc(1, sizeof *ck);
 	ck->page_size = page_size;
+	ck->autocheckpoint = pragma_int(s->db, "wal_autocheckpoint", 1000);
 	ck->wal_limit = wal_limit > 0 ? wal_limit : WAL_LIMIT;
-	if (sqlite3_open_v2(path, &ck->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sqlite3_close(ck->db);
-		free(ck);
-		return 0;
-	}
+	if (sqlite3_open_v2(path, &ck->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
 	sqlite3_busy_timeout(ck->db, 5000);
-	/* a connection finds the WAL when it first reads */
-	int ck_wal = 0;
-	if (sqlite3_prepare_v2(ck->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
-		ck_wal = sqlite3_step(st) == SQLITE_ROW && strcmp(col_text(st, 0), "wal") == 0;
-		sqlite3_finalize(st);
-	}
-	if (!ck_wal) {
-		sqlite3_close(ck->db);
-		free(ck);
-		return 0;
-	}
+	if (!is_wal(ck->db))
+		goto fail;
 	pthread_mutex_init(&ck->mu, NULL);
 	pthread_cond_init(&ck->cv, NULL);
 	if (pthread_create(&ck->thread, NULL, checkpoint_thread, ck) != 0) {
 		pthread_cond_destroy(&ck->cv);
 		pthread_mutex_destroy(&ck->mu);
-		sqlite3_close(ck->db);
-		free(ck);
-		return 0;
+		goto fail;
 	}
 	/* replaces SQLite's automatic checkpoints for this connection */
 	sqlite3_wal_hook(s->db, on_wal_commit, ck);
 	s->ck = ck;
-	return 0;
+	return;
+fail:
+	sqlite3_close(ck->db);
+	free(ck);
 }
 
 int store_bulk_end(store *s, char *err, size_t errlen)
@@ -495,7 +502,7 @@ int store_bulk_end(store *s, char *err, size_t errlen)
 	pthread_mutex_destroy(&ck->mu);
 	sqlite3_close(ck->db);
 	s->ck = NULL;
-	sqlite3_wal_autocheckpoint(s->db, 1000); /* SQLite's default */
+	sqlite3_wal_autocheckpoint(s->db, ck->autocheckpoint);
 	int failed = ck->failed;
 	if (failed && err)
 		snprintf(err, errlen, "background checkpoint: %s", ck->errmsg);
