@@ -27,6 +27,7 @@ struct imp_reader {
 	size_t qcap, qlen, qhead;
 	qrow building;
 	int in_row, eof;
+	int eol; /* '\n', or '\r' in a file whose lines end in CR alone */
 	const char **fieldptrs;
 	size_t fieldptrs_cap;
 	strbuf pending_raw;
@@ -106,14 +107,14 @@ static void finish_row(imp_reader *r, const char *error)
 	r->in_row = 0;
 }
 
-/* The length of line S (N bytes) without its LF or CRLF if it is one whole
- * row libcsv would split at every comma and nowhere else: no quote, no other
- * CR, not blank.  Else 0, and libcsv reads it. */
+/* The length of line S (N bytes) without its LF, CRLF or CR if it is one
+ * whole row libcsv would split at every comma and nowhere else: no quote, no
+ * other CR, not blank.  Else 0, and libcsv reads it. */
 static size_t plain_line(const char *s, size_t n)
 {
-	if (n < 2 || s[n - 1] != '\n')
+	if (n < 2 || (s[n - 1] != '\n' && s[n - 1] != '\r'))
 		return 0;
-	size_t m = s[n - 2] == '\r' ? n - 2 : n - 1;
+	size_t m = s[n - 1] == '\r' ? n - 1 : s[n - 2] == '\r' ? n - 2 : n - 1; /* CR, CRLF, LF */
 	if (m == 0 || memchr(s, '"', m) || memchr(s, '\r', m))
 		return 0;
 	return m;
@@ -175,6 +176,7 @@ imp_reader *imp_reader_new(FILE *f)
 {
 	imp_reader *r = xcalloc(1, sizeof *r);
 	r->f = f;
+	r->eol = '\n';
 	parser_init(&r->p);
 	return r;
 }
@@ -214,10 +216,40 @@ static void reset_parser(imp_reader *r)
 	r->in_row = 0;
 }
 
+/* Reads the first line, which says how lines end: at LF (or CRLF), or at a
+ * CR alone (old Mac files, and Excel's "CSV (Macintosh)"), which getline
+ * would take for one line as long as the file.  Like getline otherwise. */
+static ssize_t first_line(imp_reader *r)
+{
+	size_t n = 0;
+	int c;
+	while ((c = getc(r->f)) != EOF) {
+		if (n + 3 > r->line_cap) {
+			r->line_cap = r->line_cap ? 2 * r->line_cap : 256;
+			r->line = xrealloc(r->line, r->line_cap);
+		}
+		r->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+		if (c == '\r') {
+			int d = getc(r->f);
+			if (d == '\n')
+				r->line[n++] = '\n';
+			else if (d != EOF && ungetc(d, r->f) != EOF)
+				r->eol = '\r';
+			break;
+		}
+	}
+	if (n == 0)
+		return -1;
+	r->line[n] = '\0';
+	return (ssize_t)n;
+}
+
 /* Feeds one more physical line (or finishes at EOF); -1 on read error. */
 static int feed(imp_reader *r)
 {
-	ssize_t n = getline(&r->line, &r->line_cap, r->f);
+	ssize_t n = r->lineno == 0 ? first_line(r) : getdelim(&r->line, &r->line_cap, r->eol, r->f);
 	if (n < 0) {
 		if (ferror(r->f))
 			return -1;

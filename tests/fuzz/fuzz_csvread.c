@@ -17,9 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f = fmemopen((void *)(uintptr_t)data, size, "r");
 	if (!f)
 		return 0;
+	/* at most a line per LF and per CR (a file whose first line ends in a
+	 * CR alone has lines that end at CRs) */
 	long long lines = 1;
 	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n';
+		lines += data[i] == '\n' || data[i] == '\r';
 	imp_reader *r = imp_reader_new(f);
 	imp_row row;
 	long long last = 0;

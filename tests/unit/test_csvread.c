@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "import/csvread.h"
 
 /* A reader over an in-memory copy of N bytes of TEXT. */
@@ -496,8 +497,8 @@ static void test_row_limit_is_exact(void **state)
 	free(text);
 }
 
-/* A file with old Mac line endings (CR only) arrives as one physical line:
- * every row in it must still come back, none silently dropped. */
+/* A file with old Mac line endings (CR only): every row comes back, on its
+ * own line. */
 static void test_cr_only_line_endings_lose_no_rows(void **state)
 {
 	(void)state;
@@ -511,9 +512,45 @@ static void test_cr_only_line_endings_lose_no_rows(void **state)
 		assert_null(row.error);
 		assert_int_equal(row.nfields, 2);
 		assert_string_equal(row.fields[0], want[i]);
+		assert_int_equal(row.line, (long long)i + 1);
+		char raw[8];
+		snprintf(raw, sizeof raw, i ? "%s,%zu" : "%s,v", want[i], i);
+		assert_string_equal(row.raw, raw);
 	}
 	at_end(&s);
 	src_close(&s);
+}
+
+/* A CR-only file longer than the row limit is read line by line, not taken
+ * for one overlong row; a CR inside quotes stays in its field; a BOM is
+ * skipped; the reader's byte count is the file's. */
+static void test_cr_only_long_file(void **state)
+{
+	(void)state;
+	strbuf text = {0};
+	sb_puts(&text, "\xEF\xBB\xBFh,v\r\"two\rlines\",0\r");
+	for (int i = 1; i <= 3000; i++)
+		sb_printf(&text, "row %d,%d\r", i, i);
+	src s;
+	imp_row row;
+	src_open(&s, text.buf, text.len);
+	assert_int_equal(imp_reader_next(s.r, &row), 1);
+	assert_string_equal(row.fields[0], "h");
+	assert_int_equal(imp_reader_next(s.r, &row), 1);
+	assert_null(row.error);
+	assert_string_equal(row.fields[0], "two\rlines");
+	assert_int_equal(row.line, 2);
+	for (int i = 1; i <= 3000; i++) {
+		assert_int_equal(imp_reader_next(s.r, &row), 1);
+		assert_null(row.error);
+		assert_int_equal(row.nfields, 2);
+		assert_int_equal(atoi(row.fields[1]), i);
+		assert_int_equal(row.line, i + 3);
+	}
+	at_end(&s);
+	assert_int_equal(imp_reader_bytes(s.r), (long long)text.len);
+	src_close(&s);
+	sb_release(&text);
 }
 
 int main(void)
@@ -543,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte_in_field),
 		cmocka_unit_test(test_row_limit_is_exact),
 		cmocka_unit_test(test_cr_only_line_endings_lose_no_rows),
+		cmocka_unit_test(test_cr_only_long_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
