@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "areas/areas.h"
 #include "cli/cli.h"
@@ -19,10 +18,12 @@ static const char facematch_help[] =
 	"run loads the face-match plugin at PATH (an explicit path: nothing is searched for;\n"
 	"a plugin file or folder writable by other users is refused), opens it with the\n"
 	"configuration STRING (or the contents of FILE), and stores the sightings it returns\n"
-	"for the months FROM to TO (default: everything it has).  crimetab assigns each\n"
-	"sighting to town centres itself (by the crime it names, or by its coordinates), and\n"
-	"reports then gain an \"Offenders (face match)\" section: sightings, distinct offenders,\n"
-	"repeat offenders (2 or more separate incidents in the window) and watchlist matches.\n"
+	"for the months FROM to TO (default: everything it has).  Months are those of UK\n"
+	"time, summer time included: a sighting at 23:30 UTC on 30 June counts in July.\n"
+	"crimetab assigns each sighting to town centres itself (by the crime it names, or\n"
+	"by its coordinates), and reports then gain an \"Offenders (face match)\" section:\n"
+	"sightings, distinct offenders, repeat offenders (2 or more separate incidents in\n"
+	"the window) and watchlist matches.\n"
 	"The plugin's pseudonymous individual keys are stored only to count; no output shows\n"
 	"them.  A re-run replaces the earlier sightings of the same plugin in the range; a\n"
 	"plugin that fails mid-way stores nothing.\n"
@@ -44,20 +45,6 @@ typedef struct run_ctx {
 	int failed;
 } run_ctx;
 
-static int month_of(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	return CT_MONTH(tm.tm_year + 1900, tm.tm_mon + 1);
-}
-
-static int64_t time_of(int month)
-{
-	struct tm tm = {.tm_year = CT_MONTH_YEAR(month) - 1900, .tm_mon = CT_MONTH_NUM(month) - 1, .tm_mday = 1};
-	return (int64_t)timegm(&tm);
-}
-
 /* Starts the run row once the plugin's name is known: a re-run of the same
  * plugin (by name or path) replaces its earlier sightings in the range. */
 static int begin_run(run_ctx *rc)
@@ -76,7 +63,7 @@ static int sink(void *ctx, const fm_sighting *x)
 	}
 	store_sighting st = {
 		.time = x->time,
-		.month = month_of(x->time),
+		.month = ct_uk_month(x->time), /* the month in Britain, as crimes are */
 		.has_coords = x->has_coords,
 		.lon = x->lon,
 		.lat = x->lat,
@@ -119,8 +106,8 @@ static int print_run(void *ctx, const store_fm_run *r)
 {
 	(void)ctx;
 	char a[8] = "", b[8] = "";
-	ct_month_format(month_of(r->from), a);
-	ct_month_format(month_of(r->to - 1), b);
+	ct_month_format(ct_uk_month(r->from), a);
+	ct_month_format(ct_uk_month(r->to - 1), b);
 	printf("%lld\t%s\t%s\t%s\t%lld\t%s\n", r->id, r->plugin, r->from <= 0 ? "start" : a,
 	       r->to >= INT64_MAX / 2 ? "end" : b, r->sightings, r->run_at);
 	return 0;
@@ -177,8 +164,8 @@ int cmd_facematch(int argc, char **argv)
 		return cli_usage_error("facematch", "run needs --plugin PATH");
 	if (from_m >= 0 && to_m >= 0 && to_m < from_m)
 		return cli_usage_error("facematch", "--to is before --from");
-	int64_t from = from_m >= 0 ? time_of(from_m) : 0;
-	int64_t to = to_m >= 0 ? time_of(to_m + 1) : INT64_MAX / 2;
+	int64_t from = from_m >= 0 ? ct_uk_month_start(from_m) : 0;
+	int64_t to = to_m >= 0 ? ct_uk_month_start(to_m + 1) : INT64_MAX / 2;
 	char *cfg = read_config(config);
 	if (!cfg)
 		return CT_EUSAGE;

@@ -194,6 +194,44 @@ int ct_month_parse(const char *s, int *out)
 	return 0;
 }
 
+/* 01:00 UTC on the last Sunday of month M (1-12) of year Y. */
+static long long last_sunday_1am(int y, int m)
+{
+	/* day 0 of the next month is the last day of this one */
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m, .tm_mday = 0, .tm_hour = 1};
+	time_t last = timegm(&tm);
+	struct tm d;
+	gmtime_r(&last, &d);
+	return (long long)last - (long long)d.tm_wday * 86400;
+}
+
+static int uk_offset(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return 0;
+	int y = tm.tm_year + 1900;
+	return t >= last_sunday_1am(y, 3) && t < last_sunday_1am(y, 10) ? 3600 : 0;
+}
+
+int ct_uk_month(long long t)
+{
+	time_t tt = (time_t)(t + uk_offset(t));
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return 0;
+	return CT_MONTH(tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+long long ct_uk_month_start(int month)
+{
+	struct tm tm = {.tm_year = CT_MONTH_YEAR(month) - 1900, .tm_mon = CT_MONTH_NUM(month) - 1, .tm_mday = 1};
+	/* midnight on the 1st is in summer time from April to October */
+	int m = CT_MONTH_NUM(month);
+	return (long long)timegm(&tm) - (m >= 4 && m <= 10 ? 3600 : 0);
+}
+
 void ct_month_format(int month, char *buf)
 {
 	int y = CT_MONTH_YEAR(month), m = CT_MONTH_NUM(month);

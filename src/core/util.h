@@ -49,6 +49,12 @@ int ct_month_parse(const char *s, int *out);
 void ct_month_format(int month, char *buf);
 /* Writes "October 2024" into buf (at least 16 bytes). */
 void ct_month_long(int month, char *buf, size_t len);
+/* UK civil time, for instants (Unix seconds, UTC) such as face-match
+ * sightings: the month T falls in, in Britain (British Summer Time runs from
+ * 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
+ * October, the rule since 1996), and the instant MONTH begins there. */
+int ct_uk_month(long long t);
+long long ct_uk_month_start(int month);
 
 /* The contents of PATH, NUL-terminated (caller frees); NULL with
  * "PATH: cannot open: reason" in err. */
