@@ -344,17 +344,18 @@ int cmd_report(int argc, char **argv)
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
-	rep_report *r = stats_build(s, t, &req, err, sizeof err);
+	ct_status why;
+	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {
 		/* no town centres loaded yet: report all the data rather than nothing */
 		rep_report_free(r);
 		req.include_all = 1;
 		ct_note("no areas loaded (see crimetab areas --help): reporting all data");
-		r = stats_build(s, t, &req, err, sizeof err);
+		r = stats_build(s, t, &req, &why, err, sizeof err);
 	}
 	if (!r) {
 		ct_error("%s", err);
-		status = strstr(err, "no area named") ? CT_EUSAGE : strstr(err, "database error") ? CT_EDB : CT_EDATA;
+		status = why;
 	} else {
 		char mm[8];
 		ct_month_format(r->month, mm);

@@ -40,6 +40,7 @@ typedef struct tui_ctx {
 	const char *names[MAX_TAX];
 	taxonomy *tax[MAX_TAX];
 	size_t ntax;
+	ct_status why; /* of the last report that could not be built */
 } tui_ctx;
 
 static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, int *latest, char *err,
@@ -61,7 +62,7 @@ static rep_report *build_report(void *vctx, int month, int compare, const char *
 		return NULL;
 	}
 	stats_request req = {.month = month, .compare = compare, .include_all = 1};
-	rep_report *r = stats_build(c->s, t, &req, err, errlen);
+	rep_report *r = stats_build(c->s, t, &req, &c->why, err, errlen);
 	if (r)
 		*latest = stats_latest_complete_month(c->s, r->dataset);
 	return r;
@@ -157,6 +158,8 @@ int cmd_tui(int argc, char **argv)
 	if (ctx.s) {
 		tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
 		status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);
+		if (status != CT_OK && ctx.why != CT_OK)
+			status = ctx.why; /* the first report failed: say why */
 	}
 	store_close(ctx.s);
 	for (size_t i = 0; i < ctx.ntax; i++)

@@ -345,8 +345,13 @@ static void check_missing(store *s, rep_report *r)
 	cov_free(&c);
 }
 
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, char *err, size_t errlen)
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen)
 {
+	ct_status dummy;
+	if (!why)
+		why = &dummy;
+	*why = CT_EDATA;
 	const char *dataset = req->dataset;
 	if (!dataset) {
 		const char *pref = tax_dataset(t);
@@ -395,6 +400,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			id = 0;
 		if (id < 0) {
 			snprintf(err, errlen, "no area named \"%s\" (see crimetab areas list)", name);
+			*why = CT_EUSAGE;
 			goto fail;
 		}
 		if (build_area(s, t, dataset, id, name, r, &r->areas[r->nareas++]) != 0)
@@ -432,9 +438,11 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		free(al.names[i]);
 	free(al.names);
 	free(al.ids);
+	*why = CT_OK;
 	return r;
 db_error:
 	snprintf(err, errlen, "database error: %s", store_errmsg(s));
+	*why = CT_EDB;
 fail:
 	for (size_t i = 0; i < al.n; i++)
 		free(al.names[i]);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "core/status.h"
 #include "report/model.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
@@ -23,9 +24,11 @@ typedef struct stats_request {
 } stats_request;
 
 /* Builds the report.  Missing months (a force with no file for a month a
- * window needs) become warnings in the report.  NULL with err set when an
- * area is unknown, there is no data, or the database fails. */
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, char *err, size_t errlen);
+ * window needs) become warnings in the report.  NULL with err set, and *WHY
+ * (if not NULL) set to CT_EUSAGE when an area is unknown, CT_EDATA when there
+ * is no data, CT_EDB when the database fails. */
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen);
 
 /* Window spans for MONTH and COMPARE (pure arithmetic, for tests). */
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);

@@ -64,7 +64,7 @@ int tui_run(const tui_ops *ops, int month, int compare, const char *const *taxon
 	 * is a plain message on a plain terminal */
 	if (tui_init(&st, ops, month, compare, taxonomies, ntaxonomies, tax, err, sizeof err) != 0) {
 		ct_error("%s", err);
-		return strstr(err, "database error") ? CT_EDB : CT_EDATA;
+		return CT_EDATA; /* the driver knows better, and says */
 	}
 	st.ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
 

@@ -301,7 +301,7 @@ static rep_report *build(fixture *fx, int month, int compare, const char *const 
 	char err[512] = "";
 	stats_request req = {.month = month, .compare = compare, .dataset = "force", .areas = areas,
 			     .nareas = nareas, .include_all = include_all};
-	rep_report *r = stats_build(fx->s, fx->t, &req, err, sizeof err);
+	rep_report *r = stats_build(fx->s, fx->t, &req, NULL, err, sizeof err);
 	if (!r)
 		fail_msg("stats_build: %s", err);
 	return r;
@@ -486,8 +486,10 @@ static void test_build_unknown_area(void **state)
 	const char *const areas[] = {"Town", "Nowhere"};
 	stats_request req = {.month = CT_MONTH(2024, 10), .compare = REP_COMPARE_YOY, .dataset = "force",
 			     .areas = areas, .nareas = 2};
-	assert_null(stats_build(fx->s, fx->t, &req, err, sizeof err));
+	ct_status why = CT_OK;
+	assert_null(stats_build(fx->s, fx->t, &req, &why, err, sizeof err));
 	assert_non_null(strstr(err, "no area named \"Nowhere\""));
+	assert_int_equal(why, CT_EUSAGE);
 }
 
 static void test_build_no_data(void **state)
@@ -495,8 +497,10 @@ static void test_build_no_data(void **state)
 	fixture *fx = *state;
 	char err[512] = "";
 	stats_request req = {.month = CT_MONTH(2024, 10), .compare = REP_COMPARE_YOY, .dataset = "street"};
-	assert_null(stats_build(fx->s, fx->t, &req, err, sizeof err));
+	ct_status why = CT_OK;
+	assert_null(stats_build(fx->s, fx->t, &req, &why, err, sizeof err));
 	assert_non_null(strstr(err, "no police.uk street data"));
+	assert_int_equal(why, CT_EDATA);
 }
 
 int main(void)
