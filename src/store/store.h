@@ -27,15 +27,19 @@ int store_begin(store *s);
 int store_begin_import(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
-/* For a run of imports: from here to store_bulk_end, a second thread copies
- * committed pages from the WAL into the database while the next transaction
- * is written, instead of the committing thread stopping to do it.  Durability
- * is unchanged.  The WAL is kept to about WAL_LIMIT bytes (0: 64 MiB) plus
- * one transaction.  Does nothing when the database is not a WAL file (or the
- * thread cannot be had): SQLite's own checkpoints stay.  store_bulk_end waits
- * for the thread; -1 with err set if a checkpoint failed (the data are still
- * safe in the WAL, and SQLite copies them at a later checkpoint).
- * store_close ends it too. */
+/* For a run of imports, from here to store_bulk_end:
+ * - foreign keys are not checked: the importer writes parents before
+ *   children and deletes the children it supersedes itself (nothing else may
+ *   write through S meanwhile);
+ * - a second thread copies committed pages from the WAL into the database
+ *   while the next transaction is written, instead of the committing thread
+ *   stopping to do it.  Durability is unchanged.  The WAL is kept to about
+ *   WAL_LIMIT bytes (0: 64 MiB) plus one transaction.  When the database is
+ *   not a WAL file (or the thread cannot be had), SQLite's own checkpoints
+ *   stay.
+ * store_bulk_end waits for the thread; -1 with err set if a checkpoint failed
+ * (the data are still safe in the WAL, and SQLite copies them at a later
+ * checkpoint).  store_close ends it too. */
 void store_bulk_begin(store *s, long long wal_limit);
 int store_bulk_end(store *s, char *err, size_t errlen);
 

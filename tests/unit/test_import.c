@@ -823,6 +823,64 @@ static void test_bulk_checkpoints(void **state)
 	assert_int_equal(store_bulk_end(fx->s, err, sizeof err), 0);
 }
 
+/* Rows of a query's first column, counted; -1 on error. */
+static long long count_rows(const char *db, const char *sql)
+{
+	sqlite3 *c;
+	sqlite3_stmt *st;
+	long long n = -1;
+	if (sqlite3_open_v2(db, &c, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
+		n = 0;
+		while (sqlite3_step(st) == SQLITE_ROW)
+			n++;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(c);
+	return n;
+}
+
+/* An import run (store_bulk_begin) does not check foreign keys, so it must
+ * keep them itself: superseded crimes take their areas with them, and after
+ * store_bulk_end the checks (and their cascades) are back. */
+static void test_bulk_keeps_foreign_keys(void **state)
+{
+	fixture *fx = *state;
+	char areas[256], p1[256], p2[256], db[128], err[512] = "";
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	write_file(fx, "areas.json",
+		   "{\"areas\": [{\"name\": \"A\", \"lsoa_codes\": [\"E01000001\"]}, "
+		   "{\"name\": \"B\", \"lsoa_codes\": [\"E01000002\"]}]}",
+		   areas, sizeof areas);
+	size_t loaded = 0;
+	assert_int_equal(area_load_file(fx->s, areas, &loaded, err, sizeof err), 0);
+	area_set *set = area_set_from_store(fx->s, err, sizeof err);
+	assert_non_null(set);
+	write_file(fx, "v1/2024-10-cleveland-street.csv",
+		   STREET_HDR "b1,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n"
+			      "b2,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n"
+			      "b3,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,\n",
+		   p1, sizeof p1);
+	write_file(fx, "v2/2024-10-cleveland-street.csv",
+		   STREET_HDR "r1,2024-10," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Robbery,,\n", p2, sizeof p2);
+	store_bulk_begin(fx->s, 0);
+	imp_result r1, r2;
+	assert_int_equal(imp_file(fx->s, set, p1, NULL, &r1, err, sizeof err), CT_OK);
+	assert_int_equal(imp_file(fx->s, set, p2, NULL, &r2, err, sizeof err), CT_OK);
+	assert_int_equal(r2.superseded, 3);
+	assert_int_equal(store_bulk_end(fx->s, err, sizeof err), 0);
+	area_set_free(set);
+	assert_int_equal(count_rows(db, "SELECT * FROM crime_areas"), 1);
+	assert_int_equal(count_rows(db, "PRAGMA foreign_key_check"), 0);
+	int m = CT_MONTH(2024, 10);
+	assert_int_equal(cube(fx->s, area_id(fx->s, "A"), "street", m, m).total, 1);
+	/* loading the areas again replaces them (A gets a new id): the cascade
+	 * takes the old rows */
+	assert_int_equal(area_load_file(fx->s, areas, &loaded, err, sizeof err), 0);
+	assert_int_equal(count_rows(db, "PRAGMA foreign_key_check"), 0);
+	assert_int_equal(count_rows(db, "SELECT * FROM crime_areas"), 1);
+}
+
 static void test_supersede(void **state)
 {
 	fixture *fx = *state;
@@ -1007,6 +1065,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_content_hash_odd_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_found_after_reading, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_checkpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_keeps_foreign_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersede, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
