@@ -197,19 +197,39 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Ends a walk over a statement's rows that stopped with step result RC (a
+ * callback that asked to stop leaves SQLITE_ROW): resets the statement; 0,
+ * or -1 on an error. */
+static int rows_end(sqlite3_stmt *st, int rc)
+{
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int exec(store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* The value of PRAGMA NAME on DB as an integer, or DFLT. */
+static int pragma_int(sqlite3 *db, const char *name, int dflt)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : dflt;
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* Applies embedded sql/NNN_*.sql files numbered above the current version. */
 static int migrate(store *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	s->version = pragma_int(s->db, "user_version", -1);
+	if (s->version < 0)
 		goto db_error;
-	s->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
 	for (const struct embedded_file *f = embedded_files; f->name; f++) {
 		int n;
 		if (strncmp(f->name, "sql/", 4) != 0 || sscanf(f->name + 4, "%d_", &n) != 1 || n <= s->version)
@@ -263,11 +283,7 @@ store *store_open(const char *path, int readonly, char *err, size_t errlen)
 	}
 	char merr[512] = "";
 	if (readonly) {
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-			s->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-			sqlite3_finalize(st);
-		}
+		s->version = pragma_int(s->db, "user_version", 0);
 		if (s->version == 0) {
 			snprintf(err, errlen, "%s: not a crimetab database (run crimetab import first)", path);
 			store_close(s);
@@ -431,19 +447,6 @@ static void checkpoint_after_commit(store *s)
 {
 	checkpointer *ck = s->ck;
 	checkpoint_ask(ck, (long long)ck->frames * ck->page_size >= ck->wal_limit);
-}
-
-/* The value of PRAGMA NAME on DB as an integer, or DFLT. */
-static int pragma_int(sqlite3 *db, const char *name, int dflt)
-{
-	char sql[64];
-	sqlite3_stmt *st;
-	snprintf(sql, sizeof sql, "PRAGMA %s", name);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dflt;
-	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : dflt;
-	sqlite3_finalize(st);
-	return v;
 }
 
 /* True if DB is a WAL database (a connection finds out when it first reads). */
@@ -677,8 +680,7 @@ int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), 
 		if (fn(ctx, &src))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const char *force, int month), void *ctx)
@@ -690,8 +692,7 @@ int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const c
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2)))
 			break;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 long long store_crime_add(store *s, const store_crime *c)
@@ -801,8 +802,7 @@ int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 int store_area_put(store *s, const char *name, const char *kind, const char *definition, const char *loaded_from,
@@ -864,8 +864,7 @@ int store_areas_each(store *s, int (*fn)(void *ctx, const store_area *a), void *
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx)
@@ -884,12 +883,11 @@ int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *
 			.area_value = col_text(st, 4),
 		};
 		if (fn(ctx, &c)) {
-			sqlite3_reset(st);
-			return -1;
+			rc = SQLITE_ABORT; /* the caller's failure */
+			break;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 int store_crime_area_add(store *s, long long crime, long long area)
@@ -953,8 +951,7 @@ int store_cube_each(store *s, long long area, const char *kind, int from, int to
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)))
 			break;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
 
 long long store_kind_count(store *s, const char *kind)
@@ -1158,6 +1155,5 @@ int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), vo
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc);
 }
