@@ -82,8 +82,7 @@ static void box_vline(const tui_state *s, int y, int x, int n)
 
 static int window_x(const tui_layout *l, int w)
 {
-	int win_w = l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
-	return l->table_x + 1 + l->label_w + l->gap + w * (win_w + l->gap);
+	return l->table_x + 1 + l->label_w + l->gap + w * (tui_win_w(l) + l->gap);
 }
 
 static void draw_too_small(const tui_state *s)
@@ -177,7 +176,7 @@ static void draw_area_list(const tui_state *s)
 static void draw_heads(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
-	int x0 = l->table_x + 1, win_w = l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
+	int x0 = l->table_x + 1, win_w = tui_win_w(l);
 	fill(l->head_y, l->table_x, l->table_w, A_NORMAL);
 	fill(l->head_y + 1, l->table_x, l->table_w, A_BOLD | A_UNDERLINE);
 	put(s, l->head_y + 1, x0, l->label_w, "Crime", A_BOLD | A_UNDERLINE);

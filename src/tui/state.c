@@ -533,9 +533,7 @@ void tui_resize(tui_state *s, int width, int height)
 			}
 		}
 	}
-	/* the figures first, then, while the Crime column keeps 26 columns:
-	 * full headings, the area list, the trend column */
-	int win_w = l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
+	int win_w = tui_win_w(l);
 	/* First the figures (fewer windows only on a very narrow screen), then,
 	 * while the Crime column keeps 26 columns: wider gaps between windows,
 	 * full headings, the area list, the trend column. */

@@ -135,6 +135,12 @@ typedef struct tui_layout {
 } tui_layout;
 #define TUI_MIN_WIDTH 60
 #define TUI_MIN_HEIGHT 15
+
+/* A window's width: its three columns and the spaces between them. */
+static inline int tui_win_w(const tui_layout *l)
+{
+	return l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
+}
 #define TUI_SPARK 12 /* months in a sparkline */
 
 typedef struct tui_state {
