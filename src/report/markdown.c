@@ -1,5 +1,6 @@
 /* Markdown scrutiny tables: per area a header line, a summary table (top-level
  * rows and Total) and the full table, following the committee paper. */
+#include <ctype.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -80,19 +81,17 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 	fprintf(out, "# Town centre crime: %s\n\n", month);
 	fputs("Each window is compared with the ", out);
 	fputs(rep_compare_label(r->compare), out);
-	fputs(": selected month ", out);
-	month_span(out, r->span[0].from, r->span[0].to);
-	fputs(" (against ", out);
-	month_span(out, r->span[0].cmp_from, r->span[0].cmp_to);
-	fputs("); last 6 months ", out);
-	month_span(out, r->span[1].from, r->span[1].to);
-	fputs(" (against ", out);
-	month_span(out, r->span[1].cmp_from, r->span[1].cmp_to);
-	fputs("); last 12 months ", out);
-	month_span(out, r->span[2].from, r->span[2].to);
-	fputs(" (against ", out);
-	month_span(out, r->span[2].cmp_from, r->span[2].cmp_to);
-	fputs(").\n\n", out);
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		fputs(w ? "; " : ": ", out);
+		for (const char *c = rep_window_label[w]; *c; c++) /* "selected month" */
+			fputc(tolower((unsigned char)*c), out);
+		fputc(' ', out);
+		month_span(out, r->span[w].from, r->span[w].to);
+		fputs(" (against ", out);
+		month_span(out, r->span[w].cmp_from, r->span[w].cmp_to);
+		fputc(')', out);
+	}
+	fputs(".\n\n", out);
 	fprintf(out, "Data: %s, ", rep_dataset_label(r->dataset));
 	md_text(out, r->taxonomy);
 	fputs(" categories; ", out);
