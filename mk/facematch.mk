@@ -17,7 +17,7 @@ $(FM_PLUGIN): src/plugins/facematch-embeddings/facematch_embeddings.c
 	@$(if $(Q),echo "  PLUGIN  $@")
 	$(Q)$(CC) $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $< -lcjson -lm
 
-$(BUILD)/tests/plugins/%.so: tests/plugins/%.c
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c tests/plugins/test_plugin.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  PLUGIN  $@")
 	$(Q)$(CC) $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<

@@ -1,10 +1,10 @@
 /* A well-formed plugin whose identify() emits three sightings and then
  * fails, as a match service that drops its connection would: the host must
  * report the failure so its caller rolls the three back. */
-#include <crimetab/facematch.h>
-
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "test_plugin.h"
 
 struct crimetab_fm_handle {
 	char err[128];
@@ -63,10 +63,4 @@ static const crimetab_fm_descriptor mid_descriptor = {
 	.last_error = mid_last_error,
 };
 
-CRIMETAB_FM_EXPORT const crimetab_fm_descriptor *
-crimetab_facematch_entry(uint32_t host_abi_major, uint32_t host_abi_minor)
-{
-	(void)host_abi_major;
-	(void)host_abi_minor;
-	return &mid_descriptor;
-}
+TEST_PLUGIN_ENTRY(mid_descriptor)
