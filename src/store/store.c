@@ -197,6 +197,20 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Runs bound statement ST, which gives at most one row: *V is its first
+ * column (0 when there is no row).  Resets ST; 0, or -1 on an error. */
+static int step_value(sqlite3_stmt *st, long long *v)
+{
+	*v = 0;
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Ends a walk over a statement's rows that stopped with step result RC (a
  * callback that asked to stop leaves SQLITE_ROW): resets the statement; 0,
  * or -1 on an error. */
@@ -337,13 +351,8 @@ int store_begin_import(store *s)
 /* The crime ID index, if any sighting names a crime. */
 static int need_crime_id_index(store *s)
 {
-	sqlite3_stmt *st = stmt(s, ST_FM_NAMES_CRIMES);
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	int any = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	long long any;
+	if (step_value(stmt(s, ST_FM_NAMES_CRIMES), &any) != 0)
 		return -1;
 	return any ? exec(s, crime_id_index) : 0;
 }
@@ -540,9 +549,8 @@ long long store_source_by_hash(store *s, const char *sha256)
 	if (!st)
 		return -1;
 	bind_text(st, 1, sha256);
-	long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return id;
+	long long id;
+	return step_value(st, &id) == 0 ? id : -1;
 }
 
 int store_source_size_seen(store *s, long long bytes)
@@ -551,10 +559,8 @@ int store_source_size_seen(store *s, long long bytes)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, bytes);
-	int rc = sqlite3_step(st);
-	int seen = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
-	return seen;
+	long long seen;
+	return step_value(st, &seen) == 0 ? seen != 0 : -1;
 }
 
 long long store_source_add(store *s, const store_source *src)
@@ -604,8 +610,9 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 	bind_text(st, 1, kind);
 	bind_text(st, 2, force);
 	sqlite3_bind_int(st, 3, month);
-	long long old = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	long long old;
+	if (step_value(st, &old) != 0)
+		return -1;
 	if (old == id)
 		return 0;
 	st = stmt(s, ST_MONTH_CLAIM);
@@ -960,9 +967,8 @@ long long store_kind_count(store *s, const char *kind)
 	if (!st)
 		return -1;
 	bind_text(st, 1, kind);
-	long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return n;
+	long long n;
+	return step_value(st, &n) == 0 ? n : -1;
 }
 
 int store_latest_month(store *s, const char *kind)
@@ -1054,12 +1060,7 @@ int store_fm_run_finish(store *s, long long run, long long *sightings)
 	sqlite3_bind_int64(st, 1, run);
 	if (step_done(st) != 0)
 		return -1;
-	st = stmt(s, ST_FM_ANY);
-	if (!st)
-		return -1;
-	*sightings = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return 0;
+	return step_value(stmt(s, ST_FM_ANY), sightings);
 }
 
 int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx)
@@ -1130,10 +1131,7 @@ int store_fm_counts(store *s, long long area, int from, int to, long long out[4]
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_int(st, 2, from);
 	sqlite3_bind_int(st, 3, to);
-	int rc = sqlite3_step(st);
-	out[2] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return step_value(st, &out[2]);
 }
 
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx)
