@@ -36,6 +36,10 @@ void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);
 /* The % difference figures for CUR against CMP. */
 rep_fig stats_fig(long long cur, long long cmp);
 
+/* The first and last months any force has a file of DATASET for (-1, -1 when
+ * there are none).  0, or -1 on a database error. */
+int stats_data_range(store *s, const char *dataset, int *first, int *last);
+
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);
 

@@ -91,7 +91,8 @@ static rep_report *fake_build(void *ctx, int month, int compare, const char *tax
 	r->warnings[r->nwarnings++] = xstrdup("Cleveland Police: no force export imported for 1 month");
 	r->sources = xcalloc(1, sizeof *r->sources);
 	r->sources[0] = (rep_source){xstrdup("paper.csv"), xstrdup("force"), xstrdup("Cleveland Police"),
-				     xstrdup("2024-10-01T00:00:00Z"), CT_MONTH(2022, 10), LATEST, 10770};
+				     xstrdup("2024-10-01T00:00:00Z"), CT_MONTH(2022, 10), LATEST, 10770,
+				     xstrdup("")};
 	r->nsources = 1;
 	*latest = LATEST;
 	return r;
