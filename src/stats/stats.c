@@ -120,6 +120,11 @@ int stats_data_range(store *s, const char *dataset, int *first, int *last)
 	return 0;
 }
 
+const char *stats_default_taxonomy(store *s)
+{
+	return store_kind_count(s, "force") <= 0 && store_kind_count(s, "street") > 0 ? "police-uk" : "home-office";
+}
+
 /* ---- building the model ---- */
 
 typedef struct builder {
