@@ -30,7 +30,7 @@ typedef struct fx_def {
 /* The figures as stats_fig defines them (the fixture must not depend on stats/). */
 static rep_fig fx_fig(long long cur, long long cmp)
 {
-	rep_fig f = {cur, cmp, cur - cmp, REP_PCT_NONE, 0};
+	rep_fig f = {.cur = cur, .cmp = cmp, .diff = cur - cmp, .pct_kind = REP_PCT_NONE};
 	if (cmp != 0) {
 		f.pct_kind = REP_PCT_VALUE;
 		f.pct = (double)(cur - cmp) / (double)cmp * 100.0;
