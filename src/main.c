@@ -7,8 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/util.h"
-
-#define CRIMETAB_VERSION "0.1.0"
+#include "core/version.h"
 
 static const struct command {
 	const char *name;
