@@ -664,8 +664,9 @@ void tui_status_text(const tui_state *s, char *buf, size_t len)
 	char incomplete[48] = "";
 	if (inc)
 		snprintf(incomplete, sizeof incomplete, "%d of %d windows incomplete%s", inc, REP_WINDOWS, sep(s));
-	snprintf(buf, len, "%s %s%sbasis: %s%s%s%zu warning%s%s? help", rep_dataset_label(r->dataset), cov, sep(s),
-		 r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s), incomplete,
+	/* first, so that a narrow screen still shows it */
+	snprintf(buf, len, "%s%s %s%sbasis: %s%s%zu warning%s%s? help", incomplete, rep_dataset_label(r->dataset), cov,
+		 sep(s), r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s),
 		 r->nwarnings, r->nwarnings == 1 ? "" : "s", sep(s));
 }
 
