@@ -327,6 +327,7 @@ int cmd_report(int argc, char **argv)
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
+	req.allow_missing = o.allow_missing;
 	ct_status why;
 	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {
@@ -342,7 +343,8 @@ int cmd_report(int argc, char **argv)
 	} else {
 		char mm[8];
 		ct_month_format(r->month, mm);
-		ct_note("report for %s (%s, %s, compared with the %s)", mm, rep_dataset_label(r->dataset), r->taxonomy,
+		ct_note("report for %s%s%s (%s, %s, compared with the %s)", mm, r->month_reason ? ": " : "",
+			r->month_reason ? r->month_reason : "", rep_dataset_label(r->dataset), r->taxonomy,
 			rep_compare_label(r->compare));
 		for (size_t i = 0; i < r->nwarnings; i++)
 			ct_warn("%s", r->warnings[i]);

@@ -1,6 +1,6 @@
 /* Draws the TUI state with curses: the area list, the scrutiny table, the
  * status and message lines, and popups.  Nothing here changes the state or
- * computes a figure; every cell is the model's, formatted by rep_fmt_*. */
+ * computes a figure; every cell is the model's, formatted by rep_fmt_* (tui_fmt_fig). */
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,9 +280,7 @@ static void draw_rows(const tui_state *s)
 				break;
 			char c[32], d[32], p[32];
 			const rep_fig *f = &r->fig[w];
-			rep_fmt_count(f->cur, c, sizeof c);
-			rep_fmt_diff(f, d, sizeof d);
-			rep_fmt_pct(f, p, sizeof p);
+			tui_fmt_fig(s, f, c, d, p, sizeof c);
 			attr_t ca = cursor ? base : base | change_attr(f);
 			int x = tui_window_x(l, k);
 			put_right(s, y, x, l->cur_w, c, base);
@@ -326,8 +324,9 @@ static void draw_message(const tui_state *s)
 		free(m);
 	} else if (l->msg_lines > 0) {
 		char buf[1024];
-		tui_info_text(s, buf, sizeof buf);
-		put(s, l->msg_y, 1, l->width - 1, buf, A_DIM);
+		/* bold when it is the footnote: the figures rest on missing months */
+		int gap = tui_info_text(s, buf, sizeof buf);
+		put(s, l->msg_y, 1, l->width - 1, buf, gap ? A_BOLD : A_DIM);
 	}
 	if (l->prompt_y < 0)
 		return;

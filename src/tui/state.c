@@ -775,12 +775,11 @@ void tui_resize(tui_state *s, int width, int height)
 			label_need = max_int(label_need, 2 * r->depth + 2 + tui_width(r->label) +
 								 (r->flags & REP_ROW_APPROX ? 2 : 0));
 			for (int w = 0; w < REP_WINDOWS; w++) {
-				rep_fmt_count(r->fig[w].cur, b, sizeof b);
-				l->cur_w = max_int(l->cur_w, (int)strlen(b));
-				rep_fmt_diff(&r->fig[w], b, sizeof b);
-				l->diff_w = max_int(l->diff_w, (int)strlen(b));
-				rep_fmt_pct(&r->fig[w], b, sizeof b);
-				l->pct_w = max_int(l->pct_w, (int)strlen(b));
+				char d[64], p[64];
+				tui_fmt_fig(s, &r->fig[w], b, d, p, sizeof b);
+				l->cur_w = max_int(l->cur_w, tui_width(b));
+				l->diff_w = max_int(l->diff_w, tui_width(d));
+				l->pct_w = max_int(l->pct_w, tui_width(p));
 			}
 		}
 	}
@@ -912,6 +911,43 @@ static void column_name(int col, int shortform, char *buf, size_t len)
 		snprintf(buf, len, "%s %s", rep_window_label[col / 3], sub[col % 3]);
 }
 
+/* REP_MARK as '#' when the terminal has no UTF-8. */
+static void ascii_mark(const tui_state *s, char *buf)
+{
+	char *m;
+	while (s->ascii && (m = strstr(buf, REP_MARK)) != NULL) {
+		*m = '#';
+		memmove(m + 1, m + strlen(REP_MARK), strlen(m + strlen(REP_MARK)) + 1);
+	}
+}
+
+void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len)
+{
+	rep_fmt_cur(f, cur, len);
+	rep_fmt_diff(f, diff, len);
+	rep_fmt_pct(f, pct, len);
+	ascii_mark(s, cur);
+	ascii_mark(s, diff);
+}
+
+int tui_gap_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_area *a = tui_area(s);
+	size_t n;
+	char **notes = a ? rep_gap_notes(s->rep, a, &n) : NULL;
+	strbuf sb = {0};
+	/* notes[0] says what the mark means; the gaps say where */
+	for (size_t i = 1; notes && i < n; i++)
+		sb_printf(&sb, "%s%s", i > 1 ? "; " : "", notes[i] + (i > 1 ? strlen(REP_MARK) + 1 : 0));
+	if (notes)
+		sb_printf(&sb, " (windows marked %s: no difference shown)", REP_MARK);
+	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	ascii_mark(s, buf);
+	sb_release(&sb);
+	rep_lines_free(notes, notes ? n : 0);
+	return buf[0] != '\0';
+}
+
 void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 {
 	const rep_report *r = s->rep;
@@ -942,10 +978,15 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 		snprintf(sort_s, sizeof sort_s, "sort %s", c);
 	}
 	const char *sp = sep(s);
-	/* the long form, else shorter words, else the least needed parts left out */
+	const rep_area *a = tui_area(s);
+	int inc = a ? rep_area_incomplete(a) : 0;
+	/* the long form, else shorter words, else the least needed parts left
+	 * out; the incomplete windows first, so that a narrow screen shows them */
 	for (int level = 0; level < 4; level++) {
 		int brief = level > 0;
 		strbuf sb = {0};
+		if (inc)
+			sb_printf(&sb, "%d of %d windows incomplete%s", inc, REP_WINDOWS, sp);
 		if (level < 3)
 			sb_printf(&sb, "%s %s%s", brief ? r->dataset : rep_dataset_label(r->dataset), cov, sp);
 		sb_printf(&sb, "%s%s%zu warning%s%s", brief ? (r->compare == REP_COMPARE_PREVIOUS ? "vs previous" : "vs year before")
@@ -966,8 +1007,11 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 	}
 }
 
-void tui_info_text(const tui_state *s, char *buf, size_t len)
+int tui_info_text(const tui_state *s, char *buf, size_t len)
 {
+	/* figures on missing months: the footnote comes first */
+	if (tui_gap_text(s, buf, len))
+		return 1;
 	const rep_row *row = tui_cursor_row(s);
 	strbuf sb = {0};
 	if (row && row->note)
@@ -979,6 +1023,7 @@ void tui_info_text(const tui_state *s, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
 	sb_release(&sb);
+	return 0;
 }
 
 const char *tui_prompt_text(const tui_state *s)
@@ -1109,9 +1154,7 @@ static void open_detail(tui_state *s)
 	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		char c[32], d[32], p[32], cur[40], cmp[40];
-		rep_fmt_count(row->fig[w].cur, c, sizeof c);
-		rep_fmt_diff(&row->fig[w], d, sizeof d);
-		rep_fmt_pct(&row->fig[w], p, sizeof p);
+		tui_fmt_fig(s, &row->fig[w], c, d, p, sizeof c);
 		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
 		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
 		/* %-17s pads bytes: a dash of three bytes takes one column */
@@ -1119,6 +1162,9 @@ static void open_detail(tui_state *s)
 		add_line(&l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], c, d, p, cur, pad > 0 ? pad : 0, "",
 			 cmp);
 	}
+	char gap[1024];
+	if (tui_gap_text(s, gap, sizeof gap))
+		add_wrapped(&l, 0, gap, popup_width(s), 20);
 	if (row->ncats) {
 		/* the figures are stats/'s: one count per category and window */
 		add_line(&l, "%s", "");

@@ -243,9 +243,10 @@ void tui_title_text(const tui_state *s, int width, char *buf, size_t len);
 /* The status bar in WIDTH columns: data, basis, warnings, the position
  * ("row 12/30") and the sort. */
 void tui_status_text(const tui_state *s, int width, char *buf, size_t len);
-/* The line under the status bar when there is no message: the cursor row's
- * note, then the months of each window shown and whether some are hidden. */
-void tui_info_text(const tui_state *s, char *buf, size_t len);
+/* The line under the status bar when there is no message: the footnote when
+ * the area's windows lack months (returns 1), else the cursor row's note and
+ * the months of each window shown (returns 0). */
+int tui_info_text(const tui_state *s, char *buf, size_t len);
 /* Window W's months against its comparison: "Apr–Sep 2024 vs 2023". */
 void tui_window_text(const tui_state *s, int w, char *buf, size_t len);
 /* The message wrapped to the screen's width, one string per line (at most
@@ -256,6 +257,12 @@ const char *tui_prompt_text(const tui_state *s);
 /* The first area on the tab line (narrow screens): the tabs scroll so that
  * the selected one shows. */
 size_t tui_tabs_first(const tui_state *s);
+/* A figure's three cells (rep_fmt_cur, _diff, _pct; the missing-months mark
+ * as '#' without UTF-8), each LEN bytes. */
+void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);
+/* The footnote of the selected area when its windows lack months, as one
+ * line ("# " marks without UTF-8); 0 and "" when they are complete. */
+int tui_gap_text(const tui_state *s, char *buf, size_t len);
 /* The help lines, from the key table: one per request, its keys then its help.
  * The caller frees each line and the array. */
 char **tui_help_lines(size_t *n);
