@@ -127,6 +127,7 @@ static rep_report *fixture_report(void)
 		r->span[w].cmp_from = r->span[w].from - 12;
 	}
 	r->taxonomy = xstrdup("home-office");
+	r->generated_at = 1728109800; /* 2024-10-05 06:30:00 UTC */
 	r->dataset = xstrdup("force");
 	r->nareas = 2;
 	r->areas = xcalloc(r->nareas, sizeof *r->areas);
