@@ -97,9 +97,14 @@ rc=$?
 check "refuses without a terminal (status 2)" test "$rc" -eq 2
 check "says why it refused" grep -q "needs a terminal" "$TMP/err"
 
-tm -f /dev/null new-session -d -s crimetab -x 80 -y 24 \
-	"env -i PATH='$PATH' HOME='$TMP' HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 PS1='$PROMPT' bash --norc --noprofile" ||
-	{ echo "Bail out! cannot start tmux"; exit 1; }
+# a busy machine sometimes loses a starting tmux server: three tries
+for try in 1 2 3; do
+	tm -f /dev/null new-session -d -s crimetab -x 80 -y 24 \
+		"env -i PATH='$PATH' HOME='$TMP' HISTFILE=/dev/null TERM=xterm-256color LANG=C.UTF-8 PS1='$PROMPT' bash --norc --noprofile" &&
+		break
+	[ "$try" = 3 ] && { echo "Bail out! cannot start tmux"; exit 1; }
+	sleep 1
+done
 shows "crimetab-test" || { echo "Bail out! no shell prompt"; exit 1; }
 keys "cd '$TMP' && clear && '$BIN' tui --db '$DB'; echo \"tui-exit=\$?\"" Enter
 
