@@ -22,8 +22,8 @@ static const char areas_help[] =
 	"load replaces areas of the same name and assigns every crime already imported;\n"
 	"crimes imported later are assigned as they arrive.  A crime belongs to every area\n"
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
-	"A built-in file: templates/areas/stockton-town-centres.geojson (approximate,\n"
-	"hand-drawn boundaries of the six Stockton-on-Tees town centres).\n";
+	"A built-in file: templates/areas/stockton-town-centres.geojson (the six\n"
+	"Stockton-on-Tees town centres as official 2013 ward boundaries, ONS, OGL v3.0).\n";
 
 static int print_area(void *ctx, const store_area *a)
 {
