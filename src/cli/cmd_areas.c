@@ -1,5 +1,7 @@
 /* crimetab areas: load, list and remove town centres. */
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "areas/areas.h"
@@ -7,13 +9,26 @@
 #include "core/util.h"
 
 static const char areas_help[] =
-	"usage: crimetab areas [--db FILE] load FILE...\n"
+	"usage: crimetab areas [--db FILE] load [LOAD OPTIONS] FILE...\n"
 	"       crimetab areas [--db FILE] list\n"
 	"       crimetab areas [--db FILE] remove NAME...\n"
 	"\n"
+	"Load options, for boundary files as ONS and councils publish them:\n"
+	"  --name-field PROP    the property that names each area (default: \"name\", or\n"
+	"                       the file's one property named like *NM or *name, e.g. WD13NM)\n"
+	"  --only NAMES         load only these features (comma-separated; repeatable)\n"
+	"  --rename OLD=NEW     load feature OLD as area NEW (repeatable)\n"
+	"  --rename-file FILE   more OLD=NEW lines ('#' comments)\n"
+	"  --crs CRS            the coordinates' system when the file names none or the wrong\n"
+	"                       one, e.g. EPSG:27700 (British National Grid)\n"
+	"--only and --rename use the names as they are in the file.\n"
+	"\n"
 	"Town centres are defined by any of:\n"
 	"  - GeoJSON Polygon or MultiPolygon features, named by properties.name (holes are\n"
-	"    respected; a crime on an edge belongs to the area);\n"
+	"    respected; a crime on an edge belongs to the area), in WGS84 longitude/latitude\n"
+	"    or in the coordinate system the file's \"crs\" member names (British National\n"
+	"    Grid is converted with PROJ);\n"
+	"  - an ESRI Shapefile (FILE.shp with its .shx, .dbf and .prj);\n"
 	"  - a list of LSOA codes: a feature with null geometry and properties.lsoa_codes\n"
 	"    (list both 2011 and 2021 codes: police.uk switched in 2023);\n"
 	"  - values of a force export's area column: properties.area_values.\n"
@@ -24,6 +39,15 @@ static const char areas_help[] =
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
 	"A built-in file: templates/areas/stockton-town-centres.geojson (the six\n"
 	"Stockton-on-Tees town centres as official 2013 ward boundaries, ONS, OGL v3.0).\n";
+
+static void print_note(void *ctx, int warning, const char *msg)
+{
+	(void)ctx;
+	if (warning)
+		ct_warn("%s", msg);
+	else
+		ct_note("%s", msg);
+}
 
 static int print_area(void *ctx, const store_area *a)
 {
@@ -37,29 +61,66 @@ int cmd_areas(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
+		{"name-field", required_argument, NULL, 'N'},
+		{"only", required_argument, NULL, 'O'},
+		{"rename", required_argument, NULL, 'R'},
+		{"rename-file", required_argument, NULL, 'F'},
+		{"crs", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
-	int c;
+	area_load_opts lo = {.note = print_note};
+	/* at most one of each per argument */
+	const char **only = xcalloc((size_t)argc, sizeof *only), **rename = xcalloc((size_t)argc, sizeof *rename);
+	lo.only = only;
+	lo.rename = rename;
+	int c, load_opts = 0, status = CT_OK;
 	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		load_opts += c == 'N' || c == 'O' || c == 'R' || c == 'F' || c == 'C';
 		switch (c) {
 		case 'd': db = optarg; break;
-		case 'h': return cli_help(areas_help);
-		default: return cli_usage_error("areas", "unknown option");
+		case 'h': status = cli_help(areas_help); goto out;
+		case 'N': lo.name_field = optarg; break;
+		case 'O': only[lo.nonly++] = optarg; break;
+		case 'R':
+			if (!strchr(optarg, '=')) {
+				char msg[512];
+				snprintf(msg, sizeof msg, "--rename \"%s\": give OLD=NEW", optarg);
+				status = cli_usage_error("areas", msg);
+				goto out;
+			}
+			rename[lo.nrename++] = optarg;
+			break;
+		case 'F': lo.rename_file = optarg; break;
+		case 'C': lo.crs = optarg; break;
+		default: status = cli_usage_error("areas", "unknown option"); goto out;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("areas", "give load, list or remove");
+	if (lo.name_field && !*lo.name_field) {
+		status = cli_usage_error("areas", "--name-field needs a property name");
+		goto out;
+	}
+	if (optind >= argc) {
+		status = cli_usage_error("areas", "give load, list or remove");
+		goto out;
+	}
 	const char *verb = argv[optind++];
 	int nargs = argc - optind;
-	if (strcmp(verb, "list") == 0 ? nargs != 0 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? nargs < 1 : 1)
-		return cli_usage_error("areas", strcmp(verb, "list") == 0 ? "list takes no arguments"
-				       : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
-				       : "give load, list or remove");
+	if (strcmp(verb, "list") == 0 ? nargs != 0 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? nargs < 1 : 1) {
+		status = cli_usage_error("areas", strcmp(verb, "list") == 0 ? "list takes no arguments"
+					 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
+					 : "give load, list or remove");
+		goto out;
+	}
+	if (load_opts && strcmp(verb, "load") != 0) {
+		status = cli_usage_error("areas", "--name-field, --only, --rename, --rename-file and --crs are for load");
+		goto out;
+	}
 	store *s = cli_open_store(db, 0);
-	if (!s)
-		return CT_EDB;
-	int status = CT_OK;
+	if (!s) {
+		status = CT_EDB;
+		goto out;
+	}
 	char err[1024];
 	if (strcmp(verb, "list") == 0) {
 		printf("name\tkind\tcrimes\tloaded_from\n");
@@ -70,9 +131,11 @@ int cmd_areas(int argc, char **argv)
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = optind; i < argc; i++) {
 			size_t n = 0;
-			if (area_load_file(s, argv[i], &n, err, sizeof err) != 0) {
+			int rc = area_load_file_opts(s, argv[i], &lo, &n, err, sizeof err);
+			if (rc != CT_OK) {
 				ct_error("%s", err);
-				status = CT_EDATA;
+				if (status == CT_OK)
+					status = rc;
 			} else {
 				ct_note("%s: loaded %zu area%s", argv[i], n, n == 1 ? "" : "s");
 			}
@@ -92,5 +155,8 @@ int cmd_areas(int argc, char **argv)
 		}
 	}
 	store_close(s);
+out:
+	free(only);
+	free(rename);
 	return status;
 }

@@ -8,15 +8,16 @@ set -u
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
-PKGS="sqlite3 libcjson nettle"
+PKGS="sqlite3 libcjson nettle proj shapelib"
 
 # The sources each target links besides itself, and the files its seeds come from.
 target_sources() {
 	case $1 in
 	fuzz_csvread) echo "src/import/csvread.c src/core/util.c build/gen/embedded.c" ;;
-	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/store/store.c \
-src/core/util.c build/gen/embedded.c" ;;
-	fuzz_areas) echo "src/areas/areas.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/areas/crs.c \
+src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_areas) echo "src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c \
+build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
 }
