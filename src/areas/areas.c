@@ -903,10 +903,8 @@ static ct_status defs_from_list(const char *path, const cJSON *list, int geojson
 	const char *field = cap ? pick_name_field(path, list, geojson, o, err, errlen) : "name";
 	if (!field)
 		goto done;
-	if (open_crs(path, file_crs, o, &crs, err, errlen) != CT_OK)
-		goto done;
 	const cJSON *item;
-	int idx = 0;
+	int idx = 0, crs_open = 0; /* opened at the first geometry: PROJ takes a while to start */
 	cJSON_ArrayForEach(item, list)
 	{
 		idx++;
@@ -945,6 +943,11 @@ static ct_status defs_from_list(const char *path, const cJSON *list, int geojson
 				goto done;
 			}
 		cJSON *geom = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, "geometry"), 1);
+		if (geom && !cJSON_IsNull(geom) && !crs_open++ && open_crs(path, file_crs, o, &crs, err, errlen) != CT_OK) {
+			cJSON_Delete(geom);
+			free(name);
+			goto done;
+		}
 		char why[600] = "";
 		int rc = geom && !cJSON_IsNull(geom) ? geometry_to_lonlat(geom, crs, file_crs != NULL || (o && o->crs), why,
 									  sizeof why)
@@ -1202,9 +1205,7 @@ int area_lsoa_vintage_check(store *s, void (*note_fn)(void *ctx, int warning, co
 
 /* ---- loading ---- */
 
-/* Reads PATH (GeoJSON, areas JSON or a shapefile) into definitions. */
-static ct_status read_defs(const char *path, const area_load_opts *o, area_def **defs, size_t *n, char *err,
-			   size_t errlen)
+int area_file_read(const char *path, const area_load_opts *o, area_def **defs, size_t *n, char *err, size_t errlen)
 {
 	if (area_is_shapefile(path)) {
 		cJSON *fc = NULL;
@@ -1235,7 +1236,7 @@ int area_load_file_opts(store *s, const char *path, const area_load_opts *o, siz
 {
 	area_def *defs = NULL;
 	size_t n = 0;
-	ct_status st = read_defs(path, o, &defs, &n, err, errlen);
+	ct_status st = area_file_read(path, o, &defs, &n, err, errlen);
 	if (st != CT_OK)
 		return st;
 	long long *ids = xcalloc(n, sizeof *ids);

@@ -57,6 +57,11 @@ int area_file_parse(const char *path, const char *text, area_def **defs, size_t 
  * (CT_EIO when the rename file cannot be read) with "path: reason" in err. */
 int area_file_parse_opts(const char *path, const char *text, const area_load_opts *opts, area_def **defs,
 			 size_t *n, char *err, size_t errlen);
+/* Reads the file PATH, GeoJSON, an areas file or an ESRI Shapefile (.shp),
+ * as area_file_parse_opts does text.  CT_OK, CT_EIO (it cannot be read) or
+ * CT_EDATA, with err set. */
+int area_file_read(const char *path, const area_load_opts *opts, area_def **defs, size_t *n, char *err,
+		   size_t errlen);
 void area_defs_free(area_def *defs, size_t n);
 
 /* ---- matching ---- */

@@ -17,6 +17,10 @@ int cmd_facematch(int argc, char **argv);
  * the error; NULL on failure. */
 store *cli_open_store(const char *db, int readonly);
 
+/* A note callback for the modules (area_load_opts.note and the like):
+ * ct_warn for warnings, ct_note for the rest. */
+void cli_note(void *ctx, int warning, const char *msg);
+
 /* Prints TEXT for --help (stdout) and returns 0. */
 int cli_help(const char *text);
 /* Prints "crimetab CMD: message" and a hint to stderr; returns CT_EUSAGE. */

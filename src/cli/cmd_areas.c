@@ -40,15 +40,6 @@ static const char areas_help[] =
 	"A built-in file: templates/areas/stockton-town-centres.geojson (the six\n"
 	"Stockton-on-Tees town centres as official 2013 ward boundaries, ONS, OGL v3.0).\n";
 
-static void print_note(void *ctx, int warning, const char *msg)
-{
-	(void)ctx;
-	if (warning)
-		ct_warn("%s", msg);
-	else
-		ct_note("%s", msg);
-}
-
 static int print_area(void *ctx, const store_area *a)
 {
 	(void)ctx;
@@ -69,7 +60,7 @@ int cmd_areas(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
-	area_load_opts lo = {.note = print_note};
+	area_load_opts lo = {.note = cli_note};
 	/* at most one of each per argument */
 	const char **only = xcalloc((size_t)argc, sizeof *only), **rename = xcalloc((size_t)argc, sizeof *rename);
 	lo.only = only;

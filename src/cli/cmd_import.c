@@ -155,6 +155,7 @@ int cmd_import(int argc, char **argv)
 	}
 	long long tot_imp = 0, tot_rej = 0, tot_sup = 0;
 	size_t done = 0, dups = 0, failed = 0;
+	int latest_new = -1;
 	store_bulk_begin(s, 0);
 	for (size_t i = 0; i < files.n; i++) {
 		imp_result r;
@@ -174,6 +175,8 @@ int cmd_import(int argc, char **argv)
 			continue;
 		}
 		done++;
+		if (r.imported && r.month_max > latest_new)
+			latest_new = r.month_max;
 		tot_imp += r.imported;
 		tot_rej += r.rejected;
 		tot_sup += r.superseded;
@@ -200,6 +203,9 @@ int cmd_import(int argc, char **argv)
 		ct_note("%zu file%s imported: %lld rows imported, %lld rejected, %lld superseded; %zu already imported, "
 			"%zu failed",
 			done, done == 1 ? "" : "s", tot_imp, tot_rej, tot_sup, dups, failed);
+	/* new months can show that an LSOA-list area lost codes in police.uk's 2023 switch */
+	if (latest_new > CT_MONTH(2023, 5) && area_lsoa_vintage_check(s, cli_note, NULL, err, sizeof err) != 0)
+		ct_warn("%s", err);
 out:
 	area_set_free(areas);
 	store_close(s);

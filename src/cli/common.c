@@ -13,6 +13,15 @@ store *cli_open_store(const char *db, int readonly)
 	return s;
 }
 
+void cli_note(void *ctx, int warning, const char *msg)
+{
+	(void)ctx;
+	if (warning)
+		ct_warn("%s", msg);
+	else
+		ct_note("%s", msg);
+}
+
 int cli_help(const char *text)
 {
 	fputs(text, stdout);

@@ -25,7 +25,7 @@ target_seeds() {
 	case $1 in
 	fuzz_csvread) echo "sample-data/policeuk/2024-10/*.csv sample-data/force/*.csv tests/paper/*.csv" ;;
 	fuzz_mapping) echo "templates/mappings/*.json tests/paper/mapping.json" ;;
-	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json" ;;
+	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json tests/fixtures/geo/*.geojson" ;;
 	esac
 }
 
@@ -70,6 +70,14 @@ for src in "$@"; do
 		fi >"$corpus/$(echo "$f" | tr / _)"
 	done
 
+	# shapefile seeds for fuzz_areas: .shp and .shx lengths (16 bits, little
+	# endian), then the .shp, .shx and .dbf
+	if [ "$name" = fuzz_areas ]; then
+		for b in tests/fixtures/geo/latin1 tests/fixtures/geo/hand-drawn-bng; do
+			python3 -c "import os, struct, sys; b = sys.argv[1]; p = [open(b + e, 'rb').read() for e in ('.shp', '.shx', '.dbf')]
+sys.stdout.buffer.write(struct.pack('<HH', len(p[0]), len(p[1])) + b''.join(p))" "$b" >"$corpus/shp_$(basename "$b")"
+		done
+	fi
 	echo "== $name: fuzzing for ${FUZZ_SECONDS}s from $(find "$corpus" -type f | wc -l) seeds"
 	"./$OUT/$name" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$OUT/$name-" -print_final_stats=1 "$corpus" >"$OUT/$name.log" 2>&1
