@@ -1,7 +1,4 @@
 /* crimetab areas: load, list and remove town centres. */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "areas/areas.h"
@@ -9,9 +6,9 @@
 #include "core/util.h"
 
 static const char areas_help[] =
-	"usage: crimetab areas [--db FILE] load [LOAD OPTIONS] FILE...\n"
-	"       crimetab areas [--db FILE] list\n"
-	"       crimetab areas [--db FILE] remove NAME...\n"
+	"usage: crimetab areas load [LOAD OPTIONS] FILE...\n"
+	"       crimetab areas list\n"
+	"       crimetab areas remove NAME...\n"
 	"\n"
 	"Load options, for boundary files as ONS and councils publish them:\n"
 	"  --name-field PROP    the property that names each area (default: \"name\", or\n"
@@ -49,65 +46,50 @@ static int print_area(void *ctx, const store_area *a)
 
 int cmd_areas(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{"name-field", required_argument, NULL, 'N'},
-		{"only", required_argument, NULL, 'O'},
-		{"rename", required_argument, NULL, 'R'},
-		{"rename-file", required_argument, NULL, 'F'},
-		{"crs", required_argument, NULL, 'C'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *db = NULL;
 	area_load_opts lo = {.note = cli_note};
-	/* at most one of each per argument */
-	const char **only = xcalloc((size_t)argc, sizeof *only), **rename = xcalloc((size_t)argc, sizeof *rename);
-	lo.only = only;
-	lo.rename = rename;
-	int c, load_opts = 0, status = CT_OK;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		load_opts += c == 'N' || c == 'O' || c == 'R' || c == 'F' || c == 'C';
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'h': status = cli_help(areas_help); goto out;
-		case 'N': lo.name_field = optarg; break;
-		case 'O': only[lo.nonly++] = optarg; break;
-		case 'R':
-			if (!strchr(optarg, '=')) {
-				char msg[512];
-				snprintf(msg, sizeof msg, "--rename \"%s\": give OLD=NEW", optarg);
-				status = cli_usage_error("areas", msg);
-				goto out;
-			}
-			rename[lo.nrename++] = optarg;
-			break;
-		case 'F': lo.rename_file = optarg; break;
-		case 'C': lo.crs = optarg; break;
-		default: status = cli_usage_error("areas", "unknown option"); goto out;
-		}
+	cli_list only = {0}, rename = {0};
+	const cli_opt opts[] = {
+		CLI_STRING("name-field", 0, &lo.name_field),
+		CLI_LIST("only", 0, &only),
+		CLI_LIST("rename", 0, &rename),
+		CLI_STRING("rename-file", 0, &lo.rename_file),
+		CLI_STRING("crs", 0, &lo.crs),
+		CLI_END,
+	};
+	int first, status = cli_parse("areas", areas_help, opts, argc, argv, &first);
+	if (status != CLI_CONTINUE)
+		goto out;
+	status = CT_OK;
+	lo.only = only.v;
+	lo.nonly = only.n;
+	lo.rename = rename.v;
+	lo.nrename = rename.n;
+	if (first >= argc) {
+		status = cli_usage_error("areas", "give load, list or remove");
+		goto out;
+	}
+	const char *verb = argv[first++];
+	int nargs = argc - first;
+	if (strcmp(verb, "list") == 0 ? nargs != 0 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? nargs < 1 : 1) {
+		status = cli_usage_error("areas", "%s", strcmp(verb, "list") == 0 ? "list takes no arguments"
+					 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
+					 : "give load, list or remove");
+		goto out;
+	}
+	if ((lo.name_field || lo.nonly || lo.nrename || lo.rename_file || lo.crs) && strcmp(verb, "load") != 0) {
+		status = cli_usage_error("areas", "--name-field, --only, --rename, --rename-file and --crs are for load");
+		goto out;
 	}
 	if (lo.name_field && !*lo.name_field) {
 		status = cli_usage_error("areas", "--name-field needs a property name");
 		goto out;
 	}
-	if (optind >= argc) {
-		status = cli_usage_error("areas", "give load, list or remove");
-		goto out;
-	}
-	const char *verb = argv[optind++];
-	int nargs = argc - optind;
-	if (strcmp(verb, "list") == 0 ? nargs != 0 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? nargs < 1 : 1) {
-		status = cli_usage_error("areas", strcmp(verb, "list") == 0 ? "list takes no arguments"
-					 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
-					 : "give load, list or remove");
-		goto out;
-	}
-	if (load_opts && strcmp(verb, "load") != 0) {
-		status = cli_usage_error("areas", "--name-field, --only, --rename, --rename-file and --crs are for load");
-		goto out;
-	}
-	store *s = cli_open_store(db, 0);
+	for (size_t i = 0; i < lo.nrename; i++)
+		if (!strchr(lo.rename[i], '=')) {
+			status = cli_usage_error("areas", "--rename \"%s\": give OLD=NEW", lo.rename[i]);
+			goto out;
+		}
+	store *s = cli_open_store(cli_global.db, 0);
 	if (!s) {
 		status = CT_EDB;
 		goto out;
@@ -120,7 +102,7 @@ int cmd_areas(int argc, char **argv)
 			status = CT_EDB;
 		}
 	} else if (strcmp(verb, "load") == 0) {
-		for (int i = optind; i < argc; i++) {
+		for (int i = first; i < argc; i++) {
 			size_t n = 0;
 			int rc = area_load_file_opts(s, argv[i], &lo, &n, err, sizeof err);
 			if (rc != CT_OK) {
@@ -132,7 +114,7 @@ int cmd_areas(int argc, char **argv)
 			}
 		}
 	} else {
-		for (int i = optind; i < argc; i++) {
+		for (int i = first; i < argc; i++) {
 			int rc = store_area_remove(s, argv[i]);
 			if (rc < 0) {
 				ct_error("%s", store_errmsg(s));
@@ -147,7 +129,7 @@ int cmd_areas(int argc, char **argv)
 	}
 	store_close(s);
 out:
-	free(only);
-	free(rename);
+	cli_list_free(&only);
+	cli_list_free(&rename);
 	return status;
 }

@@ -21,15 +21,3 @@ void cli_note(void *ctx, int warning, const char *msg)
 	else
 		ct_note("%s", msg);
 }
-
-int cli_help(const char *text)
-{
-	fputs(text, stdout);
-	return CT_OK;
-}
-
-int cli_usage_error(const char *cmd, const char *msg)
-{
-	fprintf(stderr, "crimetab %s: %s\nTry 'crimetab %s --help'.\n", cmd, msg, cmd);
-	return CT_EUSAGE;
-}
