@@ -1,4 +1,5 @@
 /* crimetab import: files and police.uk download folders into the store. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -12,13 +13,17 @@
 #include "cli/cli.h"
 #include "core/util.h"
 #include "import/import.h"
+#include "import/zipin.h"
 
 static const char import_help[] =
-	"usage: crimetab import [--db FILE] [--mapping MAP] [--quiet] PATH...\n"
+	"usage: crimetab import [--db FILE] [--mapping MAP] [--force SLUG]... [--quiet] PATH...\n"
 	"\n"
-	"Imports crime data into the database.  PATH is a CSV file or a folder, searched\n"
-	"recursively for *.csv files (a police.uk download holds YYYY-MM/YYYY-MM-<force>-street.csv,\n"
-	"-outcomes.csv and -stop-and-search.csv).  Each file's kind is decided by its header:\n"
+	"Imports crime data into the database.  PATH is a CSV file, a police.uk download zip,\n"
+	"or a folder, searched recursively for *.csv and *.zip files (a police.uk download\n"
+	"holds YYYY-MM/YYYY-MM-<force>-street.csv, -outcomes.csv and -stop-and-search.csv).\n"
+	"A zip is read in place, member by member, each member imported like a file and\n"
+	"named archive.zip:YYYY-MM/YYYY-MM-<force>-<kind>.csv.  Each file's kind is decided\n"
+	"by its header:\n"
 	"  police.uk street, outcomes and stop-and-search files are recognised by their exact\n"
 	"  headers; any other CSV is a force export and needs --mapping.\n"
 	"\n"
@@ -32,6 +37,9 @@ static const char import_help[] =
 	"  --db FILE        database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
 	"  --mapping MAP    column mapping for force exports: a JSON file, or the name of a\n"
 	"                   built-in one (cleveland-force-export)\n"
+	"  --force SLUG     import only the police.uk files of this force (its slug in the file\n"
+	"                   names, e.g. cleveland); repeat for more forces.  For a national\n"
+	"                   archive: the other forces' members are not read\n"
 	"  -q, --quiet      no progress or per-file lines; errors and warnings still print\n"
 	"  -h, --help       this text\n"
 	"\n"
@@ -57,7 +65,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the *.csv files under DIR, sorted so that months import in order. */
+static int is_csv_or_zip(const char *name)
+{
+	size_t len = strlen(name);
+	return len > 4 && (strcasecmp(name + len - 4, ".csv") == 0 || strcasecmp(name + len - 4, ".zip") == 0);
+}
+
+/* Adds the *.csv and *.zip files under DIR, sorted so that months import in order. */
 static int walk(const char *dir, pathlist *pl)
 {
 	DIR *d = opendir(dir);
@@ -76,11 +90,10 @@ static int walk(const char *dir, pathlist *pl)
 	int rc = 0;
 	for (size_t i = 0; i < here.n; i++) {
 		struct stat st;
-		size_t len = strlen(here.v[i]);
 		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			rc |= walk(here.v[i], pl);
 			free(here.v[i]);
-		} else if (len > 4 && strcasecmp(here.v[i] + len - 4, ".csv") == 0) {
+		} else if (is_csv_or_zip(here.v[i])) {
 			pl_add(pl, here.v[i]);
 		} else {
 			free(here.v[i]);
@@ -90,33 +103,178 @@ static int walk(const char *dir, pathlist *pl)
 	return rc;
 }
 
+/* The --force slugs, and whether each matched a file. */
+typedef struct forcelist {
+	char **v;
+	int *hits;
+	size_t n;
+} forcelist;
+
+static void add_force(forcelist *fl, const char *slug)
+{
+	fl->v = xrealloc(fl->v, (fl->n + 1) * sizeof *fl->v);
+	fl->hits = xrealloc(fl->hits, (fl->n + 1) * sizeof *fl->hits);
+	char *v = xstrdup(slug);
+	for (char *p = v; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	fl->v[fl->n] = v;
+	fl->hits[fl->n++] = 0;
+}
+
+static void forces_free(forcelist *fl)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		free(fl->v[i]);
+	free(fl->v);
+	free(fl->hits);
+}
+
+/* One import command's running totals. */
+typedef struct run {
+	store *s;
+	const area_set *areas;
+	const imp_mapping *map;
+	forcelist *forces;
+	size_t seen, done, dups, failed, other_forces;
+	long long tot_imp, tot_rej, tot_sup;
+	int status;
+} run;
+
+/* True if NAME is to be imported: with --force, a police.uk file of another
+ * force is not (files that name no force, like force exports, are). */
+static int wanted(run *ru, const char *name)
+{
+	if (!ru->forces->n)
+		return 1;
+	int month;
+	char slug[128];
+	const char *kind;
+	if (imp_parse_policeuk_name(name, &month, slug, sizeof slug, &kind) != 0)
+		return 1;
+	for (size_t i = 0; i < ru->forces->n; i++)
+		if (strcmp(slug, ru->forces->v[i]) == 0) {
+			ru->forces->hits[i] = 1;
+			return 1;
+		}
+	ru->other_forces++;
+	return 0;
+}
+
+/* Counts one file's result and prints its line. */
+static void tally(run *ru, const char *name, ct_status st, const imp_result *r, const char *err)
+{
+	ru->seen++;
+	if (st != CT_OK) {
+		ct_error("%s", err);
+		ru->failed++;
+		if (ru->status == CT_OK || st == CT_EDB)
+			ru->status = st;
+		return;
+	}
+	if (r->duplicate) {
+		ru->dups++;
+		ct_note("%s: already imported (source %lld, same content): skipped", name, r->source_id);
+		return;
+	}
+	ru->done++;
+	ru->tot_imp += r->imported;
+	ru->tot_rej += r->rejected;
+	ru->tot_sup += r->superseded;
+	char m1[8] = "-", m2[8] = "-";
+	if (r->month_min >= 0) {
+		ct_month_format(r->month_min, m1);
+		ct_month_format(r->month_max, m2);
+	}
+	strbuf line = {0};
+	sb_printf(&line, "%s: %s, %s, %s", name, r->kind, r->force, m1);
+	if (r->month_max != r->month_min)
+		sb_printf(&line, " to %s", m2);
+	sb_printf(&line, ": imported %lld, rejected %lld", r->imported, r->rejected);
+	if (r->rejected)
+		sb_printf(&line, " (see crimetab rejects --source %lld)", r->source_id);
+	if (r->superseded)
+		sb_printf(&line, "; superseded %lld rows of an earlier file", r->superseded);
+	ct_note("%s", line.buf);
+	sb_release(&line);
+}
+
+/* Imports the CSV members of the zip PATH that --force wants, in name order. */
+static void import_zip(run *ru, const char *path)
+{
+	char err[2048];
+	imp_zip *z = imp_zip_open(path, err, sizeof err);
+	if (!z) {
+		ct_error("%s", err);
+		ru->seen++;
+		ru->failed++;
+		if (ru->status == CT_OK)
+			ru->status = CT_EIO; /* damaged, truncated or not a zip: it cannot be read */
+		return;
+	}
+	size_t other = 0;
+	for (size_t i = 0; i < imp_zip_count(z) && ru->status != CT_EDB; i++) {
+		const char *m = imp_zip_member(z, i);
+		size_t len = strlen(m);
+		if (len < 4 || strcasecmp(m + len - 4, ".csv") != 0) {
+			if (other++ < 3)
+				ct_note("%s:%s: not a .csv member: skipped", path, m);
+			continue;
+		}
+		if (!wanted(ru, m))
+			continue;
+		imp_result r;
+		ct_status st = imp_zip_import(z, i, ru->s, ru->areas, ru->map, &r, err, sizeof err);
+		char *name = xasprintf("%s:%s", path, m);
+		tally(ru, name, st, &r, err);
+		free(name);
+	}
+	if (other > 3)
+		ct_note("%s: %zu members that are not .csv files skipped", path, other);
+	imp_zip_close(z);
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"mapping", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"force", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *mapping_name = NULL;
+	forcelist forces = {0};
 	int c;
 	while ((c = getopt_long(argc, argv, "d:m:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'm': mapping_name = optarg; break;
+		case 'f': add_force(&forces, optarg); break;
 		case 'q': ct_verbosity = -1; break;
-		case 'h': return cli_help(import_help);
-		default: return cli_usage_error("import", "unknown option");
+		case 'h': forces_free(&forces); return cli_help(import_help);
+		default: forces_free(&forces); return cli_usage_error("import", "unknown option");
 		}
 	}
-	if (optind >= argc)
+	for (size_t i = 0; i < forces.n; i++)
+		if (!*forces.v[i] || forces.v[i][strspn(forces.v[i], "abcdefghijklmnopqrstuvwxyz0123456789-")]) {
+			char *msg = xasprintf("--force \"%s\": expected a police.uk force slug such as cleveland or "
+					      "avon-and-somerset", forces.v[i]);
+			int rc = cli_usage_error("import", msg);
+			free(msg);
+			forces_free(&forces);
+			return rc;
+		}
+	if (optind >= argc) {
+		forces_free(&forces);
 		return cli_usage_error("import", "no file or folder given");
+	}
 
 	char err[2048];
 	imp_mapping *map = NULL;
 	if (mapping_name && !(map = imp_mapping_load(mapping_name, err, sizeof err))) {
 		ct_error("%s", err);
+		forces_free(&forces);
 		return CT_EDATA;
 	}
 	pathlist files = {0};
@@ -153,57 +311,38 @@ int cmd_import(int argc, char **argv)
 		status = CT_EDB;
 		goto out;
 	}
-	long long tot_imp = 0, tot_rej = 0, tot_sup = 0;
-	size_t done = 0, dups = 0, failed = 0;
+	run ru = {.s = s, .areas = areas, .map = map, .forces = &forces, .status = CT_OK};
 	store_bulk_begin(s, 0);
-	for (size_t i = 0; i < files.n; i++) {
-		imp_result r;
-		ct_status st = imp_file(s, areas, files.v[i], map, &r, err, sizeof err);
-		if (st != CT_OK) {
-			ct_error("%s", err);
-			failed++;
-			if (status == CT_OK || st == CT_EDB)
-				status = st;
-			if (st == CT_EDB)
-				break;
-			continue;
+	for (size_t i = 0; i < files.n && ru.status != CT_EDB; i++) {
+		int zip = imp_zip_is_zip(files.v[i]);
+		if (zip > 0) {
+			import_zip(&ru, files.v[i]);
+		} else if (wanted(&ru, files.v[i])) {
+			imp_result r;
+			ct_status st = imp_file(s, areas, files.v[i], map, &r, err, sizeof err);
+			tally(&ru, files.v[i], st, &r, err);
 		}
-		if (r.duplicate) {
-			dups++;
-			ct_note("%s: already imported (source %lld, same content): skipped", files.v[i], r.source_id);
-			continue;
-		}
-		done++;
-		tot_imp += r.imported;
-		tot_rej += r.rejected;
-		tot_sup += r.superseded;
-		char m1[8] = "-", m2[8] = "-";
-		if (r.month_min >= 0) {
-			ct_month_format(r.month_min, m1);
-			ct_month_format(r.month_max, m2);
-		}
-		strbuf line = {0};
-		sb_printf(&line, "%s: %s, %s, %s", files.v[i], r.kind, r.force, m1);
-		if (r.month_max != r.month_min)
-			sb_printf(&line, " to %s", m2);
-		sb_printf(&line, ": imported %lld, rejected %lld", r.imported, r.rejected);
-		if (r.rejected)
-			sb_printf(&line, " (see crimetab rejects --source %lld)", r.source_id);
-		if (r.superseded)
-			sb_printf(&line, "; superseded %lld rows of an earlier file", r.superseded);
-		ct_note("%s", line.buf);
-		sb_release(&line);
 	}
 	if (store_bulk_end(s, err, sizeof err) != 0)
 		ct_warn("%s (the imported rows are safe in the WAL file)", err);
-	if (files.n > 1 || dups)
+	if (ru.other_forces)
+		ct_note("%zu file%s of other forces skipped (--force)", ru.other_forces, ru.other_forces == 1 ? "" : "s");
+	for (size_t i = 0; i < forces.n; i++)
+		if (!forces.hits[i]) {
+			ct_error("--force %s: no police.uk file of that force was found", forces.v[i]);
+			if (ru.status == CT_OK)
+				ru.status = CT_EUSAGE;
+		}
+	if (ru.seen > 1 || ru.dups)
 		ct_note("%zu file%s imported: %lld rows imported, %lld rejected, %lld superseded; %zu already imported, "
 			"%zu failed",
-			done, done == 1 ? "" : "s", tot_imp, tot_rej, tot_sup, dups, failed);
+			ru.done, ru.done == 1 ? "" : "s", ru.tot_imp, ru.tot_rej, ru.tot_sup, ru.dups, ru.failed);
+	status = status == CT_OK ? ru.status : status;
 out:
 	area_set_free(areas);
 	store_close(s);
 	imp_mapping_free(map);
+	forces_free(&forces);
 	for (size_t i = 0; i < files.n; i++)
 		free(files.v[i]);
 	free(files.v);

@@ -189,7 +189,7 @@ imp_reader *imp_reader_new_stream(imp_read_fn read, void *ctx)
 	return r;
 }
 
-static long read_file(void *ctx, char *buf, size_t n)
+long imp_read_file(void *ctx, char *buf, size_t n)
 {
 	FILE *f = ctx;
 	size_t k = fread(buf, 1, n, f);
@@ -198,7 +198,7 @@ static long read_file(void *ctx, char *buf, size_t n)
 
 imp_reader *imp_reader_new(FILE *f)
 {
-	return imp_reader_new_stream(read_file, f);
+	return imp_reader_new_stream(imp_read_file, f);
 }
 
 void imp_reader_free(imp_reader *r)

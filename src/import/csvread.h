@@ -25,6 +25,9 @@ typedef struct imp_reader imp_reader;
  * short count is not the end. */
 typedef long (*imp_read_fn)(void *ctx, char *buf, size_t n);
 
+/* An imp_read_fn over the FILE * CTX. */
+long imp_read_file(void *ctx, char *buf, size_t n);
+
 /* Reads from F (not closed by the reader).  A UTF-8 BOM is skipped and CRLF
  * accepted. */
 imp_reader *imp_reader_new(FILE *f);

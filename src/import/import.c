@@ -728,18 +728,19 @@ static void sha256_hex(struct sha256_ctx *ctx, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
-static int sha256_file(FILE *f, char hex[65], long long *bytes)
+static int sha256_input(const imp_input *in, char hex[65], long long *bytes)
 {
 	struct sha256_ctx ctx;
 	sha256_init(&ctx);
-	unsigned char buf[1 << 16];
-	size_t k;
+	char *buf = xmalloc(IO_BUFFER);
+	long k;
 	*bytes = 0;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
-		sha256_update(&ctx, k, buf);
-		*bytes += (long long)k;
+	while ((k = in->read(in->ctx, buf, IO_BUFFER)) > 0) {
+		sha256_update(&ctx, (size_t)k, (const uint8_t *)buf);
+		*bytes += k;
 	}
-	if (ferror(f))
+	free(buf);
+	if (k < 0)
 		return -1;
 	sha256_hex(&ctx, hex);
 	return 0;
@@ -970,9 +971,10 @@ static int import_rows(importer *im)
 	return rc;
 }
 
-ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
-		   char *err, size_t errlen)
+ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in, const imp_mapping *mapping,
+			   imp_result *r, char *err, size_t errlen)
 {
+	const char *path = in->name;
 	memset(r, 0, sizeof *r);
 	r->month_min = r->month_max = -1;
 	ct_status status = CT_OK;
@@ -982,29 +984,18 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	const char *const *header_names = NULL;
 	char **header_copy = NULL;
 	int in_tx = 0;
-	char *iobuf = NULL;
 	struct sha256_ctx hash;
 	long long bytes = 0;
 
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return CT_EIO;
-	}
-	/* read in large blocks: a system call per 4 KiB is a tenth of an import
-	 * (glibc ignores the size unless it is also given the buffer) */
-	iobuf = xmalloc(IO_BUFFER);
-	setvbuf(f, iobuf, _IOFBF, IO_BUFFER);
 	/* A file already imported is skipped unread.  Only a file the size of
 	 * one imported before can be one, so others are hashed as they are read,
 	 * on the reading thread, instead of read twice. */
 	char sha[65] = "";
-	struct stat fst;
-	int seen = fstat(fileno(f), &fst) != 0 ? 1 : store_source_size_seen(s, (long long)fst.st_size);
+	int seen = in->size < 0 ? 1 : store_source_size_seen(s, in->size);
 	if (seen < 0)
 		goto db_error;
 	if (seen) {
-		if (sha256_file(f, sha, &bytes) != 0 || fseek(f, 0, SEEK_SET) != 0)
+		if (sha256_input(in, sha, &bytes) != 0 || in->rewind(in->ctx) != 0)
 			goto io_error;
 		long long dup = store_source_by_hash(s, sha);
 		if (dup < 0)
@@ -1016,7 +1007,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		}
 	}
 
-	rd = imp_reader_new(f);
+	rd = imp_reader_new_stream(in->read, in->ctx);
 	if (!seen) {
 		sha256_init(&hash);
 		imp_reader_tap(rd, hash_bytes, &hash);
@@ -1040,7 +1031,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	char slug[128] = "";
 	const char *name_kind = NULL;
 	int name_month = -1;
-	int named = imp_parse_policeuk_name(path, &name_month, slug, sizeof slug, &name_kind) == 0;
+	int named = imp_parse_policeuk_name(in->file_name, &name_month, slug, sizeof slug, &name_kind) == 0;
 	if (header_is(&row, street_header, NELEM(street_header))) {
 		im.kind = "street";
 		header_names = street_header;
@@ -1080,7 +1071,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	/* until the file is read, the source holds a placeholder in place of its
 	 * hash: imports are serialised by the write lock, so it is unique */
 	store_source src = {.path = path, .sha256 = seen ? sha : "(being read)", .kind = im.kind,
-			    .bytes = seen ? bytes : (long long)fst.st_size,
+			    .bytes = seen ? bytes : in->size,
 			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL};
 	im.source_id = store_source_add(s, &src);
 	if (im.source_id < 0)
@@ -1094,8 +1085,8 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		    : strcmp(im.kind, "stop-and-search") == 0 ? row_stop : row_force;
 	im.rd = rd;
 
-	const char *base = strrchr(path, '/');
-	prog = ct_progress_new(base ? base + 1 : path, src.bytes);
+	const char *base = strrchr(in->file_name, '/');
+	prog = ct_progress_new(base ? base + 1 : in->file_name, src.bytes);
 	im.prog = prog;
 	int rows = import_rows(&im);
 	if (rows < 0)
@@ -1153,7 +1144,8 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	goto done;
 
 io_error:
-	snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+	snprintf(err, errlen, "%s: read error: %s", path,
+		 in->error && in->error(in->ctx) ? in->error(in->ctx) : strerror(errno));
 	status = CT_EIO;
 	goto done;
 db_error:
@@ -1166,8 +1158,6 @@ done:
 		r->source_id = 0;
 	ct_progress_free(prog);
 	imp_reader_free(rd);
-	fclose(f);
-	free(iobuf);
 	for (size_t i = 0; i < im.npairs; i++)
 		free(im.pairs[i].force);
 	free(im.pairs);
@@ -1181,4 +1171,33 @@ done:
 		free(header_copy);
 	}
 	return status;
+}
+
+static int file_rewind(void *ctx)
+{
+	FILE *f = ctx;
+	return fseek(f, 0, SEEK_SET);
+}
+
+ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
+		   char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		memset(r, 0, sizeof *r);
+		r->month_min = r->month_max = -1;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return CT_EIO;
+	}
+	/* read in large blocks: a system call per 4 KiB is a tenth of an import
+	 * (glibc ignores the size unless it is also given the buffer) */
+	char *iobuf = xmalloc(IO_BUFFER);
+	setvbuf(f, iobuf, _IOFBF, IO_BUFFER);
+	struct stat fst;
+	imp_input in = {.name = path, .file_name = path, .size = fstat(fileno(f), &fst) == 0 ? (long long)fst.st_size : -1,
+			.read = imp_read_file, .rewind = file_rewind, .ctx = f};
+	ct_status st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
+	fclose(f);
+	free(iobuf);
+	return st;
 }
