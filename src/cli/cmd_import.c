@@ -186,7 +186,7 @@ static void tally(run *ru, const char *name, ct_status st, const imp_result *r, 
 		ct_month_format(r->month_max, m2);
 	}
 	strbuf line = {0};
-	sb_printf(&line, "%s: %s, %s, %s", name, r->kind, r->force, m1);
+	sb_printf(&line, "%s: %s, %s, %s", name, r->api ? "police.uk API response (street)" : r->kind, r->force, m1);
 	if (r->month_max != r->month_min)
 		sb_printf(&line, " to %s", m2);
 	sb_printf(&line, ": imported %lld, rejected %lld", r->imported, r->rejected);
@@ -194,8 +194,13 @@ static void tally(run *ru, const char *name, ct_status st, const imp_result *r, 
 		sb_printf(&line, " (see crimetab rejects --source %lld)", r->source_id);
 	if (r->superseded)
 		sb_printf(&line, "; superseded %lld rows of an earlier file", r->superseded);
+	if (r->held)
+		sb_printf(&line, "; %lld of its rows are already held by police.uk CSV files or newer API responses "
+			  "(same Crime ID): not counted twice", r->held);
 	ct_note("%s", line.buf);
 	sb_release(&line);
+	if (r->warning[0])
+		ct_warn("%s: %s", name, r->warning);
 }
 
 /* Imports the CSV members of the zip PATH that --force wants, in name order. */

@@ -24,9 +24,14 @@ typedef struct imp_result {
 	int duplicate;        /* same content already imported: nothing done */
 	long long source_id, rows_read, imported, rejected, superseded;
 	int month_min, month_max;
+	int api;              /* a saved police.uk API response (kind "street") */
+	long long held;       /* API rows that CSV files or newer responses also hold: not counted twice */
+	char warning[512];    /* something about the rows to tell the user, or "" */
 } imp_result;
 
-/* Imports PATH.  AREAS (may be NULL) assigns the new crimes to town centres.
+/* Imports PATH: a CSV file, or a saved police.uk API crimes response (a JSON
+ * array, recognised by its first byte; see apijson.h).  AREAS (may be NULL)
+ * assigns the new crimes to town centres.
  * CT_OK: imported or a duplicate (see r).  CT_EDATA: a file-level problem
  * (unknown header, mapping does not fit, empty file); nothing stored; err is
  * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored. */
