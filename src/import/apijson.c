@@ -117,6 +117,29 @@ static size_t value_end(const char *t, size_t i, size_t len)
 	return len;
 }
 
+/* True if TEXT stops inside a string or before its brackets close: the
+ * mark of a download cut short, wherever the parser noticed it. */
+static int ends_early(const char *t, size_t len)
+{
+	long depth = 0;
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (in_string) {
+			if (t[i] == '\\')
+				i++;
+			else if (t[i] == '"')
+				in_string = 0;
+		} else if (t[i] == '"') {
+			in_string = 1;
+		} else if (t[i] == '[' || t[i] == '{') {
+			depth++;
+		} else if (t[i] == ']' || t[i] == '}') {
+			depth--;
+		}
+	}
+	return in_string || depth > 0;
+}
+
 imp_api *imp_api_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	const char *end = NULL;
@@ -125,8 +148,9 @@ imp_api *imp_api_parse(const char *name, const char *text, size_t len, char *err
 	long long line, col;
 	if (!doc) {
 		size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
-		line_col(text, off, &line, &col);
-		if (skip_ws(text, off, len) >= len)
+		int early = ends_early(text, len);
+		line_col(text, early ? len : off, &line, &col);
+		if (early || skip_ws(text, off, len) >= len)
 			snprintf(err, errlen, "%s:%lld: not valid JSON: it ends early (a truncated or unfinished download?)",
 				 name, line);
 		else
