@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,7 @@
 #include "import/zipin.h"
 
 static const char import_help[] =
-	"usage: crimetab import [--db FILE] [--mapping MAP] [--force SLUG]... [--quiet] PATH...\n"
+	"usage: crimetab import [--mapping MAP] [--force SLUG]... PATH...\n"
 	"\n"
 	"Imports crime data into the database.  PATH is a CSV file, a police.uk download zip,\n"
 	"or a folder, searched recursively for *.csv and *.zip files (a police.uk download\n"
@@ -26,6 +25,10 @@ static const char import_help[] =
 	"by its header:\n"
 	"  police.uk street, outcomes and stop-and-search files are recognised by their exact\n"
 	"  headers; any other CSV is a force export and needs --mapping.\n"
+	"A saved police.uk API response of street-level crimes (a JSON array, from\n"
+	"/api/crimes-street/... or /api/crimes-at-location) is imported as street data; it\n"
+	"covers its query's area for its month, not a whole force.  Its crimes that a CSV\n"
+	"street file or a newer response also holds (same Crime ID) are counted once.\n"
 	"\n"
 	"Each file is imported in one transaction.  A row that cannot be read (bad month,\n"
 	"coordinates out of range, wrong number of fields, invalid UTF-8, a row over 64 KiB)\n"
@@ -34,17 +37,16 @@ static const char import_help[] =
 	"supersedes the rows of the earlier one (police.uk republishes revised months).\n"
 	"\n"
 	"options:\n"
-	"  --db FILE        database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
-	"  --mapping MAP    column mapping for force exports: a JSON file, or the name of a\n"
-	"                   built-in one (cleveland-force-export)\n"
-	"  --force SLUG     import only the police.uk files of this force (its slug in the file\n"
-	"                   names, e.g. cleveland); repeat for more forces.  For a national\n"
-	"                   archive: the other forces' members are not read\n"
-	"  -q, --quiet      no progress or per-file lines; errors and warnings still print\n"
-	"  -h, --help       this text\n"
+	"  -m, --mapping MAP  column mapping for force exports: a JSON file, or the name of\n"
+	"                     a built-in one (cleveland-force-export)\n"
+	"  --force SLUG       import only the police.uk files of this force (its slug in the\n"
+	"                     file names, e.g. cleveland); repeat for more forces.  In a\n"
+	"                     national archive the other forces' members are not read\n"
 	"\n"
-	"exit status: 0 every file imported (rejected rows included), 3 a file could not be\n"
-	"imported (nothing of it was stored), 5 I/O error, 6 database error.\n";
+	"--quiet leaves out the progress and per-file lines; errors and warnings still\n"
+	"print.  The status is 0 when every file was imported (rejected rows included),\n"
+	"3 or 5 when a file could not be (nothing of it was stored; the others were), 2\n"
+	"when a --force slug matched no file.\n";
 
 typedef struct pathlist {
 	char **v;
@@ -240,37 +242,30 @@ static void import_zip(run *ru, const char *path)
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"mapping", required_argument, NULL, 'm'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"force", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *mapping_name = NULL;
+	cli_list force_args = {0};
+	const cli_opt opts[] = {
+		CLI_STRING("mapping", 'm', &mapping_name),
+		CLI_LIST("force", 0, &force_args),
+		CLI_END,
 	};
-	const char *db = NULL, *mapping_name = NULL;
-	forcelist forces = {0};
-	int c;
-	while ((c = getopt_long(argc, argv, "d:m:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'm': mapping_name = optarg; break;
-		case 'f': add_force(&forces, optarg); break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': forces_free(&forces); return cli_help(import_help);
-		default: forces_free(&forces); return cli_usage_error("import", "unknown option");
-		}
+	int first, rc = cli_parse("import", import_help, opts, argc, argv, &first);
+	if (rc != CLI_CONTINUE) {
+		cli_list_free(&force_args);
+		return rc;
 	}
+	forcelist forces = {0};
+	for (size_t i = 0; i < force_args.n; i++)
+		add_force(&forces, force_args.v[i]);
+	cli_list_free(&force_args);
 	for (size_t i = 0; i < forces.n; i++)
 		if (!*forces.v[i] || forces.v[i][strspn(forces.v[i], "abcdefghijklmnopqrstuvwxyz0123456789-")]) {
-			char *msg = xasprintf("--force \"%s\": expected a police.uk force slug such as cleveland or "
-					      "avon-and-somerset", forces.v[i]);
-			int rc = cli_usage_error("import", msg);
-			free(msg);
+			rc = cli_usage_error("import", "--force \"%s\": expected a police.uk force slug such as cleveland "
+					 "or avon-and-somerset", forces.v[i]);
 			forces_free(&forces);
 			return rc;
 		}
-	if (optind >= argc) {
+	if (first >= argc) {
 		forces_free(&forces);
 		return cli_usage_error("import", "no file or folder given");
 	}
@@ -284,7 +279,7 @@ int cmd_import(int argc, char **argv)
 	}
 	pathlist files = {0};
 	int status = CT_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
 			ct_error("%s: %s", argv[i], strerror(errno));
@@ -305,7 +300,7 @@ int cmd_import(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 #endif
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	area_set *areas = NULL;
 	if (!s) {
 		status = CT_EDB;
