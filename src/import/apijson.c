@@ -231,12 +231,14 @@ static int take(imp_api *a, int k, const cJSON *obj, const char *name, char *num
 {
 	const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
 	const char *s = "";
-	if (cJSON_IsString(v)) {
+	if (!v || cJSON_IsNull(v)) {
+		s = "";
+	} else if (cJSON_IsString(v)) {
 		s = v->valuestring;
 	} else if (num && cJSON_IsNumber(v)) {
 		snprintf(num, 32, "%.17g", v->valuedouble);
 		s = num;
-	} else if (v && !cJSON_IsNull(v)) {
+	} else {
 		sb_reset(&a->why);
 		sb_printf(&a->why, "field '%s': expected a string%s, found %s", imp_api_fields[k], num ? " or a number" : "",
 			  cJSON_IsObject(v) ? "an object" : cJSON_IsArray(v) ? "an array" : cJSON_IsNumber(v) ? "a number"
