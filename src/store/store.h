@@ -158,6 +158,10 @@ int store_cube_rebuild_area(store *s, long long area);
  * "force") with FROM <= month <= TO. */
 int store_cube_each(store *s, long long area, const char *kind, int from, int to,
 		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx);
+/* Calls fn for every force with crimes of KIND assigned to area AREA (an
+ * area's id, not 0): the forces whose data the area draws on. */
+int store_area_forces_each(store *s, long long area, const char *kind, int (*fn)(void *ctx, const char *force),
+			   void *ctx);
 /* The latest month with crimes of KIND, or -1. */
 int store_latest_month(store *s, const char *kind);
 /* How many crimes of KIND the store holds, or -1. */
