@@ -5,7 +5,8 @@ set -eu
 
 # zlib1g-dev: libxlsxwriter's .pc file links -lz, but libxlsxwriter-dev does
 # not depend on it.  man-db: the tests render the man page with man.
-# libzip-dev: police.uk download zips are read in place.
+# libzip-dev: police.uk download zips are read in place.  libproj-dev,
+# proj-data, libshp-dev: boundary files in British National Grid, shapefiles.
 PKGS="
 build-essential
 pkg-config
@@ -24,6 +25,9 @@ python3-openpyxl
 python3-jsonschema
 tmux
 man-db
+libproj-dev
+proj-data
+libshp-dev
 "
 
 missing=""

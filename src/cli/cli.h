@@ -95,6 +95,10 @@ extern cli_globals cli_global;
  * the error; NULL on failure. */
 store *cli_open_store(const char *db, int readonly);
 
+/* A note callback for the modules (area_load_opts.note and the like):
+ * ct_warn for warnings, ct_note for the rest. */
+void cli_note(void *ctx, int warning, const char *msg);
+
 /* Prints TEXT for --help (stdout), then the global options and the exit
  * statuses; returns CT_OK. */
 int cli_help(const char *text);

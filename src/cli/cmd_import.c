@@ -140,6 +140,7 @@ typedef struct run {
 	size_t seen, done, dups, failed, other_forces;
 	long long tot_imp, tot_rej, tot_sup;
 	int status;
+	int latest_new; /* the latest month a file brought rows for, or -1 */
 } run;
 
 /* True if NAME is to be imported: with --force, a police.uk file of another
@@ -179,6 +180,8 @@ static void tally(run *ru, const char *name, ct_status st, const imp_result *r, 
 		return;
 	}
 	ru->done++;
+	if (r->imported && r->month_max > ru->latest_new)
+		ru->latest_new = r->month_max;
 	ru->tot_imp += r->imported;
 	ru->tot_rej += r->rejected;
 	ru->tot_sup += r->superseded;
@@ -311,7 +314,7 @@ int cmd_import(int argc, char **argv)
 		status = CT_EDB;
 		goto out;
 	}
-	run ru = {.s = s, .areas = areas, .map = map, .forces = &forces, .status = CT_OK};
+	run ru = {.s = s, .areas = areas, .map = map, .forces = &forces, .status = CT_OK, .latest_new = -1};
 	store_bulk_begin(s, 0);
 	for (size_t i = 0; i < files.n && ru.status != CT_EDB; i++) {
 		int zip = imp_zip_is_zip(files.v[i]);
@@ -338,6 +341,9 @@ int cmd_import(int argc, char **argv)
 			"%zu failed",
 			ru.done, ru.done == 1 ? "" : "s", ru.tot_imp, ru.tot_rej, ru.tot_sup, ru.dups, ru.failed);
 	status = status == CT_OK ? ru.status : status;
+	/* new months can show that an LSOA-list area lost codes in police.uk's 2023 switch */
+	if (ru.latest_new > CT_MONTH(2023, 5) && area_lsoa_vintage_check(s, cli_note, NULL, err, sizeof err) != 0)
+		ct_warn("%s", err);
 out:
 	area_set_free(areas);
 	store_close(s);

@@ -12,3 +12,12 @@ store *cli_open_store(const char *db, int readonly)
 		ct_error("%s", err);
 	return s;
 }
+
+void cli_note(void *ctx, int warning, const char *msg)
+{
+	(void)ctx;
+	if (warning)
+		ct_warn("%s", msg);
+	else
+		ct_note("%s", msg);
+}

@@ -105,6 +105,13 @@
 		"(SELECT count(*) FROM crime_areas ca WHERE ca.area = a.id) FROM areas a ORDER BY a.name") \
 	X(CRIME_LOCS, "SELECT id, lon, lat, lsoa_code, area_value FROM crimes") \
 	X(CRIME_AREA_ADD, "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)") \
+	X(LSOA_SEEN, "SELECT upper(lsoa_code), max(lsoa_name), min(month), max(month) FROM crimes WHERE " \
+		"upper(lsoa_code) IN (SELECT upper(value) FROM json_each(?1)) GROUP BY upper(lsoa_code)") \
+	X(LSOA_AFTER, "SELECT upper(n.lsoa_code), max(n.lsoa_name), count(*) FROM crimes n JOIN (SELECT DISTINCT " \
+		"lon, lat FROM crimes WHERE upper(lsoa_code) = upper(?1) AND lon IS NOT NULL) p ON n.lon = p.lon AND " \
+		"n.lat = p.lat WHERE n.month > ?2 AND n.lsoa_code <> '' AND upper(n.lsoa_code) <> upper(?1) " \
+		"GROUP BY upper(n.lsoa_code) ORDER BY count(*) DESC, upper(n.lsoa_code)") \
+	X(CRIMES_LATEST, "SELECT max(month) FROM cube WHERE area = 0") \
 	X(CUBE_ADD, "INSERT INTO cube (area, kind, month, category, n) VALUES (?1, ?2, ?3, ?4, ?5) " \
 		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
 	X(CUBE_SUB_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, -count(*) " \
@@ -954,6 +961,47 @@ int store_crime_area_add(store *s, long long crime, long long area)
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_int64(st, 2, crime);
 	return step_done(st);
+}
+
+int store_lsoa_seen(store *s, const char *codes_json,
+		    int (*fn)(void *ctx, const char *code, const char *name, int first, int last), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_LSOA_SEEN);
+	if (!st)
+		return -1;
+	bind_text(st, 1, codes_json);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)))
+			break;
+	return rows_end(st, rc);
+}
+
+int store_lsoa_after(store *s, const char *code, int after,
+		     int (*fn)(void *ctx, const char *code, const char *name, long long n), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_LSOA_AFTER);
+	if (!st)
+		return -1;
+	bind_text(st, 1, code);
+	sqlite3_bind_int(st, 2, after);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)))
+			break;
+	return rows_end(st, rc);
+}
+
+int store_crimes_latest_month(store *s)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIMES_LATEST);
+	if (!st)
+		return -2;
+	int m = -1, rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		m = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? m : -2;
 }
 
 static int run_month(store *s, int which, int month)

@@ -147,6 +147,17 @@ typedef struct store_crime_loc {
 } store_crime_loc;
 int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx);
 int store_crime_area_add(store *s, long long crime, long long area);
+/* For the LSOA codes of the JSON array CODES_JSON that crimes carry (any
+ * case, reported in upper case): a name they carry and the first and last
+ * month they occur in.  fn returns non-zero to stop.  0 or -1. */
+int store_lsoa_seen(store *s, const char *codes_json,
+		    int (*fn)(void *ctx, const char *code, const char *name, int first, int last), void *ctx);
+/* The other LSOA codes of crimes after month AFTER at the map points where
+ * crimes with CODE were, most crimes first, with how many.  0 or -1. */
+int store_lsoa_after(store *s, const char *code, int after,
+		     int (*fn)(void *ctx, const char *code, const char *name, long long n), void *ctx);
+/* The latest month any crime is in, -1 when there are none, -2 on error. */
+int store_crimes_latest_month(store *s);
 
 /* ---- the monthly cube ---- */
 /* Adds N to the cube cell (AREA, KIND, MONTH, CATEGORY): an import counts the

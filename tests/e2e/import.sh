@@ -84,7 +84,7 @@ check_eq "stop-and-search BST rows filed under the file's month" "2" \
 check_eq "stop-and-search force from the file name" "cleveland" "$(sql 'select distinct force from stop_search')"
 check_eq "outcomes link to crimes by Crime ID" "1" \
 	"$(sql "select count(*) > 150 from outcomes o join crimes c on c.crime_id = o.crime_id")"
-"$BIN" areas --db "$DB" load templates/areas/stockton-town-centres.geojson >/dev/null 2>&1
+"$BIN" areas --db "$DB" load sample-data/areas/hand-drawn-town-centres.geojson >/dev/null 2>&1
 check_eq "areas assign imported crimes" "6" "$(sql 'select count(distinct area) from crime_areas')"
 check_eq "a crime in the Stockton hole is not in Stockton" "0" \
 	"$(sql "select count(*) from crimes c join crime_areas ca on ca.crime = c.id join areas a on a.id = ca.area where a.name = 'Stockton Town Centre' and c.lon = -1.310487 and c.lat = 54.566021")"
