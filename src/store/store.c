@@ -61,7 +61,11 @@
 	X(RECON_DEL_AREAS, "DELETE FROM crime_areas WHERE crime IN (SELECT id FROM temp.recon_drop)") \
 	X(RECON_DEL_CRIMES, "DELETE FROM crimes WHERE id IN (SELECT id FROM temp.recon_drop)") \
 	X(RECON_MARK, "UPDATE api_coverage SET superseded = superseded + ?3, contained = ?4 WHERE source_id = ?1 " \
-		"AND month = ?2")
+		"AND month = ?2") \
+	X(RECON_MARK_SOURCE, "UPDATE sources SET superseded_by = CASE WHEN ?1 <> ?2 THEN ?2 ELSE (SELECT " \
+		"max(source_id) FROM source_months WHERE kind = 'street' AND month = ?3) END WHERE id = ?1 AND " \
+		"superseded_by IS NULL AND NOT EXISTS (SELECT 1 FROM api_coverage WHERE source_id = ?1 AND " \
+		"crimes > superseded)")
 
 #define STMT_LIST(X) \
 	X(SOURCE_BY_HASH, "SELECT id FROM sources WHERE sha256 = ?1") \
@@ -1413,6 +1417,16 @@ int store_api_reconcile(store *s, int month, long long self, store_api_recon *ou
 		sqlite3_bind_int(st, 4, whole);
 		if (step_done(st) != 0 || run2(s, ST_RECON_API_IDS, ids[i], month) != 0)
 			break;
+		/* a response whose every row is held elsewhere provides nothing now */
+		if (dropped) {
+			if (!(st = stmt(s, ST_RECON_MARK_SOURCE)))
+				break;
+			sqlite3_bind_int64(st, 1, ids[i]);
+			sqlite3_bind_int64(st, 2, self);
+			sqlite3_bind_int(st, 3, month);
+			if (step_done(st) != 0)
+				break;
+		}
 		if (ids[i] == self)
 			out->self += dropped;
 		else

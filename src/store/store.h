@@ -246,7 +246,9 @@ typedef struct store_api_recon {
  *   them); BTP rows only when a BTP file covers MONTH or newer responses hold
  *   every ID (a territorial force's file has no BTP crimes).
  * Rows without an ID that overlap other data but cannot be matched are kept
- * and counted in idless_kept.  0, or -1 on a database error. */
+ * and counted in idless_kept.  A response left with no rows is marked
+ * superseded (by SELF, or by the month's CSV file when it is SELF).  0, or -1
+ * on a database error. */
 int store_api_reconcile(store *s, int month, long long self, store_api_recon *out);
 
 #endif

@@ -65,12 +65,18 @@ DB=$T/api-then-csv.db
 check_grep "API then CSV: the CSV supersedes the response's rows" "2024-09-cleveland-street.csv: street, Cleveland Police, 2024-09: imported 828, rejected 0; superseded 334 rows of an earlier file" "$T/out"
 check_eq "API then CSV: the month counts as the CSV alone" "$csv_cube" "$(sql "select sum(n) from cube where area = 0 and month = $SEP")"
 check_eq "API then CSV: coverage says so" "334|1" "$(sql 'select superseded, contained from api_coverage')"
+check_eq "API then CSV: the response is marked superseded by the CSV file" \
+	"$(sql "select id from sources where path like '%2024-09-cleveland-street.csv'")" \
+	"$(sql "select superseded_by from sources where path = '$POLY'")"
 DB=$T/csv-then-api.db
 "$BIN" import --db "$DB" -q "$REAL"
 "$BIN" import --db "$DB" "$POLY" >"$T/out" 2>&1
 check_grep "CSV then API: the response's rows are already held" "imported 334, rejected 0; 334 of its rows are already held by police.uk CSV files or newer API responses (same Crime ID): not counted twice" "$T/out"
 check_eq "CSV then API: the month counts as the CSV alone" "$csv_cube" "$(sql "select sum(n) from cube where area = 0 and month = $SEP")"
 check_eq "CSV then API: nothing lost from the accounting" "334|334|0" "$(sql "select rows_read, rows_imported, rows_rejected from sources where path = '$POLY'")"
+check_eq "CSV then API: the response is marked superseded by the CSV file" \
+	"$(sql "select id from sources where path like '%2024-09-cleveland-street.csv'")" \
+	"$(sql "select superseded_by from sources where path = '$POLY'")"
 
 # a response reaching beyond the CSV (a crime the CSV does not have): only
 # the matched crimes go; its ASB rows cannot be matched and are kept, with a warning
@@ -81,6 +87,7 @@ DB=$T/beyond.db
 check_grep "beyond the CSV: matched crimes not counted twice" "286 of its rows are already held" "$T/out"
 check_grep "beyond the CSV: unmatched rows without an ID warned about" "warning: .*beyond.json: 48 police.uk API rows without an ID .* may be counted twice" "$T/out"
 check_eq "beyond the CSV: the new crime and the ASB rows count" "$((csv_cube + 49))" "$(sql "select sum(n) from cube where area = 0 and month = $SEP")"
+check_eq "beyond the CSV: the response still provides rows" "" "$(sql "select superseded_by from sources where path like '%beyond.json'")"
 
 # a newer response for the same query (revised outcomes): the older one's rows
 # are held by the newer and go, ASB included
