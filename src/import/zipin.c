@@ -97,8 +97,8 @@ imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
 	int code = 0;
 	zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
 	if (!za) {
-		if (code == ZIP_ER_OPEN || code == ZIP_ER_READ)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (code == ZIP_ER_NOENT || code == ZIP_ER_OPEN || code == ZIP_ER_READ)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(code == ZIP_ER_NOENT ? ENOENT : errno));
 		else
 			open_error(path, code, err, errlen);
 		return NULL;
