@@ -1151,15 +1151,24 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	long long bytes = 0;
 	char *text = NULL; /* an API response */
 
+	/* a saved police.uk API response is JSON, read (and hashed) whole */
+	char head[64];
+	long headn = in->read(in->ctx, head, sizeof head);
+	if (headn < 0 || in->rewind(in->ctx) != 0)
+		goto io_error;
+	char sha[65] = "";
+	size_t len = 0;
+	int json = imp_api_sniff(head, (size_t)headn);
+	if (json && slurp(in, &text, &len, sha) != 0)
+		goto io_error;
 	/* A file already imported is skipped unread.  Only a file the size of
 	 * one imported before can be one, so others are hashed as they are read,
 	 * on the reading thread, instead of read twice. */
-	char sha[65] = "";
-	int seen = in->size < 0 ? 1 : store_source_size_seen(s, in->size);
+	int seen = json || in->size < 0 ? 1 : store_source_size_seen(s, in->size);
 	if (seen < 0)
 		goto db_error;
 	if (seen) {
-		if (sha256_input(in, sha, &bytes) != 0 || in->rewind(in->ctx) != 0)
+		if (!json && (sha256_input(in, sha, &bytes) != 0 || in->rewind(in->ctx) != 0))
 			goto io_error;
 		long long dup = store_source_by_hash(s, sha);
 		if (dup < 0)
@@ -1170,29 +1179,11 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 			goto done;
 		}
 	}
-
-	/* a saved police.uk API response is JSON, read whole */
-	char head[64];
-	long headn = in->read(in->ctx, head, sizeof head);
-	if (headn < 0 || in->rewind(in->ctx) != 0)
-		goto io_error;
-	if (imp_api_sniff(head, (size_t)headn)) {
-		size_t len;
-		if (slurp(in, &text, &len, sha) != 0)
-			goto io_error;
-		long long dup = seen ? 0 : store_source_by_hash(s, sha);
-		if (dup < 0)
-			goto db_error;
-		if (dup > 0) {
-			r->duplicate = 1;
-			r->source_id = dup;
-			goto done;
-		}
+	if (json) {
 		if (!(im.api = imp_api_parse(path, text, len, err, errlen))) {
 			status = CT_EDATA;
 			goto done;
 		}
-		seen = 1;
 		bytes = (long long)len;
 		im.kind = r->kind = "street";
 		r->api = 1;
