@@ -1,7 +1,7 @@
 # crimetab — build, test, bench, install.  `make V=1` shows full commands.
 
 CC       ?= cc
-PKGS     := sqlite3 libcjson xlsxwriter ncursesw nettle proj shapelib
+PKGS     := sqlite3 libcjson xlsxwriter ncursesw nettle libzip proj shapelib
 BUILD    ?= build
 PREFIX   ?= /usr/local
 SAN      ?=

@@ -219,4 +219,41 @@ int store_fm_present(store *s, char **plugins);
 int store_fm_counts(store *s, long long area, int from, int to, long long out[4]);
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx);
 
+/* ---- police.uk API responses ---- */
+/* What a saved API response covers in one month: its query's area, which the
+ * response does not name; the extent of its points is what is known. */
+typedef struct store_api_cover {
+	long long source_id;
+	int month;
+	long long crimes, with_id; /* rows of the month; of which with a persistent_id */
+	int has_extent;
+	double lon_min, lat_min, lon_max, lat_max;
+} store_api_cover;
+int store_api_cover_add(store *s, const store_api_cover *c);
+/* 1 if an API response covers MONTH, 0 if none, -1 on error. */
+int store_api_month_seen(store *s, int month);
+/* Calls fn for every month that API responses cover, with how many of their
+ * rows still count, ascending. */
+int store_api_months_each(store *s, int (*fn)(void *ctx, int month, long long crimes), void *ctx);
+
+typedef struct store_api_recon {
+	long long self;        /* rows of source SELF superseded */
+	long long others;      /* rows of other responses superseded */
+	long long idless_kept; /* rows without an ID left where they may be counted twice */
+} store_api_recon;
+/* After street data of MONTH is stored (a CSV file or a response, source
+ * SELF), API rows of MONTH that other street data also holds are superseded:
+ * deleted, out of the cube and their areas, counted in api_coverage.
+ * - a row whose persistent_id is the Crime ID of a CSV street row of MONTH,
+ *   or of a row of a newer response, is the same crime;
+ * - a response's rows without an ID (anti-social behaviour, BTP) go too once
+ *   every one of its IDs is held elsewhere (its area lies inside what holds
+ *   them); BTP rows only when a BTP file covers MONTH or newer responses hold
+ *   every ID (a territorial force's file has no BTP crimes).
+ * Rows without an ID that overlap other data but cannot be matched are kept
+ * and counted in idless_kept.  A response left with no rows is marked
+ * superseded (by SELF, or by the month's CSV file when it is SELF).  0, or -1
+ * on a database error. */
+int store_api_reconcile(store *s, int month, long long self, store_api_recon *out);
+
 #endif

@@ -8,7 +8,7 @@ set -u
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
-PKGS="sqlite3 libcjson nettle proj shapelib"
+PKGS="sqlite3 libcjson nettle libzip proj shapelib"
 
 # The sources each target links besides itself, and the files its seeds come from.
 target_sources() {
@@ -18,6 +18,9 @@ target_sources() {
 src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_areas) echo "src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c \
 build/gen/embedded.c" ;;
+	fuzz_apijson) echo "src/import/apijson.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_zip) echo "src/import/zipin.c src/import/import.c src/import/apijson.c src/import/csvread.c \
+src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -26,6 +29,8 @@ target_seeds() {
 	fuzz_csvread) echo "sample-data/policeuk/2024-10/*.csv sample-data/force/*.csv tests/paper/*.csv" ;;
 	fuzz_mapping) echo "templates/mappings/*.json tests/paper/mapping.json" ;;
 	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json tests/fixtures/geo/*.geojson" ;;
+	fuzz_apijson) echo "tests/fixtures/api/*.json" ;;
+	fuzz_zip) echo "tests/fuzz/seeds/*.zip" ;;
 	esac
 }
 
