@@ -23,8 +23,10 @@ static const struct command {
 	{"rejects", cmd_rejects, "list rejected rows with file, line and reason"},
 	{"areas", cmd_areas, "load, list and remove town centres"},
 	{"report", cmd_report, "write the scrutiny tables (Markdown, XLSX, CSV, JSON)"},
+	{"run", cmd_run, "the monthly job: import what is new, write the configured reports"},
 	{"tui", cmd_tui, "browse areas, months and categories in the terminal"},
 	{"facematch", cmd_facematch, "pull offender counts from a face-match plugin"},
+	{"templates", cmd_templates, "list the built-in templates and plugins found by name"},
 	{"help", cmd_help, "this text, or a command's: crimetab help COMMAND"},
 	{"version", cmd_version, "print crimetab's version"},
 };

@@ -633,12 +633,19 @@ int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t
 	char *text = ct_read_file(path, err, errlen);
 	if (!text)
 		return -1;
+	ct_status st = area_load_text(s, path, text, loaded, err, errlen);
+	free(text);
+	return st == CT_OK ? 0 : -1;
+}
+
+ct_status area_load_text(store *s, const char *path, const char *text, size_t *loaded, char *err, size_t errlen)
+{
 	area_def *defs = NULL;
 	size_t n = 0;
 	int rc = area_file_parse(path, text, &defs, &n, err, errlen);
-	free(text);
 	if (rc != 0)
-		return -1;
+		return CT_EDATA;
+	ct_status st = CT_EDATA;
 	long long *ids = xcalloc(n, sizeof *ids);
 	area_set *set = NULL;
 	if (store_begin(s) != 0)
@@ -665,13 +672,14 @@ int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t
 	area_set_free(set);
 	area_defs_free(defs, n);
 	free(ids);
-	return 0;
+	return CT_OK;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
+	st = CT_EDB;
 fail:
 	store_rollback(s);
 	area_set_free(set);
 	area_defs_free(defs, n);
 	free(ids);
-	return -1;
+	return st;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 /* ---- geometry ---- */
@@ -48,5 +49,9 @@ size_t area_set_match(const area_set *set, int has_coords, double lon, double la
  * assigns every crime already imported; one transaction.  *loaded is set to
  * the number of areas.  0 or -1 with err set. */
 int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t errlen);
+/* The same for an areas file's TEXT already read from PATH (a file, or a
+ * built-in's name: PATH is what messages and the store record).  CT_OK;
+ * CT_EDATA when TEXT is not a usable areas file; CT_EDB; err set. */
+ct_status area_load_text(store *s, const char *path, const char *text, size_t *loaded, char *err, size_t errlen);
 
 #endif

@@ -1,4 +1,5 @@
 /* crimetab areas: load, list and remove town centres. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "areas/areas.h"
@@ -21,8 +22,9 @@ static const char areas_help[] =
 	"load replaces areas of the same name and assigns every crime already imported;\n"
 	"crimes imported later are assigned as they arrive.  A crime belongs to every area\n"
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
-	"A built-in file: templates/areas/stockton-town-centres.geojson (approximate,\n"
-	"hand-drawn boundaries of the six Stockton-on-Tees town centres).\n";
+	"FILE is a path, or the name of a built-in areas file: stockton-town-centres\n"
+	"(approximate, hand-drawn boundaries of the six Stockton-on-Tees town centres;\n"
+	"see crimetab templates).  A file of that name in the current folder wins.\n";
 
 static int print_area(void *ctx, const store_area *a)
 {
@@ -59,9 +61,16 @@ int cmd_areas(int argc, char **argv)
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = first; i < argc; i++) {
 			size_t n = 0;
-			if (area_load_file(s, argv[i], &n, err, sizeof err) != 0) {
-				ct_error("%s", err);
-				status = CT_EDATA;
+			int st = CT_OK;
+			char *text = cli_template("areas", argv[i], &st);
+			if (text)
+				st = area_load_text(s, argv[i], text, &n, err, sizeof err);
+			free(text);
+			if (st != CT_OK) {
+				if (st != CT_EIO)
+					ct_error("%s", err);
+				if (status == CT_OK || st == CT_EDB)
+					status = st;
 			} else {
 				ct_note("%s: loaded %zu area%s", argv[i], n, n == 1 ? "" : "s");
 			}

@@ -54,13 +54,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the *.csv files under DIR, sorted so that months import in order. */
-static int walk(const char *dir, pathlist *pl)
+/* Adds the *.csv files under DIR, sorted so that months import in order;
+ * returns how many folders could not be read (each named in an error). */
+static size_t walk(const char *dir, pathlist *pl)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
 		ct_error("%s: cannot open folder: %s", dir, strerror(errno));
-		return -1;
+		return 1;
 	}
 	pathlist here = {0};
 	struct dirent *e;
@@ -70,12 +71,12 @@ static int walk(const char *dir, pathlist *pl)
 	closedir(d);
 	if (here.n > 1)
 		qsort(here.v, here.n, sizeof *here.v, cmp_str);
-	int rc = 0;
+	size_t bad = 0;
 	for (size_t i = 0; i < here.n; i++) {
 		struct stat st;
 		size_t len = strlen(here.v[i]);
 		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			rc |= walk(here.v[i], pl);
+			bad += walk(here.v[i], pl);
 			free(here.v[i]);
 		} else if (len > 4 && strcasecmp(here.v[i] + len - 4, ".csv") == 0) {
 			pl_add(pl, here.v[i]);
@@ -84,7 +85,7 @@ static int walk(const char *dir, pathlist *pl)
 		}
 	}
 	free(here.v);
-	return rc;
+	return bad;
 }
 
 int cmd_import(int argc, char **argv)
@@ -100,24 +101,46 @@ int cmd_import(int argc, char **argv)
 	if (first >= argc)
 		return cli_usage_error("import", "no file or folder given");
 
-	char err[2048];
 	imp_mapping *map = NULL;
-	if (mapping_name && !(map = imp_mapping_load(mapping_name, err, sizeof err))) {
-		ct_error("%s", err);
-		return CT_EDATA;
+	int status = CT_OK;
+	if (mapping_name && !(map = cli_mapping(mapping_name, &status)))
+		return status;
+	store *s = cli_open_store(cli_global.db, 0);
+	if (s) {
+		cli_import_counts counts = {0};
+		status = cli_import_paths(s, (const char *const *)(argv + first), (size_t)(argc - first), map, &counts);
+	} else {
+		status = CT_EDB;
 	}
+	store_close(s);
+	imp_mapping_free(map);
+	return status;
+}
+
+int cli_import_paths(store *s, const char *const *paths, size_t npaths, const imp_mapping *map, cli_import_counts *c)
+{
+	char err[2048];
 	pathlist files = {0};
 	int status = CT_OK;
-	for (int i = first; i < argc; i++) {
+	for (size_t i = 0; i < npaths; i++) {
 		struct stat st;
-		if (stat(argv[i], &st) != 0) {
-			ct_error("%s: %s", argv[i], strerror(errno));
+		size_t before = files.n;
+		if (stat(paths[i], &st) != 0) {
+			ct_error("%s: %s", paths[i], strerror(errno));
+			c->failed++;
 			status = CT_EIO;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (walk(argv[i], &files) != 0)
+			size_t bad = walk(paths[i], &files);
+			if (bad) {
+				c->failed += bad;
 				status = CT_EIO;
+			} else if (files.n == before) {
+				ct_error("%s: no CSV files in this folder", paths[i]);
+				c->failed++;
+				status = CT_EIO;
+			}
 		} else {
-			pl_add(&files, xstrdup(argv[i]));
+			pl_add(&files, xstrdup(paths[i]));
 		}
 	}
 #ifdef M_MMAP_THRESHOLD
@@ -129,13 +152,8 @@ int cmd_import(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 #endif
-	store *s = cli_open_store(cli_global.db, 0);
-	area_set *areas = NULL;
-	if (!s) {
-		status = CT_EDB;
-		goto out;
-	}
-	if (!(areas = area_set_from_store(s, err, sizeof err))) {
+	area_set *areas = area_set_from_store(s, err, sizeof err);
+	if (!areas) {
 		ct_error("%s", err);
 		status = CT_EDB;
 		goto out;
@@ -187,10 +205,11 @@ int cmd_import(int argc, char **argv)
 		ct_note("%zu file%s imported: %lld rows imported, %lld rejected, %lld superseded; %zu already imported, "
 			"%zu failed",
 			done, done == 1 ? "" : "s", tot_imp, tot_rej, tot_sup, dups, failed);
+	c->done += done;
+	c->dups += dups;
+	c->failed += failed;
 out:
 	area_set_free(areas);
-	store_close(s);
-	imp_mapping_free(map);
 	for (size_t i = 0; i < files.n; i++)
 		free(files.v[i]);
 	free(files.v);
