@@ -15,6 +15,12 @@ _crimetab_names() { # template or plugin names of one kind
 	"$1" templates 2>/dev/null | awk -F '\t' -v k="$2" 'NR > 1 && $1 == k { print $2 }'
 }
 
+# COMPREPLY: the names of KIND that start with $cur, and files (for a path);
+# uses _crimetab's bin and cur.
+_crimetab_names_or_files() {
+	mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" "$1")" -- "$cur"; compgen -f -- "$cur")
+}
+
 _crimetab() {
 	local cur prev bin cmd i w
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -37,21 +43,15 @@ _crimetab() {
 	-C | --directory)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
-	--taxonomy)
-		mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" taxonomy)" -- "$cur"; compgen -f -- "$cur")
-		return ;;
-	--mapping)
-		mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" 'column mapping')" -- "$cur"; compgen -f -- "$cur")
-		return ;;
+	--taxonomy) _crimetab_names_or_files taxonomy; return ;;
+	--mapping) _crimetab_names_or_files 'column mapping'; return ;;
+	--plugin) _crimetab_names_or_files plugin; return ;;
 	--config)
 		if [ "$cmd" = facematch ]; then
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" 'report config')" -- "$cur"; compgen -f -- "$cur")
+			_crimetab_names_or_files 'report config'
 		fi
-		return ;;
-	--plugin)
-		mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" plugin)" -- "$cur"; compgen -f -- "$cur")
 		return ;;
 	--compare)
 		mapfile -t COMPREPLY < <(compgen -W "yoy previous" -- "$cur")
@@ -72,7 +72,7 @@ _crimetab() {
 		if [ "$prev" = areas ]; then
 			mapfile -t COMPREPLY < <(compgen -W "load list remove" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_names "$bin" 'areas file')" -- "$cur"; compgen -f -- "$cur")
+			_crimetab_names_or_files 'areas file'
 		fi ;;
 	facematch) mapfile -t COMPREPLY < <(compgen -W "run list" -- "$cur") ;;
 	templates)
