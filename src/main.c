@@ -44,6 +44,7 @@ static const char *usage(void)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		sb_printf(&sb, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	sb_puts(&sb, "\n'crimetab COMMAND --help' (or 'crimetab help COMMAND') describes each command.\n"
+		     "\noptions (before the command only):\n"
 		     "  --version          print crimetab's version\n");
 	snprintf(usage_text, sizeof usage_text, "%s", sb.buf);
 	sb_release(&sb);
