@@ -16,19 +16,19 @@ echo "(one line per zip member in reports/import-policeuk.log)"
 echo "== importing the force export (sample-data/force) with its column mapping"
 "$BIN" import --mapping cleveland-force-export sample-data/force
 echo "== loading town centres"
-"$BIN" areas load templates/areas/stockton-town-centres.geojson
+"$BIN" areas load stockton-town-centres
 "$BIN" areas list
 echo "== what was imported"
 "$BIN" sources >reports/sources.tsv
 echo "$(($(wc -l <reports/sources.tsv) - 1)) files, listed in reports/sources.tsv (crimetab sources)"
 if [ -f build/plugins/facematch-embeddings.so ] && [ -f sample-data/facematch/sightings.jsonl ]; then
 	echo "== face-match offender counts (reference plugin, synthetic sightings)"
-	"$BIN" facematch run --plugin build/plugins/facematch-embeddings.so \
+	"$BIN" facematch run --plugin facematch-embeddings \
 		--config "sightings=sample-data/facematch/sightings.jsonl;watchlist=sample-data/facematch/watchlist.jsonl" ||
 		echo "(face-match step failed; reports are written without offender counts)"
 fi
-echo "== scrutiny report (Home Office categories, force export): templates/reports/stockton-scrutiny.json"
-"$BIN" report --config templates/reports/stockton-scrutiny.json
+echo "== scrutiny report (Home Office categories, force export): the built-in config stockton-scrutiny"
+"$BIN" report --config stockton-scrutiny
 echo "== the same town centres from the real police.uk street data, latest complete month"
 "$BIN" report --taxonomy police-uk --dataset street --md 'reports/policeuk-{month}.md'
 echo

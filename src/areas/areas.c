@@ -1231,14 +1231,12 @@ int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t
 	return area_load_file_opts(s, path, NULL, loaded, err, errlen) == CT_OK ? 0 : -1;
 }
 
-int area_load_file_opts(store *s, const char *path, const area_load_opts *o, size_t *loaded, char *err,
-			size_t errlen)
+/* Stores DEFS (N of them, read from PATH) and assigns the crimes held to
+ * them, in one transaction; frees DEFS.  A ct_status with err set. */
+static ct_status load_defs(store *s, const char *path, const area_load_opts *o, area_def *defs, size_t n,
+			   size_t *loaded, char *err, size_t errlen)
 {
-	area_def *defs = NULL;
-	size_t n = 0;
-	ct_status st = area_file_read(path, o, &defs, &n, err, errlen);
-	if (st != CT_OK)
-		return st;
+	ct_status st = CT_EDATA;
 	long long *ids = xcalloc(n, sizeof *ids);
 	area_set *set = NULL;
 	int rc;
@@ -1287,4 +1285,26 @@ fail:
 	area_defs_free(defs, n);
 	free(ids);
 	return st;
+}
+
+int area_load_file_opts(store *s, const char *path, const area_load_opts *o, size_t *loaded, char *err,
+			size_t errlen)
+{
+	area_def *defs = NULL;
+	size_t n = 0;
+	ct_status st = area_file_read(path, o, &defs, &n, err, errlen);
+	if (st != CT_OK)
+		return st;
+	return load_defs(s, path, o, defs, n, loaded, err, errlen);
+}
+
+ct_status area_load_text(store *s, const char *path, const char *text, const area_load_opts *o, size_t *loaded,
+			 char *err, size_t errlen)
+{
+	area_def *defs = NULL;
+	size_t n = 0;
+	ct_status st = area_file_parse_opts(path, text, o, &defs, &n, err, errlen);
+	if (st != CT_OK)
+		return st;
+	return load_defs(s, path, o, defs, n, loaded, err, errlen);
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 /* ---- geometry ---- */
@@ -99,5 +100,11 @@ int area_load_file_opts(store *s, const char *path, const area_load_opts *opts, 
  * with err set (a database error). */
 int area_lsoa_vintage_check(store *s, void (*note)(void *ctx, int warning, const char *msg), void *ctx, char *err,
 			    size_t errlen);
+/* The same for an areas file's TEXT already read from PATH (a file, or a
+ * built-in's name: PATH is what messages and the store record), read with
+ * OPTS (NULL: defaults).  CT_OK, CT_EDATA (TEXT is not a usable areas file)
+ * or CT_EDB, with err set. */
+ct_status area_load_text(store *s, const char *path, const char *text, const area_load_opts *opts, size_t *loaded,
+			 char *err, size_t errlen);
 
 #endif

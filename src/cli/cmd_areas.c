@@ -1,7 +1,9 @@
 /* crimetab areas: load, list and remove town centres. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "areas/areas.h"
+#include "areas/shapefile.h"
 #include "cli/cli.h"
 #include "core/util.h"
 
@@ -34,8 +36,9 @@ static const char areas_help[] =
 	"load replaces areas of the same name and assigns every crime already imported;\n"
 	"crimes imported later are assigned as they arrive.  A crime belongs to every area\n"
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
-	"A built-in file: templates/areas/stockton-town-centres.geojson (the six\n"
-	"Stockton-on-Tees town centres as official 2013 ward boundaries, ONS, OGL v3.0).\n";
+	"FILE is a path, or the name of a built-in areas file: stockton-town-centres\n"
+	"(the six Stockton-on-Tees town centres as official 2013 ward boundaries, ONS,\n"
+	"OGL v3.0; see crimetab templates).  A file of that name in the current folder wins.\n";
 
 static int print_area(void *ctx, const store_area *a)
 {
@@ -104,11 +107,22 @@ int cmd_areas(int argc, char **argv)
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = first; i < argc; i++) {
 			size_t n = 0;
-			int rc = area_load_file_opts(s, argv[i], &lo, &n, err, sizeof err);
-			if (rc != CT_OK) {
-				ct_error("%s", err);
-				if (status == CT_OK)
-					status = rc;
+			int st = CT_OK;
+			if (area_is_shapefile(argv[i])) {
+				st = area_load_file_opts(s, argv[i], &lo, &n, err, sizeof err);
+			} else {
+				char *text = cli_template("areas", argv[i], &st);
+				if (text)
+					st = area_load_text(s, argv[i], text, &lo, &n, err, sizeof err);
+				else
+					err[0] = 0; /* cli_template said why */
+				free(text);
+			}
+			if (st != CT_OK) {
+				if (err[0])
+					ct_error("%s", err);
+				if (status == CT_OK || st == CT_EDB)
+					status = st;
 			} else {
 				ct_note("%s: loaded %zu area%s", argv[i], n, n == 1 ? "" : "s");
 			}
