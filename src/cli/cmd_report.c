@@ -12,7 +12,7 @@
 
 static const char report_help[] =
 	"usage: crimetab report [options] [--md FILE] [--xlsx FILE] [--csv FILE] [--json FILE]\n"
-	"       crimetab report --config FILE [options]\n"
+	"       crimetab report --config NAME [options]\n"
 	"\n"
 	"Writes the town-centre scrutiny tables: for each area and category row, the count for\n"
 	"the selected month, the last 6 months and the last 12 months, with the difference and\n"
@@ -23,11 +23,13 @@ static const char report_help[] =
 	"\n"
 	"options:\n"
 	"  --month YYYY-MM      the selected month; 'latest' (default): the latest month for\n"
-	"                       which every force in the data has been imported\n"
+	"                       which every force in the data has been imported, or, when\n"
+	"                       that month's comparisons lack months and an earlier month's\n"
+	"                       do not, that earlier month (the first line says which and why)\n"
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
 	"                       \"All data\" is every crime, in an area or not)\n"
 	"  --all-data           add the \"All data\" table before the areas\n"
-	"  --taxonomy T         home-office (default), police-uk, or a template file\n"
+	"  --taxonomy T         home-office (default), police-uk (built-in), or a file\n"
 	"  --compare BASIS      yoy (default: the same window a year earlier) or previous\n"
 	"                       (the window immediately before)\n"
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
@@ -37,16 +39,45 @@ static const char report_help[] =
 	"  --xlsx-layout L      sheets (default: a sheet per area, as the paper) or long (one\n"
 	"                       table, the area as a column, with an autofilter: for hundreds\n"
 	"                       or thousands of areas)\n"
-	"  --csv FILE           tidy CSV: area, row, window, current, comparison, diff, pct\n"
-	"  --json FILE          the report model as JSON (schema_version 1)\n"
-	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
+	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
+	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
+	"                       docs/report.schema.json)\n"
+	"  --config NAME        a report config: a JSON file, or a built-in one\n"
+	"                       (stockton-scrutiny; see crimetab templates): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM; options given on the command line win\n"
-	"  --allow-missing      exit 0 even when months are missing from the data\n"
+	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
+	"                       --month latest take the latest month whatever its comparisons\n"
 	"\n"
-	"When months the windows need are missing from the data, each is named in a\n"
+	"When months the windows need are missing from the data, each gap is named in a\n"
 	"warning and the status is 4 (--allow-missing makes it 0).  An output that cannot\n"
-	"be written is status 5, and nothing half-written is left.\n";
+	"be written is status 5, and nothing half-written is left.\n"
+	"\n"
+	"Months missing from the data: a window is complete when every force whose data an\n"
+	"area draws on has the dataset for every month of it.  A count whose window is not\n"
+	"complete carries the mark \xe2\x80\xa1 (the mark alone for 0), its Diff and % Diff read\n"
+	"n/a (n/a\xe2\x80\xa1 when the comparison lacks months), and a footnote under the table\n"
+	"names the forces and months.  Warnings give one line per distinct gap.\n"
+	"\n"
+	"CSV columns:\n"
+	"  month                the selected month, YYYY-MM\n"
+	"  comparison_basis     yoy or previous\n"
+	"  area                 the area's name\n"
+	"  row                  the row's labels from the top, joined with \" > \"\n"
+	"  row_kind             group (a sum of the rows below it), leaf, unknown (categories\n"
+	"                       no rule maps), total (the Total row), outside_total (not in\n"
+	"                       Total, e.g. anti-social behaviour), offenders (face-match\n"
+	"                       measures); leaf + unknown rows add up to total\n"
+	"  depth                0 for top-level rows\n"
+	"  window               month, 6 months or 12 months\n"
+	"  window_from, window_to, comparison_from, comparison_to   the spans, YYYY-MM\n"
+	"  current, comparison  counts, as the data hold them\n"
+	"  diff                 current - comparison; empty when either span lacks months\n"
+	"  pct                  % difference to one decimal (no %), empty unless pct_kind is value\n"
+	"  pct_kind             value, infinity (comparison 0, current not) or none (both 0,\n"
+	"                       or a span lacks months)\n"
+	"  complete_current, complete_comparison   true or false (empty for offenders)\n"
+	"  missing_current, missing_comparison     the months each span lacks, ';'-separated\n";
 
 enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
@@ -91,19 +122,14 @@ static void add_area(report_opts *o, const char *name)
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
-	char err[1024];
-	char *text = ct_template_text("reports", path, err, sizeof err);
-	if (!text) {
-		ct_error("%s", err);
-		return CT_EDATA;
-	}
-	cJSON *j = cJSON_Parse(text);
-	free(text);
-	if (!j) {
-		ct_error("%s: not valid JSON", path);
-		return CT_EDATA;
-	}
 	int rc = CT_OK;
+	char *text = cli_template("reports", path, &rc);
+	if (!text)
+		return rc;
+	cJSON *j = cli_json_parse(path, text);
+	free(text);
+	if (!j)
+		return CT_EDATA;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);
@@ -323,12 +349,9 @@ int cmd_report(int argc, char **argv)
 		set(&o.out[OUT_MD], "-");
 
 	char err[1024];
-	taxonomy *t = tax_load(o.taxonomy, err, sizeof err);
-	if (!t) {
-		ct_error("%s", err);
-		status = CT_EDATA;
+	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
+	if (!t)
 		goto out;
-	}
 	store *s = cli_open_store(o.db, 0);
 	if (!s) {
 		tax_free(t);

@@ -156,12 +156,10 @@ int cmd_tui(int argc, char **argv)
 		if (strcmp(ctx.names[tax], taxname) == 0)
 			break;
 	if (tax == ctx.ntax) {
-		char err[1024];
-		ctx.tax[tax] = tax_load(taxname, err, sizeof err);
+		ctx.tax[tax] = cli_taxonomy(taxname, &status);
 		if (!ctx.tax[tax]) {
-			ct_error("%s", err);
 			store_close(ctx.s);
-			return CT_EDATA;
+			return status;
 		}
 		ctx.names[ctx.ntax++] = taxname;
 	}

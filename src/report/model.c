@@ -160,24 +160,22 @@ char **rep_gap_lines(const rep_gap *gaps, size_t ngaps, const char *dataset, siz
 				pick = i;
 		if (pick == nf)
 			break;
+		const char *months = fg[pick].months;
 		size_t same = 0;
 		for (size_t i = 0; i < nf; i++)
-			same += !fg[i].done && strcmp(fg[i].months, fg[pick].months) == 0;
+			same += !fg[i].done && strcmp(fg[i].months, months) == 0;
 		strbuf sb = {0};
 		if (same > 3)
 			sb_printf(&sb, "%zu forces", same);
-		size_t told = 0;
-		for (size_t i = 0; i < nf; i++) {
-			if (fg[i].done || strcmp(fg[i].months, fg[pick].months) != 0 || i == pick)
+		for (size_t i = 0, k = 0; i < nf; i++) {
+			if (fg[i].done || strcmp(fg[i].months, months) != 0)
 				continue;
 			fg[i].done = 1;
 			if (same <= 3)
-				sb_printf(&sb, "%s%s", told++ ? ", " : "", fg[i].force);
+				sb_printf(&sb, "%s%s", k == 0 ? "" : k + 1 == same ? " and " : ", ", fg[i].force);
+			k++;
 		}
-		if (same <= 3)
-			sb_printf(&sb, "%s%s", told ? " and " : "", fg[pick].force);
-		fg[pick].done = 1;
-		sb_printf(&sb, ": no %s for %s", rep_dataset_label(dataset), fg[pick].months);
+		sb_printf(&sb, ": no %s for %s", rep_dataset_label(dataset), months);
 		lines[(*n)++] = sb_detach(&sb);
 	}
 	for (size_t i = 0; i < nf; i++)

@@ -366,6 +366,41 @@ static void test_json_incomplete(void **state)
 	rep_report_free(r);
 }
 
+/* Warnings and footnotes: one line per distinct set of missing months, the
+ * forces named (three at most, then their number), earliest gap first. */
+static void test_gap_lines(void **state)
+{
+	static const char *const forces[] = {"Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire",
+					     "Cleveland Police", "Cumbria", "Derbyshire", "Dorset", "Durham"};
+	rep_gap g[16];
+	size_t n = 0;
+	for (int i = 0; i < 5; i++) /* five forces lack 2021-02..2022-12 */
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2021, 2), CT_MONTH(2022, 12)};
+	/* two lack the same two runs */
+	for (int i = 5; i < 7; i++) {
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2022, 3), CT_MONTH(2022, 3)};
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2022, 7), CT_MONTH(2022, 9)};
+	}
+	/* three lack one month, one of them something else too */
+	g[n++] = (rep_gap){(char *)forces[7], CT_MONTH(2024, 10), CT_MONTH(2024, 10)};
+	g[n++] = (rep_gap){(char *)forces[8], CT_MONTH(2024, 10), CT_MONTH(2024, 10)};
+	size_t nl;
+	char **lines = rep_gap_lines(g, n, "street", &nl);
+	assert_int_equal(nl, 3);
+	assert_string_equal(lines[0], "5 forces: no police.uk street data for 2021-02 to 2022-12");
+	assert_string_equal(lines[1], "Cumbria and Derbyshire: no police.uk street data for 2022-03, 2022-07 to 2022-09");
+	assert_string_equal(lines[2], "Dorset and Durham: no police.uk street data for 2024-10");
+	rep_lines_free(lines, nl);
+	/* three names are still listed */
+	lines = rep_gap_lines(g, 3, "force", &nl);
+	assert_int_equal(nl, 1);
+	assert_string_equal(lines[0],
+			    "Avon and Somerset, Bedfordshire and Cambridgeshire: no force export for 2021-02 to 2022-12");
+	rep_lines_free(lines, nl);
+	assert_null(rep_gap_lines(g, 0, "force", &nl));
+	assert_int_equal(nl, 0);
+}
+
 /* A scratch directory under $BUILD, removed by the teardown. */
 static char tmpdir[512];
 
@@ -609,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_csv_injection),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_incomplete),
+		cmocka_unit_test(test_gap_lines),
 		cmocka_unit_test(test_xlsx_zip),
 		cmocka_unit_test(test_xlsx_error),
 		cmocka_unit_test(test_xlsx_openpyxl),
