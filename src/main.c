@@ -22,6 +22,7 @@ static const struct command {
 	{"report", cmd_report, "write the scrutiny tables (Markdown, XLSX, CSV, JSON)"},
 	{"tui", cmd_tui, "browse areas, months and categories in the terminal"},
 	{"facematch", cmd_facematch, "pull offender counts from a face-match plugin"},
+	{"evaluate", cmd_evaluate, "did an intervention work? the WDD test for treated and control areas"},
 };
 
 static void usage(FILE *out)

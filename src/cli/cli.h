@@ -12,6 +12,7 @@ int cmd_areas(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 
 /* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db, printing
  * the error; NULL on failure. */

@@ -345,14 +345,9 @@ static void check_missing(store *s, rep_report *r)
 	cov_free(&c);
 }
 
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
-			size_t errlen)
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen)
 {
-	ct_status dummy;
-	if (!why)
-		why = &dummy;
-	*why = CT_EDATA;
-	const char *dataset = req->dataset;
+	const char *dataset = requested;
 	if (!dataset) {
 		const char *pref = tax_dataset(t);
 		const char *other = pref && strcmp(pref, "street") == 0 ? "force" : "street";
@@ -368,6 +363,19 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			 dataset ? rep_dataset_label(dataset) : "crimes");
 		return NULL;
 	}
+	return dataset;
+}
+
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen)
+{
+	ct_status dummy;
+	if (!why)
+		why = &dummy;
+	*why = CT_EDATA;
+	const char *dataset = stats_dataset(s, t, req->dataset, err, errlen);
+	if (!dataset)
+		return NULL;
 	int month = req->month;
 	if (month < 0)
 		month = stats_latest_complete_month(s, dataset);

@@ -23,6 +23,12 @@ typedef struct stats_request {
 	int include_all;          /* add the "All data" pseudo-area first */
 } stats_request;
 
+/* The dataset a report of taxonomy T reads: REQUESTED ("street" or "force")
+ * if given, else the taxonomy's own if imported, else whichever is.  NULL
+ * with err set when that dataset holds no crimes.  The result is REQUESTED
+ * or a string constant. */
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen);
+
 /* Builds the report.  Missing months (a force with no file for a month a
  * window needs) become warnings in the report.  NULL with err set, and *WHY
  * (if not NULL) set to CT_EUSAGE when an area is unknown, CT_EDATA when there
