@@ -1,6 +1,10 @@
-/* Subcommands: one cmd_<name>() per file, each with its own options and --help. */
+/* Subcommands: one cmd_<name>() per file, each with its own options and
+ * --help, all parsed by cli_parse() so that every command speaks one grammar. */
 #ifndef CRIMETAB_CLI_H
 #define CRIMETAB_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
 
 #include "store/store.h"
 
@@ -14,13 +18,91 @@ int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 
+/* ---- options ----
+ * A command lists its options in a table ended by CLI_END; adding one is one
+ * line:
+ *
+ *     const char *mapping = NULL;
+ *     int force = 0;
+ *     const cli_opt opts[] = {
+ *             CLI_STRING("mapping", 'm', &mapping),
+ *             CLI_FLAG("force", 0, &force),
+ *             CLI_END,
+ *     };
+ *     int first, rc = cli_parse("import", import_help, opts, argc, argv, &first);
+ *     if (rc != CLI_CONTINUE)
+ *             return rc;
+ *     // operands are argv[first] .. argv[argc - 1]
+ *
+ * Options and operands may come in any order ("--" ends the options); a long
+ * option's value is "--name VALUE" or "--name=VALUE".  Every command also
+ * takes the global options (before or after the command name): --db FILE,
+ * -q/--quiet, --no-color, -C DIR and -h/--help. */
+typedef enum cli_kind {
+	CLI_KIND_FLAG,   /* int *: set to 1; takes no value */
+	CLI_KIND_STRING, /* const char **: the value (the last one given wins) */
+	CLI_KIND_LIST,   /* cli_list *: every value, in the order given */
+	CLI_KIND_MONTH,  /* int *: the month index of a YYYY-MM value */
+	CLI_KIND_NUMBER, /* long long *: a whole number, 0 or more */
+} cli_kind;
+
+typedef struct cli_opt {
+	const char *name; /* the long name, without "--"; NULL ends the table */
+	int letter;       /* a one-letter alias ('q' for -q), or 0 */
+	cli_kind kind;
+	void *dest;
+} cli_opt;
+
+/* Every value of a repeatable option; cli_list_free frees the array (the
+ * values point into argv). */
+typedef struct cli_list {
+	const char **v;
+	size_t n;
+} cli_list;
+void cli_list_free(cli_list *l);
+
+/* The destination's type is checked at compile time. */
+#define CLI_TYPED_(type, p) ((void *)(1 ? (p) : (type)0))
+#define CLI_FLAG(name, letter, p) {name, letter, CLI_KIND_FLAG, CLI_TYPED_(int *, p)}
+#define CLI_STRING(name, letter, p) {name, letter, CLI_KIND_STRING, CLI_TYPED_(const char **, p)}
+#define CLI_LIST(name, letter, p) {name, letter, CLI_KIND_LIST, CLI_TYPED_(cli_list *, p)}
+#define CLI_MONTH(name, letter, p) {name, letter, CLI_KIND_MONTH, CLI_TYPED_(int *, p)}
+#define CLI_NUMBER(name, letter, p) {name, letter, CLI_KIND_NUMBER, CLI_TYPED_(long long *, p)}
+#define CLI_END {NULL, 0, CLI_KIND_FLAG, NULL}
+
+/* cli_parse's "go on" return; anything else is the command's exit status. */
+#define CLI_CONTINUE (-1)
+
+/* Parses ARGV[1..] (ARGV[0] is the command name) for command CMD.  Returns
+ * CLI_CONTINUE with *FIRST the index of the first operand (the operands are
+ * moved after the options); or, when the command is already done, its exit
+ * status: CT_OK after printing HELP for --help, CT_EUSAGE after printing one
+ * error line and a pointer to --help.  Global options are applied as they are
+ * met: --quiet sets ct_verbosity, --no-color sets NO_COLOR, -C changes the
+ * working folder, --db is kept in cli_global. */
+int cli_parse(const char *cmd, const char *help, const cli_opt *opts, int argc, char **argv, int *first);
+
+/* The same for the options before the command name: stops at the first
+ * operand (the command).  CMD and HELP are those of crimetab itself. */
+int cli_parse_global(const char *help, const cli_opt *opts, int argc, char **argv, int *first);
+
+/* Global options' values (the last one given, before or after the command). */
+typedef struct cli_globals {
+	const char *db; /* --db, or NULL */
+} cli_globals;
+extern cli_globals cli_global;
+
 /* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db, printing
  * the error; NULL on failure. */
 store *cli_open_store(const char *db, int readonly);
 
-/* Prints TEXT for --help (stdout) and returns 0. */
+/* Prints TEXT for --help (stdout), then the global options and the exit
+ * statuses; returns CT_OK. */
 int cli_help(const char *text);
-/* Prints "crimetab CMD: message" and a hint to stderr; returns CT_EUSAGE. */
-int cli_usage_error(const char *cmd, const char *msg);
+/* Writes the exit-status table (from CT_STATUS_LIST) to OUT. */
+void cli_print_statuses(FILE *out);
+/* Prints "crimetab: error: CMD: message" and a pointer to CMD's --help (or
+ * crimetab's when CMD is NULL) on stderr; returns CT_EUSAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,5 +1,4 @@
 /* crimetab areas: load, list and remove town centres. */
-#include <getopt.h>
 #include <string.h>
 
 #include "areas/areas.h"
@@ -7,9 +6,9 @@
 #include "core/util.h"
 
 static const char areas_help[] =
-	"usage: crimetab areas [--db FILE] load FILE...\n"
-	"       crimetab areas [--db FILE] list\n"
-	"       crimetab areas [--db FILE] remove NAME...\n"
+	"usage: crimetab areas load FILE...\n"
+	"       crimetab areas list\n"
+	"       crimetab areas remove NAME...\n"
 	"\n"
 	"Town centres are defined by any of:\n"
 	"  - GeoJSON Polygon or MultiPolygon features, named by properties.name (holes are\n"
@@ -34,29 +33,19 @@ static int print_area(void *ctx, const store_area *a)
 
 int cmd_areas(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *db = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'h': return cli_help(areas_help);
-		default: return cli_usage_error("areas", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	const cli_opt opts[] = {CLI_END};
+	int first, prc = cli_parse("areas", areas_help, opts, argc, argv, &first);
+	if (prc != CLI_CONTINUE)
+		return prc;
+	if (first >= argc)
 		return cli_usage_error("areas", "give load, list or remove");
-	const char *verb = argv[optind++];
-	int nargs = argc - optind;
+	const char *verb = argv[first++];
+	int nargs = argc - first;
 	if (strcmp(verb, "list") == 0 ? nargs != 0 : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? nargs < 1 : 1)
 		return cli_usage_error("areas", strcmp(verb, "list") == 0 ? "list takes no arguments"
 				       : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
 				       : "give load, list or remove");
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	if (!s)
 		return CT_EDB;
 	int status = CT_OK;
@@ -68,7 +57,7 @@ int cmd_areas(int argc, char **argv)
 			status = CT_EDB;
 		}
 	} else if (strcmp(verb, "load") == 0) {
-		for (int i = optind; i < argc; i++) {
+		for (int i = first; i < argc; i++) {
 			size_t n = 0;
 			if (area_load_file(s, argv[i], &n, err, sizeof err) != 0) {
 				ct_error("%s", err);
@@ -78,7 +67,7 @@ int cmd_areas(int argc, char **argv)
 			}
 		}
 	} else {
-		for (int i = optind; i < argc; i++) {
+		for (int i = first; i < argc; i++) {
 			int rc = store_area_remove(s, argv[i]);
 			if (rc < 0) {
 				ct_error("%s", store_errmsg(s));

@@ -1,8 +1,6 @@
 /* crimetab evaluate: did an intervention work?  The Weighted Displacement
  * Difference test for treated and control areas before and after a month. */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,53 +40,36 @@ static const char evaluate_help[] =
 	"                       per group)\n"
 	"  --md FILE            Markdown ('-': standard output)\n"
 	"  --json FILE          JSON ('-': standard output)\n"
-	"  --db FILE            database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
 	"  --allow-missing      exit 0 even when months are missing from the data\n"
-	"  -q, --quiet          only errors and warnings on stderr\n"
-	"  -h, --help           this text\n"
 	"\n"
 	"example:\n"
 	"  crimetab evaluate --treated \"Stockton Town Centre\" --control \"Billingham Central\" \\\n"
 	"      --start 2024-04 --category Shoplifting --buffer 200\n"
 	"\n"
-	"exit status:\n"
-	"  0  written\n"
-	"  2  bad usage (unknown option, area or category; periods outside the data)\n"
-	"  3  bad input (taxonomy unreadable) or no data\n"
-	"  4  written, but months the periods need are missing, so no test was made (each\n"
-	"     named in a warning); --allow-missing makes this 0\n"
-	"  5  an output could not be written\n"
-	"  6  database error\n";
+	"When months the periods need are missing from the data, each is named in a warning,\n"
+	"the counts are written without a test, and the status is 4 (--allow-missing makes\n"
+	"it 0).\n";
 
-typedef struct name_list {
-	const char **v;
-	size_t n;
-} name_list;
-
-static void add_name(name_list *l, const char *name)
+/* A number of months from MIN to 600 given as --NAME, or -1 after a usage error. */
+static int months_opt(const char *name, long long v, int min)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n++] = name;
-}
-
-/* A whole number of months in [MIN, 600]; -1 if not. */
-static int parse_months(const char *s, int min)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > 600)
+	if (v < min || v > 600) {
+		cli_usage_error("evaluate", "--%s: expected a number of months from %d to 600", name, min);
 		return -1;
+	}
 	return (int)v;
 }
 
-static double parse_positive(const char *s, double max)
+/* A number in (0, MAX) given as --NAME, or -1 after a usage error. */
+static double positive_opt(const char *name, const char *text, double max, const char *what)
 {
 	char *end;
 	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0) || !(v < max))
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !(v > 0) || !(v < max)) {
+		cli_usage_error("evaluate", "--%s: \"%s\" is not %s", name, text, what);
 		return -1;
+	}
 	return v;
 }
 
@@ -117,95 +98,56 @@ static int write_one(const rep_eval *e, const char *path, int (*write)(const rep
 
 int cmd_evaluate(int argc, char **argv)
 {
-	enum { O_TREATED = 256, O_CONTROL, O_START, O_PRE, O_POST, O_SKIP, O_BUFFER, O_TBUF, O_CBUF, O_CATEGORY,
-	       O_TAX, O_DATASET, O_ALPHA, O_OFFENDERS, O_MD, O_JSON, O_DB, O_ALLOW };
-	static const struct option opts[] = {
-		{"treated", required_argument, NULL, O_TREATED},
-		{"control", required_argument, NULL, O_CONTROL},
-		{"start", required_argument, NULL, O_START},
-		{"pre", required_argument, NULL, O_PRE},
-		{"post", required_argument, NULL, O_POST},
-		{"skip", required_argument, NULL, O_SKIP},
-		{"buffer", required_argument, NULL, O_BUFFER},
-		{"treated-buffer", required_argument, NULL, O_TBUF},
-		{"control-buffer", required_argument, NULL, O_CBUF},
-		{"category", required_argument, NULL, O_CATEGORY},
-		{"taxonomy", required_argument, NULL, O_TAX},
-		{"dataset", required_argument, NULL, O_DATASET},
-		{"alpha", required_argument, NULL, O_ALPHA},
-		{"offenders", no_argument, NULL, O_OFFENDERS},
-		{"md", required_argument, NULL, O_MD},
-		{"json", required_argument, NULL, O_JSON},
-		{"db", required_argument, NULL, O_DB},
-		{"allow-missing", no_argument, NULL, O_ALLOW},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	name_list lists[REP_EV_ROLES] = {{0}};
+	cli_list lists[REP_EV_ROLES] = {{0}};
+	const char *md = NULL, *json = NULL, *taxonomy_name = "home-office", *buffer = NULL, *alpha = NULL;
+	long long pre = -1, post = -1, skip = 0; /* -1: not given */
+	int allow_missing = 0, offenders = 0;
 	stats_eval_request req = {.start = -1, .alpha = 0.05};
-	const char *md = NULL, *json = NULL, *db = NULL, *taxonomy_name = "home-office";
-	int allow_missing = 0, status = CT_OK, c;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		const char *bad = NULL;
-		switch (c) {
-		case O_TREATED: add_name(&lists[REP_EV_TREATED], optarg); break;
-		case O_CONTROL: add_name(&lists[REP_EV_CONTROL], optarg); break;
-		case O_TBUF: add_name(&lists[REP_EV_TREATED_BUFFER], optarg); break;
-		case O_CBUF: add_name(&lists[REP_EV_CONTROL_BUFFER], optarg); break;
-		case O_START:
-			if (ct_month_parse(optarg, &req.start) != 0)
-				bad = "--start: not a month (YYYY-MM)";
-			break;
-		case O_PRE:
-			if ((req.pre = parse_months(optarg, 1)) < 0)
-				bad = "--pre: expected a number of months from 1 to 600";
-			break;
-		case O_POST:
-			if ((req.post = parse_months(optarg, 1)) < 0)
-				bad = "--post: expected a number of months from 1 to 600";
-			break;
-		case O_SKIP:
-			if ((req.skip = parse_months(optarg, 0)) < 0)
-				bad = "--skip: expected a number of months from 0 to 600";
-			break;
-		case O_BUFFER:
-			if ((req.buffer_m = parse_positive(optarg, 100000)) < 0)
-				bad = "--buffer: expected a distance in metres, more than 0 and less than 100000";
-			break;
-		case O_CATEGORY: req.category = optarg; break;
-		case O_TAX: taxonomy_name = optarg; break;
-		case O_DATASET:
-			if (strcmp(optarg, "force") != 0 && strcmp(optarg, "street") != 0)
-				bad = "--dataset: expected force or street";
-			req.dataset = optarg;
-			break;
-		case O_ALPHA:
-			if ((req.alpha = parse_positive(optarg, 0.5)) < 0)
-				bad = "--alpha: expected a level between 0 and 0.5, such as 0.05";
-			break;
-		case O_OFFENDERS: req.offenders = 1; break;
-		case O_MD: md = optarg; break;
-		case O_JSON: json = optarg; break;
-		case O_DB: db = optarg; break;
-		case O_ALLOW: allow_missing = 1; break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': status = cli_help(evaluate_help); goto out;
-		default: bad = "unknown option"; break;
-		}
-		if (bad) {
-			status = cli_usage_error("evaluate", bad);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		status = cli_usage_error("evaluate", "unexpected argument (areas are given with --treated and --control)");
+	const cli_opt opts[] = {
+		CLI_LIST("treated", 0, &lists[REP_EV_TREATED]),
+		CLI_LIST("control", 0, &lists[REP_EV_CONTROL]),
+		CLI_LIST("treated-buffer", 0, &lists[REP_EV_TREATED_BUFFER]),
+		CLI_LIST("control-buffer", 0, &lists[REP_EV_CONTROL_BUFFER]),
+		CLI_MONTH("start", 0, &req.start),
+		CLI_NUMBER("pre", 0, &pre),
+		CLI_NUMBER("post", 0, &post),
+		CLI_NUMBER("skip", 0, &skip),
+		CLI_STRING("buffer", 0, &buffer),
+		CLI_STRING("category", 0, &req.category),
+		CLI_STRING("taxonomy", 0, &taxonomy_name),
+		CLI_STRING("dataset", 0, &req.dataset),
+		CLI_STRING("alpha", 0, &alpha),
+		CLI_FLAG("offenders", 0, &offenders),
+		CLI_STRING("md", 0, &md),
+		CLI_STRING("json", 0, &json),
+		CLI_FLAG("allow-missing", 0, &allow_missing),
+		CLI_END,
+	};
+	int first, status = cli_parse("evaluate", evaluate_help, opts, argc, argv, &first);
+	if (status != CLI_CONTINUE)
+		goto out;
+	status = CT_EUSAGE;
+	if (first < argc) {
+		cli_usage_error("evaluate", "unexpected argument '%s' (areas are given with --treated and --control)",
+				argv[first]);
 		goto out;
 	}
 	if (!lists[REP_EV_TREATED].n || !lists[REP_EV_CONTROL].n || req.start < 0) {
-		status = cli_usage_error("evaluate", "give --treated AREA, --control AREA and --start YYYY-MM");
+		cli_usage_error("evaluate", "give --treated AREA, --control AREA and --start YYYY-MM");
 		goto out;
 	}
+	if ((pre >= 0 && (req.pre = months_opt("pre", pre, 1)) < 0) ||
+	    (post >= 0 && (req.post = months_opt("post", post, 1)) < 0) || (req.skip = months_opt("skip", skip, 0)) < 0)
+		goto out;
+	if (buffer && (req.buffer_m = positive_opt("buffer", buffer, 100000, "a distance in metres (0 to 100000)")) < 0)
+		goto out;
+	if (alpha && (req.alpha = positive_opt("alpha", alpha, 0.5, "a level between 0 and 0.5, such as 0.05")) < 0)
+		goto out;
+	if (req.dataset && strcmp(req.dataset, "force") != 0 && strcmp(req.dataset, "street") != 0) {
+		cli_usage_error("evaluate", "--dataset: expected force or street, not \"%s\"", req.dataset);
+		goto out;
+	}
+	req.offenders = offenders;
 	req.treated = lists[REP_EV_TREATED].v;
 	req.ntreated = lists[REP_EV_TREATED].n;
 	req.control = lists[REP_EV_CONTROL].v;
@@ -216,6 +158,7 @@ int cmd_evaluate(int argc, char **argv)
 	req.ncontrol_buffer = lists[REP_EV_CONTROL_BUFFER].n;
 	if (!md && !json)
 		md = "-";
+	status = CT_OK;
 
 	char err[1024];
 	taxonomy *t = tax_load(taxonomy_name, err, sizeof err);
@@ -224,7 +167,7 @@ int cmd_evaluate(int argc, char **argv)
 		status = CT_EDATA;
 		goto out;
 	}
-	store *s = cli_open_store(db, 1);
+	store *s = cli_open_store(cli_global.db, 1);
 	if (!s) {
 		tax_free(t);
 		status = CT_EDB;
@@ -234,7 +177,7 @@ int cmd_evaluate(int argc, char **argv)
 	rep_eval *e = stats_evaluate(s, t, &req, &why, err, sizeof err);
 	if (!e) {
 		if (why == CT_EUSAGE)
-			status = cli_usage_error("evaluate", err);
+			status = cli_usage_error("evaluate", "%s", err);
 		else {
 			ct_error("%s", err);
 			status = why;
@@ -254,6 +197,6 @@ int cmd_evaluate(int argc, char **argv)
 	tax_free(t);
 out:
 	for (int r = 0; r < REP_EV_ROLES; r++)
-		free(lists[r].v);
+		cli_list_free(&lists[r]);
 	return status;
 }

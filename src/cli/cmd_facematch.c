@@ -1,7 +1,6 @@
 /* crimetab facematch: pulls sightings from a face-match plugin, stores them
  * with their areas, so reports can count distinct and repeat offenders. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,8 @@
 #include "plugin/fm_host.h"
 
 static const char facematch_help[] =
-	"usage: crimetab facematch run --plugin PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM] [--db FILE]\n"
-	"       crimetab facematch list [--db FILE]\n"
+	"usage: crimetab facematch run --plugin PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
+	"       crimetab facematch list\n"
 	"\n"
 	"run loads the face-match plugin at PATH (an explicit path: nothing is searched for;\n"
 	"a plugin file or folder writable by other users is refused), opens it with the\n"
@@ -31,9 +30,7 @@ static const char facematch_help[] =
 	"The reference plugin, build/plugins/facematch-embeddings.so, matches face embeddings\n"
 	"from a JSON Lines file:  --config 'sightings=FILE;watchlist=FILE;threshold=0.6'\n"
 	"\n"
-	"list shows the runs stored: id, plugin, range, sightings, when.\n"
-	"\n"
-	"exit status: 0 ok, 2 bad usage, 6 database error, 8 the plugin was refused or failed.\n";
+	"list shows the runs stored: id, plugin, range, sightings, when.\n";
 
 typedef struct run_ctx {
 	store *s;
@@ -115,44 +112,26 @@ static int print_run(void *ctx, const store_fm_run *r)
 
 int cmd_facematch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"plugin", required_argument, NULL, 'p'},
-		{"config", required_argument, NULL, 'c'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *plugin = NULL, *config = "";
+	int from_m = -1, to_m = -1;
+	const cli_opt opts[] = {
+		CLI_STRING("plugin", 'p', &plugin),
+		CLI_STRING("config", 'c', &config),
+		CLI_MONTH("from", 'f', &from_m),
+		CLI_MONTH("to", 't', &to_m),
+		CLI_END,
 	};
-	const char *db = NULL, *plugin = NULL, *config = "";
-	int from_m = -1, to_m = -1, c;
-	while ((c = getopt_long(argc, argv, "d:p:c:f:t:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'p': plugin = optarg; break;
-		case 'c': config = optarg; break;
-		case 'f':
-			if (ct_month_parse(optarg, &from_m) != 0)
-				return cli_usage_error("facematch", "--from: not a month (YYYY-MM)");
-			break;
-		case 't':
-			if (ct_month_parse(optarg, &to_m) != 0)
-				return cli_usage_error("facematch", "--to: not a month (YYYY-MM)");
-			break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': return cli_help(facematch_help);
-		default: return cli_usage_error("facematch", "unknown option");
-		}
-	}
-	/* getopt permutes: options may come before or after the verb */
-	const char *verb = optind < argc ? argv[optind++] : NULL;
+	int first, prc = cli_parse("facematch", facematch_help, opts, argc, argv, &first);
+	if (prc != CLI_CONTINUE)
+		return prc;
+	/* options may come before or after the verb */
+	const char *verb = first < argc ? argv[first++] : NULL;
 	if (!verb || (strcmp(verb, "run") != 0 && strcmp(verb, "list") != 0))
 		return cli_usage_error("facematch", "give run or list");
-	if (optind < argc)
+	if (first < argc)
 		return cli_usage_error("facematch", "unexpected argument");
 	if (strcmp(verb, "list") == 0) {
-		store *s = cli_open_store(db, 0);
+		store *s = cli_open_store(cli_global.db, 0);
 		if (!s)
 			return CT_EDB;
 		printf("id\tplugin\tfrom\tto\tsightings\trun_at\n");
@@ -169,7 +148,7 @@ int cmd_facematch(int argc, char **argv)
 	char *cfg = read_config(config);
 	if (!cfg)
 		return CT_EUSAGE;
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	if (!s) {
 		free(cfg);
 		return CT_EDB;

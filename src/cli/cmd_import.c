@@ -1,7 +1,6 @@
 /* crimetab import: files and police.uk download folders into the store. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@
 #include "import/import.h"
 
 static const char import_help[] =
-	"usage: crimetab import [--db FILE] [--mapping MAP] [--quiet] PATH...\n"
+	"usage: crimetab import [--mapping MAP] PATH...\n"
 	"\n"
 	"Imports crime data into the database.  PATH is a CSV file or a folder, searched\n"
 	"recursively for *.csv files (a police.uk download holds YYYY-MM/YYYY-MM-<force>-street.csv,\n"
@@ -29,14 +28,12 @@ static const char import_help[] =
 	"supersedes the rows of the earlier one (police.uk republishes revised months).\n"
 	"\n"
 	"options:\n"
-	"  --db FILE        database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
-	"  --mapping MAP    column mapping for force exports: a JSON file, or the name of a\n"
-	"                   built-in one (cleveland-force-export)\n"
-	"  -q, --quiet      no progress or per-file lines; errors and warnings still print\n"
-	"  -h, --help       this text\n"
+	"  -m, --mapping MAP  column mapping for force exports: a JSON file, or the name of\n"
+	"                     a built-in one (cleveland-force-export)\n"
 	"\n"
-	"exit status: 0 every file imported (rejected rows included), 3 a file could not be\n"
-	"imported (nothing of it was stored), 5 I/O error, 6 database error.\n";
+	"--quiet leaves out the progress and per-file lines; errors and warnings still\n"
+	"print.  The status is 0 when every file was imported (rejected rows included),\n"
+	"3 or 5 when a file could not be (nothing of it was stored; the others were).\n";
 
 typedef struct pathlist {
 	char **v;
@@ -92,25 +89,15 @@ static int walk(const char *dir, pathlist *pl)
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"mapping", required_argument, NULL, 'm'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *mapping_name = NULL;
+	const cli_opt opts[] = {
+		CLI_STRING("mapping", 'm', &mapping_name),
+		CLI_END,
 	};
-	const char *db = NULL, *mapping_name = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:m:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'm': mapping_name = optarg; break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': return cli_help(import_help);
-		default: return cli_usage_error("import", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int first, rc = cli_parse("import", import_help, opts, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	if (first >= argc)
 		return cli_usage_error("import", "no file or folder given");
 
 	char err[2048];
@@ -121,7 +108,7 @@ int cmd_import(int argc, char **argv)
 	}
 	pathlist files = {0};
 	int status = CT_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
 			ct_error("%s: %s", argv[i], strerror(errno));
@@ -142,7 +129,7 @@ int cmd_import(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 #endif
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	area_set *areas = NULL;
 	if (!s) {
 		status = CT_EDB;

@@ -2,7 +2,6 @@
  * config file for unattended monthly runs. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +22,6 @@ static const char report_help[] =
 	"half-written report.\n"
 	"\n"
 	"options:\n"
-	"  --db FILE            database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
 	"  --month YYYY-MM      the selected month; 'latest' (default): the latest month for\n"
 	"                       which every force in the data has been imported\n"
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
@@ -42,17 +40,10 @@ static const char report_help[] =
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM; options given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data\n"
-	"  -q, --quiet          only errors and warnings on stderr (for cron)\n"
-	"  -h, --help           this text\n"
 	"\n"
-	"exit status:\n"
-	"  0  reports written\n"
-	"  2  bad usage (unknown option, bad month, unknown area)\n"
-	"  3  bad input (taxonomy or config file unreadable or invalid)\n"
-	"  4  reports written, but months the windows need are missing from the data (each\n"
-	"     named in a warning); --allow-missing makes this 0\n"
-	"  5  an output could not be written (nothing half-written is left)\n"
-	"  6  database error\n";
+	"When months the windows need are missing from the data, each is named in a\n"
+	"warning and the status is 4 (--allow-missing makes it 0).  An output that cannot\n"
+	"be written is status 5, and nothing half-written is left.\n";
 
 enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
@@ -244,53 +235,45 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_DB = 256, O_MONTH, O_AREA, O_ALL, O_TAX, O_CMP, O_DATASET, O_MD, O_XLSX, O_CSV, O_JSON, O_CONFIG,
-	       O_ALLOW };
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, O_DB},
-		{"month", required_argument, NULL, O_MONTH},
-		{"area", required_argument, NULL, O_AREA},
-		{"all-data", no_argument, NULL, O_ALL},
-		{"taxonomy", required_argument, NULL, O_TAX},
-		{"compare", required_argument, NULL, O_CMP},
-		{"dataset", required_argument, NULL, O_DATASET},
-		{"md", required_argument, NULL, O_MD},
-		{"xlsx", required_argument, NULL, O_XLSX},
-		{"csv", required_argument, NULL, O_CSV},
-		{"json", required_argument, NULL, O_JSON},
-		{"config", required_argument, NULL, O_CONFIG},
-		{"allow-missing", no_argument, NULL, O_ALLOW},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL;
+	const char *outs[OUT_COUNT] = {NULL};
+	cli_list areas = {0};
+	int all_data = 0, allow_missing = 0;
+	const cli_opt opts[] = {
+		CLI_STRING("month", 0, &month),
+		CLI_LIST("area", 0, &areas),
+		CLI_FLAG("all-data", 0, &all_data),
+		CLI_STRING("taxonomy", 0, &tax),
+		CLI_STRING("compare", 0, &cmp),
+		CLI_STRING("dataset", 0, &dataset),
+		CLI_STRING("md", 0, &outs[OUT_MD]),
+		CLI_STRING("xlsx", 0, &outs[OUT_XLSX]),
+		CLI_STRING("csv", 0, &outs[OUT_CSV]),
+		CLI_STRING("json", 0, &outs[OUT_JSON]),
+		CLI_STRING("config", 0, &config),
+		CLI_FLAG("allow-missing", 0, &allow_missing),
+		CLI_END,
 	};
-	report_opts cli = {0}, o = {0};
-	const char *config = NULL;
-	int c, status = CT_OK;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DB: set(&cli.db, optarg); break;
-		case O_MONTH: set(&cli.month, optarg); break;
-		case O_AREA: add_area(&cli, optarg); break;
-		case O_ALL: cli.all_data = 1; break;
-		case O_TAX: set(&cli.taxonomy, optarg); break;
-		case O_CMP: set(&cli.compare, optarg); break;
-		case O_DATASET: set(&cli.dataset, optarg); break;
-		case O_MD: set(&cli.out[OUT_MD], optarg); break;
-		case O_XLSX: set(&cli.out[OUT_XLSX], optarg); break;
-		case O_CSV: set(&cli.out[OUT_CSV], optarg); break;
-		case O_JSON: set(&cli.out[OUT_JSON], optarg); break;
-		case O_CONFIG: config = optarg; break;
-		case O_ALLOW: cli.allow_missing = 1; break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': opts_free(&cli); return cli_help(report_help);
-		default: opts_free(&cli); return cli_usage_error("report", "unknown option");
-		}
+	int first, prc = cli_parse("report", report_help, opts, argc, argv, &first);
+	if (prc != CLI_CONTINUE)
+		return prc;
+	int status = CT_OK;
+	if (first < argc) {
+		cli_list_free(&areas);
+		return cli_usage_error("report", "unexpected argument '%s' (outputs are given with --md, --xlsx, ...)",
+				       argv[first]);
 	}
-	if (optind < argc) {
-		opts_free(&cli);
-		return cli_usage_error("report", "unexpected argument (outputs are given with --md, --xlsx, ...)");
-	}
+	report_opts cli = {.all_data = all_data, .allow_missing = allow_missing}, o = {0};
+	set(&cli.db, cli_global.db);
+	set(&cli.month, month);
+	set(&cli.taxonomy, tax);
+	set(&cli.compare, cmp);
+	set(&cli.dataset, dataset);
+	for (int i = 0; i < OUT_COUNT; i++)
+		set(&cli.out[i], outs[i]);
+	for (size_t i = 0; i < areas.n; i++)
+		add_area(&cli, areas.v[i]);
+	cli_list_free(&areas);
 	if (config && (status = load_config(config, &o, &cli)) != CT_OK)
 		goto out;
 	/* the command line wins over the config */
@@ -309,17 +292,17 @@ int cmd_report(int argc, char **argv)
 
 	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = o.dataset};
 	if (o.month && strcmp(o.month, "latest") != 0 && ct_month_parse(o.month, &req.month) != 0) {
-		status = cli_usage_error("report", "--month: not a month (YYYY-MM) or 'latest'");
+		status = cli_usage_error("report", "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", o.month);
 		goto out;
 	}
 	if (strcmp(o.compare, "previous") == 0)
 		req.compare = REP_COMPARE_PREVIOUS;
 	else if (strcmp(o.compare, "yoy") != 0) {
-		status = cli_usage_error("report", "--compare: expected yoy or previous");
+		status = cli_usage_error("report", "--compare: \"%s\" is not yoy or previous", o.compare);
 		goto out;
 	}
 	if (o.dataset && strcmp(o.dataset, "force") != 0 && strcmp(o.dataset, "street") != 0) {
-		status = cli_usage_error("report", "--dataset: expected force or street");
+		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
 		goto out;
 	}
 	int any_out = 0;

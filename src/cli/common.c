@@ -12,15 +12,3 @@ store *cli_open_store(const char *db, int readonly)
 		ct_error("%s", err);
 	return s;
 }
-
-int cli_help(const char *text)
-{
-	fputs(text, stdout);
-	return CT_OK;
-}
-
-int cli_usage_error(const char *cmd, const char *msg)
-{
-	fprintf(stderr, "crimetab %s: %s\nTry 'crimetab %s --help'.\n", cmd, msg, cmd);
-	return CT_EUSAGE;
-}

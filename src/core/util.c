@@ -452,13 +452,19 @@ double ct_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int ct_stderr_can_redraw(void)
+{
+	const char *term = getenv("TERM");
+	return isatty(STDERR_FILENO) && term && *term && strcmp(term, "dumb") != 0;
+}
+
 ct_progress *ct_progress_new(const char *label, long long total_bytes)
 {
 	ct_progress *p = xcalloc(1, sizeof *p);
 	p->label = xstrdup(label);
 	p->total = total_bytes;
 	p->start = p->last = ct_now();
-	p->active = ct_verbosity >= 0 && isatty(STDERR_FILENO);
+	p->active = ct_verbosity >= 0 && ct_stderr_can_redraw();
 	return p;
 }
 

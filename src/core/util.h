@@ -81,7 +81,12 @@ int ct_out_commit(ct_outfile *o, char *err, size_t errlen);
 /* Removes the temporary and frees O; accepts NULL. */
 void ct_out_abort(ct_outfile *o);
 
-/* A progress line on stderr, drawn only when stderr is a TTY and not quiet. */
+/* True when stderr is a terminal that understands escape sequences (TERM set
+ * and not "dumb"), so a line can be redrawn in place. */
+int ct_stderr_can_redraw(void);
+
+/* A progress line on stderr, drawn only when ct_stderr_can_redraw() and not
+ * quiet: no escape sequence ever reaches a log, a pipe or a dumb terminal. */
 typedef struct ct_progress ct_progress;
 ct_progress *ct_progress_new(const char *label, long long total_bytes);
 void ct_progress_update(ct_progress *p, long long rows, long long bytes);
