@@ -86,28 +86,35 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 	what = subject(e, what);
 	if (!t->tested)
 		return xasprintf("Not tested: %s.", t->untested ? t->untested : "no test could be made");
+	const char *ta = strstr(t->group[REP_EV_TREATED].name, " + ") ? "the treated areas" : "the treated area";
+	const char *ca = strstr(t->group[REP_EV_CONTROL].name, " + ") ? "the control areas'" : "the control area's";
 	char est[32], lo[32], hi[32], p[32];
 	int level = (int)lround((1 - e->alpha) * 100);
 	int post = months_between(e->post_from, e->post_to);
+	const char *way = t->est < 0 ? "lower" : "higher";
 	rep_fmt_p(t->p, p, sizeof p);
+	fmt_num(fabs(t->est), est, sizeof est);
 	if (!t->significant) {
-		fmt_num(t->est, est, sizeof est);
 		snprintf(lo, sizeof lo, "%.1f", t->lo);
 		snprintf(hi, sizeof hi, "%.1f", t->hi);
-		return xasprintf("%s in the treated area changed by %s against the control area's trend (WDD; "
-				 "%d%% interval %s to %s, p = %s). A difference this size is within normal "
-				 "variation: these figures give no evidence that the intervention changed it.",
-				 what, est, level, lo, hi, p);
+		char *head = t->est == 0 ? xasprintf("%s in %s was in line with %s trend over the %d months after", what,
+						     ta, ca, post)
+					 : xasprintf("%s in %s was %s %s than %s trend predicts over the %d months after",
+						     what, ta, est, way, ca, post);
+		char *v = xasprintf("%s (WDD %s%s; %d%% interval %s to %s; p = %s). A difference this size is within "
+				    "normal variation: these figures give no evidence that the intervention changed it.",
+				    head, t->est < 0 ? "-" : "", est, level, lo, hi, p);
+		free(head);
+		return v;
 	}
-	int fell = t->est < 0;
-	fmt_num(fabs(t->est), est, sizeof est);
-	snprintf(lo, sizeof lo, "%.1f", fabs(fell ? t->hi : t->lo));
-	snprintf(hi, sizeof hi, "%.1f", fabs(fell ? t->lo : t->hi));
-	return xasprintf("%s in the treated area %s by about %s more than the control area's trend predicts over "
-			 "the %d months after (%d%% interval %s to %s). A difference this large would arise by "
-			 "chance less than %g%% of the time (p = %s). It shows that the treated area changed "
-			 "differently from the control, not by itself that the intervention caused it.",
-			 what, fell ? "fell" : "rose", est, post, level, lo, hi, e->alpha * 100, p);
+	/* the interval as a range of the same direction: "40.4 to 195.6 lower" */
+	snprintf(lo, sizeof lo, "%.1f", fmin(fabs(t->lo), fabs(t->hi)));
+	snprintf(hi, sizeof hi, "%.1f", fmax(fabs(t->lo), fabs(t->hi)));
+	return xasprintf("%s in %s was about %s %s than %s trend predicts over the %d months after (%d%% interval "
+			 "%s to %s %s). A difference this large would arise by chance less than %g%% of the time "
+			 "(p = %s). It shows that %s changed differently from the control, not by itself that the "
+			 "intervention caused it.",
+			 what, ta, est, way, ca, post, level, lo, hi, way, e->alpha * 100, p, ta);
 }
 
 /* ---- Markdown ---- */

@@ -484,7 +484,9 @@ static void test_eval_render(void **state)
 	assert_non_null(strstr(md, "| **WDD** (local + displacement) | **-7** |"));
 	assert_non_null(strstr(md, "| Standard error | 9.5 |"));
 	assert_non_null(strstr(md, "| 95% interval | -25.7 to 11.7 |"));
-	assert_non_null(strstr(md, "within normal variation"));
+	assert_non_null(strstr(md, "**Verdict.** Shoplifting in the treated area was 7 lower than the control area's "
+				   "trend predicts over the 3 months after (WDD -7; 95% interval -25.7 to 11.7; p = 0.46). "
+				   "A difference this size is within normal variation"));
 	free(md);
 	char *js = render(e, rep_write_eval_json);
 	cJSON *j = cJSON_Parse(js);
@@ -504,13 +506,14 @@ static void test_verdict_significant(void **state)
 {
 	(void)state;
 	char shoplifting[] = "Shoplifting";
+	char town[] = "Town", other[] = "Other";
 	rep_eval e = {.category = shoplifting, .alpha = 0.05, .pre_from = 0, .pre_to = 11, .post_from = 12,
 		      .post_to = 23};
-	rep_ev_test t = {.tested = 1, .est = -118, .se = sqrt(1568.0), .z = -2.98, .p = 0.0029, .lo = -195.6,
+	rep_ev_test t = {.group = {[REP_EV_TREATED] = {.name = town}, [REP_EV_CONTROL] = {.name = other}}, .tested = 1, .est = -118, .se = sqrt(1568.0), .z = -2.98, .p = 0.0029, .lo = -195.6,
 			 .hi = -40.4, .significant = 1};
 	char *v = rep_eval_verdict(&e, &t, NULL);
-	assert_non_null(strstr(v, "Shoplifting in the treated area fell by about 118 more than the control area's "
-				  "trend predicts over the 12 months after (95% interval 40.4 to 195.6)"));
+	assert_non_null(strstr(v, "Shoplifting in the treated area was about 118 lower than the control area's "
+				  "trend predicts over the 12 months after (95% interval 40.4 to 195.6 lower)"));
 	assert_non_null(strstr(v, "p = 0.0029"));
 	free(v);
 }
