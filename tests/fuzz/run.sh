@@ -17,6 +17,7 @@ target_sources() {
 	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/store/store.c \
 src/core/util.c build/gen/embedded.c" ;;
 	fuzz_areas) echo "src/areas/areas.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_phrases) echo "src/report/phrases.c src/core/util.c build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -25,6 +26,7 @@ target_seeds() {
 	fuzz_csvread) echo "sample-data/policeuk/2024-10/*.csv sample-data/force/*.csv tests/paper/*.csv" ;;
 	fuzz_mapping) echo "templates/mappings/*.json tests/paper/mapping.json" ;;
 	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json" ;;
+	fuzz_phrases) echo "templates/highlights/*.json" ;;
 	esac
 }
 
