@@ -36,6 +36,7 @@ double sig_z(long long cur, long long cmp)
 typedef struct pois_tab {
 	long long first; /* count at index 0 */
 	size_t n;
+	size_t mode; /* index of the most likely count */
 	double *lp;   /* log P(X = first + i) */
 	double *lcdf; /* log P(X <= first + i) */
 	double *lsf;  /* log P(X >= first + i) */
@@ -83,6 +84,7 @@ static void pois_build(pois_tab *t, double mu)
 	}
 	t->first = mode - (long long)left;
 	t->n = left + right;
+	t->mode = left;
 	t->lp = xmalloc(t->n * sizeof *t->lp);
 	t->lcdf = xmalloc(t->n * sizeof *t->lcdf);
 	t->lsf = xmalloc(t->n * sizeof *t->lsf);
@@ -116,31 +118,39 @@ static double e_stat(double x1, double x2, double n1, double n2)
 	return d / sqrt(x1 / (n1 * n1) + x2 / (n2 * n2));
 }
 
-/* log P(T >= THR) (UPPER) or log P(T <= THR) under H0.  For a fixed first
- * count the statistic falls strictly as the second count grows, so the pairs
- * that qualify are one tail of the second count's table. */
+/* log P(X2 <= c) or log P(X2 >= c) for the pairs with first count X1 that
+ * qualify: for a fixed first count the statistic falls strictly as the
+ * second count grows, so they are one tail of the second count's table. */
+static double e_inner(const pois_tab *p2, double x1, double n1, double n2, double thr, int upper)
+{
+	/* first index of p2 where the pair fails (upper) or qualifies (lower) */
+	size_t a = 0, b = p2->n;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		double t = e_stat(x1, (double)(p2->first + (long long)mid), n1, n2);
+		if (upper ? t >= thr : t > thr)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	if (upper)
+		return a == 0 ? -INFINITY : p2->lcdf[a - 1];
+	return a == p2->n ? -INFINITY : p2->lsf[a];
+}
+
+/* Once the first count's probability left beyond the sum's reach is this far
+ * (in log) below the sum, the rest cannot change its 17th digit. */
+#define E_NEGLIGIBLE 40.0
+
+/* log P(T >= THR) (UPPER) or log P(T <= THR) under H0: the first count's
+ * terms from its mode outward, each side until what is left is negligible. */
 static double e_tail(const pois_tab *p1, const pois_tab *p2, double n1, double n2, double thr, int upper)
 {
 	double acc = -INFINITY;
-	for (size_t i = 0; i < p1->n; i++) {
-		double x1 = (double)(p1->first + (long long)i);
-		/* first index j of p2 where the pair fails (upper) or qualifies (lower) */
-		size_t a = 0, b = p2->n;
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-			double t = e_stat(x1, (double)(p2->first + (long long)mid), n1, n2);
-			if (upper ? t >= thr : t > thr)
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		double tail;
-		if (upper)
-			tail = a == 0 ? -INFINITY : p2->lcdf[a - 1];
-		else
-			tail = a == p2->n ? -INFINITY : p2->lsf[a];
-		acc = log_add(acc, p1->lp[i] + tail);
-	}
+	for (size_t i = p1->mode; i < p1->n && !(p1->lsf[i] < acc - E_NEGLIGIBLE); i++)
+		acc = log_add(acc, p1->lp[i] + e_inner(p2, (double)(p1->first + (long long)i), n1, n2, thr, upper));
+	for (size_t i = p1->mode; i-- > 0 && !(p1->lcdf[i] < acc - E_NEGLIGIBLE);)
+		acc = log_add(acc, p1->lp[i] + e_inner(p2, (double)(p1->first + (long long)i), n1, n2, thr, upper));
 	return acc;
 }
 
