@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libcsv-dev libcjson-dev \
-libxlsxwriter-dev libncurses-dev nettle-dev libcmocka-dev python3 python3-openpyxl tmux"
+libxlsxwriter-dev libncurses-dev nettle-dev libcmocka-dev python3 python3-openpyxl python3-jsonschema tmux"
 
 missing=""
 for p in $PKGS; do

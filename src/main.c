@@ -7,8 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/util.h"
-
-#define CRIMETAB_VERSION "0.1.0"
+#include "core/version.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);

@@ -23,7 +23,9 @@ static const char report_help[] =
 	"\n"
 	"options:\n"
 	"  --month YYYY-MM      the selected month; 'latest' (default): the latest month for\n"
-	"                       which every force in the data has been imported\n"
+	"                       which every force in the data has been imported, or, when\n"
+	"                       that month's comparisons lack months and an earlier month's\n"
+	"                       do not, that earlier month (the first line says which and why)\n"
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
 	"                       \"All data\" is every crime, in an area or not)\n"
 	"  --all-data           add the \"All data\" table before the areas\n"
@@ -34,16 +36,44 @@ static const char report_help[] =
 	"                       taxonomy's own if imported, else whichever is\n"
 	"  --md FILE            Markdown tables\n"
 	"  --xlsx FILE          committee workbook: Summary, one sheet per area, Trend, Sources\n"
-	"  --csv FILE           tidy CSV: area, row, window, current, comparison, diff, pct\n"
-	"  --json FILE          the report model as JSON (schema_version 1)\n"
+	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
+	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
+	"                       docs/report.schema.json)\n"
 	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM; options given on the command line win\n"
-	"  --allow-missing      exit 0 even when months are missing from the data\n"
+	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
+	"                       --month latest take the latest month whatever its comparisons\n"
 	"\n"
-	"When months the windows need are missing from the data, each is named in a\n"
+	"When months the windows need are missing from the data, each gap is named in a\n"
 	"warning and the status is 4 (--allow-missing makes it 0).  An output that cannot\n"
-	"be written is status 5, and nothing half-written is left.\n";
+	"be written is status 5, and nothing half-written is left.\n"
+	"\n"
+	"Months missing from the data: a window is complete when every force whose data an\n"
+	"area draws on has the dataset for every month of it.  A count whose window is not\n"
+	"complete carries the mark \xe2\x80\xa1 (the mark alone for 0), its Diff and % Diff read\n"
+	"n/a (n/a\xe2\x80\xa1 when the comparison lacks months), and a footnote under the table\n"
+	"names the forces and months.  Warnings give one line per distinct gap.\n"
+	"\n"
+	"CSV columns:\n"
+	"  month                the selected month, YYYY-MM\n"
+	"  comparison_basis     yoy or previous\n"
+	"  area                 the area's name\n"
+	"  row                  the row's labels from the top, joined with \" > \"\n"
+	"  row_kind             group (a sum of the rows below it), leaf, unknown (categories\n"
+	"                       no rule maps), total (the Total row), outside_total (not in\n"
+	"                       Total, e.g. anti-social behaviour), offenders (face-match\n"
+	"                       measures); leaf + unknown rows add up to total\n"
+	"  depth                0 for top-level rows\n"
+	"  window               month, 6 months or 12 months\n"
+	"  window_from, window_to, comparison_from, comparison_to   the spans, YYYY-MM\n"
+	"  current, comparison  counts, as the data hold them\n"
+	"  diff                 current - comparison; empty when either span lacks months\n"
+	"  pct                  % difference to one decimal (no %), empty unless pct_kind is value\n"
+	"  pct_kind             value, infinity (comparison 0, current not) or none (both 0,\n"
+	"                       or a span lacks months)\n"
+	"  complete_current, complete_comparison   true or false (empty for offenders)\n"
+	"  missing_current, missing_comparison     the months each span lacks, ';'-separated\n";
 
 enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
@@ -327,6 +357,7 @@ int cmd_report(int argc, char **argv)
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
+	req.allow_missing = o.allow_missing;
 	ct_status why;
 	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {
@@ -342,7 +373,8 @@ int cmd_report(int argc, char **argv)
 	} else {
 		char mm[8];
 		ct_month_format(r->month, mm);
-		ct_note("report for %s (%s, %s, compared with the %s)", mm, rep_dataset_label(r->dataset), r->taxonomy,
+		ct_note("report for %s%s%s (%s, %s, compared with the %s)", mm, r->month_reason ? ": " : "",
+			r->month_reason ? r->month_reason : "", rep_dataset_label(r->dataset), r->taxonomy,
 			rep_compare_label(r->compare));
 		for (size_t i = 0; i < r->nwarnings; i++)
 			ct_warn("%s", r->warnings[i]);

@@ -77,6 +77,8 @@
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
 	X(CRIMES_IN_BOX, "SELECT month, category, lon, lat, lsoa_code, area_value FROM crimes WHERE kind = ?1 " \
 		"AND month BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?6 AND lat BETWEEN ?5 AND ?7") \
+	X(AREA_FORCES, "SELECT DISTINCT c.force FROM crime_areas ca JOIN crimes c ON c.id = ca.crime " \
+		"WHERE ca.area = ?1 AND c.kind = ?2") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(FM_RUN_ADD, "INSERT INTO fm_runs (plugin, plugin_path, time_from, time_to) VALUES (?1, ?2, ?3, ?4)") \
@@ -987,6 +989,21 @@ int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const
 		if (fn(ctx, &c))
 			break;
 	}
+	return rows_end(st, rc);
+}
+
+int store_area_forces_each(store *s, long long area, const char *kind, int (*fn)(void *ctx, const char *force),
+			   void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_AREA_FORCES);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	bind_text(st, 2, kind);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0)))
+			break;
 	return rows_end(st, rc);
 }
 

@@ -171,6 +171,10 @@ typedef struct store_crime_at {
  * never do.  Reads crime rows, not the cube. */
 int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
 			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx);
+/* Calls fn for every force with crimes of KIND assigned to area AREA (an
+ * area's id, not 0): the forces whose data the area draws on. */
+int store_area_forces_each(store *s, long long area, const char *kind, int (*fn)(void *ctx, const char *force),
+			   void *ctx);
 /* The latest month with crimes of KIND, or -1. */
 int store_latest_month(store *s, const char *kind);
 /* How many crimes of KIND the store holds, or -1. */
