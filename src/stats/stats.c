@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "stats/highlights.h"
 
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
 {
@@ -627,6 +628,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		}
 	}
 	free(plugins);
+	stats_significance(r, req->significance, req->alpha, req->highlight_rows, req->nhighlight_rows);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;
