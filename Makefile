@@ -11,9 +11,12 @@ WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wwrite-strings \
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
 
-# Debian's libcsv ships no .pc file: plain -lcsv.
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -ldl
+# PKG_CFLAGS and PKG_LIBS come from $(BUILD)/config.mk, which make writes
+# (after scripts/install-deps.sh has installed what is missing) before it
+# reads it: GNU make remakes an included makefile first and starts again.
+# pkg-config therefore runs when the packages are there, never at parse time
+# on a machine that does not have them yet.  Delete the file to look again.
+CONFIG_MK := $(BUILD)/config.mk
 
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SAN) -Isrc -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
@@ -40,10 +43,25 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all deps demo test check-asan fuzz bench install clean lint plugins
 
-all: deps $(BIN) plugins
+all: $(BIN) plugins
 
 deps:
 	$(Q)./scripts/install-deps.sh
+
+# Debian's libcsv ships no .pc file: plain -lcsv.  A missing package stops
+# the build here, with pkg-config's message, rather than at a compile error.
+$(CONFIG_MK): scripts/install-deps.sh Makefile
+	@mkdir -p $(dir $@)
+	$(Q)./scripts/install-deps.sh
+	$(Q)cflags=$$(pkg-config --cflags $(PKGS)) && libs=$$(pkg-config --libs $(PKGS)) && \
+		printf '# written by make from pkg-config: delete to look again\nPKG_CFLAGS := %s\nPKG_LIBS := %s -lcsv -lm -ldl\n' \
+		"$$cflags" "$$libs" >$@.tmp && mv $@.tmp $@
+
+# Every goal but these needs the flags.
+NO_CONFIG_GOALS := clean uninstall
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NO_CONFIG_GOALS),$(MAKECMDGOALS)),all),)
+include $(CONFIG_MK)
+endif
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -85,11 +103,11 @@ test: all $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) ./tests/run.sh
 
 # The whole test suite again, built with AddressSanitizer + UBSan in build-asan/.
-check-asan: deps
+check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
-fuzz: deps
+fuzz: $(CONFIG_MK)
 	$(Q)./tests/fuzz/run.sh $(FUZZ_SRC)
 
 bench: all

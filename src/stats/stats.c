@@ -458,43 +458,141 @@ static void report_gaps(rep_report *r, gapset *g)
 	rep_lines_free(lines, n);
 }
 
-typedef struct force_pick {
-	const gapset *g;
-	unsigned char *on; /* per force in the coverage */
-	int found;
-} force_pick;
+/* Which forces a crime's id comes from: the sources' row spans (a source's
+ * crimes have consecutive ids), with the forces each still provides months
+ * of in the report's dataset (none for the other dataset's sources, whose
+ * spans are only skipped over). */
+typedef struct src_span {
+	long long id, first, last;
+	size_t *forces; /* indices in the coverage */
+	size_t nforces;
+} src_span;
 
-static int pick_force(void *ctx, const char *force)
+typedef struct span_set {
+	src_span *s;
+	size_t n;
+	const coverage *cov;
+	const char *dataset;
+} span_set;
+
+static int collect_span(void *ctx, const store_source *src)
 {
-	force_pick *fp = ctx;
-	for (size_t i = 0; i < fp->g->cov->n; i++)
-		if (strcmp(fp->g->cov->f[i].force, force) == 0) {
-			fp->on[i] = 1;
-			fp->found = 1;
+	span_set *ss = ctx;
+	if ((strcmp(src->kind, "street") != 0 && strcmp(src->kind, "force") != 0) || src->first_row <= 0 ||
+	    src->last_row < src->first_row)
+		return 0;
+	ss->s = xrealloc(ss->s, (ss->n + 1) * sizeof *ss->s);
+	ss->s[ss->n++] = (src_span){src->id, src->first_row, src->last_row, NULL, 0};
+	return 0;
+}
+
+static int cmp_span_id(const void *a, const void *b)
+{
+	long long x = ((const src_span *)a)->id, y = ((const src_span *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int cmp_span_first(const void *a, const void *b)
+{
+	long long x = ((const src_span *)a)->first, y = ((const src_span *)b)->first;
+	return (x > y) - (x < y);
+}
+
+static int collect_span_force(void *ctx, long long source, const char *kind, const char *force)
+{
+	span_set *ss = ctx;
+	if (strcmp(kind, ss->dataset) != 0)
+		return 0;
+	src_span key = {.id = source};
+	src_span *sp = bsearch(&key, ss->s, ss->n, sizeof *ss->s, cmp_span_id);
+	for (size_t i = 0; sp && i < ss->cov->n; i++)
+		if (strcmp(ss->cov->f[i].force, force) == 0) {
+			sp->forces = xrealloc(sp->forces, (sp->nforces + 1) * sizeof *sp->forces);
+			sp->forces[sp->nforces++] = i;
 		}
 	return 0;
+}
+
+static void spans_free(span_set *ss)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		free(ss->s[i].forces);
+	free(ss->s);
+}
+
+static int spans_load(store *s, span_set *ss)
+{
+	if (store_sources_each(s, collect_span, ss) != 0)
+		return -1;
+	qsort(ss->s, ss->n, sizeof *ss->s, cmp_span_id);
+	if (store_source_forces_each(s, collect_span_force, ss) != 0)
+		return -1;
+	qsort(ss->s, ss->n, sizeof *ss->s, cmp_span_first);
+	return 0;
+}
+
+/* The span holding crime ID: the last to start at or before it (a newer
+ * source wins where spans overlap), or NULL. */
+static const src_span *span_of(const span_set *ss, long long id)
+{
+	size_t lo = 0, hi = ss->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ss->s[mid].first <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ss->s[lo - 1].last >= id ? &ss->s[lo - 1] : NULL;
+}
+
+/* Sets ON[i] for each force i of the coverage whose crimes are in area ID;
+ * stops early once every force with a gap is found.  1 if any is, 0 if
+ * none, -1 on a database error. */
+static int area_forces(store *s, const span_set *ss, const gapset *g, long long id, unsigned char *on)
+{
+	int found = 0;
+	long long after = 0, c;
+	size_t want = 0, seen = 0;
+	for (size_t i = 0; i < g->cov->n; i++)
+		want += g->miss[i] != 0;
+	while (seen < want && (c = store_area_next_crime(s, id, after)) > 0) {
+		const src_span *sp = span_of(ss, c);
+		after = sp ? sp->last : c;
+		for (size_t k = 0; sp && k < sp->nforces; k++) {
+			size_t f = sp->forces[k];
+			found = 1;
+			if (!on[f]) {
+				on[f] = 1;
+				seen += g->miss[f] != 0;
+			}
+		}
+	}
+	return seen < want && c < 0 ? -1 : found;
 }
 
 /* Marks area AR (id ID, 0 for all data) with the months missing for the
  * forces whose data it draws on: every force for all data, and for a town
  * centre the forces with crimes in it (all of them when it has none). */
-static int mark_area(store *s, const rep_report *r, const gapset *g, long long id, rep_area *ar)
+static int mark_area(store *s, const rep_report *r, const gapset *g, const span_set *ss, long long id,
+		     rep_area *ar)
 {
 	if (!g->any)
 		return 0;
 	size_t nf = g->cov->n;
-	force_pick fp = {g, xcalloc(nf, 1), 0};
-	if (id > 0 && nf > 1 && store_area_forces_each(s, id, r->dataset, pick_force, &fp) != 0) {
-		free(fp.on);
+	unsigned char *on = xcalloc(nf, 1);
+	int found = id > 0 && nf > 1 ? area_forces(s, ss, g, id, on) : 0;
+	if (found < 0) {
+		free(on);
 		return -1;
 	}
 	unsigned long miss = 0;
 	for (size_t i = 0; i < nf; i++)
-		if (fp.on[i] || !fp.found) {
+		if (on[i] || !found) {
 			miss |= g->miss[i];
 			add_gaps(&ar->gaps, &ar->ngaps, g->cov->f[i].force, g->miss[i], g->first);
 		}
-	free(fp.on);
+	free(on);
 	for (int k = 0; k < REP_SERIES; k++)
 		ar->series_missing[k] = (miss & (1UL << k)) != 0;
 	for (int w = 0; w < REP_WINDOWS; w++) {
@@ -578,13 +676,17 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		gaps.any |= gaps.miss[i];
 	}
 	report_gaps(r, &gaps);
+	/* which forces a town centre draws on matters only when some force has a gap */
+	span_set spans = {.cov = &cov, .dataset = dataset};
+	if (gaps.any && cov.n > 1 && spans_load(s, &spans) != 0)
+		goto db_error;
 	if (store_areas_each(s, collect_area, &al) != 0)
 		goto db_error;
 	size_t want = (req->areas ? req->nareas : al.n) + (req->include_all ? 1 : 0);
 	r->areas = xcalloc(want ? want : 1, sizeof *r->areas);
 	if (req->include_all) {
 		rep_area *ar = &r->areas[r->nareas++];
-		if (build_area(s, t, dataset, 0, STATS_ALL_AREAS, r, ar) != 0 || mark_area(s, r, &gaps, 0, ar) != 0)
+		if (build_area(s, t, dataset, 0, STATS_ALL_AREAS, r, ar) != 0 || mark_area(s, r, &gaps, &spans, 0, ar) != 0)
 			goto db_error;
 	}
 	for (size_t i = 0; i < (req->areas ? req->nareas : al.n); i++) {
@@ -601,7 +703,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			goto fail;
 		}
 		rep_area *ar = &r->areas[r->nareas++];
-		if (build_area(s, t, dataset, id, name, r, ar) != 0 || mark_area(s, r, &gaps, id, ar) != 0)
+		if (build_area(s, t, dataset, id, name, r, ar) != 0 || mark_area(s, r, &gaps, &spans, id, ar) != 0)
 			goto db_error;
 	}
 	char *plugins = NULL;
@@ -637,6 +739,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	free(al.names);
 	free(al.ids);
 	free(gaps.miss);
+	spans_free(&spans);
 	cov_free(&cov);
 	*why = CT_OK;
 	return r;
@@ -649,6 +752,7 @@ fail:
 	free(al.names);
 	free(al.ids);
 	free(gaps.miss);
+	spans_free(&spans);
 	cov_free(&cov);
 	rep_report_free(r);
 	return NULL;

@@ -37,7 +37,8 @@
 		"(SELECT 1 FROM source_months WHERE source_id = ?1)") \
 	X(SOURCES_EACH, "SELECT id, path, sha256, kind, force, mapping, imported_at, coalesce(month_min, -1), " \
 		"coalesce(month_max, -1), bytes, rows_read, rows_imported, rows_rejected, rows_superseded, " \
-		"coalesce(superseded_by, 0) FROM sources ORDER BY id") \
+		"coalesce(superseded_by, 0), coalesce(first_row, 0), coalesce(last_row, 0) FROM sources ORDER BY id") \
+	X(SOURCE_FORCES_EACH, "SELECT DISTINCT source_id, kind, force FROM source_months ORDER BY source_id") \
 	X(COVERAGE_EACH, "SELECT kind, force, month FROM source_months ORDER BY kind, force, month") \
 	X(CRIME_ADD, "INSERT INTO crimes (kind, source_id, line, crime_id, month, force, reported_by, falls_within, lon, lat, " \
 		"location, lsoa_code, lsoa_name, category, last_outcome, context, area_value, offence_code) VALUES " \
@@ -77,8 +78,7 @@
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
 	X(CRIMES_IN_BOX, "SELECT month, category, lon, lat, lsoa_code, area_value FROM crimes WHERE kind = ?1 " \
 		"AND month BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?6 AND lat BETWEEN ?5 AND ?7") \
-	X(AREA_FORCES, "SELECT DISTINCT c.force FROM crime_areas ca JOIN crimes c ON c.id = ca.crime " \
-		"WHERE ca.area = ?1 AND c.kind = ?2") \
+	X(AREA_NEXT_CRIME, "SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(FM_RUN_ADD, "INSERT INTO fm_runs (plugin, plugin_path, time_from, time_to) VALUES (?1, ?2, ?3, ?4)") \
@@ -687,10 +687,25 @@ int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), 
 			.rows_rejected = sqlite3_column_int64(st, 12),
 			.rows_superseded = sqlite3_column_int64(st, 13),
 			.superseded_by = sqlite3_column_int64(st, 14),
+			.first_row = sqlite3_column_int64(st, 15),
+			.last_row = sqlite3_column_int64(st, 16),
 		};
 		if (fn(ctx, &src))
 			break;
 	}
+	return rows_end(st, rc);
+}
+
+int store_source_forces_each(store *s, int (*fn)(void *ctx, long long source, const char *kind, const char *force),
+			     void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_SOURCE_FORCES_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2)))
+			break;
 	return rows_end(st, rc);
 }
 
@@ -992,19 +1007,15 @@ int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const
 	return rows_end(st, rc);
 }
 
-int store_area_forces_each(store *s, long long area, const char *kind, int (*fn)(void *ctx, const char *force),
-			   void *ctx)
+long long store_area_next_crime(store *s, long long area, long long after)
 {
-	sqlite3_stmt *st = stmt(s, ST_AREA_FORCES);
+	sqlite3_stmt *st = stmt(s, ST_AREA_NEXT_CRIME);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, area);
-	bind_text(st, 2, kind);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(ctx, col_text(st, 0)))
-			break;
-	return rows_end(st, rc);
+	sqlite3_bind_int64(st, 2, after);
+	long long id;
+	return step_value(st, &id) == 0 ? id : -1;
 }
 
 long long store_kind_count(store *s, const char *kind)

@@ -50,6 +50,7 @@ typedef struct store_source {
 	int month_min, month_max; /* -1 when none */
 	long long bytes, rows_read, rows_imported, rows_rejected, rows_superseded;
 	long long superseded_by; /* 0 when current */
+	long long first_row, last_row; /* ids of its rows (crimes, outcomes or stops), 0 when none */
 } store_source;
 
 /* Id of the source with this content hash, or 0. */
@@ -71,6 +72,10 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 			     int month, long long *superseded);
 /* Calls fn for every source, oldest first; fn returns non-zero to stop. */
 int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), void *ctx);
+
+/* Every (kind, force) source SOURCE still provides months of, by source. */
+int store_source_forces_each(store *s, int (*fn)(void *ctx, long long source, const char *kind, const char *force),
+			     void *ctx);
 
 /* One covered (kind, force, month), for coverage and missing-month checks. */
 int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const char *force, int month),
@@ -171,10 +176,10 @@ typedef struct store_crime_at {
  * never do.  Reads crime rows, not the cube. */
 int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
 			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx);
-/* Calls fn for every force with crimes of KIND assigned to area AREA (an
- * area's id, not 0): the forces whose data the area draws on. */
-int store_area_forces_each(store *s, long long area, const char *kind, int (*fn)(void *ctx, const char *force),
-			   void *ctx);
+/* The smallest id above AFTER of a crime assigned to AREA, 0 if none, -1 on
+ * an error: with the sources' row spans, which sources an area draws on
+ * costs one lookup per source, not one per crime. */
+long long store_area_next_crime(store *s, long long area, long long after);
 /* The latest month with crimes of KIND, or -1. */
 int store_latest_month(store *s, const char *kind);
 /* How many crimes of KIND the store holds, or -1. */

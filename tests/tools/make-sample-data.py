@@ -15,7 +15,7 @@ It (re)writes:
   sample-data/force/cleveland-force-export-2024.csv     2022-10 .. 2024-09
 
 Everything is synthetic, but it follows the real police.uk file formats, quirks
-included (see sample-data/README.md and /work/shared/policeuk-format.md).
+included (see sample-data/README.md and docs/reference/policeuk-format.md).
 
 Determinism: all randomness comes from a small splitmix64 generator seeded from
 SEED plus a per-component label, and only uniform draws are used, so the output
