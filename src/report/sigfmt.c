@@ -148,8 +148,10 @@ char *rep_highlight_text(const rep_report *r, const rep_area *ar, const rep_high
 	rep_fmt_fig_p(f, p, sizeof p);
 	rep_fmt_fig_z(f, z, sizeof z);
 	fmt_level(r->alpha, alpha, sizeof alpha);
+	/* "Total in Yarm rose" reads as a typo; the Total row is all the crime in it */
+	const char *label = (row->flags & REP_ROW_TOTAL) ? "Total crime" : row->label;
 	const char *v[REP_PV_COUNT] = {
-		[REP_PV_ROW] = row->label, [REP_PV_AREA] = ar->name, [REP_PV_PERIOD] = period,
+		[REP_PV_ROW] = label,      [REP_PV_AREA] = ar->name, [REP_PV_PERIOD] = period,
 		[REP_PV_BASIS] = basis,    [REP_PV_CURRENT] = cur,   [REP_PV_COMPARISON] = cmp,
 		[REP_PV_DIFF] = diff,      [REP_PV_PCT] = pct,       [REP_PV_P] = p,
 		[REP_PV_Z] = z,            [REP_PV_ALPHA] = alpha,   [REP_PV_TEST] = test_label(r->sig_test),

@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "report/export.h"
+#include "report/sigfmt.h"
 
 #define NCOL (1 + 3 * REP_WINDOWS) /* label, then Current / Diff / % Diff per window */
 #define MAX_INDENT 15               /* the deepest indent Excel's format dialog offers */
@@ -17,6 +18,7 @@
 #define FALL_COLOR 0x00703C /* less crime: a green that still reads in print */
 #define GRID_COLOR 0xBFBFBF
 #define HEAD_FILL 0xD9E1F2
+#define FLAG_FILL 0xFFF2CC /* a flagged change: pale amber on screen, the mark in print */
 
 /* Everything one workbook write shares. */
 typedef struct book {
@@ -27,8 +29,9 @@ typedef struct book {
 	char footer[LXW_HEADER_FOOTER_MAX + 1];
 	char **names; /* sheet names taken so far, for uniqueness */
 	size_t nnames;
-	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text;
+	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text, *para;
 	lxw_format *count[2], *pct[2], *inf[2];
+	lxw_format *pct_flag[2][3], *inf_flag[2]; /* [bold][REP_FLAG_*]: a flagged change's % Diff */
 	lxw_format *label[2][MAX_INDENT + 1];
 	lxw_format *rise, *fall, *trend_head, *trend_label, *trend_num, *src_text, *src_int;
 } book;
@@ -82,6 +85,9 @@ static void make_formats(book *b)
 	format_set_align(b->key, LXW_ALIGN_VERTICAL_TOP);
 	b->text = mkfmt(b);
 	format_set_align(b->text, LXW_ALIGN_VERTICAL_TOP);
+	b->para = mkfmt(b);
+	format_set_align(b->para, LXW_ALIGN_VERTICAL_TOP);
+	format_set_text_wrap(b->para);
 	for (int bold = 0; bold < 2; bold++) {
 		/* "0", not "#,##0": the paper prints 1669, not 1,669 */
 		b->count[bold] = cell_fmt(b, bold);
@@ -90,6 +96,16 @@ static void make_formats(book *b)
 		format_set_num_format(b->pct[bold], "0.0%");
 		b->inf[bold] = cell_fmt(b, bold);
 		format_set_align(b->inf[bold], LXW_ALIGN_RIGHT);
+		/* the mark is part of the number format, so the cell stays a number */
+		for (int f = REP_FLAG_RISE; f <= REP_FLAG_FALL; f++) {
+			b->pct_flag[bold][f] = cell_fmt(b, bold);
+			format_set_num_format(b->pct_flag[bold][f],
+					      f == REP_FLAG_RISE ? "0.0%\" " REP_MARK_RISE "\"" : "0.0%\" " REP_MARK_FALL "\"");
+			format_set_bg_color(b->pct_flag[bold][f], FLAG_FILL);
+		}
+		b->inf_flag[bold] = cell_fmt(b, bold);
+		format_set_align(b->inf_flag[bold], LXW_ALIGN_RIGHT);
+		format_set_bg_color(b->inf_flag[bold], FLAG_FILL);
 		for (int d = 0; d <= MAX_INDENT; d++) {
 			b->label[bold][d] = cell_fmt(b, bold);
 			if (d)
@@ -170,16 +186,19 @@ static void put_figs(book *b, lxw_worksheet *ws, lxw_row_t row, const rep_fig *f
 			put_str(b, ws, row, c + 1, "", b->count[bold]);
 		fit(&width[c + 1], t, 2);
 		rep_fmt_pct(&fig[w], t, sizeof t);
+		int flag = fig[w].flag;
 		if (!*t)
 			put_str(b, ws, row, c + 2, "", b->pct[bold]);
-		else if (fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY)
-			put_str(b, ws, row, c + 2, t, b->inf[bold]);
-		else
+		else if (fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY) {
+			char marked[64];
+			rep_fmt_pct_marked(&fig[w], 0, marked, sizeof marked);
+			put_str(b, ws, row, c + 2, marked, flag ? b->inf_flag[bold] : b->inf[bold]);
+		} else
 			/* The value of the printed one-decimal text, not the unrounded
 			 * ratio: Excel's own rounding of x.x5 can differ from
 			 * rep_fmt_pct's, and -0.04% would show as "-0.0%". */
-			put_num(b, ws, row, c + 2, strtod(t, NULL) / 100.0, b->pct[bold]);
-		fit(&width[c + 2], t, 2);
+			put_num(b, ws, row, c + 2, strtod(t, NULL) / 100.0, flag ? b->pct_flag[bold][flag] : b->pct[bold]);
+		fit(&width[c + 2], t, flag ? 4 : 2);
 	}
 }
 
@@ -384,6 +403,46 @@ static const rep_row *total_row(const rep_area *ar)
 	return NULL;
 }
 
+/* The marks' legend under a table, at ROW; the next free row. */
+static lxw_row_t legend(book *b, lxw_worksheet *ws, lxw_row_t row)
+{
+	char line[512];
+	rep_sig_legend(b->r, 0, line, sizeof line);
+	if (*line)
+		put_str(b, ws, row++, 0, line, b->note);
+	return row;
+}
+
+/* Each area's Highlights: its heading, one sentence a row, then how many
+ * changes were examined and flagged; wrapped in one wide column so the
+ * sheet pastes into a committee paper. */
+static void highlights_sheet(book *b, lxw_worksheet *ws, const char *heading)
+{
+	const rep_report *r = b->r;
+	char line[512];
+	snprintf(line, sizeof line, "%s: %s", heading, b->month);
+	put_str(b, ws, 0, 0, line, b->title);
+	snprintf(line, sizeof line, "Each window compared with the %s.", rep_compare_label(r->compare));
+	put_str(b, ws, 1, 0, line, b->subtitle);
+	lxw_row_t row = 3;
+	for (size_t a = 0; a < r->nareas; a++) {
+		const rep_area *ar = &r->areas[a];
+		put_str(b, ws, row++, 0, ar->name, b->key);
+		for (size_t i = 0; i < ar->nhighlights; i++) {
+			char *text = rep_highlight_text(r, ar, &ar->highlights[i]);
+			put_str(b, ws, row++, 0, text, b->para);
+			free(text);
+		}
+		char *text = rep_highlight_summary(r, ar);
+		put_str(b, ws, row++, 0, text, b->para);
+		free(text);
+		row++;
+	}
+	row = legend(b, ws, row);
+	chk(b, worksheet_set_column(ws, 0, 0, 110, NULL));
+	page_setup(b, ws, 1, 0);
+}
+
 static void summary_sheet(book *b, lxw_worksheet *ws)
 {
 	const rep_report *r = b->r;
@@ -408,7 +467,7 @@ static void summary_sheet(book *b, lxw_worksheet *ws)
 		}
 	}
 	rise_fall(b, ws, 5, row - 1);
-	row++;
+	row = legend(b, ws, row + 1);
 	for (size_t i = 0; i < r->nwarnings; i++) {
 		snprintf(line, sizeof line, "Warning: %s", r->warnings[i]);
 		put_str(b, ws, row++, 0, line, b->note);
@@ -450,10 +509,9 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 		}
 	}
 	rise_fall(b, ws, 5, row - 1);
+	row = legend(b, ws, row + 1);
 	size_t nnotes;
 	char **notes = rep_gap_notes(b->r, ar, &nnotes);
-	if (nnotes)
-		row++;
 	for (size_t i = 0; i < nnotes; i++)
 		put_str(b, ws, row++, 0, notes[i], b->note);
 	rep_lines_free(notes, nnotes);
@@ -468,6 +526,7 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 			put_figs(b, ws, row, ar->offenders[k], 0, width);
 		}
 		rise_fall(b, ws, first, row - 1);
+		row = legend(b, ws, row);
 		if (ar->offenders_source) {
 			snprintf(line, sizeof line, "From %s. Counts only; no individual is identified here.",
 				 ar->offenders_source);
@@ -709,13 +768,26 @@ int rep_write_xlsx(const rep_report *r, const char *path, char *err, size_t errl
 	props.author = author;
 	chk(&b, workbook_set_properties(b.wb, &props));
 
+	char *heading = rep_highlight_heading(r);
+	char hl_name[NAME_BUF] = "";
+	if (heading)
+		clean_name(heading, SHEET_MAX, hl_name);
+	if (heading && (!*hl_name || strcasecmp(hl_name, "Summary") == 0))
+		snprintf(hl_name, sizeof hl_name, "Highlights");
 	static const char *const fixed[] = {"Summary", "Trend", "Sources", "History"};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		take_name(&b, fixed[i]);
+	if (heading && name_taken(&b, hl_name))
+		snprintf(hl_name, sizeof hl_name, "Highlights");
+	if (heading)
+		take_name(&b, hl_name);
 
 	lxw_worksheet *ws = add_sheet(&b, "Summary");
 	if (ws)
 		summary_sheet(&b, ws);
+	if (heading && !b.err && (ws = add_sheet(&b, hl_name)))
+		highlights_sheet(&b, ws, heading);
+	free(heading);
 	for (size_t a = 0; a < r->nareas && !b.err; a++) {
 		ws = add_sheet(&b, area_sheet_name(&b, r->areas[a].name));
 		if (ws) {

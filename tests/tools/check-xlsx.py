@@ -6,7 +6,8 @@ usage: check-xlsx.py FILE [--expect-sheet NAME ...] [--expect-tsv AREA=TSV ...]
 Always: Summary is the first sheet and Trend and Sources exist; every table
 (Summary and each area sheet) has the merged window headers over Current /
 Diff / % Diff, frozen panes, blank cells for zero counts, % cells that are
-numbers formatted as % (or the text "Infinity", or blank), a window resting
+numbers formatted as % (or the text "Infinity", or blank) with a significance
+mark, if any, that agrees with the sign, a window resting
 on missing months as a marked count ("1234\u2021", or the mark alone) or a
 plain one with Diff and % Diff reading n/a, and bold exactly on group rows
 and Total; the Trend sheet has a chart.
@@ -33,7 +34,8 @@ except ImportError:
 
 WINDOWS = ["Selected Month", "Last 6 Months", "Last 12 Months"]
 SUB = ["Current", "Diff", "% Diff"]
-FIXED = ["Summary", "Trend", "Sources"]
+FIXED = ["Summary", "Highlights", "Trend", "Sources"]
+RISE, FALL = "\u25b2", "\u25bc"  # significance marks beside a flagged % Diff
 
 problems = []
 
@@ -124,14 +126,18 @@ def check_cells(ws, row):
         if pct.value is None:
             if diff.value is not None:
                 problem(ref(ws, row, c + 2), "blank % beside a diff")
-        elif pct.value == "Infinity":
+        elif pct.value in ("Infinity", "Infinity " + RISE):
             if pct.alignment.horizontal != "right":
                 problem(ref(ws, row, c + 2), "Infinity is not right-aligned")
             if cur.value is None:
                 problem(ref(ws, row, c + 2), "Infinity with a zero count")
         elif is_number(pct.value):
-            if "%" not in (pct.number_format or ""):
+            fmt = pct.number_format or ""
+            if "%" not in fmt:
                 problem(ref(ws, row, c + 2), f"% cell has number format {pct.number_format!r}")
+            # a flagged change: its mark in the number format, the right way round
+            if (RISE in fmt and pct.value <= 0) or (FALL in fmt and pct.value >= 0):
+                problem(ref(ws, row, c + 2), f"mark in {fmt!r} disagrees with {pct.value}")
         else:
             problem(ref(ws, row, c + 2), f"% cell holds {pct.value!r}: want a number, 'Infinity' or blank")
 
@@ -234,6 +240,8 @@ def main():
     for name in ("Trend", "Sources"):
         if name not in names:
             problem(args.file, f"no {name} sheet")
+    if "Highlights" in names and names.index("Highlights") != 1:
+        problem(args.file, "the Highlights sheet does not follow Summary")
     if names[-2:] != ["Trend", "Sources"]:
         problem(args.file, f"sheets end {names[-2:]}, not Trend, Sources")
     if args.expect_sheet and names != args.expect_sheet:

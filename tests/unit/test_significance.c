@@ -194,7 +194,7 @@ static void test_markdown(void **state)
 	assert_non_null(strstr(md, "| 6 | 6 | Infinity \xe2\x96\xb2 |"));
 	assert_non_null(strstr(md, "\n\xe2\x96\xb2 \xe2\x96\xbc a rise or fall unlikely to be chance: E-test, two-sided p "
 				   "\\< 0.05."));
-	assert_non_null(strstr(md, "\n### Highlights\n\n- Total in "));
+	assert_non_null(strstr(md, "\n### Highlights\n\n- Total crime in "));
 	/* the sentence, for the fixture's 12-month shoplifting */
 	assert_non_null(strstr(md, "Shoplifting in Stockton \\| \"Town\" Centre: \\[x\\] & High Street fell from 86 to 82 "
 				   "over the last 12 months (-4, -4.7%) against a year earlier; a change this size is "
