@@ -47,8 +47,9 @@ void rep_fmt_fig_z(const rep_fig *f, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-const char *rep_sig_mark(const rep_fig *f, int ascii)
+const char *rep_sig_mark(const rep_fig *f, unsigned how)
 {
+	int ascii = (how & REP_MARK_ASCII) != 0;
 	if (f->flag == REP_FLAG_RISE)
 		return ascii ? REP_MARK_RISE_ASCII : REP_MARK_RISE;
 	if (f->flag == REP_FLAG_FALL)
@@ -56,13 +57,13 @@ const char *rep_sig_mark(const rep_fig *f, int ascii)
 	return "";
 }
 
-void rep_fmt_pct_marked(const rep_fig *f, int ascii, char *buf, size_t len)
+void rep_fmt_pct_marked(const rep_fig *f, unsigned how, char *buf, size_t len)
 {
 	rep_fmt_pct(f, buf, len);
-	const char *mark = rep_sig_mark(f, ascii);
+	const char *mark = rep_sig_mark(f, how);
 	size_t n = strlen(buf);
 	if (*mark && n < len)
-		snprintf(buf + n, len - n, " %s", mark);
+		snprintf(buf + n, len - n, "%s%s", (how & REP_MARK_TIGHT) ? "" : " ", mark);
 }
 
 /* "5%" for 0.05. */
@@ -71,8 +72,9 @@ static void fmt_level(double alpha, char *buf, size_t len)
 	snprintf(buf, len, "%g%%", alpha * 100);
 }
 
-void rep_sig_legend(const rep_report *r, int ascii, char *buf, size_t len)
+void rep_sig_legend(const rep_report *r, unsigned how, char *buf, size_t len)
 {
+	int ascii = (how & REP_MARK_ASCII) != 0;
 	char level[16];
 	if (!(r->alpha > 0)) { /* the figures were never tested */
 		if (len)

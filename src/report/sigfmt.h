@@ -21,15 +21,18 @@ void rep_fmt_p(double p, char *buf, size_t len);
 /* A figure's p-value and z-score as cell text: "" when it was not tested. */
 void rep_fmt_fig_p(const rep_fig *f, char *buf, size_t len);
 void rep_fmt_fig_z(const rep_fig *f, char *buf, size_t len);
-/* The mark of a flagged figure ("" when not flagged); ASCII: "^" and "v". */
-const char *rep_sig_mark(const rep_fig *f, int ascii);
+/* How a mark is written: REP_MARK_ASCII "^" and "v" for terminals without
+ * UTF-8; REP_MARK_TIGHT with no space before it, for narrow screens. */
+enum { REP_MARK_ASCII = 1, REP_MARK_TIGHT = 2 };
+/* The mark of a flagged figure ("" when not flagged). */
+const char *rep_sig_mark(const rep_fig *f, unsigned how);
 /* The % Diff cell with its mark: rep_fmt_pct, then " " and the mark when
- * the figure is flagged ("12.3% ▲", "Infinity ▲"). */
-void rep_fmt_pct_marked(const rep_fig *f, int ascii, char *buf, size_t len);
+ * the figure is flagged ("12.3% ▲", "Infinity ▲"; tight: "12.3%▲"). */
+void rep_fmt_pct_marked(const rep_fig *f, unsigned how, char *buf, size_t len);
 /* The one-line legend under a table ("" when R tests nothing, or was never
  * tested): what the
  * marks mean, the test, its sidedness and level. */
-void rep_sig_legend(const rep_report *r, int ascii, char *buf, size_t len);
+void rep_sig_legend(const rep_report *r, unsigned how, char *buf, size_t len);
 
 /* The Highlights section's heading, each sentence, and the closing summary
  * sentence of area AR (caller frees).  NULL when R has no wording template

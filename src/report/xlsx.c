@@ -438,7 +438,7 @@ static void highlights_sheet(book *b, lxw_worksheet *ws, const char *heading)
 		free(text);
 		row++;
 	}
-	row = legend(b, ws, row);
+	legend(b, ws, row);
 	chk(b, worksheet_set_column(ws, 0, 0, 110, NULL));
 	page_setup(b, ws, 1, 0);
 }

@@ -67,7 +67,8 @@ static void area_highlights(rep_area *ar, const char *const *watch, size_t nwatc
 			add(ar, i, w, 0);
 		}
 		by_size ctx = {ar, w};
-		qsort_r(ar->highlights + first, ar->nhighlights - first, sizeof *ar->highlights, cmp_size, &ctx);
+		if (ar->nhighlights > first)
+			qsort_r(ar->highlights + first, ar->nhighlights - first, sizeof *ar->highlights, cmp_size, &ctx);
 	}
 	size_t nflagged = ar->nhighlights;
 	for (size_t k = 0; k < nwatch; k++)

@@ -306,6 +306,11 @@ static void draw_message(const tui_state *s)
 		put(s, y, 1, l->width - 1, buf, A_BOLD);
 		return;
 	}
+	if (tui_sig_text(s, buf, sizeof buf)) {
+		/* the cursor row's z and p, window by window */
+		put(s, y, 1, l->width - 1, buf, A_DIM);
+		return;
+	}
 	if (!l->spark_w)
 		tui_sparkline(r->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
 	snprintf(buf, sizeof buf, "%s%s%s%s%s", spark, spark[0] ? "  " : "", r->path, r->note ? "  ~ " : "",

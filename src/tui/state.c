@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "report/sigfmt.h"
+
 const tui_key tui_keys[] = {
 	{TUI_KEY_UP, "Up", REQ_UP},
 	{'k', "k", REQ_UP},
@@ -619,9 +621,45 @@ void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, ch
 {
 	rep_fmt_cur(f, cur, len);
 	rep_fmt_diff(f, diff, len);
-	rep_fmt_pct(f, pct, len);
+	/* tight: a flagged change costs a column at most, not two */
+	rep_fmt_pct_marked(f, REP_MARK_TIGHT | (s->ascii ? REP_MARK_ASCII : 0), pct, len);
 	ascii_mark(s, cur);
 	ascii_mark(s, diff);
+}
+
+int tui_sig_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_row *r = tui_cursor_row(s);
+	if (!r || !s->rep || s->rep->sig_test == REP_SIG_NONE || !(s->rep->alpha > 0))
+		return 0;
+	strbuf sig = {0};
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char z[16], p[16];
+		rep_fmt_fig_z(&r->fig[w], z, sizeof z);
+		rep_fmt_fig_p(&r->fig[w], p, sizeof p);
+		if (r->fig[w].tested)
+			sb_printf(&sig, "%sz %s p %s%s", w ? " | " : "", z, p,
+				  rep_sig_mark(&r->fig[w], s->ascii ? REP_MARK_ASCII : 0));
+		else
+			sb_printf(&sig, "%sn/a", w ? " | " : "");
+	}
+	/* the whole path if it fits beside the figures, else its last two labels */
+	const char *path = r->path;
+	int room = s->lay.width - 2 - tui_width(sig.buf) - 2;
+	for (int cut = 0; tui_width(path) > room && cut < 2; cut++) {
+		const char *last = NULL, *q = path;
+		while ((q = strstr(q, " > ")) != NULL)
+			last = q++;
+		if (!last)
+			break;
+		const char *prev = NULL;
+		for (q = path; (q = strstr(q, " > ")) != NULL && q < last; q++)
+			prev = q;
+		path = cut == 0 && prev ? prev + 3 : last + 3;
+	}
+	snprintf(buf, len, "%s  %s", path, sig.buf);
+	sb_release(&sig);
+	return 1;
 }
 
 int tui_gap_text(const tui_state *s, char *buf, size_t len)

@@ -201,12 +201,18 @@ int tui_row_collapsed(const tui_state *s, size_t i);
 /* Texts the screen shows, written into buf. */
 void tui_title_text(const tui_state *s, char *buf, size_t len);
 void tui_status_text(const tui_state *s, char *buf, size_t len);
-/* A figure's three cells (rep_fmt_cur, _diff, _pct; the missing-months mark
- * as '#' without UTF-8), each LEN bytes. */
+/* A figure's three cells (rep_fmt_cur, _diff, and _pct with a flagged
+ * change's mark, rep_fmt_pct_marked; without UTF-8 the missing-months mark
+ * is '#' and the significance marks '^' and 'v'), each LEN bytes. */
 void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);
 /* The footnote of the selected area when its windows lack months, as one
  * line ("# " marks without UTF-8); 0 and "" when they are complete. */
 int tui_gap_text(const tui_state *s, char *buf, size_t len);
+/* The cursor row's path and its z-scores and p-values, window by window in
+ * the table's order ("Theft Offences > Shoplifting  z 2.45 p 0.021▲ | ..."),
+ * the path cut to what fits the screen, for the message line; 0 when the
+ * report tests nothing or there is no cursor row. */
+int tui_sig_text(const tui_state *s, char *buf, size_t len);
 /* The help lines, from the key table: one per request, its keys then its help.
  * The caller frees each line and the array. */
 char **tui_help_lines(size_t *n);

@@ -139,6 +139,9 @@ keys / s h o p
 check "/ opens the search prompt" shows "^/shop"
 keys Enter
 check "/ finds the row" shows "Theft Offences > Shoplifting"
+# the cursor row's z and p, window by window: 219 against 195 is the p = 0.24
+check "the message line gives the row's z and p" shows "Shoplifting  z -0.76 p 0\.6 \| z 1\.67 p 0\.24 \| z 1\.21 p 0\.39"
+check "a flagged change carries its mark in the cell" shows "-29\.1%▼ "
 keys d
 check "d shows 24 months of the row" shows "Counts by month"
 keys Escape
