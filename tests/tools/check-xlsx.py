@@ -231,6 +231,8 @@ def main():
     ap.add_argument("--expect-sheet", action="append", default=[], metavar="NAME")
     ap.add_argument("--expect-tsv", action="append", default=[], metavar="AREA=TSV")
     ap.add_argument("--expect-note", action="append", default=[], metavar="SHEET=TEXT")
+    ap.add_argument("--highlights", default="Highlights", metavar="NAME",
+                    help="the Highlights sheet's name (the wording template's heading)")
     args = ap.parse_args()
 
     wb = openpyxl.load_workbook(args.file)
@@ -240,7 +242,8 @@ def main():
     for name in ("Trend", "Sources"):
         if name not in names:
             problem(args.file, f"no {name} sheet")
-    if "Highlights" in names and names.index("Highlights") != 1:
+    FIXED[1] = args.highlights
+    if args.highlights in names and names.index(args.highlights) != 1:
         problem(args.file, "the Highlights sheet does not follow Summary")
     if names[-2:] != ["Trend", "Sources"]:
         problem(args.file, f"sheets end {names[-2:]}, not Trend, Sources")
