@@ -161,12 +161,9 @@ int cmd_evaluate(int argc, char **argv)
 	status = CT_OK;
 
 	char err[1024];
-	taxonomy *t = tax_load(taxonomy_name, err, sizeof err);
-	if (!t) {
-		ct_error("%s", err);
-		status = CT_EDATA;
+	taxonomy *t = cli_taxonomy(taxonomy_name, &status);
+	if (!t)
 		goto out;
-	}
 	store *s = cli_open_store(cli_global.db, 1);
 	if (!s) {
 		tax_free(t);

@@ -13,7 +13,7 @@
 
 static const char report_help[] =
 	"usage: crimetab report [options] [--md FILE] [--xlsx FILE] [--csv FILE] [--json FILE]\n"
-	"       crimetab report --config FILE [options]\n"
+	"       crimetab report --config NAME [options]\n"
 	"\n"
 	"Writes the town-centre scrutiny tables: for each area and category row, the count for\n"
 	"the selected month, the last 6 months and the last 12 months, with the difference and\n"
@@ -30,7 +30,7 @@ static const char report_help[] =
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
 	"                       \"All data\" is every crime, in an area or not)\n"
 	"  --all-data           add the \"All data\" table before the areas\n"
-	"  --taxonomy T         home-office (default), police-uk, or a template file\n"
+	"  --taxonomy T         home-office (default), police-uk (built-in), or a file\n"
 	"  --compare BASIS      yoy (default: the same window a year earlier) or previous\n"
 	"                       (the window immediately before)\n"
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
@@ -40,7 +40,8 @@ static const char report_help[] =
 	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
 	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
 	"                       docs/report.schema.json)\n"
-	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
+	"  --config NAME        a report config: a JSON file, or a built-in one\n"
+	"                       (stockton-scrutiny; see crimetab templates): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM; options given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
@@ -167,19 +168,14 @@ static int config_names(const char *path, const cJSON *j, const char *key, const
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
-	char err[1024];
-	char *text = ct_template_text("reports", path, err, sizeof err);
-	if (!text) {
-		ct_error("%s", err);
-		return CT_EDATA;
-	}
-	cJSON *j = cJSON_Parse(text);
-	free(text);
-	if (!j) {
-		ct_error("%s: not valid JSON", path);
-		return CT_EDATA;
-	}
 	int rc = CT_OK;
+	char *text = cli_template("reports", path, &rc);
+	if (!text)
+		return rc;
+	cJSON *j = cli_json_parse(path, text);
+	free(text);
+	if (!j)
+		return CT_EDATA;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);
@@ -427,17 +423,19 @@ int cmd_report(int argc, char **argv)
 		set(&o.out[OUT_MD], "-");
 
 	char err[1024];
-	rep_phrases *phrases_tmpl = rep_phrases_load(o.phrases, err, sizeof err);
+	char *phrases_text = cli_template("highlights", o.phrases, &status);
+	if (!phrases_text)
+		goto out;
+	rep_phrases *phrases_tmpl = rep_phrases_parse(o.phrases, phrases_text, err, sizeof err);
+	free(phrases_text);
 	if (!phrases_tmpl) {
 		ct_error("%s", err);
 		status = CT_EDATA;
 		goto out;
 	}
-	taxonomy *t = tax_load(o.taxonomy, err, sizeof err);
+	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
 	if (!t) {
-		ct_error("%s", err);
 		rep_phrases_free(phrases_tmpl);
-		status = CT_EDATA;
 		goto out;
 	}
 	store *s = cli_open_store(o.db, 0);

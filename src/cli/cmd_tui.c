@@ -128,12 +128,10 @@ int cmd_tui(int argc, char **argv)
 		if (strcmp(ctx.names[tax], taxname) == 0)
 			break;
 	if (tax == ctx.ntax) {
-		char err[1024];
-		ctx.tax[tax] = tax_load(taxname, err, sizeof err);
-		if (!ctx.tax[tax]) {
-			ct_error("%s", err);
-			return CT_EDATA;
-		}
+		int status = CT_OK;
+		ctx.tax[tax] = cli_taxonomy(taxname, &status);
+		if (!ctx.tax[tax])
+			return status;
 		ctx.names[ctx.ntax++] = taxname;
 	}
 	/* read-only: a running import (WAL) is neither blocked nor blocks this */

@@ -613,6 +613,45 @@ static int mark_area(store *s, const rep_report *r, const gapset *g, const span_
 	return 0;
 }
 
+/* The months from..to that police.uk API responses contribute rows to. */
+typedef struct api_span {
+	int from, to, n;
+	strbuf list;
+} api_span;
+
+static int api_month(void *ctx, int month, long long crimes)
+{
+	api_span *a = ctx;
+	if (month < a->from || month > a->to || crimes <= 0)
+		return 0;
+	char mm[8];
+	ct_month_format(month, mm);
+	sb_printf(&a->list, "%s%s", a->n++ ? ", " : "", mm);
+	return 0;
+}
+
+/* A warning when street figures include saved API responses: each covers its
+ * query's area for a month, not a force, so no file says the month is whole. */
+static void check_api(store *s, rep_report *r)
+{
+	if (strcmp(r->dataset, "street") != 0)
+		return;
+	api_span a = {.from = r->month - (REP_SERIES - 1), .to = r->month};
+	store_api_months_each(s, api_month, &a);
+	if (a.n)
+		add_warning(r, xasprintf("police.uk API responses: %d month%s of the windows and comparisons include "
+					 "crimes from saved API responses, which cover only their query's area, not a "
+					 "whole force (%s)", a.n, a.n == 1 ? "" : "s", a.list.buf));
+	sb_release(&a.list);
+}
+
+static int any_api(void *ctx, int month, long long crimes)
+{
+	(void)month;
+	*(int *)ctx |= crimes > 0;
+	return 0;
+}
+
 const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen)
 {
 	const char *dataset = requested;
@@ -655,6 +694,15 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	int month = req->month;
 	if (month < 0)
 		month = pick_latest(&cov, req->compare, req->allow_missing, &reason);
+	int api = 0;
+	if (month < 0 && strcmp(dataset, "street") == 0)
+		store_api_months_each(s, any_api, &api);
+	if (month < 0 && api) {
+		snprintf(err, errlen, "only police.uk API responses hold street data: each covers its query's area, "
+				      "not a whole force, so no month is known to be complete; give --month YYYY-MM");
+		cov_free(&cov);
+		return NULL;
+	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
 		cov_free(&cov);
@@ -734,6 +782,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;
+	check_api(s, r);
 	for (size_t i = 0; i < al.n; i++)
 		free(al.names[i]);
 	free(al.names);
