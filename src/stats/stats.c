@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "stats/highlights.h"
 
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
 {
@@ -718,14 +719,9 @@ static int any_api(void *ctx, int month, long long crimes)
 	return 0;
 }
 
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
-			size_t errlen)
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen)
 {
-	ct_status dummy;
-	if (!why)
-		why = &dummy;
-	*why = CT_EDATA;
-	const char *dataset = req->dataset;
+	const char *dataset = requested;
 	if (!dataset) {
 		const char *pref = tax_dataset(t);
 		const char *other = pref && strcmp(pref, "street") == 0 ? "force" : "street";
@@ -741,6 +737,19 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			 dataset ? rep_dataset_label(dataset) : "crimes");
 		return NULL;
 	}
+	return dataset;
+}
+
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen)
+{
+	ct_status dummy;
+	if (!why)
+		why = &dummy;
+	*why = CT_EDATA;
+	const char *dataset = stats_dataset(s, t, req->dataset, err, errlen);
+	if (!dataset)
+		return NULL;
 	coverage cov = {.kind = dataset};
 	if (store_coverage_each(s, cov_add, &cov) != 0) {
 		snprintf(err, errlen, "database error: %s", store_errmsg(s));
@@ -836,6 +845,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		}
 	}
 	free(plugins);
+	stats_significance(r, req->significance, req->alpha, req->highlight_rows, req->nhighlight_rows);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;

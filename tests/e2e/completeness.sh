@@ -46,7 +46,7 @@ o=$T/2024-04-yoy-police-uk
 check_eq "one warning line for the one force's gaps" 1 "$(grep -c 'warning:' "$o.err")"
 check_grep "the warning names the runs of months" \
 	'warning: Cleveland Police: no police.uk street data for 2022-05 to 2022-12, 2023-05 to 2023-12, 2024-03; the windows and comparisons need 2022-05 to 2024-04' "$o.err"
-check_grep "a complete window keeps its plain figures" '^| \*\*Total\*\* | \*\*76\*\* | \*\*-28\*\* | \*\*-26.9%\*\* | \*\*231‡\*\* |' "$o.md"
+check_grep "a complete window keeps its plain figures" '^| \*\*Total\*\* | \*\*76\*\* | \*\*-28\*\* | \*\*-26.9% ▼\*\* | \*\*231‡\*\* |' "$o.md"
 
 # --month latest: the newest month, and why (no month's comparisons are complete here)
 "$BIN" report --db "$DB" --taxonomy police-uk --md "$T/latest.md" 2>"$T/latest.err"

@@ -166,8 +166,15 @@ check "q closes the help, not the program" gone "selected month: one month back"
 
 keys / s h o p
 check "/ opens the search prompt" shows "^/shop"
-keys Enter d
-check "/ finds the row; d shows it" shows "Victim Based Crime > Theft Offences > Shoplifting"
+keys Enter
+check "/ finds the row" shows "Theft Offences > Shoplifting"
+# the cursor row's z and p, window by window, on the second info line (the
+# months keep the first): 219 against 195 is the p = 0.24
+check "the info line gives the row's z and p" shows "Shoplifting  z -0\.76 p 0\.6 │ z 1\.67 p 0\.24 │ z 1\.21 p 0\.39"
+check "the months stay on the line above" shows "^ Sep 2024 vs 2023 │ Apr–Sep 2024 vs 2023 │ Oct 2023–Sep 2024 vs 2022–23"
+check "a flagged change carries its mark in the cell" shows "-29\.1%▼ "
+keys d
+check "d shows the row" shows "Victim Based Crime > Theft Offences > Shoplifting"
 check "d shows 24 months of the row" shows "Counts by month"
 keys Escape
 check "Esc closes the details" gone "Counts by month"

@@ -191,7 +191,7 @@ def check_xlsx(path, t):
         return str(v)
 
     for ws in wb.worksheets:
-        if ws.title in ("Trend", "Sources"):
+        if ws.title in ("Trend", "Sources", "Highlights"):
             continue
         first = "Area" if ws.title == "Summary" else "Crime"
         head = next((r for r in range(1, min(ws.max_row, 40) + 1) if ws.cell(r, 1).value == first), None)
