@@ -651,6 +651,27 @@ static int any_api(void *ctx, int month, long long crimes)
 	return 0;
 }
 
+/* The name the months of saved API responses go under when they stand in
+ * for a coverage (see api_coverage). */
+#define API_COVERAGE "police.uk API responses"
+
+static int api_cov_add(void *ctx, int month, long long crimes)
+{
+	return crimes > 0 ? cov_add(ctx, "street", API_COVERAGE, month) : 0;
+}
+
+/* Street data from saved API responses alone: no force's file claims a month,
+ * so the months some response covers stand in for a coverage, and a window
+ * reaching months no response covers is incomplete, not a run of zeros (an
+ * Infinity or -100.0% that only says the data stop).  Responses never make
+ * a month complete where a force's files exist.  0, or -1 on a database error. */
+static int api_coverage(store *s, coverage *c)
+{
+	if (c->n || strcmp(c->kind, "street") != 0)
+		return 0;
+	return store_api_months_each(s, api_cov_add, c);
+}
+
 rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
 			size_t errlen)
 {
@@ -696,6 +717,13 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
+		cov_free(&cov);
+		return NULL;
+	}
+	if (api_coverage(s, &cov) != 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(s));
+		*why = CT_EDB;
+		free(reason);
 		cov_free(&cov);
 		return NULL;
 	}
