@@ -71,7 +71,9 @@ imp_mapping *cli_mapping(const char *name, int *status)
 	return m;
 }
 
-cJSON *cli_json_parse(const char *path, const char *text)
+/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
+ * JSON". */
+static cJSON *cli_json_parse(const char *path, const char *text)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
@@ -81,6 +83,18 @@ cJSON *cli_json_parse(const char *path, const char *text)
 			line += *p == '\n';
 		ct_error("%s:%d: not valid JSON", path, line);
 	}
+	return j;
+}
+
+cJSON *cli_report_config(const char *name, int *status)
+{
+	char *text = cli_template("reports", name, status);
+	if (!text)
+		return NULL;
+	cJSON *j = cli_json_parse(name, text);
+	free(text);
+	if (!j)
+		*status = CT_EDATA;
 	return j;
 }
 
