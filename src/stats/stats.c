@@ -107,17 +107,26 @@ static unsigned long cov_missing(const force_cov *fc, int first)
 	return miss;
 }
 
-/* True if every force has every month of MONTH's comparison spans. */
-static int comparisons_complete(const coverage *c, int month, int compare)
+/* True if every force has every month of MONTH's comparison spans (SIDE
+ * REP_SIDE_COMPARISON) or of its own windows (REP_SIDE_CURRENT). */
+static int spans_complete(const coverage *c, int month, int compare, int side)
 {
 	rep_window_span span[REP_WINDOWS];
 	stats_spans(month, compare, span);
 	for (size_t i = 0; i < c->n; i++)
-		for (int w = 0; w < REP_WINDOWS; w++)
-			for (int m = span[w].cmp_from; m <= span[w].cmp_to; m++)
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			int from = side == REP_SIDE_CURRENT ? span[w].from : span[w].cmp_from;
+			int to = side == REP_SIDE_CURRENT ? span[w].to : span[w].cmp_to;
+			for (int m = from; m <= to; m++)
 				if (!cov_has(&c->f[i], m))
 					return 0;
+		}
 	return 1;
+}
+
+static int comparisons_complete(const coverage *c, int month, int compare)
+{
+	return spans_complete(c, month, compare, REP_SIDE_COMPARISON);
 }
 
 /* The latest month every force has a file for, or -1. */
@@ -148,7 +157,11 @@ static int pick_latest(const coverage *c, int compare, int allow_missing, char *
 	char nm[8];
 	ct_month_format(newest, nm);
 	if (comparisons_complete(c, newest, compare)) {
-		*reason = xstrdup("the latest month with data from every force, and its comparisons are complete");
+		/* a gap inside its own windows is no reason to go back: say it is there */
+		*reason = xstrdup(spans_complete(c, newest, compare, REP_SIDE_CURRENT)
+					  ? "the latest month with data from every force, and its comparisons are complete"
+					  : "the latest month with data from every force, and its comparisons are complete; "
+					    "its own windows lack months, named in the warning");
 		return newest;
 	}
 	int month = -1;
