@@ -70,10 +70,11 @@ static const char *const date_formats[] = {"dd/mm/yyyy", "yyyy-mm-dd", "yyyy-mm"
 
 imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, size_t errlen)
 {
-	cJSON *j = cJSON_Parse(text);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
 	imp_mapping *m = NULL;
 	if (!j) {
-		snprintf(err, errlen, "%s: not valid JSON", path);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, end));
 		return NULL;
 	}
 	m = xcalloc(1, sizeof *m);

@@ -407,7 +407,7 @@ static void expect_mapping_error(const char *text, const char *want)
 		imp_mapping_free(m);
 		fail_msg("mapping accepted: %s", text);
 	}
-	if (strncmp(err, "maps/m.json: ", 13) != 0 || !strstr(err, want))
+	if (strncmp(err, "maps/m.json:", 12) != 0 || !strstr(err, want))
 		fail_msg("message \"%s\" lacks the path or \"%s\"", err, want);
 }
 
@@ -465,7 +465,9 @@ static void test_mapping_errors(void **state)
 	expect_mapping_error("{\"mapping_version\": 1, \"date_format\": \"yyyy-mm\", \"columns\": {\"date\": \"D\", "
 			     "\"category\": \"C\"}}",
 			     "\"force\"");
-	expect_mapping_error("{\"mapping_version\": 1,", "not valid JSON");
+	expect_mapping_error("{\"mapping_version\": 1,", "maps/m.json:1: not valid JSON");
+	/* the line where the parser stopped */
+	expect_mapping_error("{\"mapping_version\": 1,\n\"force\": \"F\",\n\"columns\": }", "maps/m.json:3: not valid JSON");
 }
 
 static void test_mapping_load_missing_file(void **state)
