@@ -77,12 +77,8 @@ static cJSON *cli_json_parse(const char *path, const char *text)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-	if (!j) {
-		int line = 1;
-		for (const char *p = text; end && p < end && *p; p++)
-			line += *p == '\n';
-		ct_error("%s:%d: not valid JSON", path, line);
-	}
+	if (!j)
+		ct_error("%s:%ld: not valid JSON", path, ct_line_at(text, end));
 	return j;
 }
 
