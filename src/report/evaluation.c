@@ -92,7 +92,7 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 	int level = (int)lround((1 - e->alpha) * 100);
 	int post = months_between(e->post_from, e->post_to);
 	const char *way = t->est < 0 ? "lower" : "higher";
-	rep_fmt_p(t->p, p, sizeof p);
+	rep_fmt_p_stmt(t->p, p, sizeof p);
 	fmt_num(fabs(t->est), est, sizeof est);
 	if (!t->significant) {
 		snprintf(lo, sizeof lo, "%.1f", t->lo);
@@ -101,7 +101,7 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 						     ta, ca, post)
 					 : xasprintf("%s in %s was %s %s than %s trend predicts over the %d months after",
 						     what, ta, est, way, ca, post);
-		char *v = xasprintf("%s (WDD %s%s; %d%% interval %s to %s; p = %s). A difference this size is within "
+		char *v = xasprintf("%s (WDD %s%s; %d%% interval %s to %s; %s). A difference this size is within "
 				    "normal variation: these figures give no evidence that the intervention changed it.",
 				    head, t->est < 0 ? "-" : "", est, level, lo, hi, p);
 		free(head);
@@ -112,7 +112,7 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 	snprintf(hi, sizeof hi, "%.1f", fmax(fabs(t->lo), fabs(t->hi)));
 	return xasprintf("%s in %s was about %s %s than %s trend predicts over the %d months after (%d%% interval "
 			 "%s to %s %s). A difference this large would arise by chance less than %g%% of the time "
-			 "(p = %s). It shows that %s changed differently from the control, not by itself that the "
+			 "(%s). It shows that %s changed differently from the control, not by itself that the "
 			 "intervention caused it.",
 			 what, ta, est, way, ca, post, level, lo, hi, way, e->alpha * 100, p, ta);
 }

@@ -961,18 +961,26 @@ static const rep_row *sig_row(const tui_state *s)
 	return NULL;
 }
 
-/* Appends F's z and p ("z 1.67 p 0.24", the mark when flagged), or "n/a"
- * when its change was not tested. */
-static void sig_cell(const tui_state *s, const rep_fig *f, strbuf *sb)
+/* Appends F's p-value and z-score, the figure the report's test flags on
+ * first and the other in brackets: "p = 0.24 (z 1.67)" under the E-test
+ * ("E-test p = ..." with NAME), "z 1.67 (E-test p = 0.24)" under the
+ * z-score, then the mark when flagged; "n/a" when its change was not
+ * tested.  The two can disagree (z 2.0 with p = 0.165): the z-score takes
+ * the comparison count as fixed, the E-test does not. */
+static void sig_cell(const tui_state *s, const rep_fig *f, int name, strbuf *sb)
 {
 	if (!f->tested) {
 		sb_puts(sb, "n/a");
 		return;
 	}
-	char z[16], p[16];
+	char z[16], p[24];
 	rep_fmt_fig_z(f, z, sizeof z);
-	rep_fmt_fig_p(f, p, sizeof p);
-	sb_printf(sb, "z %s p %s%s", z, p, rep_sig_mark(f, s->ascii ? REP_MARK_ASCII : 0));
+	rep_fmt_p_stmt(f->p, p, sizeof p);
+	const char *mark = rep_sig_mark(f, s->ascii ? REP_MARK_ASCII : 0);
+	if (s->rep->sig_test == REP_SIG_Z)
+		sb_printf(sb, "z %s (E-test %s)%s", z, p, mark);
+	else
+		sb_printf(sb, "%s%s (z %s)%s", name ? "E-test " : "", p, z, mark);
 }
 
 int tui_sig_text(const tui_state *s, char *buf, size_t len)
@@ -985,9 +993,10 @@ int tui_sig_text(const tui_state *s, char *buf, size_t len)
 	strbuf sig = {0};
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 		sb_puts(&sig, i ? win_sep(s) : "");
-		sig_cell(s, &r->fig[s->lay.win_first + i], &sig);
+		sig_cell(s, &r->fig[s->lay.win_first + i], i == 0, &sig);
 	}
-	/* the whole path if it fits beside the figures, else its last two labels */
+	/* the whole path if it fits beside the figures, else its last two
+	 * labels, else its last cut short; the figures win */
 	const char *path = r->path;
 	int room = s->lay.width - 2 - tui_width(sig.buf) - 2;
 	for (int cut = 0; tui_width(path) > room && cut < 2; cut++) {
@@ -1001,7 +1010,10 @@ int tui_sig_text(const tui_state *s, char *buf, size_t len)
 			prev = q;
 		path = cut == 0 && prev ? prev + 3 : last + 3;
 	}
-	snprintf(buf, len, "%s  %s", path, sig.buf);
+	char fit[512];
+	if (room >= 6)
+		tui_fit(path, room, s->ascii, fit, sizeof fit);
+	snprintf(buf, len, "%s%s%s", room >= 6 ? fit : "", room >= 6 ? "  " : "", sig.buf);
 	sb_release(&sig);
 	return 1;
 }
@@ -1099,7 +1111,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_printf(&sb, "%s%s", i ? win_sep(s) : "", t);
 		if (tested) {
 			sb_puts(&sb, ": ");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
 		}
 	}
 	if (tested && tui_width(sb.buf) > s->lay.width - 2) {
@@ -1109,7 +1121,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_puts(&sb, note.buf ? note.buf : "");
 		for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 			sb_puts(&sb, i ? win_sep(s) : "");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
 		}
 		if (!note.buf || tui_width(sb.buf) > s->lay.width - 2) {
 			char sig[512];

@@ -160,10 +160,10 @@ check "q closes the help, not the program" gone "selected month: one month back"
 keys / s h o p
 check "/ opens the search prompt" shows "^/shop"
 keys Enter
-check "/ finds the row" shows "Theft Offences > Shoplifting"
+check "/ finds the row" shows "^ Shoplifting  E-test p"
 # the cursor row's z and p, window by window, on the second info line (the
 # months keep the first): 219 against 195 is the p = 0.24
-check "the info line gives the row's z and p" shows "Shoplifting  z -0\.76 p 0\.6 │ z 1\.67 p 0\.24 │ z 1\.21 p 0\.39"
+check "the info line gives the row's p and z, the flagging test named" shows "E-test p = 0\.6 \(z -0\.76\) │ p = 0\.24 \(z 1\.67\) │ p = 0\.39 \(z 1\.21\)"
 check "the months stay on the line above" shows "^ Sep 2024 vs 2023 │ Apr–Sep 2024 vs 2023 │ Oct 2023–Sep 2024 vs 2022–23"
 check "a flagged change carries its mark in the cell" shows "-29\.1%▼ "
 keys d

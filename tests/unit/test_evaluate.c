@@ -85,6 +85,13 @@ static void test_fmt_p(void **state)
 	assert_string_equal(buf, "1");
 	rep_fmt_p(NAN, buf, sizeof buf);
 	assert_string_equal(buf, "");
+	/* in words: never "p = < 0.001" */
+	rep_fmt_p_stmt(0.2387, buf, sizeof buf);
+	assert_string_equal(buf, "p = 0.24");
+	rep_fmt_p_stmt(0.0009, buf, sizeof buf);
+	assert_string_equal(buf, "p < 0.001");
+	rep_fmt_p_stmt(NAN, buf, sizeof buf);
+	assert_string_equal(buf, "");
 }
 
 /* ---- a small store ---- */

@@ -203,6 +203,10 @@ static void test_markdown(void **state)
 				   "in September 2024 (+6, up from none) against a year earlier; a rise this large would "
 				   "happen by chance less than 5% of the time (p = 0.0096)."));
 	assert_non_null(strstr(md, "changes were examined in Norton Central;"));
+	/* a tiny p reads "p < 0.001", never "p = < 0.001" */
+	assert_non_null(strstr(md, "fell from 468 to 363 over the last 12 months (-105, -22.4%) against a year earlier; a "
+				   "fall this large would happen by chance less than 5% of the time (p \\< 0.001)."));
+	assert_null(strstr(md, "p = \\<"));
 	free(md);
 	rep_report_free(r);
 }

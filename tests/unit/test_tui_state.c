@@ -1027,9 +1027,12 @@ static void test_significance_lines(void **state)
 	keys(&s, "/shop");
 	tui_handle_key(&s, TUI_KEY_ENTER);
 	assert_string_equal(cursor_label(&s), "Shoplifting");
-	/* 6 against 0 in the month: p 0.0096, flagged */
+	/* 6 against 0 in the month: p 0.0096, flagged; the E-test flags, so its
+	 * p comes first and is named, the z-score in brackets */
 	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
-	assert_non_null(strstr(buf, "Shoplifting  z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 z "));
+	assert_non_null(strstr(buf, "  E-test p = 0.0096 (z 4.90)\xE2\x96\xB2 \xE2\x94\x82 p = 0.72 (z 0.52) \xE2\x94\x82 p = "));
+	assert_true(strncmp(buf, "Shoplif", 7) == 0); /* the label cut to what the figures leave */
+	assert_true(tui_width(buf) <= 78);
 	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 0);
 	assert_non_null(strstr(buf, "Sep 2024 vs 2023 \xE2\x94\x82 Apr\xE2\x80\x93Sep 2024 vs 2023"));
 	assert_null(strstr(buf, "z 4.90"));
@@ -1040,19 +1043,24 @@ static void test_significance_lines(void **state)
 	assert_int_equal(s.lay.head_lines, 3);
 	assert_int_equal(s.lay.info_lines, 1);
 	tui_info_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "Sep 2024 vs 2023: z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 "));
+	assert_non_null(strstr(buf, "Sep 2024 vs 2023: E-test p = 0.0096 (z 4.90)\xE2\x96\xB2 \xE2\x94\x82 "));
 	/* short: one line, the z and p win over the months */
 	tui_resize(&s, 80, 15);
 	assert_int_equal(s.lay.info_lines, 1);
 	tui_info_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "z 4.90 p 0.0096"));
+	assert_non_null(strstr(buf, "E-test p = 0.0096 (z 4.90)"));
 	assert_true(tui_width(buf) <= 78);
 	/* without UTF-8 */
 	s.ascii = 1;
 	tui_resize(&s, 80, 24);
 	tui_sig_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "z 4.90 p 0.0096^ | z "));
+	assert_non_null(strstr(buf, "E-test p = 0.0096 (z 4.90)^ | p = "));
 	s.ascii = 0;
+	/* --significance z: the z-score flags, so it comes first */
+	stats_significance(s.rep, REP_SIG_Z, 0.05, NULL, 0);
+	tui_sig_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "z 4.90 (E-test p = 0.0096)\xE2\x96\xB2 \xE2\x94\x82 z "));
+	stats_significance(s.rep, REP_SIG_ETEST, 0.05, NULL, 0);
 	/* an area on missing months: the footnote first, its untested windows n/a */
 	tui_handle(&s, REQ_AREA_NEXT);
 	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 1);
