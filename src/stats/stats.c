@@ -627,15 +627,15 @@ static const src_span *span_of(const span_set *ss, long long id)
 }
 
 /* Sets ON[i] for each force i of the coverage whose crimes are in area ID;
- * stops early once every force with a gap is found.  1 if any is, 0 if
- * none, -1 on a database error. */
-static int area_forces(store *s, const span_set *ss, const gapset *g, long long id, unsigned char *on)
+ * stops early once every force CARE marks (every force when NULL) is on.
+ * 1 if any force is found, 0 if none, -1 on a database error. */
+static int area_forces(store *s, const span_set *ss, const unsigned char *care, long long id, unsigned char *on)
 {
 	int found = 0;
 	long long after = 0, c;
 	size_t want = 0, seen = 0;
-	for (size_t i = 0; i < g->cov->n; i++)
-		want += g->miss[i] != 0;
+	for (size_t i = 0; i < ss->cov->n; i++)
+		want += (!care || care[i]) && !on[i];
 	while (seen < want && (c = store_area_next_crime(s, id, after)) > 0) {
 		const src_span *sp = span_of(ss, c);
 		after = sp ? sp->last : c;
@@ -644,11 +644,46 @@ static int area_forces(store *s, const span_set *ss, const gapset *g, long long 
 			found = 1;
 			if (!on[f]) {
 				on[f] = 1;
-				seen += g->miss[f] != 0;
+				seen += !care || care[f];
 			}
 		}
 	}
 	return seen < want && c < 0 ? -1 : found;
+}
+
+int stats_area_forces(store *s, const char *dataset, const long long *ids, size_t nids, char ***forces,
+		      size_t *nforces)
+{
+	coverage cov = {.kind = dataset};
+	span_set spans = {.cov = &cov, .dataset = dataset};
+	unsigned char *on = NULL;
+	int rc = -1, found = 0;
+	*forces = NULL;
+	*nforces = 0;
+	if (store_coverage_each(s, cov_add, &cov) != 0)
+		goto out;
+	on = xcalloc(cov.n ? cov.n : 1, 1);
+	int all = nids == 0 || cov.n < 2;
+	for (size_t i = 0; !all && i < nids; i++)
+		all = ids[i] <= 0;
+	if (!all && spans_load(s, &spans) != 0)
+		goto out;
+	for (size_t i = 0; !all && i < nids; i++) {
+		int f = area_forces(s, &spans, NULL, ids[i], on);
+		if (f < 0)
+			goto out;
+		found |= f;
+	}
+	*forces = xcalloc(cov.n ? cov.n : 1, sizeof **forces);
+	for (size_t i = 0; i < cov.n; i++)
+		if (on[i] || !found)
+			(*forces)[(*nforces)++] = xstrdup(cov.f[i].force);
+	rc = 0;
+out:
+	free(on);
+	spans_free(&spans);
+	cov_free(&cov);
+	return rc;
 }
 
 /* Marks area AR (id ID, 0 for all data) with the months missing for the
@@ -660,8 +695,11 @@ static int mark_area(store *s, const rep_report *r, const gapset *g, const span_
 	if (!g->any)
 		return 0;
 	size_t nf = g->cov->n;
-	unsigned char *on = xcalloc(nf, 1);
-	int found = id > 0 && nf > 1 ? area_forces(s, ss, g, id, on) : 0;
+	unsigned char *on = xcalloc(nf, 1), *care = xcalloc(nf, 1);
+	for (size_t i = 0; i < nf; i++)
+		care[i] = g->miss[i] != 0;
+	int found = id > 0 && nf > 1 ? area_forces(s, ss, care, id, on) : 0;
+	free(care);
 	if (found < 0) {
 		free(on);
 		return -1;

@@ -62,6 +62,17 @@ int stats_data_range(store *s, const char *dataset, int *first, int *last);
  * would put most of it in Unknown), else home-office. */
 const char *stats_default_taxonomy(store *s);
 
+/* The forces of DATASET whose data the areas IDS[0..NIDS) draw on: each
+ * force with a crime, in any month, in one of them (a town centre by a force
+ * boundary draws on two).  Every force of the dataset when the areas hold no
+ * crime, NIDS is 0 or an id is 0 (all data).  This is the rule that marks a
+ * report's figures on missing months (rep_area.gaps), so a force's gap only
+ * touches the areas it supplies.  *FORCES gets their names in the order of
+ * store_coverage_each, *NFORCES their number; the caller frees each name and
+ * the array.  0, or -1 on a database error. */
+int stats_area_forces(store *s, const char *dataset, const long long *ids, size_t nids, char ***forces,
+		      size_t *nforces);
+
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);
 
