@@ -172,6 +172,30 @@ check "d shows 24 months of the row" shows "Counts by month"
 keys Escape
 check "Esc closes the details" gone "Counts by month"
 
+# The Evaluate screen: did Shoplifting in Stockton change from April 2024,
+# against Billingham Central?  The same figures as crimetab evaluate.
+keys w
+check "w opens the Evaluate form on the selected area" shows "Treated area +Stockton Town Centre"
+check "  its category is the cursor row" shows "Category +Victim Based Crime > Theft Offences > Shoplifting"
+check "  its start is the selected month" shows "Start month +2024-09"
+check "  the other areas are listed to tick" shows "▸ \[ \] Billingham Central"
+keys Enter
+check "  Enter without a control says so" shows "tick a control area"
+keys Space Down Down 2024-04 Enter
+check "Enter shows the result" shows "Did it work\? Shoplifting"
+check "  the treated area's counts" shows "Treated Stockton Town Centre +221 +219 +-2 "
+check "  the control's counts" shows "Control Billingham Central +47 +35 +-12 "
+check "  the WDD and its standard error" shows "WDD 10 · standard error 22\.8"
+check "  the interval, z and p" shows "95% interval -34\.8 to 54\.8 · z 0\.44 · p = 0\.66 \(two-sided\)"
+check "  the verdict" shows "Verdict: Shoplifting in the treated area was 10 higher than the"
+"$BIN" evaluate --db "$DB" --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 \
+	--category Shoplifting --md "$TMP/evaluate.md" 2>/dev/null
+check "  as crimetab evaluate gives them" grep -q "^| Standard error | 22\.8 |$" "$TMP/evaluate.md"
+check "  at 80x24, read whole" shows "figures give no evidence that the intervention changed it"
+keys Escape
+check "Esc closes it" gone "Did it work"
+check "  back on the table" shows "row 9/27"
+
 keys t
 check "t: the police.uk taxonomy" shows "taxonomy: police\.uk \(force export\)"
 keys / u n k n o w n Enter d
