@@ -1856,7 +1856,7 @@ static void open_eval_result(tui_state *s)
 	char *head = xasprintf("%s against %s", t->group[REP_EV_TREATED].name, t->group[REP_EV_CONTROL].name);
 	add_wrapped(&l, 0, head, w, 20);
 	free(head);
-	head = xasprintf("%s%s%s, %s", e->category_path, sep(s), rep_dataset_label(e->dataset), e->taxonomy);
+	head = xasprintf("%s%s%s, %s categories", e->category_path, sep(s), rep_dataset_label(e->dataset), e->taxonomy);
 	add_wrapped(&l, 0, head, w, 20);
 	free(head);
 	char a[48], b[48], c[96] = "";
