@@ -1555,7 +1555,7 @@ static void render_form(tui_state *s)
 			tui_fit(box, popup_width(s) - 16 - 2, s->ascii, cut, sizeof cut);
 			add_line(&l, "%-15s %s%s", item == 1 ? labels[field] : "", cur ? (s->ascii ? "> " : "\xE2\x96\xB8 ") : "  ",
 				 cut);
-		} else {
+		} else if (field >= TUI_EV_TREATED && field <= TUI_EV_BUFFER) {
 			field_line(s, &l, labels[field], text, cur);
 		}
 	}
