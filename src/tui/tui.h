@@ -305,11 +305,13 @@ void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, ch
 /* The footnote of the selected area when its windows lack months, as one
  * line ("# " marks without UTF-8); 0 and "" when they are complete. */
 int tui_gap_text(const tui_state *s, char *buf, size_t len);
-/* The cursor row's path and its z-scores and p-values for each window shown,
- * in the table's order ("Theft Offences > Shoplifting  z 2.45 p 0.021▲ │ ...",
- * "n/a" for a change not tested), the path cut to what fits the screen (the
- * second info line); 0 and "" when the report tests nothing or there is no
- * cursor row. */
+/* The cursor row's path and its p-values and z-scores for each window shown,
+ * in the table's order, the figure the report's test flags on first and the
+ * test named ("Theft Offences > Shoplifting  E-test p = 0.021 (z 2.45)▲ │
+ * p = 0.24 (z 1.67) │ ...", or "z 2.45 (E-test p = 0.021)▲" under the
+ * z-score; "n/a" for a change not tested), the path cut to what the figures
+ * leave (the second info line); 0 and "" when the report tests nothing or
+ * there is no cursor row. */
 int tui_sig_text(const tui_state *s, char *buf, size_t len);
 /* The Evaluate form's line ITEM: its field, and for TUI_EV_CONTROL which
  * area of the candidates (every area but the treated one and all data) in
