@@ -194,7 +194,8 @@ static char *expand_month(const char *path, int month)
 	return sb_detach(&sb);
 }
 
-/* Writes every requested output, each atomically. */
+/* Writes every requested output, each atomically (or through, for a device
+ * or FIFO: see ct_out_open). */
 static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 {
 	int status = CT_OK;
@@ -209,7 +210,8 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 			status = CT_EUSAGE;
 			continue;
 		}
-		ct_outfile *o = ct_out_open(path, err, sizeof err);
+		/* libxlsxwriter writes its own file */
+		ct_outfile *o = i == OUT_XLSX ? ct_out_open_path(path, err, sizeof err) : ct_out_open(path, err, sizeof err);
 		int rc = -1;
 		if (o) {
 			switch (i) {

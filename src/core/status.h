@@ -9,7 +9,7 @@
 	X(CT_EMISSING,  4, "months missing from the data") \
 	X(CT_EIO,       5, "input/output error") \
 	X(CT_EDB,       6, "database error") \
-	X(CT_ENOMEM,    7, "out of memory") \
+	X(CT_EBUSY,     7, "database busy (another crimetab is writing)") \
 	X(CT_EPLUGIN,   8, "plugin error")
 
 typedef enum {
