@@ -7,9 +7,9 @@
 #include "core/util.h"
 
 static const char areas_help[] =
-	"usage: crimetab areas [--db FILE] load FILE...\n"
+	"usage: crimetab areas [--db FILE] [--wait SECONDS] load FILE...\n"
 	"       crimetab areas [--db FILE] list\n"
-	"       crimetab areas [--db FILE] remove NAME...\n"
+	"       crimetab areas [--db FILE] [--wait SECONDS] remove NAME...\n"
 	"\n"
 	"Town centres are defined by any of:\n"
 	"  - GeoJSON Polygon or MultiPolygon features, named by properties.name (holes are\n"
@@ -23,7 +23,11 @@ static const char areas_help[] =
 	"crimes imported later are assigned as they arrive.  A crime belongs to every area\n"
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
 	"A built-in file: templates/areas/stockton-town-centres.geojson (approximate,\n"
-	"hand-drawn boundaries of the six Stockton-on-Tees town centres).\n";
+	"hand-drawn boundaries of the six Stockton-on-Tees town centres).\n"
+	"\n"
+	"load creates the database if there is none; list only reads it.  load and remove\n"
+	"wait for another crimetab writing the database for --wait SECONDS (default:\n"
+	"$CRIMETAB_LOCK_TIMEOUT, else 60), then give up with exit status 7.\n";
 
 static int print_area(void *ctx, const store_area *a)
 {
@@ -36,14 +40,19 @@ int cmd_areas(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},
+		{"wait", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'w':
+			if (cli_set_wait("areas", optarg) != CT_OK)
+				return CT_EUSAGE;
+			break;
 		case 'h': return cli_help(areas_help);
 		default: return cli_usage_error("areas", "unknown option");
 		}
@@ -56,23 +65,24 @@ int cmd_areas(int argc, char **argv)
 		return cli_usage_error("areas", strcmp(verb, "list") == 0 ? "list takes no arguments"
 				       : (strcmp(verb, "load") == 0 || strcmp(verb, "remove") == 0) ? "name a file or area"
 				       : "give load, list or remove");
-	store *s = cli_open_store(db, 0);
+	int status;
+	store *s = cli_open_store(db, strcmp(verb, "list") == 0 ? STORE_READONLY
+				      : strcmp(verb, "load") == 0 ? STORE_CREATE : STORE_WRITE, &status);
 	if (!s)
-		return CT_EDB;
-	int status = CT_OK;
+		return status;
 	char err[1024];
 	if (strcmp(verb, "list") == 0) {
 		printf("name\tkind\tcrimes\tloaded_from\n");
 		if (store_areas_each(s, print_area, NULL) != 0) {
 			ct_error("%s", store_errmsg(s));
-			status = CT_EDB;
+			status = cli_db_status(s);
 		}
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = optind; i < argc; i++) {
 			size_t n = 0;
 			if (area_load_file(s, argv[i], &n, err, sizeof err) != 0) {
 				ct_error("%s", err);
-				status = CT_EDATA;
+				status = store_busy(s) ? CT_EBUSY : CT_EDATA;
 			} else {
 				ct_note("%s: loaded %zu area%s", argv[i], n, n == 1 ? "" : "s");
 			}
@@ -82,7 +92,7 @@ int cmd_areas(int argc, char **argv)
 			int rc = store_area_remove(s, argv[i]);
 			if (rc < 0) {
 				ct_error("%s", store_errmsg(s));
-				status = CT_EDB;
+				status = cli_db_status(s);
 			} else if (rc == 0) {
 				ct_error("no area named \"%s\" (see crimetab areas list)", argv[i]);
 				status = CT_EUSAGE;

@@ -13,6 +13,7 @@
 
 static const char facematch_help[] =
 	"usage: crimetab facematch run --plugin PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM] [--db FILE]\n"
+	"                              [--wait SECONDS]\n"
 	"       crimetab facematch list [--db FILE]\n"
 	"\n"
 	"run loads the face-match plugin at PATH (an explicit path: nothing is searched for;\n"
@@ -33,7 +34,11 @@ static const char facematch_help[] =
 	"\n"
 	"list shows the runs stored: id, plugin, range, sightings, when.\n"
 	"\n"
-	"exit status: 0 ok, 2 bad usage, 6 database error, 8 the plugin was refused or failed.\n";
+	"run waits for another crimetab writing the database for --wait SECONDS (default:\n"
+	"$CRIMETAB_LOCK_TIMEOUT, else 60), then gives up with exit status 7.\n"
+	"\n"
+	"exit status: 0 ok, 2 bad usage, 6 database error, 7 database busy, 8 the plugin was\n"
+	"refused or failed.\n";
 
 typedef struct run_ctx {
 	store *s;
@@ -122,6 +127,7 @@ int cmd_facematch(int argc, char **argv)
 		{"from", required_argument, NULL, 'f'},
 		{"to", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"wait", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -141,6 +147,10 @@ int cmd_facematch(int argc, char **argv)
 				return cli_usage_error("facematch", "--to: not a month (YYYY-MM)");
 			break;
 		case 'q': ct_verbosity = -1; break;
+		case 'w':
+			if (cli_set_wait("facematch", optarg) != CT_OK)
+				return CT_EUSAGE;
+			break;
 		case 'h': return cli_help(facematch_help);
 		default: return cli_usage_error("facematch", "unknown option");
 		}
@@ -152,13 +162,17 @@ int cmd_facematch(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("facematch", "unexpected argument");
 	if (strcmp(verb, "list") == 0) {
-		store *s = cli_open_store(db, 0);
+		int status;
+		store *s = cli_open_store(db, STORE_READONLY, &status);
 		if (!s)
-			return CT_EDB;
+			return status;
 		printf("id\tplugin\tfrom\tto\tsightings\trun_at\n");
 		int rc = store_fm_runs_each(s, print_run, NULL);
+		if (rc != 0)
+			ct_error("%s", store_errmsg(s));
+		status = rc ? cli_db_status(s) : CT_OK;
 		store_close(s);
-		return rc ? CT_EDB : CT_OK;
+		return status;
 	}
 	if (!plugin)
 		return cli_usage_error("facematch", "run needs --plugin PATH");
@@ -169,13 +183,13 @@ int cmd_facematch(int argc, char **argv)
 	char *cfg = read_config(config);
 	if (!cfg)
 		return CT_EUSAGE;
-	store *s = cli_open_store(db, 0);
+	int status;
+	store *s = cli_open_store(db, STORE_WRITE, &status);
 	if (!s) {
 		free(cfg);
-		return CT_EDB;
+		return status;
 	}
 	char err[1024], name[256] = "";
-	int status = CT_OK;
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	run_ctx rc = {.s = s, .areas = areas, .path = plugin, .name = name, .from = from, .to = to};
 	if (!areas) {
@@ -203,9 +217,9 @@ int cmd_facematch(int argc, char **argv)
 		rc.run, total);
 	goto out;
 db_error:
-	store_rollback(s);
 	ct_error("%s", store_errmsg(s));
-	status = CT_EDB;
+	status = cli_db_status(s);
+	store_rollback(s);
 out:
 	free(rc.ids);
 	area_set_free(areas);

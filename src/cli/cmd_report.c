@@ -337,10 +337,9 @@ int cmd_report(int argc, char **argv)
 		status = CT_EDATA;
 		goto out;
 	}
-	store *s = cli_open_store(o.db, 0);
+	store *s = cli_open_store(o.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
-		status = CT_EDB;
 		goto out;
 	}
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;

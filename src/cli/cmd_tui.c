@@ -154,8 +154,8 @@ int cmd_tui(int argc, char **argv)
 		ctx.names[ctx.ntax++] = taxname;
 	}
 	/* read-only: a running import (WAL) is neither blocked nor blocks this */
-	ctx.s = cli_open_store(db, 1);
-	int status = CT_EDB;
+	int status;
+	ctx.s = cli_open_store(db, STORE_READONLY, &status);
 	if (ctx.s) {
 		tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
 		status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);

@@ -288,6 +288,38 @@ int ct_utf8_valid(const char *str, size_t n)
 	return 1;
 }
 
+/* The length of the UTF-8 sequence a byte starts, or 0 for none. */
+static size_t utf8_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+}
+
+void ct_escape_text(strbuf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		size_t k = utf8_len(c);
+		if (c == '\\') {
+			sb_puts(out, "\\\\");
+		} else if (c == '\0') {
+			sb_puts(out, "\\0");
+		} else if (c == '\r') {
+			if (i + 1 >= n || u[i + 1] != '\n')
+				sb_puts(out, "\\r");
+		} else if (c == '\t' || c == '\n' || (c >= 0x20 && c < 0x7f)) {
+			sb_putc(out, (char)c);
+		} else if (k > 1 && i + k <= n && ct_utf8_valid(s + i, k) && !(c == 0xC2 && u[i + 1] < 0xA0)) {
+			sb_add(out, s + i, k);
+			i += k;
+			continue;
+		} else {
+			sb_printf(out, "\\x%02X", c);
+		}
+		i++;
+	}
+}
+
 char *ct_read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -363,6 +395,25 @@ void ct_progress_update(ct_progress *p, long long rows, long long bytes)
 		bar[i] = i < fill ? '#' : '-';
 	bar[20] = '\0';
 	fprintf(stderr, "\r\033[K%s [%s] %3d%% %lld rows %.1f MB/s", p->label, bar, pct, rows, mbs);
+}
+
+void ct_transient(const char *fmt, ...)
+{
+	static int shown;
+	if (ct_verbosity < 0 || !isatty(STDERR_FILENO))
+		return;
+	if (!fmt) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = 0;
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("\r\033[Kcrimetab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	shown = 1;
 }
 
 void ct_progress_free(ct_progress *p)

@@ -66,6 +66,12 @@ char *ct_template_text(const char *dir, const char *name_or_path, char *err, siz
 
 /* True if s (length n) is valid UTF-8. */
 int ct_utf8_valid(const char *s, size_t n);
+/* Appends the N bytes at S to OUT with everything that could cut the text
+ * short or act on a terminal escaped: backslash as \\, NUL as \0, CR as \r
+ * (a CR before a LF is dropped: it only ends the line), other control
+ * characters (C0, DEL, C1) and bytes that are not UTF-8 as \xHH.  Tab and
+ * LF are kept, and so is every other UTF-8 character. */
+void ct_escape_text(strbuf *out, const char *s, size_t n);
 
 /* An output file (core/outfile.c), written so that nothing already there is
  * damaged:
@@ -105,6 +111,10 @@ typedef struct ct_progress ct_progress;
 ct_progress *ct_progress_new(const char *label, long long total_bytes);
 void ct_progress_update(ct_progress *p, long long rows, long long bytes);
 void ct_progress_free(ct_progress *p);
+
+/* A one-line note on stderr, redrawn in place ("waiting for ..."), drawn only
+ * when stderr is a TTY and not quiet; NULL clears it. */
+void ct_transient(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic seconds, for progress rates and timings. */
 double ct_now(void);

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/embedded.h"
 #include "core/util.h"
@@ -434,7 +437,9 @@ struct importer {
 	imp_result *r;
 	long long source_id, line; /* line of the row being read */
 	const char *kind;
-	int file_month; /* from the file name, or -1 */
+	int one_month;  /* the kind's month rule (see kind_months) */
+	int file_month; /* the file's month, or -1 */
+	int this_month; /* the current month: rows dated later are rejected */
 	char slug[128];
 	int col[MAP_COUNT]; /* mapped column indices */
 	size_t nheader;
@@ -444,6 +449,7 @@ struct importer {
 	long long *area_ids;
 	cube_delta cube;
 	strbuf why;
+	strbuf esc; /* a reject's text, escaped */
 	const char *const *header_names;
 	int (*row_fn)(importer *im, const char **f);
 	const char **fields; /* the row being read, copied into the batch */
@@ -484,6 +490,83 @@ static int bad(importer *im, const char *column, const char *value, const char *
 	else
 		sb_printf(&im->why, "column '%s' %s", column, reason);
 	return -1;
+}
+
+/* ---- months ----
+ *
+ * Every row's month goes through check_month, whatever the kind of file:
+ * a date after the current month or before the earliest month imported is
+ * rejected, and so, in a file of a kind that holds one month, is a row of
+ * another month.  A file then claims exactly the (force, month)s of the rows
+ * it imported (note_pair), and supersedes an earlier file only there: a
+ * stray row can neither blow a file's span up nor delete another month. */
+
+/* Kinds of file whose rows are all of one month, the file's: police.uk's
+ * monthly files.  A force export holds the months of its rows. */
+static const char *const one_month_kinds[] = {"street", "outcomes", "stop-and-search"};
+
+static int kind_months(const char *kind)
+{
+	for (size_t i = 0; i < NELEM(one_month_kinds); i++)
+		if (strcmp(kind, one_month_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int earliest_month = IMP_EARLIEST_MONTH;
+
+void imp_set_earliest_month(int month)
+{
+	earliest_month = month;
+}
+
+/* 0 if MONTH (read from VALUE in COLUMN) may be imported; else -1, im->why
+ * saying why. */
+static int check_month(importer *im, const char *column, const char *value, int month)
+{
+	char m[8], why[96];
+	if (month > im->this_month) {
+		ct_month_format(im->this_month, m);
+		snprintf(why, sizeof why, "is after the current month (%s)", m);
+	} else if (month < earliest_month) {
+		ct_month_format(earliest_month, m);
+		snprintf(why, sizeof why, "is before %s, the earliest month imported (see --earliest)", m);
+	} else if (im->one_month && im->file_month >= 0 && month != im->file_month) {
+		ct_month_format(im->file_month, m);
+		snprintf(why, sizeof why, "is not the file's month (%s)", m);
+	} else {
+		return 0;
+	}
+	return bad(im, column, value, why);
+}
+
+/* The month, in Britain, of an ISO 8601 date-time such as
+ * "2024-09-30T23:00:00+00:00" (that is 1 October, BST); a date alone, or a
+ * time that does not parse, gives the date's month.  0, or -1 if S does not
+ * start with a date. */
+static int iso_uk_month(const char *s, int *month)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || y < 1900 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31)
+		return -1;
+	*month = CT_MONTH(y, mo);
+	const char *t = s + 10;
+	if ((*t != 'T' && *t != ' ') || sscanf(t + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+		return 0;
+	t += 6;
+	if (*t == ':' && sscanf(t + 1, "%2d%n", &sec, &n) == 1 && n == 2)
+		t += 3;
+	while (*t == '.' || isdigit((unsigned char)*t))
+		t++;
+	int off = 0, oh, om;
+	if ((*t == '+' || *t == '-') && sscanf(t + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+		off = (*t == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else if (*t && *t != 'Z')
+		return 0;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+	*month = ct_uk_month((long long)timegm(&tm) - off);
+	return 0;
 }
 
 static const char *opt(const char *s)
@@ -593,7 +676,7 @@ static void add_crime(importer *im, const store_crime *c)
 static int row_street(importer *im, const char **f)
 {
 	store_crime c = {.kind = "street", .source_id = im->source_id, .line = im->line};
-	if (parse_month_col(im, "Month", f[1], &c.month) != 0)
+	if (parse_month_col(im, "Month", f[1], &c.month) != 0 || check_month(im, "Month", f[1], c.month) != 0)
 		return 0;
 	if (!*f[9])
 		return bad(im, "Crime type", NULL, "is empty"), 0;
@@ -620,7 +703,7 @@ static int row_outcome(importer *im, const char **f)
 	store_outcome o = {.source_id = im->source_id, .line = im->line};
 	if (!*f[0])
 		return bad(im, "Crime ID", NULL, "is empty (an outcome must name its crime)"), 0;
-	if (parse_month_col(im, "Month", f[1], &o.month) != 0)
+	if (parse_month_col(im, "Month", f[1], &o.month) != 0 || check_month(im, "Month", f[1], o.month) != 0)
 		return 0;
 	if (!*f[9])
 		return bad(im, "Outcome type", NULL, "is empty"), 0;
@@ -645,12 +728,12 @@ static int row_stop(importer *im, const char **f)
 {
 	store_stop x = {.source_id = im->source_id, .line = im->line};
 	int dm;
-	char ym[8];
-	if (strlen(f[1]) < 10 || f[1][7] != '-' || (memcpy(ym, f[1], 7), ym[7] = '\0', ct_month_parse(ym, &dm)) != 0 ||
-	    !isdigit((unsigned char)f[1][8]) || !isdigit((unsigned char)f[1][9]))
+	if (iso_uk_month(f[1], &dm) != 0)
 		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
-	/* police.uk files a search under the file's month, even when its UTC
-	 * Date falls on the last evening of the month before (BST) */
+	/* police.uk files a search under the month it happened in Britain: a
+	 * UTC Date on the last evening of the month before (BST) is this one's */
+	if (check_month(im, "Date", f[1], dm) != 0)
+		return 0;
 	x.month = im->file_month >= 0 ? im->file_month : dm;
 	if (parse_coords(im, f[5], f[4], &x.has_coords, &x.lon, &x.lat, "Longitude", "Latitude") != 0)
 		return 0;
@@ -688,6 +771,8 @@ static int row_force(importer *im, const char **f)
 		sb_printf(&im->why, "column '%s': \"%.80s\" is not a date (%s)", m->col[MAP_date], date, m->date_format);
 		return 0;
 	}
+	if (check_month(im, m->col[MAP_date], date, c.month) != 0)
+		return 0;
 	const char *cat = mcol(im, f, MAP_category);
 	if (!*cat)
 		return bad(im, m->col[MAP_category], NULL, "is empty"), 0;
@@ -839,8 +924,13 @@ static void fill_batch(importer *im, size_t rows)
 			r->rejected++;
 			rec *x = next_rec(im, REC_REJECT);
 			x->line = row.line;
-			x->reason = keep(b, im->why.buf ? im->why.buf : "", im->why.len);
-			x->raw = keep(b, row.raw, strlen(row.raw));
+			/* a reject is read on a terminal: nothing in it may act on one */
+			sb_reset(&im->esc);
+			ct_escape_text(&im->esc, im->why.buf ? im->why.buf : "", im->why.len);
+			x->reason = keep(b, im->esc.buf, im->esc.len);
+			sb_reset(&im->esc);
+			ct_escape_text(&im->esc, row.raw, row.raw_len);
+			x->raw = keep(b, im->esc.buf, im->esc.len);
 		}
 		if ((r->rows_read & 1023) == 0)
 			ct_progress_update(im->prog, r->rows_read, imp_reader_bytes(im->rd));
@@ -970,6 +1060,47 @@ static int import_rows(importer *im)
 	return rc;
 }
 
+/* The month most rows of police.uk file F carry (for a file whose name does
+ * not say), or -1: F is not a police.uk file, or has no dated row.  Ties go
+ * to the earlier month.  Reads F from where it is. */
+static int majority_month(FILE *f)
+{
+	imp_reader *rd = imp_reader_new(f);
+	imp_row row;
+	int got;
+	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
+		;
+	int stop = got == 1 && header_is(&row, stop_header, NELEM(stop_header));
+	int policeuk = stop || (got == 1 && (header_is(&row, street_header, NELEM(street_header)) ||
+					     header_is(&row, outcomes_header, NELEM(outcomes_header))));
+	struct {
+		int month;
+		long long n;
+	} seen[64];
+	size_t nseen = 0;
+	while (policeuk && imp_reader_next(rd, &row) == 1) {
+		int m;
+		if (row.error || row.nfields < 2 ||
+		    (stop ? iso_uk_month(row.fields[1], &m) : ct_month_parse(row.fields[1], &m)) != 0)
+			continue;
+		size_t i = 0;
+		while (i < nseen && seen[i].month != m)
+			i++;
+		if (i == nseen && nseen == NELEM(seen))
+			continue; /* a file of 64 months is no one month's */
+		if (i == nseen)
+			seen[nseen++].n = 0;
+		seen[i].month = m;
+		seen[i].n++;
+	}
+	imp_reader_free(rd);
+	size_t most = 0;
+	for (size_t i = 1; i < nseen; i++)
+		if (seen[i].n > seen[most].n || (seen[i].n == seen[most].n && seen[i].month < seen[most].month))
+			most = i;
+	return nseen ? seen[most].month : -1;
+}
+
 ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
 		   char *err, size_t errlen)
 {
@@ -986,9 +1117,25 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	struct sha256_ctx hash;
 	long long bytes = 0;
 
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	/* not blocking: a FIFO would wait for a writer forever */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat fst;
+	if (fd < 0 || fstat(fd, &fst) != 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CT_EIO;
+	}
+	if (!S_ISREG(fst.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s): skipped", path,
+			 S_ISFIFO(fst.st_mode) ? "a FIFO" : S_ISDIR(fst.st_mode) ? "a folder" : "a device or socket");
+		close(fd);
+		return CT_EIO;
+	}
+	FILE *f = NULL;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
 		return CT_EIO;
 	}
 	/* read in large blocks: a system call per 4 KiB is a tenth of an import
@@ -999,8 +1146,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	 * one imported before can be one, so others are hashed as they are read,
 	 * on the reading thread, instead of read twice. */
 	char sha[65] = "";
-	struct stat fst;
-	int seen = fstat(fileno(f), &fst) != 0 ? 1 : store_source_size_seen(s, (long long)fst.st_size);
+	int seen = store_source_size_seen(s, (long long)fst.st_size);
 	if (seen < 0)
 		goto db_error;
 	if (seen) {
@@ -1015,6 +1161,17 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 			goto done;
 		}
 	}
+
+	/* a police.uk file's month is in its name; without one, it is the month
+	 * most of its rows carry */
+	char slug[128] = "";
+	const char *name_kind = NULL;
+	int name_month = -1;
+	int named = imp_parse_policeuk_name(path, &name_month, slug, sizeof slug, &name_kind) == 0;
+	im.file_month = named ? name_month : majority_month(f);
+	if (!named && fseek(f, 0, SEEK_SET) != 0)
+		goto io_error;
+	im.this_month = ct_uk_month((long long)time(NULL));
 
 	rd = imp_reader_new(f);
 	if (!seen) {
@@ -1037,10 +1194,6 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		status = CT_EDATA;
 		goto done;
 	}
-	char slug[128] = "";
-	const char *name_kind = NULL;
-	int name_month = -1;
-	int named = imp_parse_policeuk_name(path, &name_month, slug, sizeof slug, &name_kind) == 0;
 	if (header_is(&row, street_header, NELEM(street_header))) {
 		im.kind = "street";
 		header_names = street_header;
@@ -1070,8 +1223,7 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 	}
 	im.nheader = row.nfields;
 	r->kind = im.kind;
-	if (named)
-		im.file_month = name_month;
+	im.one_month = kind_months(im.kind);
 	snprintf(im.slug, sizeof im.slug, "%s", named ? slug : "unknown");
 
 	if (store_begin_import(s) != 0)
@@ -1127,11 +1279,6 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		if (store_source_claim_month(s, im.source_id, im.kind, im.pairs[i].force, im.pairs[i].month,
 					     &r->superseded) != 0)
 			goto db_error;
-	if (strcmp(im.kind, "force") == 0 && r->month_min >= 0)
-		/* a force export covers its whole span, months without crimes included */
-		for (int mo = r->month_min; mo <= r->month_max; mo++)
-			if (store_source_claim_month(s, im.source_id, im.kind, mapping->force, mo, &r->superseded) != 0)
-				goto db_error;
 	/* superseded rows left the cube as they were deleted; this file's enter it */
 	if (cube_flush(&im.cube, s, im.kind) != 0)
 		goto db_error;
@@ -1158,7 +1305,7 @@ io_error:
 	goto done;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-	status = CT_EDB;
+	status = store_busy(s) ? CT_EBUSY : CT_EDB;
 done:
 	if (in_tx)
 		store_rollback(s);
@@ -1175,6 +1322,7 @@ done:
 	free(im.fields);
 	cube_delta_release(&im.cube);
 	sb_release(&im.why);
+	sb_release(&im.esc);
 	if (header_copy) {
 		for (size_t i = 0; i < im.nheader; i++)
 			free(header_copy[i]);

@@ -248,6 +248,22 @@ static int setup_with(void **state, void (*fill)(strbuf *sb))
 	return 0;
 }
 
+/* One row outside every area in each month FROM..TO that has none: an
+ * export claims only the months of its rows. */
+static void add_fillers(strbuf *sb, int from, int to, const int *have, size_t nhave)
+{
+	for (int m = from; m <= to; m++) {
+		int had = 0;
+		for (size_t i = 0; i < nhave; i++)
+			had |= have[i] == m;
+		if (!had) {
+			char date[16];
+			snprintf(date, sizeof date, "15/%02d/%d", CT_MONTH_NUM(m), CT_MONTH_YEAR(m));
+			add_rows(sb, 1, date, "Alpha", "");
+		}
+	}
+}
+
 static void fill_main(strbuf *sb)
 {
 	add_rows(sb, 2, "03/10/2024", "Alpha", "Town");
@@ -263,6 +279,9 @@ static void fill_main(strbuf *sb)
 	add_rows(sb, 1, "01/10/2023", "Alpha", "Town");
 	add_rows(sb, 1, "31/10/2023", "Gamma", "Town");
 	add_rows(sb, 1, "30/09/2023", "Delta", "Town");
+	static const int have[] = {CT_MONTH(2024, 10), CT_MONTH(2024, 7), CT_MONTH(2024, 1), CT_MONTH(2023, 10),
+				   CT_MONTH(2023, 9)};
+	add_fillers(sb, CT_MONTH(2023, 9), CT_MONTH(2024, 10), have, sizeof have / sizeof have[0]);
 }
 
 /* The same kind of data, but covering every month the windows need. */
@@ -270,6 +289,8 @@ static void fill_covered(strbuf *sb)
 {
 	add_rows(sb, 1, "01/11/2022", "Alpha", "Town");
 	add_rows(sb, 1, "15/10/2024", "Alpha", "Town");
+	static const int have[] = {CT_MONTH(2022, 11), CT_MONTH(2024, 10)};
+	add_fillers(sb, CT_MONTH(2022, 11), CT_MONTH(2024, 10), have, 2);
 }
 
 static int setup_main(void **state)
@@ -326,7 +347,7 @@ static void figs(const rep_row *r, int w, long long cur, long long cmp)
 static void test_build_town(void **state)
 {
 	fixture *fx = *state;
-	assert_int_equal(fx->r.imported, 18);
+	assert_int_equal(fx->r.imported, 18 + 9); /* 9 fillers */
 	const char *const town[] = {"Town"};
 	rep_report *r = build(fx, CT_MONTH(2024, 10), REP_COMPARE_YOY, town, 1, 0);
 	assert_int_equal(r->month, CT_MONTH(2024, 10));
@@ -390,7 +411,7 @@ static void test_build_town(void **state)
 	assert_int_equal(row(a, "ASB")->series[REP_SERIES - 1], 3);
 
 	assert_int_equal(r->nsources, 1);
-	assert_int_equal(r->sources[0].rows, 18);
+	assert_int_equal(r->sources[0].rows, 18 + 9);
 	assert_string_equal(r->sources[0].force, "Test Police");
 	rep_report_free(r);
 }
