@@ -344,6 +344,20 @@ static int on_busy(void *arg, int count)
 	return 1;
 }
 
+/* Runs SQL, waiting like on_busy while another connection holds a lock:
+ * SQLite calls no busy handler for the exclusive lock that changing the
+ * journal mode takes, so a reader's short read would fail it at once. */
+static int exec_waiting(store *s, const char *sql)
+{
+	for (int count = 0;; count++) {
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || !on_busy(s, count))
+			return -1;
+	}
+}
+
 /* After the wait for a lock: the waiting line goes. */
 static void busy_done(store *s)
 {
@@ -445,8 +459,9 @@ static store *open_once(const char *path, int mode, ct_status *why, char *err, s
 			snprintf(err, errlen, "%s: not a crimetab database (not an SQLite file)", path);
 		else if (mode == STORE_READONLY && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
 			/* WAL mode: a reader must be able to create PATH-shm */
-			snprintf(err, errlen, "%s: cannot read the database while another crimetab writes it unless its "
-					      "folder is writable by you (%s); try again when the import ends",
+			snprintf(err, errlen, "%s: the database is in WAL mode (an import is running, or one stopped "
+					      "before its end), and reading it then needs its folder to be writable by you "
+					      "(%s): try again after the import, or run crimetab import on it once",
 				 path, sqlite3_errmsg(s->db));
 		else
 			snprintf(err, errlen, "%s: cannot read the database: %s", path, sqlite3_errmsg(s->db));
@@ -478,7 +493,7 @@ static store *open_once(const char *path, int mode, ct_status *why, char *err, s
 	 * leaves the database in rollback mode again. */
 	if (exec(s, "PRAGMA foreign_keys = ON") != 0 ||
 	    (mode != STORE_READONLY &&
-	     (exec(s, "PRAGMA page_size = 65536") != 0 || exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+	     (exec(s, "PRAGMA page_size = 65536") != 0 || exec_waiting(s, "PRAGMA journal_mode = WAL") != 0 ||
 	      exec(s, "PRAGMA synchronous = NORMAL") != 0 || exec(s, "PRAGMA cache_size = -16384") != 0))) {
 		snprintf(err, errlen, "%s: %s", path, store_errmsg(s));
 		busy_done(s);
