@@ -92,7 +92,7 @@ static int check(int fd, const char *path, uint64_t fsize, char *err, size_t err
 		}
 		if (ph.p_type == PT_LOAD && !inside(ph.p_offset, 1, ph.p_filesz, fsize)) {
 			snprintf(err, errlen, "%s: refusing plugin: a segment ends at byte %llu of a %llu-byte file "
-					      "(truncated?)", path, (unsigned long long)(ph.p_offset + ph.p_filesz),
+					      "(truncated?)", path, (unsigned long long)ph.p_offset + ph.p_filesz,
 				 (unsigned long long)fsize);
 			return -1;
 		}

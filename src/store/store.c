@@ -163,6 +163,15 @@ const char *store_errmsg(store *s)
 			 "(wait longer with --wait SECONDS or CRIMETAB_LOCK_TIMEOUT)", lock_wait);
 		return s->msg;
 	}
+	/* "disk I/O error" alone does not say that a disk is full */
+	int code = sqlite3_extended_errcode(s->db), sys = sqlite3_system_errno(s->db);
+	const char *why = sys ? strerror(sys)
+			  : code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_TRUNCATE || code == SQLITE_IOERR_FSYNC
+			  ? "a write failed: is the disk full?" : NULL;
+	if (why && ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)) {
+		snprintf(s->msg, sizeof s->msg, "%s (%s)", sqlite3_errmsg(s->db), why);
+		return s->msg;
+	}
 	return sqlite3_errmsg(s->db);
 }
 

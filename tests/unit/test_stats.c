@@ -257,7 +257,7 @@ static void add_fillers(strbuf *sb, int from, int to, const int *have, size_t nh
 		for (size_t i = 0; i < nhave; i++)
 			had |= have[i] == m;
 		if (!had) {
-			char date[16];
+			char date[32];
 			snprintf(date, sizeof date, "15/%02d/%d", CT_MONTH_NUM(m), CT_MONTH_YEAR(m));
 			add_rows(sb, 1, date, "Alpha", "");
 		}
