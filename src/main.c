@@ -33,7 +33,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nEvery command takes --help, and --db FILE (default: $CRIMETAB_DB, else ./crimetab.db).\n"
 		     "Exit status: 0 ok, 2 bad usage, 3 bad input data, 4 months missing from the data,\n"
-		     "5 input/output error, 6 database error, 8 plugin error.\n");
+		     "5 input/output error, 6 database error, 7 database busy, 8 plugin error.\n");
 }
 
 int main(int argc, char **argv)
