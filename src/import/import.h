@@ -25,14 +25,19 @@ typedef struct imp_result {
 	int duplicate;        /* same content already imported: nothing done */
 	long long source_id, rows_read, imported, rejected, superseded;
 	int month_min, month_max;
+	int api;              /* a saved police.uk API response (kind "street") */
+	long long held;       /* API rows that CSV files or newer responses also hold: not counted twice */
+	char warning[512];    /* something about the rows to tell the user, or "" */
 } imp_result;
 
-/* Imports PATH, a regular file (anything else, a FIFO say, is refused with
- * CT_EIO before it is read).  AREAS (may be NULL) assigns the new crimes to
- * town centres.  Months: see check_month in import.c; a row dated after the
- * current month, before the earliest month, or (in a police.uk file) in
- * another month than the file's, is a reject.  The file claims the (force,
- * month)s of the rows it imports, superseding an earlier file's rows there.
+/* Imports PATH: a CSV file, or a saved police.uk API crimes response (a JSON
+ * array, recognised by its first byte; see apijson.h).  PATH must be a
+ * regular file (anything else, a FIFO say, is refused with CT_EIO before it
+ * is read).  AREAS (may be NULL) assigns the new crimes to town centres.
+ * Months: see check_month in import.c; a row dated after the current month,
+ * before the earliest month, or (in a police.uk file) in another month than
+ * the file's, is a reject.  The file claims the (force, month)s of the rows
+ * it imports, superseding an earlier file's rows there.
  * CT_OK: imported or a duplicate (see r).  CT_EDATA: a file-level problem
  * (unknown header, mapping does not fit, empty file); nothing stored; err is
  * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored; CT_EBUSY
@@ -45,6 +50,26 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 #define IMP_EARLIEST_MONTH CT_MONTH(2000, 1)
 /* Sets the earliest month imp_file accepts, for every file after. */
 void imp_set_earliest_month(int month);
+
+/* Where an imported file's bytes come from: a file on disk, or a member of a
+ * zip archive read without unpacking it (zipin.h). */
+typedef struct imp_input {
+	const char *name;      /* recorded as the source's path; messages start with it */
+	const char *file_name; /* where a police.uk name (YYYY-MM-<force>-<kind>.csv) is read from */
+	long long size;        /* bytes, or -1 when not known */
+	/* Up to N bytes into BUF: the count, 0 at the end, -1 on an error. */
+	long (*read)(void *ctx, char *buf, size_t n);
+	/* Back to the first byte: 0, or -1. */
+	int (*rewind)(void *ctx);
+	/* Why the last read failed, or NULL for strerror(errno); may be NULL. */
+	const char *(*error)(void *ctx);
+	void *ctx;
+} imp_input;
+
+/* Imports IN, like imp_file; IN's read and error functions may be called from
+ * a second thread, but never at the same time as each other. */
+ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in, const imp_mapping *mapping,
+			   imp_result *r, char *err, size_t errlen);
 
 /* Parses a police.uk file name "YYYY-MM-<force>-<kind>.csv": 0 and the parts,
  * or -1.  force_slug gets at least 64 bytes. */

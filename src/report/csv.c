@@ -1,10 +1,17 @@
 /* Tidy CSV for pipelines: one line per area x row x window, counts as plain
- * integers (0 included), text fields quoted per RFC 4180 and defused. */
+ * integers (0 included), text fields quoted per RFC 4180 and defused.  The
+ * columns are documented in crimetab report --help and the README. */
+#include <math.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "report/export.h"
 
 static const char *const window_name[REP_WINDOWS] = {"month", "6 months", "12 months"};
+
+static const char csv_header[] = "month,comparison_basis,area,row,row_kind,depth,window,window_from,window_to,"
+				 "comparison_from,comparison_to,current,comparison,diff,pct,pct_kind,"
+				 "complete_current,complete_comparison,missing_current,missing_comparison\n";
 
 /* A text field.  One starting with = + - @ tab or CR would be run as a
  * formula by a spreadsheet opening the file, so it gets a leading '. */
@@ -25,32 +32,91 @@ static void csv_text(FILE *out, const char *s)
 		fputc('"', out);
 }
 
-static void csv_line(FILE *out, const char *area, const char *path, int depth, const rep_fig *fig)
+/* "group", "leaf", "total", "unknown" or "outside_total": leaf and unknown
+ * rows add up to the total, and nothing else does. */
+static const char *row_kind(unsigned flags)
+{
+	if (flags & REP_ROW_TOTAL)
+		return "total";
+	if (flags & REP_ROW_OUTSIDE_TOTAL)
+		return "outside_total";
+	if (flags & REP_ROW_UNKNOWN)
+		return "unknown";
+	return flags & REP_ROW_GROUP ? "group" : "leaf";
+}
+
+static const char *pct_kind(rep_pct_kind k)
+{
+	return k == REP_PCT_VALUE ? "value" : k == REP_PCT_INFINITY ? "infinity" : "none";
+}
+
+static void month_field(FILE *out, int month)
+{
+	char m[8];
+	ct_month_format(month, m);
+	fprintf(out, "%s,", m);
+}
+
+static void missing_field(FILE *out, const rep_side *sd, const char *end)
+{
+	for (int i = 0; sd && i < sd->nmissing; i++) {
+		char m[8];
+		ct_month_format(sd->missing[i], m);
+		fprintf(out, "%s%s", i ? ";" : "", m);
+	}
+	fputs(end, out);
+}
+
+/* COVER: the area's window completeness, or NULL for figures the data's
+ * coverage does not bear on (offender measures): their completeness columns
+ * are empty. */
+static void csv_line(FILE *out, const rep_report *r, const char *area, const char *path, const char *kind, int depth,
+		     const rep_fig *fig, const rep_side (*cover)[2])
 {
 	for (int w = 0; w < REP_WINDOWS; w++) {
-		char pct[32];
-		rep_fmt_pct(&fig[w], pct, sizeof pct);
+		const rep_fig *f = &fig[w];
+		month_field(out, r->month);
+		fputs(r->compare == REP_COMPARE_PREVIOUS ? "previous," : "yoy,", out);
 		csv_text(out, area);
 		fputc(',', out);
 		csv_text(out, path);
-		fprintf(out, ",%d,%s,%lld,%lld,%lld,%s\n", depth, window_name[w], fig[w].cur, fig[w].cmp, fig[w].diff,
-			pct);
+		fprintf(out, ",%s,%d,%s,", kind, depth, window_name[w]);
+		month_field(out, r->span[w].from);
+		month_field(out, r->span[w].to);
+		month_field(out, r->span[w].cmp_from);
+		month_field(out, r->span[w].cmp_to);
+		fprintf(out, "%lld,%lld,", f->cur, f->cmp);
+		if (!f->missing)
+			fprintf(out, "%lld", f->diff);
+		fputc(',', out);
+		if (f->pct_kind == REP_PCT_VALUE)
+			/* the printed one decimal, rounded half away from zero */
+			fprintf(out, "%.1f", round(f->pct * 10.0) / 10.0 + 0.0);
+		fprintf(out, ",%s,", pct_kind(f->pct_kind));
+		if (cover)
+			fprintf(out, "%s,%s,", (f->missing & REP_MISSING_CURRENT) ? "false" : "true",
+				(f->missing & REP_MISSING_COMPARISON) ? "false" : "true");
+		else
+			fputs(",,", out);
+		missing_field(out, cover ? &cover[w][REP_SIDE_CURRENT] : NULL, ",");
+		missing_field(out, cover ? &cover[w][REP_SIDE_COMPARISON] : NULL, "\n");
 	}
 }
 
 int rep_write_csv(const rep_report *r, FILE *out)
 {
-	fputs("area,row,depth,window,current,comparison,diff,pct\n", out);
+	fputs(csv_header, out);
 	for (size_t a = 0; a < r->nareas; a++) {
 		const rep_area *ar = &r->areas[a];
 		for (size_t i = 0; i < ar->nrows; i++)
-			csv_line(out, ar->name, ar->rows[i].path, ar->rows[i].depth, ar->rows[i].fig);
+			csv_line(out, r, ar->name, ar->rows[i].path, row_kind(ar->rows[i].flags), ar->rows[i].depth,
+				 ar->rows[i].fig, ar->cover);
 		if (!ar->has_offenders)
 			continue;
 		for (int k = 0; k < REP_OFF_COUNT; k++) {
 			char path[64];
 			snprintf(path, sizeof path, "Offenders (face match) > %s", rep_offender_label[k]);
-			csv_line(out, ar->name, path, 1, ar->offenders[k]);
+			csv_line(out, r, ar->name, path, "offenders", 1, ar->offenders[k], NULL);
 		}
 	}
 	return ferror(out) ? -1 : 0;

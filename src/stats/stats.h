@@ -21,10 +21,15 @@ typedef struct stats_request {
 	const char *const *areas; /* names; NULL: every area */
 	size_t nareas;
 	int include_all;          /* add the "All data" pseudo-area first */
+	int allow_missing;        /* month -1: the latest month even if its comparisons lack months */
 } stats_request;
 
-/* Builds the report.  Missing months (a force with no file for a month a
- * window needs) become warnings in the report.  NULL with err set, and *WHY
+/* Builds the report.  Month -1 is the latest month every force has data
+ * for, unless its comparisons lack months and an earlier month's are complete
+ * (r->month_reason says which and why).  Missing months (a force with no file
+ * for a month a window needs) mark the figures of every area whose data come
+ * from that force (rep_fig.missing, rep_area.cover) and become warnings, one
+ * per distinct gap.  NULL with err set, and *WHY
  * (if not NULL) set to CT_EUSAGE when an area is unknown, CT_EDATA when there
  * is no data, CT_EDB when the database fails. */
 rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
@@ -35,6 +40,17 @@ void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);
 
 /* The % difference figures for CUR against CMP. */
 rep_fig stats_fig(long long cur, long long cmp);
+/* Adds MISSING (REP_MISSING_* bits) to F: no % can then be given. */
+void stats_mark(rep_fig *f, unsigned missing);
+
+/* The first and last months any force has a file of DATASET for (-1, -1 when
+ * there are none).  0, or -1 on a database error. */
+int stats_data_range(store *s, const char *dataset, int *first, int *last);
+
+/* The taxonomy to show when none is asked for: police-uk when the database
+ * holds police.uk street data and no force export (the Home Office template
+ * would put most of it in Unknown), else home-office. */
+const char *stats_default_taxonomy(store *s);
 
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);

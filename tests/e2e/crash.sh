@@ -6,7 +6,11 @@
 # as it was and no temporary.  A full disk is a file size limit (ulimit -f,
 # with SIGXFSZ ignored): writes past it fail with EFBIG, as on a full disk.
 . tests/e2e/lib.sh
-REAL=tests/data/policeuk-real/2023-06-cleveland-street.csv
+# a real police.uk month: June 2023's street file from the bundled real data
+REAL=$T/real/2023-06-cleveland-street.csv
+mkdir -p "$T/real"
+python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+	sample-data/real/policeuk-stockton-town-centres.zip 2023-06/2023-06-cleveland-street.csv >"$REAL"
 
 # twelve months of five copies of the real month's rows each
 D=$T/dl

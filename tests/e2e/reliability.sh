@@ -8,7 +8,11 @@
 # with mknod, /dev is never touched.
 . tests/e2e/lib.sh
 chmod 755 "$T" # another user reads in here
-REAL=tests/data/policeuk-real/2023-06-cleveland-street.csv
+# a real police.uk month: June 2023's street file from the bundled real data
+REAL=$T/real/2023-06-cleveland-street.csv
+mkdir -p "$T/real"
+python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+	sample-data/real/policeuk-stockton-town-centres.zip 2023-06/2023-06-cleveland-street.csv >"$REAL"
 CP='Cleveland Police,Cleveland Police'
 H='Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context'
 md5() { md5sum "$1" | cut -d' ' -f1; }
@@ -22,6 +26,7 @@ mkdir -p "$T/db" "$T/dl/2023-06"
 cp "$REAL" "$T/dl/2023-06/"
 "$BIN" import -q --db "$DB" "$T/dl" 2>"$T/err"
 check_eq "real 2023-06 imported whole" "1066" "$(sql "select count(*) from crimes where month = $m2023_06")"
+"$BIN" areas -q --db "$DB" load stockton-town-centres 2>/dev/null
 
 # ---- outputs ----
 O=$T/outputs

@@ -1045,9 +1045,10 @@ static void test_dates_out_of_range_are_rejects(void **state)
 	imp_mapping_free(map);
 }
 
-/* A force export claims the months of its rows only: a newer export that
- * has rows in March and June replaces those, not April and May. */
-static void test_export_supersedes_only_its_months(void **state)
+/* A force export claims the span of its imported rows: a newer export of
+ * March to June replaces those months of an older one, not January and
+ * February, and its row of year 9999 is a reject, not a span to 9999. */
+static void test_export_supersedes_only_its_span(void **state)
 {
 	fixture *fx = *state;
 	char p1[256], p2[256], err[512] = "";
@@ -1057,17 +1058,22 @@ static void test_export_supersedes_only_its_months(void **state)
 		   "Ref,When,What\nA1,01/01/2024,Arson\nA2,01/02/2024,Arson\nA3,01/03/2024,Arson\nA4,01/04/2024,Arson\n"
 		   "A5,01/05/2024,Arson\nA6,01/06/2024,Arson\n",
 		   p1, sizeof p1);
-	write_file(fx, "b.csv", "Ref,When,What\nB3,02/03/2024,Theft\nB6,02/06/2024,Theft\nB7,02/06/2024,Theft\n", p2,
-		   sizeof p2);
+	write_file(fx, "b.csv",
+		   "Ref,When,What\nB3,02/03/2024,Theft\nB6,02/06/2024,Theft\nB7,02/06/2024,Theft\nB9,01/01/9999,Theft\n",
+		   p2, sizeof p2);
 	imp_result r1, r2;
 	assert_int_equal(imp_file(fx->s, NULL, p1, map, &r1, err, sizeof err), CT_OK);
 	assert_int_equal(imp_file(fx->s, NULL, p2, map, &r2, err, sizeof err), CT_OK);
-	assert_int_equal(r2.superseded, 2);
+	assert_int_equal(r2.rejected, 1);
+	assert_int_equal(r2.month_max, CT_MONTH(2024, 6));
+	assert_int_equal(r2.superseded, 4);
 	cube_sum c = cube(fx->s, 0, "force", CT_MONTH(2024, 1), CT_MONTH(2024, 6));
-	assert_int_equal(c.total, 7);
-	assert_int_equal(cube_n(&c, "Arson"), 4);
+	assert_int_equal(c.total, 5);
+	assert_int_equal(cube_n(&c, "Arson"), 2);
 	assert_int_equal(cube_n(&c, "Theft"), 3);
-	/* A still owns April and May */
+	assert_true(covered(fx->s, "force", "Test Police", CT_MONTH(2024, 4)));
+	assert_false(covered(fx->s, "force", "Test Police", CT_MONTH(2024, 7)));
+	/* A still owns January and February */
 	assert_int_equal(source_info(fx->s, r1.source_id).superseded_by, 0);
 	imp_mapping_free(map);
 }
@@ -1283,7 +1289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stray_month_deletes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unnamed_file_takes_the_majority_month, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dates_out_of_range_are_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_supersedes_only_its_months, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_supersedes_only_its_span, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_and_search_other_month, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_text_escaped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_refused, setup, teardown),
