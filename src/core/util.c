@@ -144,6 +144,14 @@ char *sb_detach(strbuf *sb)
 	return p;
 }
 
+long ct_line_at(const char *text, const char *at)
+{
+	long line = 1;
+	for (const char *p = text; at && p < at && *p; p++)
+		line += *p == '\n';
+	return line;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	fputs("crimetab: ", stderr);
@@ -349,6 +357,7 @@ const char *ct_template_noun(const char *dir)
 		{"mappings", "column mapping"},
 		{"areas", "areas file"},
 		{"reports", "report config"},
+		{"highlights", "Highlights wording"},
 	};
 	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
 		if (strcmp(dir, nouns[i][0]) == 0)

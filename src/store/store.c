@@ -137,6 +137,8 @@
 		"count(*) FROM crime_areas ca JOIN crimes c ON c.id = ca.crime WHERE ca.area = ?1 " \
 		"GROUP BY c.kind, c.month, c.category") \
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
+	X(CRIMES_IN_BOX, "SELECT month, category, lon, lat, lsoa_code, area_value FROM crimes WHERE kind = ?1 " \
+		"AND month BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?6 AND lat BETWEEN ?5 AND ?7") \
 	X(AREA_NEXT_CRIME, "SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
@@ -1314,6 +1316,33 @@ int store_cube_each(store *s, long long area, const char *kind, int from, int to
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)))
 			break;
+	return rows_end(st, rc);
+}
+
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIMES_IN_BOX);
+	if (!st)
+		return -1;
+	bind_text(st, 1, kind);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_double(st, 4 + i, box[i]);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_crime_at c = {
+			.month = sqlite3_column_int(st, 0),
+			.category = col_text(st, 1),
+			.lon = sqlite3_column_double(st, 2),
+			.lat = sqlite3_column_double(st, 3),
+			.lsoa_code = col_text(st, 4),
+			.area_value = col_text(st, 5),
+		};
+		if (fn(ctx, &c))
+			break;
+	}
 	return rows_end(st, rc);
 }
 

@@ -215,6 +215,19 @@ int store_cube_rebuild_area(store *s, long long area);
  * "force") with FROM <= month <= TO. */
 int store_cube_each(store *s, long long area, const char *kind, int from, int to,
 		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx);
+/* A located crime, for counting those near an area (buffers in metres),
+ * which the cube cannot give. */
+typedef struct store_crime_at {
+	int month;
+	const char *category;
+	double lon, lat;
+	const char *lsoa_code, *area_value;
+} store_crime_at;
+/* Calls fn for every crime of KIND in months FROM..TO whose coordinates lie
+ * in BOX (min lon, min lat, max lon, max lat); crimes without coordinates
+ * never do.  Reads crime rows, not the cube. */
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx);
 /* The smallest id above AFTER of a crime assigned to AREA, 0 if none, -1 on
  * an error: with the sources' row spans, which sources an area draws on
  * costs one lookup per source, not one per crime. */
