@@ -107,13 +107,6 @@ static int seen_before(walker *w, const struct stat *st)
 	return 0;
 }
 
-/* What a file that is not a regular file is, for messages. */
-static const char *file_kind(mode_t m)
-{
-	return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
-	       : S_ISSOCK(m) ? "a socket" : "not a regular file";
-}
-
 /* Adds the *.csv and *.zip regular files under DIR (whose stat is ST), sorted
  * so that months import in order; returns how many folders could not be read
  * (each named in an error).  FIFOs, devices and sockets are skipped with a
@@ -154,7 +147,7 @@ static size_t walk(walker *w, const char *dir, const struct stat *st)
 			pl_add(w->files, here.v[i]);
 		} else {
 			if (wanted_name)
-				ct_warn("%s: %s, not a regular file: skipped", here.v[i], file_kind(fst.st_mode));
+				ct_warn("%s: %s, not a regular file: skipped", here.v[i], ct_file_kind(fst.st_mode));
 			free(here.v[i]);
 		}
 	}
@@ -328,7 +321,7 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 			}
 		} else if (!S_ISREG(st.st_mode)) {
 			ct_error("%s: %s, not a regular file: skipped (copy it into a file first)", paths[i],
-				 file_kind(st.st_mode));
+				 ct_file_kind(st.st_mode));
 			c->failed++;
 			status = CT_EIO;
 		} else {

@@ -60,6 +60,16 @@ void ct_month_long(int month, char *buf, size_t len);
 int ct_uk_month(long long t);
 long long ct_uk_month_start(int month);
 
+/* What a file of mode M is, for messages: "a regular file", "a folder",
+ * "a FIFO", "a character device", "a block device", "a socket". */
+const char *ct_file_kind(unsigned m);
+/* Opens PATH for reading if it is a regular file, never waiting on a FIFO
+ * (it is opened without blocking, then checked): the descriptor, with its
+ * stat in *ST.  -1 with err "PATH: cannot open: reason", or -2 with err
+ * "PATH: KIND, not a regular file" (ST filled) for anything else. */
+struct stat;
+int ct_open_regular(const char *path, struct stat *st, char *err, size_t errlen);
+
 /* The contents of PATH, NUL-terminated (caller frees); NULL with
  * "PATH: cannot open: reason" in err. */
 char *ct_read_file(const char *path, char *err, size_t errlen);

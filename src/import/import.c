@@ -1537,25 +1537,17 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 {
 	memset(r, 0, sizeof *r);
 	r->month_min = r->month_max = -1;
-	/* not blocking: a FIFO would wait for a writer forever */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* a FIFO would wait for a writer forever */
 	struct stat fst;
-	if (fd < 0 || fstat(fd, &fst) != 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		if (fd >= 0)
+	int fd = ct_open_regular(path, &fst, err, errlen);
+	if (fd == -2)
+		snprintf(err + strlen(err), errlen - strlen(err), ": skipped");
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		if (fd >= 0) {
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 			close(fd);
-		return CT_EIO;
-	}
-	if (!S_ISREG(fst.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file (%s): skipped", path,
-			 S_ISFIFO(fst.st_mode) ? "a FIFO" : S_ISDIR(fst.st_mode) ? "a folder" : "a device or socket");
-		close(fd);
-		return CT_EIO;
-	}
-	FILE *f = NULL;
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		close(fd);
+		}
 		return CT_EIO;
 	}
 	/* read in large blocks: a system call per 4 KiB is a tenth of an import

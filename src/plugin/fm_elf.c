@@ -3,6 +3,8 @@
  * with SIGBUS when the loader touches it. */
 #include "plugin/fm_elf.h"
 
+#include "core/util.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -102,18 +104,17 @@ static int check(int fd, const char *path, uint64_t fsize, char *err, size_t err
 
 int fm_elf_check(const char *file, const char *path, char *err, size_t errlen)
 {
-	int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "%s: refusing plugin: cannot open it: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	char why[512];
+	int fd = ct_open_regular(file, &st, why, sizeof why);
+	if (fd < 0) {
+		/* why names FILE, the resolved path: say PATH, as the user gave it */
+		const char *reason = strstr(why, ": ");
+		snprintf(err, errlen, "%s: refusing plugin: %s", path, reason ? reason + 2 : why);
 		return -1;
 	}
 	int rc = -1;
-	if (!S_ISREG(st.st_mode))
-		snprintf(err, errlen, "%s: refusing plugin: not a regular file", path);
-	else if ((uint64_t)st.st_size > MAX_PLUGIN_BYTES)
+	if ((uint64_t)st.st_size > MAX_PLUGIN_BYTES)
 		snprintf(err, errlen, "%s: refusing plugin: %llu bytes is too large for a plugin", path,
 			 (unsigned long long)st.st_size);
 	else

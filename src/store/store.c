@@ -463,8 +463,7 @@ static ct_status check_path(const char *path, int mode, char *err, size_t errlen
 		return CT_EDB;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a database file (it is a %s)", path,
-			 S_ISDIR(st.st_mode) ? "folder" : S_ISFIFO(st.st_mode) ? "FIFO" : "device or socket");
+		snprintf(err, errlen, "%s: not a database file (it is %s)", path, ct_file_kind(st.st_mode));
 		return CT_EDB;
 	}
 	return CT_OK;

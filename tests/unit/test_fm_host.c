@@ -303,7 +303,7 @@ static void test_refuses_truncated_plugin(void **state)
 	}
 	/* not a regular file */
 	assert_int_equal(fm_elf_check(dir, "d", err, sizeof err), -1);
-	assert_contains(err, "d: refusing plugin: not a regular file");
+	assert_contains(err, "d: refusing plugin: a folder, not a regular file");
 	unlink(path);
 	snprintf(path, sizeof path, "%s/whole.so", dir);
 	unlink(path);
