@@ -112,8 +112,8 @@ typedef struct cli_globals {
 extern cli_globals cli_global;
 
 /* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db in MODE
- * (STORE_READONLY for commands that only read, STORE_CREATE only for import
- * and areas load, else STORE_WRITE), waiting for a writer's lock as long as
+ * (STORE_READONLY for commands that only read, STORE_CREATE only for import,
+ * run and areas load, else STORE_WRITE), waiting for a writer's lock as long as
  * --wait or $CRIMETAB_LOCK_TIMEOUT says.  NULL on failure, with the error
  * printed and *status the exit status (CT_EBUSY, CT_EDB, CT_EUSAGE). */
 store *cli_open_store(const char *db, int mode, int *status);

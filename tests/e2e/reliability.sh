@@ -86,7 +86,8 @@ set +m
 check_eq "the FIFO is still a FIFO" "fifo" "$(test -p "$O/fifo" && echo fifo)"
 
 # ---- opening the database ----
-for cmd in "sources" "rejects" "report --md -" "areas list" "areas remove X" "facematch list"; do
+for cmd in "sources" "rejects" "report --md -" "areas list" "areas remove X" "facematch list" \
+	"evaluate --treated A --control B --start 2023-01"; do
 	# shellcheck disable=SC2086
 	"$BIN" $cmd --db "$T/typo.db" >/dev/null 2>"$T/err"
 	st=$?
