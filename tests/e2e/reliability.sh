@@ -184,6 +184,14 @@ hold "$LDB" 2
 "$BIN" import -q --db "$LDB" --wait 30 "$T/dl" 2>"$T/err"
 check_eq "a writer that waits long enough gets through" 0 $?
 wait
+if command -v script >/dev/null; then
+	# on a terminal (script gives it one) the wait is shown as it happens
+	hold "$LDB" 3
+	script -qec "$BIN import --db $LDB --wait 30 $REAL" "$T/typescript" >/dev/null 2>&1
+	check_eq "on a terminal: the writer gets through" 0 $?
+	check_grep "on a terminal: the wait is shown" "waiting for another crimetab to finish writing $LDB" "$T/typescript"
+	wait
+fi
 "$BIN" import -q --db "$LDB" --wait soon "$REAL" 2>"$T/err"
 check_eq "--wait needs a number" 2 $?
 
