@@ -261,7 +261,8 @@ static char *expand_month(const char *path, int month)
 	return sb_detach(&sb);
 }
 
-/* Writes every requested output, each atomically. */
+/* Writes every requested output, each atomically (or through, for a device
+ * or FIFO: see ct_out_open). */
 static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int layout)
 {
 	int status = CT_OK;
@@ -276,7 +277,8 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int la
 			status = CT_EUSAGE;
 			continue;
 		}
-		ct_outfile *o = ct_out_open(path, err, sizeof err);
+		/* libxlsxwriter writes its own file */
+		ct_outfile *o = i == OUT_XLSX ? ct_out_open_path(path, err, sizeof err) : ct_out_open(path, err, sizeof err);
 		int rc = -1;
 		if (o) {
 			switch (i) {
@@ -447,11 +449,10 @@ int cmd_report(int argc, char **argv)
 		rep_phrases_free(phrases_tmpl);
 		goto out;
 	}
-	store *s = cli_open_store(o.db, 0);
+	store *s = cli_open_store(o.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
 		rep_phrases_free(phrases_tmpl);
-		status = CT_EDB;
 		goto out;
 	}
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
