@@ -22,8 +22,17 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c tests/plugins/test_plugin.h
 	@$(if $(Q),echo "  PLUGIN  $@")
 	$(Q)$(CC) $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<
 
-# The unit tests dlopen these at run time rather than linking them.
+# Built as a plugin of ABI 1.0 was: against the frozen 1.0 header, found
+# before include/.
+$(BUILD)/tests/plugins/abi10.so: tests/plugins/abi10.c tests/plugins/test_plugin.h tests/plugins/abi-1.0/crimetab/facematch.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PLUGIN  $@")
+	$(Q)$(CC) -Itests/plugins/abi-1.0 $(FM_SO_CFLAGS) -shared $(LDFLAGS_ALL) -o $@ $<
+
+# The unit tests and end-to-end tests dlopen these at run time rather than
+# linking them.
 $(BUILD)/tests/test_fm_host $(BUILD)/tests/test_fm_match: | $(TEST_PLUGINS) $(FM_PLUGIN)
+plugins: $(TEST_PLUGINS)
 
 FM_BENCH := $(BUILD)/tests/bench/bench_facematch
 

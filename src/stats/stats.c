@@ -406,8 +406,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		if (build_area(s, t, dataset, id, name, r, &r->areas[r->nareas++]) != 0)
 			goto db_error;
 	}
-	char *plugins = NULL;
-	int fm = store_fm_present(s, &plugins);
+	int fm = store_fm_present(s);
 	if (fm < 0)
 		goto db_error;
 	for (size_t a = 0; fm && a < r->nareas; a++) {
@@ -417,19 +416,15 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			if (strcmp(al.names[k], ar->name) == 0)
 				id = al.ids[k];
 		ar->has_offenders = 1;
-		ar->offenders_source = xstrdup(plugins ? plugins : "face-match plugin");
 		for (int w = 0; w < REP_WINDOWS; w++) {
 			long long cur[REP_OFF_COUNT], cmp[REP_OFF_COUNT];
-			if (store_fm_counts(s, id, r->span[w].from, r->span[w].to, cur) != 0 ||
-			    store_fm_counts(s, id, r->span[w].cmp_from, r->span[w].cmp_to, cmp) != 0) {
-				free(plugins);
+			if (store_fm_counts(s, id, r->span[w].from, r->span[w].to, 0, cur) != 0 ||
+			    store_fm_counts(s, id, r->span[w].cmp_from, r->span[w].cmp_to, 0, cmp) != 0)
 				goto db_error;
-			}
 			for (int k = 0; k < REP_OFF_COUNT; k++)
 				ar->offenders[k][w] = stats_fig(cur[k], cmp[k]);
 		}
 	}
-	free(plugins);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "core/util.h"
+#include "crimetab/facematch.h"
 #include "plugin/fm_host.h"
 
 /* 2024-01-01T00:00:00Z and 2025-01-01T00:00:00Z. */
@@ -25,7 +27,8 @@ typedef struct got {
 	int64_t time;
 	int has_coords;
 	double lon, lat, confidence;
-	int watchlist;
+	int watchlist, confirmed;
+	char site[32];
 } got;
 
 typedef struct collect {
@@ -52,6 +55,8 @@ static int collect_sink(void *ctx, const fm_sighting *s)
 	g->lat = s->lat;
 	g->confidence = s->confidence;
 	g->watchlist = s->watchlist;
+	g->confirmed = s->confirmed;
+	snprintf(g->site, sizeof g->site, "%s", s->site_id ? s->site_id : "");
 	return 0;
 }
 
@@ -61,6 +66,24 @@ static const got *find_crime(const collect *c, const char *crime)
 		if (!strcmp(c->items[i].crime, crime))
 			return &c->items[i];
 	return NULL;
+}
+
+/* The host's run with only what these tests vary; NAME (may be NULL)
+ * receives "plugin-name version". */
+static int run_fm(const char *path, const char *config, int64_t from, int64_t to,
+                  int (*sink)(void *, const fm_sighting *), void *ctx, char *name, size_t name_len,
+                  char *err, size_t errlen)
+{
+	fm_request req = { .config = config, .from = from, .to = to, .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = sink, .ctx = ctx };
+	fm_info info = { 0 };
+	int rc = fm_run(path, &req, &cb, &info, err, errlen);
+
+	if (name && name_len)
+		snprintf(name, name_len, "%s%s%s", info.name ? info.name : "", info.name ? " " : "",
+		         info.version ? info.version : "");
+	fm_info_clear(&info);
+	return rc;
 }
 
 static const char *build_dir(void)
@@ -126,7 +149,7 @@ static void test_refuses_other_abi_major(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "bad_abi");
-	rc = fm_run(path, "", T_2024, T_2025, collect_sink, &c, name, sizeof name, err, sizeof err);
+	rc = run_fm(path, "", T_2024, T_2025, collect_sink, &c, name, sizeof name, err, sizeof err);
 	assert_int_equal(rc, CT_EPLUGIN);
 	assert_int_equal(c.n, 0);
 	assert_contains(err, path);
@@ -141,7 +164,7 @@ static void test_refuses_short_descriptor(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "short_desc");
-	assert_int_equal(fm_run(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_int_equal(c.n, 0);
 	assert_contains(err, "plugin descriptor is");
@@ -155,7 +178,7 @@ static void test_failure_midstream_is_reported(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "fail_midstream");
-	assert_int_equal(fm_run(path, NULL, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
+	assert_int_equal(run_fm(path, NULL, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
 	                        sizeof err),
 	                 CT_EPLUGIN);
 	/* Three were delivered before the failure: the caller must roll back. */
@@ -175,7 +198,7 @@ static void test_sink_stop_passes_its_value(void **state)
 	c.stop_after = 1;
 	c.stop_rc = 42;
 	test_plugin(path, sizeof path, "fail_midstream");
-	assert_int_equal(fm_run(path, NULL, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), 42);
+	assert_int_equal(run_fm(path, NULL, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), 42);
 	assert_int_equal(c.n, 1);
 	assert_contains(err, "stopped by the caller after 1 sightings");
 }
@@ -186,7 +209,7 @@ static void test_refuses_bare_name(void **state)
 	collect c = { 0 };
 
 	(void)state;
-	assert_int_equal(fm_run("facematch-embeddings.so", "", T_2024, T_2025, collect_sink, &c, NULL, 0,
+	assert_int_equal(run_fm("facematch-embeddings.so", "", T_2024, T_2025, collect_sink, &c, NULL, 0,
 	                        err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "plugin path must name a file");
@@ -207,21 +230,21 @@ static void test_refuses_writable_plugin(void **state)
 	snprintf(config, sizeof config, "sightings=%s", data);
 
 	assert_int_equal(chmod(copy, 0664), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "writable by group or others (mode 0664)");
 	assert_int_equal(c.n, 0);
 
 	assert_int_equal(chmod(copy, 0755), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "directory");
 	assert_contains(err, "writable by group or others (mode 0777)");
 
 	/* The same file, once nobody else can change it, loads. */
 	assert_int_equal(chmod(dir, 0700), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_OK);
 	assert_int_equal(c.n, 1);
 
@@ -239,7 +262,7 @@ static void test_refuses_non_plugin(void **state)
 	make_tmpdir(dir, sizeof dir);
 	snprintf(fake, sizeof fake, "%s/fake.so", dir);
 	write_file(fake, "not a shared object\n");
-	assert_int_equal(fm_run(fake, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(fake, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "cannot load plugin");
 	unlink(fake);
@@ -253,15 +276,15 @@ static void test_open_error_is_reported(void **state)
 
 	(void)state;
 	ref_plugin(path, sizeof path);
-	assert_int_equal(fm_run(path, "threshold=0.7", T_2024, T_2025, collect_sink, &c, NULL, 0, err,
+	assert_int_equal(run_fm(path, "threshold=0.7", T_2024, T_2025, collect_sink, &c, NULL, 0, err,
 	                        sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "config: \"sightings=PATH\" is required");
-	assert_int_equal(fm_run(path, "sightings=/nonexistent/x.jsonl;colour=red", T_2024, T_2025,
+	assert_int_equal(run_fm(path, "sightings=/nonexistent/x.jsonl;colour=red", T_2024, T_2025,
 	                        collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "config: unknown key \"colour\"");
-	assert_int_equal(fm_run(path, "sightings=/nonexistent/x.jsonl", T_2024, T_2025, collect_sink, &c,
+	assert_int_equal(run_fm(path, "sightings=/nonexistent/x.jsonl", T_2024, T_2025, collect_sink, &c,
 	                        NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "/nonexistent/x.jsonl: No such file or directory");
@@ -299,7 +322,7 @@ static void test_reference_plugin_keys(void **state)
 	snprintf(config, sizeof config, "sightings=%s\nwatchlist = %s ;threshold=0.6", sp, wp);
 	ref_plugin(path, sizeof path);
 
-	assert_int_equal(fm_run(path, config, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
+	assert_int_equal(run_fm(path, config, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
 	                        sizeof err),
 	                 CT_OK);
 	assert_string_equal(name, "facematch-embeddings 1.0.0");
@@ -336,7 +359,7 @@ static void test_reference_plugin_keys(void **state)
 	assert_string_equal(g->key, "ind-08d90007b578d2fc");
 
 	/* Same input, same keys, in the same order. */
-	assert_int_equal(fm_run(path, config, T_2024, T_2025, collect_sink, &again, NULL, 0, err,
+	assert_int_equal(run_fm(path, config, T_2024, T_2025, collect_sink, &again, NULL, 0, err,
 	                        sizeof err),
 	                 CT_OK);
 	assert_int_equal(again.n, c.n);
@@ -346,6 +369,166 @@ static void test_reference_plugin_keys(void **state)
 	unlink(sp);
 	unlink(wp);
 	rmdir(dir);
+}
+
+/* Runs test plugin NAME with CONFIG and a timeout of TIMEOUT seconds. */
+static int run_test_plugin(const char *name, const char *config, int timeout, collect *c, char *err, size_t errlen)
+{
+	char path[512];
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .forget_before = INT64_MIN,
+		           .timeout = timeout };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = c };
+
+	test_plugin(path, sizeof path, name);
+	return fm_run(path, &req, &cb, NULL, err, errlen);
+}
+
+static void test_crash_is_a_plugin_failure(void **state)
+{
+	char err[1024];
+	collect c = { 0 };
+
+	(void)state;
+	assert_int_equal(run_test_plugin("crash", "", 30, &c, err, sizeof err), CT_EPLUGIN);
+	/* Plainly a signal; under a sanitizer the child reports and exits. */
+	if (!strstr(err, "plugin crashed (signal"))
+		assert_contains(err, "plugin process ended without finishing");
+	assert_contains(err, "after 2 sightings");
+	assert_int_equal(c.n, 2); /* what arrived before is the caller's to drop */
+}
+
+static void test_hang_is_stopped_at_the_timeout(void **state)
+{
+	char err[1024];
+	collect c = { 0 };
+	double t0 = ct_now();
+
+	(void)state;
+	assert_int_equal(run_test_plugin("hang", "", 1, &c, err, sizeof err), CT_EPLUGIN);
+	assert_true(ct_now() - t0 < 10.0);
+	assert_contains(err, "plugin did not finish within 1 s; stopped after 1 sightings");
+	/* A slow plugin within its time is fine. */
+	c.n = 0;
+	assert_int_equal(run_test_plugin("hang", "sleep=1", 20, &c, err, sizeof err), CT_OK);
+	assert_int_equal(c.n, 2);
+}
+
+static void test_garbage_is_refused(void **state)
+{
+	static const struct {
+		const char *kind, *message;
+	} cases[] = {
+		{ "pipe", "plugin sent malformed data after 2 sightings" },
+		{ "nan", "sighting 3 has confidence nan outside 0..1" },
+		{ "key", "sighting 3 has no individual key" },
+		{ "long", "sighting 3 has a key longer than 1024 bytes" },
+		{ "utf8", "sighting 3 has a crime id that is not UTF-8 text" },
+		{ "range", "is outside the requested range" },
+		{ "size", "sighting struct is 8 bytes, host needs at least 60" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char err[1024];
+		collect c = { 0 };
+		int rc = run_test_plugin("garbage", cases[k].kind, 30, &c, err, sizeof err);
+		if (rc != CT_EPLUGIN || !strstr(err, cases[k].message))
+			fail_msg("%s: status %d, \"%s\"", cases[k].kind, rc, err);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+/* A plugin built against the ABI 1.0 header loads, and what lies past its
+ * 64-byte sighting (0xAB bytes here) is never read as 1.1 fields. */
+static void test_abi_1_0_plugin_loads(void **state)
+{
+	char path[512], err[1024];
+	collect c = { 0 };
+	fm_info info = { 0 };
+	fm_request req = { .config = "", .from = T_2024, .to = T_2025, .forget_before = INT64_MIN, .timeout = 30 };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = &c };
+
+	(void)state;
+	test_plugin(path, sizeof path, "abi10");
+	assert_int_equal(fm_run(path, &req, &cb, &info, err, sizeof err), CT_OK);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(info.name, "abi10");
+	assert_int_equal(info.abi_major, 1);
+	assert_int_equal(info.abi_minor, 0);
+	assert_int_equal(info.has_run_info, 0);
+	assert_int_equal(strlen(info.plugin_sha256), 64);
+	for (size_t i = 0; i < c.n; i++) {
+		assert_int_equal(c.items[i].confirmed, 0);
+		assert_string_equal(c.items[i].site, "");
+		assert_true(c.items[i].confidence == 0.75);
+	}
+	assert_string_equal(c.items[0].key, "W-0001");
+	assert_int_equal(c.items[0].watchlist, 1);
+	fm_info_clear(&info);
+}
+
+/* Each field begins where the one before it ends, so no struct of the ABI
+ * has a hole an appended field could fall into; and 1.1 fields of the
+ * sighting begin past anything a 1.0 plugin's size covers. */
+#define FIELD_END(t, f) (offsetof(t, f) + sizeof(((t *)0)->f))
+static void test_abi_structs_have_no_padding(void **state)
+{
+	(void)state;
+	assert_int_equal(offsetof(crimetab_fm_sighting, has_coords), FIELD_END(crimetab_fm_sighting, size));
+	assert_int_equal(offsetof(crimetab_fm_sighting, time), FIELD_END(crimetab_fm_sighting, has_coords));
+	assert_int_equal(offsetof(crimetab_fm_sighting, lon), FIELD_END(crimetab_fm_sighting, time));
+	assert_int_equal(offsetof(crimetab_fm_sighting, lat), FIELD_END(crimetab_fm_sighting, lon));
+	assert_int_equal(offsetof(crimetab_fm_sighting, crime_id), FIELD_END(crimetab_fm_sighting, lat));
+	assert_int_equal(offsetof(crimetab_fm_sighting, individual_key), FIELD_END(crimetab_fm_sighting, crime_id));
+	assert_int_equal(offsetof(crimetab_fm_sighting, confidence), FIELD_END(crimetab_fm_sighting, individual_key));
+	assert_int_equal(offsetof(crimetab_fm_sighting, watchlist), FIELD_END(crimetab_fm_sighting, confidence));
+	assert_int_equal(offsetof(crimetab_fm_sighting, reserved_1_0), FIELD_END(crimetab_fm_sighting, watchlist));
+	assert_int_equal(offsetof(crimetab_fm_sighting, confirmed), FIELD_END(crimetab_fm_sighting, reserved_1_0));
+	assert_int_equal(offsetof(crimetab_fm_sighting, reserved_1_1), FIELD_END(crimetab_fm_sighting, confirmed));
+	assert_int_equal(offsetof(crimetab_fm_sighting, site_id), FIELD_END(crimetab_fm_sighting, reserved_1_1));
+	assert_int_equal(sizeof(crimetab_fm_sighting), FIELD_END(crimetab_fm_sighting, site_id));
+	/* what a 1.0 plugin built on this platform said its sighting was */
+	struct sighting_1_0 {
+		uint32_t size;
+		int32_t has_coords;
+		int64_t time;
+		double lon, lat;
+		const char *crime_id, *individual_key;
+		double confidence;
+		int32_t watchlist;
+	};
+	assert_true(offsetof(crimetab_fm_sighting, confirmed) >= sizeof(struct sighting_1_0));
+
+	assert_int_equal(offsetof(crimetab_fm_descriptor, abi_major), FIELD_END(crimetab_fm_descriptor, struct_size));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, abi_minor), FIELD_END(crimetab_fm_descriptor, abi_major));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, name), FIELD_END(crimetab_fm_descriptor, abi_minor));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, version), FIELD_END(crimetab_fm_descriptor, name));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, open), FIELD_END(crimetab_fm_descriptor, version));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, identify), FIELD_END(crimetab_fm_descriptor, open));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, close), FIELD_END(crimetab_fm_descriptor, identify));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, last_error), FIELD_END(crimetab_fm_descriptor, close));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, open_host), FIELD_END(crimetab_fm_descriptor, last_error));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, run_info), FIELD_END(crimetab_fm_descriptor, open_host));
+	assert_int_equal(sizeof(crimetab_fm_descriptor), FIELD_END(crimetab_fm_descriptor, run_info));
+
+	assert_int_equal(offsetof(crimetab_fm_host, abi_major), FIELD_END(crimetab_fm_host, size));
+	assert_int_equal(offsetof(crimetab_fm_host, abi_minor), FIELD_END(crimetab_fm_host, abi_major));
+	assert_int_equal(offsetof(crimetab_fm_host, state_dir), FIELD_END(crimetab_fm_host, abi_minor));
+	assert_int_equal(offsetof(crimetab_fm_host, forget_before), FIELD_END(crimetab_fm_host, state_dir));
+	assert_int_equal(offsetof(crimetab_fm_host, merge), FIELD_END(crimetab_fm_host, forget_before));
+	assert_int_equal(sizeof(crimetab_fm_host), FIELD_END(crimetab_fm_host, merge));
+
+	assert_int_equal(offsetof(crimetab_fm_run_info, identity), FIELD_END(crimetab_fm_run_info, size));
+	assert_int_equal(offsetof(crimetab_fm_run_info, model_name), FIELD_END(crimetab_fm_run_info, identity));
+	assert_int_equal(offsetof(crimetab_fm_run_info, model_version), FIELD_END(crimetab_fm_run_info, model_name));
+	assert_int_equal(offsetof(crimetab_fm_run_info, similarity), FIELD_END(crimetab_fm_run_info, model_version));
+	assert_int_equal(offsetof(crimetab_fm_run_info, threshold), FIELD_END(crimetab_fm_run_info, similarity));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_name), FIELD_END(crimetab_fm_run_info, threshold));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_version), FIELD_END(crimetab_fm_run_info, gallery_name));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_hash), FIELD_END(crimetab_fm_run_info, gallery_version));
+	assert_int_equal(offsetof(crimetab_fm_run_info, options), FIELD_END(crimetab_fm_run_info, gallery_hash));
+	assert_int_equal(offsetof(crimetab_fm_run_info, inputs), FIELD_END(crimetab_fm_run_info, options));
+	assert_int_equal(sizeof(crimetab_fm_run_info), FIELD_END(crimetab_fm_run_info, inputs));
 }
 
 int main(void)
@@ -360,6 +543,11 @@ int main(void)
 		cmocka_unit_test(test_refuses_non_plugin),
 		cmocka_unit_test(test_open_error_is_reported),
 		cmocka_unit_test(test_reference_plugin_keys),
+		cmocka_unit_test(test_crash_is_a_plugin_failure),
+		cmocka_unit_test(test_hang_is_stopped_at_the_timeout),
+		cmocka_unit_test(test_garbage_is_refused),
+		cmocka_unit_test(test_abi_1_0_plugin_loads),
+		cmocka_unit_test(test_abi_structs_have_no_padding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

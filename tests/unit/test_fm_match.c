@@ -184,6 +184,24 @@ static const char *build_dir(void)
 	return b && *b ? b : "build";
 }
 
+/* The host's run with only what these tests vary; NAME (may be NULL)
+ * receives "plugin-name version". */
+static int run_fm(const char *path, const char *config, int64_t from, int64_t to,
+                  int (*sink)(void *, const fm_sighting *), void *ctx, char *name, size_t name_len,
+                  char *err, size_t errlen)
+{
+	fm_request req = { .config = config, .from = from, .to = to, .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = sink, .ctx = ctx };
+	fm_info info = { 0 };
+	int rc = fm_run(path, &req, &cb, &info, err, errlen);
+
+	if (name && name_len)
+		snprintf(name, name_len, "%s%s%s", info.name ? info.name : "", info.name ? " " : "",
+		         info.version ? info.version : "");
+	fm_info_clear(&info);
+	return rc;
+}
+
 static void make_tmpdir(char *buf, size_t len)
 {
 	const char *t = getenv("TMPDIR");
@@ -201,7 +219,7 @@ static int run_plugin_with(const gen *g, const char *extra, int64_t from, int64_
 	snprintf(config, sizeof config, "sightings=%s;watchlist=%s;threshold=0.6;%s", g->sight_path,
 	         g->watch_path, extra);
 	res->n = 0;
-	return fm_run(plugin, config, from, to, result_sink, res, NULL, 0, err, errlen);
+	return run_fm(plugin, config, from, to, result_sink, res, NULL, 0, err, errlen);
 }
 
 static int run_plugin(const gen *g, int64_t from, int64_t to, result *res, char *err, size_t errlen)
@@ -429,7 +447,7 @@ static void test_malformed_lines_refused(void **state)
 		        bad_cases[c].line);
 		assert_int_equal(fclose(fp), 0);
 		res->n = 0;
-		assert_int_not_equal(fm_run(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err),
+		assert_int_not_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err),
 		                     CT_OK);
 		/* Nothing reaches the caller from a file that is refused. */
 		assert_int_equal(res->n, 0);
@@ -440,7 +458,7 @@ static void test_malformed_lines_refused(void **state)
 
 	/* A configured dimension is checked from the first line on. */
 	snprintf(config, sizeof config, "sightings=%s;dim=512", sp);
-	assert_int_not_equal(fm_run(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err), CT_OK);
+	assert_int_not_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err), CT_OK);
 	snprintf(want, sizeof want, "%s:1: embedding has 4 values, expected 512", sp);
 	assert_non_null(strstr(err, want));
 	unlink(sp);
