@@ -325,7 +325,7 @@ static void test_reference_plugin_keys(void **state)
 	assert_int_equal(run_fm(path, config, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
 	                        sizeof err),
 	                 CT_OK);
-	assert_string_equal(name, "facematch-embeddings 1.0.0");
+	assert_string_equal(name, "facematch-embeddings 1.1.0");
 	assert_int_equal(c.n, 5);
 	assert_null(find_crime(&c, "c2"));
 
