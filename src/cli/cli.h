@@ -17,6 +17,12 @@ int cmd_facematch(int argc, char **argv);
  * the error; NULL on failure. */
 store *cli_open_store(const char *db, int readonly);
 
+/* Applies a face-match retention policy of RETAIN_MONTHS (0: none) to S
+ * and records it: sightings of months before the last RETAIN_MONTHS
+ * (this one included) are deleted for good, and the plugin's state is told
+ * to forget them at its next run.  Prints what it did; a ct_status. */
+int cli_fm_retention(store *s, int retain_months);
+
 /* Prints TEXT for --help (stdout) and returns 0. */
 int cli_help(const char *text);
 /* Prints "crimetab CMD: message" and a hint to stderr; returns CT_EUSAGE. */

@@ -163,6 +163,12 @@ static void period_text(long long from, long long to, char a[16], char b[16])
 		ct_month_format(ct_uk_month(to - 1), b);
 }
 
+/* The first month retention keeps, or INT_MIN when it keeps every month. */
+static int retention_start(int retain)
+{
+	return retain > 0 ? ct_uk_month((long long)time(NULL)) - retain + 1 : INT_MIN;
+}
+
 typedef struct run_opts {
 	const char *db, *plugin, *config;
 	int from_m, to_m; /* -1 when not given */
@@ -334,12 +340,9 @@ static int fm_cmd_run(const run_opts *o)
 	store_close(s);
 	if (o->retain >= 0)
 		retain = o->retain;
-	int keep_from = INT_MIN;
-	if (retain > 0) {
-		keep_from = ct_uk_month((long long)time(NULL)) - retain + 1;
-		if (ct_uk_month_start(keep_from) > forget)
-			forget = ct_uk_month_start(keep_from);
-	}
+	int keep_from = retention_start(retain);
+	if (retain > 0 && ct_uk_month_start(keep_from) > forget)
+		forget = ct_uk_month_start(keep_from);
 
 	status = fm_secret_load(db, 1, &secret, err, sizeof err);
 	if (status != CT_OK) {
@@ -399,6 +402,26 @@ out:
 	free(root);
 	free(cfg);
 	return status;
+}
+
+int cli_fm_retention(store *s, int retain_months)
+{
+	int keep_from = retention_start(retain_months);
+	long long expired = 0;
+	if (store_begin(s) != 0 || (retain_months > 0 && store_fm_purge(s, 0, keep_from, &expired) != 0) ||
+	    store_fm_set_retention(s, retain_months) != 0 ||
+	    (retain_months > 0 && store_fm_raise_forget(s, ct_uk_month_start(keep_from)) != 0) || store_commit(s) != 0) {
+		store_rollback(s);
+		ct_error("%s", store_errmsg(s));
+		return CT_EDB;
+	}
+	if (expired) {
+		ct_note("face-match retention (%d months): %lld sightings from before the limit deleted", retain_months,
+			expired);
+		if (store_checkpoint(s) != 0)
+			ct_warn("%s", store_errmsg(s));
+	}
+	return CT_OK;
 }
 
 /* ---- list ---- */

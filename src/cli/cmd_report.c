@@ -40,8 +40,16 @@ static const char report_help[] =
 	"  --json FILE          the report model as JSON (schema_version 1)\n"
 	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
-	"                       by YYYY-MM; options given on the command line win\n"
+	"                       by YYYY-MM, suppress_below, confirmed_only, and retain_months\n"
+	"                       (face-match sightings older than that many months are deleted\n"
+	"                       first, as crimetab facematch run --retain-months does); options\n"
+	"                       given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data\n"
+	"  --confirmed-only     offender (face match) rows of matches a person confirmed only;\n"
+	"                       by default each measure is shown for all matches and, beside\n"
+	"                       it, for the confirmed ones\n"
+	"  --suppress-below N   disclosure control: offender counts from 1 to N-1 print as <N,\n"
+	"                       and figures that would give one away as [c] (default 3; 0: off)\n"
 	"  -q, --quiet          only errors and warnings on stderr (for cron)\n"
 	"  -h, --help           this text\n"
 	"\n"
@@ -63,6 +71,7 @@ typedef struct report_opts {
 	char **areas;
 	size_t nareas;
 	int all_data, allow_missing;
+	int suppress_below, confirmed_only, retain_months; /* -1 when not given */
 } report_opts;
 
 /* Replaces *SLOT with a copy of V (which may be *SLOT itself). */
@@ -150,6 +159,29 @@ static int load_config(const char *path, report_opts *o, const report_opts *cli)
 	}
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "all_data")))
 		o->all_data = 1;
+	static const char *const ints[] = {"suppress_below", "retain_months"};
+	int *int_slots[] = {&o->suppress_below, &o->retain_months};
+	const int cli_ints[] = {cli->suppress_below, cli->retain_months};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, ints[i]);
+		if (!v)
+			continue;
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1200 || v->valuedouble != v->valueint) {
+			ct_error("%s: \"%s\" must be a whole number from 0 to 1200", path, ints[i]);
+			rc = CT_EDATA;
+			goto out;
+		}
+		if (cli_ints[i] < 0)
+			*int_slots[i] = v->valueint;
+	}
+	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(j, "confirmed_only");
+	if (conf && !cJSON_IsBool(conf)) {
+		ct_error("%s: \"confirmed_only\" must be true or false", path);
+		rc = CT_EDATA;
+		goto out;
+	}
+	if (cli->confirmed_only < 0 && conf)
+		o->confirmed_only = cJSON_IsTrue(conf);
 	const cJSON *outs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
 	if (outs && !cJSON_IsObject(outs)) {
 		ct_error("%s: \"outputs\" must be an object like {\"md\": \"reports/{month}.md\"}", path);
@@ -245,7 +277,7 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 int cmd_report(int argc, char **argv)
 {
 	enum { O_DB = 256, O_MONTH, O_AREA, O_ALL, O_TAX, O_CMP, O_DATASET, O_MD, O_XLSX, O_CSV, O_JSON, O_CONFIG,
-	       O_ALLOW };
+	       O_ALLOW, O_CONFIRMED, O_SUPPRESS };
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, O_DB},
 		{"month", required_argument, NULL, O_MONTH},
@@ -260,11 +292,14 @@ int cmd_report(int argc, char **argv)
 		{"json", required_argument, NULL, O_JSON},
 		{"config", required_argument, NULL, O_CONFIG},
 		{"allow-missing", no_argument, NULL, O_ALLOW},
+		{"confirmed-only", no_argument, NULL, O_CONFIRMED},
+		{"suppress-below", required_argument, NULL, O_SUPPRESS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	report_opts cli = {0}, o = {0};
+	report_opts cli = {.suppress_below = -1, .confirmed_only = -1, .retain_months = -1};
+	report_opts o = {.suppress_below = -1, .confirmed_only = -1, .retain_months = -1};
 	const char *config = NULL;
 	int c, status = CT_OK;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -282,6 +317,18 @@ int cmd_report(int argc, char **argv)
 		case O_JSON: set(&cli.out[OUT_JSON], optarg); break;
 		case O_CONFIG: config = optarg; break;
 		case O_ALLOW: cli.allow_missing = 1; break;
+		case O_CONFIRMED: cli.confirmed_only = 1; break;
+		case O_SUPPRESS: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 1000000) {
+				opts_free(&cli);
+				return cli_usage_error("report", "--suppress-below: not a whole number (0: off)");
+			}
+			cli.suppress_below = (int)v;
+			break;
+		}
 		case 'q': ct_verbosity = -1; break;
 		case 'h': opts_free(&cli); return cli_help(report_help);
 		default: opts_free(&cli); return cli_usage_error("report", "unknown option");
@@ -306,6 +353,10 @@ int cmd_report(int argc, char **argv)
 		add_area(&o, cli.areas[i]);
 	o.all_data |= cli.all_data;
 	o.allow_missing = cli.allow_missing;
+	if (cli.suppress_below >= 0)
+		o.suppress_below = cli.suppress_below;
+	if (cli.confirmed_only >= 0)
+		o.confirmed_only = cli.confirmed_only;
 
 	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = o.dataset};
 	if (o.month && strcmp(o.month, "latest") != 0 && ct_month_parse(o.month, &req.month) != 0) {
@@ -344,6 +395,13 @@ int cmd_report(int argc, char **argv)
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
+	req.suppress_below = o.suppress_below >= 0 ? o.suppress_below : STATS_SUPPRESS_DEFAULT;
+	req.confirmed_only = o.confirmed_only > 0;
+	if (o.retain_months >= 0 && (status = cli_fm_retention(s, o.retain_months)) != CT_OK) {
+		store_close(s);
+		tax_free(t);
+		goto out;
+	}
 	ct_status why;
 	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {

@@ -1,6 +1,7 @@
 /* The report model as one JSON document (cJSON) for pipelines: every figure,
  * flag, window span, source and warning, under a schema version. */
 #include <cjson/cJSON.h>
+#include <math.h>
 
 #include "core/util.h"
 #include "report/export.h"
@@ -43,24 +44,40 @@ static cJSON *month_str(int month)
 	return cJSON_CreateString(m);
 }
 
-static cJSON *windows_json(jctx *j, const rep_fig *fig)
+/* A window's figures; OFF (may be NULL) is the offender row they belong
+ * to: a figure its disclosure control withholds is null, with the mark in
+ * "<name>_text". */
+static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_report *r, const rep_off_row *off)
 {
+	static const char *const name[3] = {"current", "comparison", "diff"};
+	static const int part[3] = {REP_PART_CUR, REP_PART_CMP, REP_PART_DIFF};
 	cJSON *arr = cJSON_CreateArray();
 	for (int w = 0; arr && w < REP_WINDOWS; w++) {
 		cJSON *o = cJSON_CreateObject();
-		char pct[32];
+		const long long v[3] = {fig[w].cur, fig[w].cmp, fig[w].diff};
+		char pct[32], mark[16], key[32];
 		rep_fmt_pct(&fig[w], pct, sizeof pct);
-		add(j, o, "current", cJSON_CreateNumber((double)fig[w].cur));
-		add(j, o, "comparison", cJSON_CreateNumber((double)fig[w].cmp));
-		add(j, o, "diff", cJSON_CreateNumber((double)fig[w].diff));
-		add(j, o, "pct", fig[w].pct_kind == REP_PCT_VALUE ? cJSON_CreateNumber(fig[w].pct) : cJSON_CreateNull());
+		for (int k = 0; k < 3; k++) {
+			if (off && rep_off_mark(r, off, w, part[k], mark, sizeof mark)) {
+				add(j, o, name[k], cJSON_CreateNull());
+				snprintf(key, sizeof key, "%s_text", name[k]);
+				add(j, o, key, cJSON_CreateString(mark));
+			} else {
+				add(j, o, name[k], cJSON_CreateNumber((double)v[k]));
+			}
+		}
+		if (off && rep_off_mark(r, off, w, REP_PART_PCT, pct, sizeof pct))
+			add(j, o, "pct", cJSON_CreateNull());
+		else
+			add(j, o, "pct",
+			    fig[w].pct_kind == REP_PCT_VALUE ? cJSON_CreateNumber(fig[w].pct) : cJSON_CreateNull());
 		add(j, o, "pct_text", cJSON_CreateString(pct));
 		push(j, arr, o);
 	}
 	return arr;
 }
 
-static cJSON *row_json(jctx *j, const rep_row *rw)
+static cJSON *row_json(jctx *j, const rep_report *r, const rep_row *rw)
 {
 	cJSON *o = cJSON_CreateObject();
 	add(j, o, "label", cJSON_CreateString(rw->label));
@@ -71,7 +88,7 @@ static cJSON *row_json(jctx *j, const rep_row *rw)
 	add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
 	add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
 	add(j, o, "approximation", str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
-	add(j, o, "windows", windows_json(j, rw->fig));
+	add(j, o, "windows", windows_json(j, rw->fig, r, NULL));
 	cJSON *series = cJSON_CreateArray();
 	for (int i = 0; series && i < REP_SERIES; i++)
 		push(j, series, cJSON_CreateNumber((double)rw->series[i]));
@@ -79,26 +96,56 @@ static cJSON *row_json(jctx *j, const rep_row *rw)
 	return o;
 }
 
-static cJSON *offenders_json(jctx *j, const rep_area *ar)
+static cJSON *fm_run_json(jctx *j, const rep_fm_run *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	add(j, o, "run", cJSON_CreateNumber((double)f->id));
+	add(j, o, "plugin", str_or_null(f->plugin));
+	add(j, o, "version", str_or_null(f->version));
+	add(j, o, "from", month_str(f->month_min));
+	add(j, o, "to", month_str(f->month_max));
+	add(j, o, "sightings", cJSON_CreateNumber((double)f->sightings));
+	add(j, o, "confirmed", cJSON_CreateNumber((double)f->confirmed));
+	add(j, o, "identity", str_or_null(f->identity));
+	add(j, o, "model", str_or_null(f->model));
+	add(j, o, "similarity", str_or_null(f->similarity));
+	add(j, o, "threshold", isnan(f->threshold) ? cJSON_CreateNull() : cJSON_CreateNumber(f->threshold));
+	add(j, o, "gallery", str_or_null(f->gallery));
+	add(j, o, "options", str_or_null(f->options));
+	add(j, o, "plugin_sha256", str_or_null(f->plugin_sha256));
+	add(j, o, "inputs", str_or_null(f->inputs));
+	add(j, o, "run_at", str_or_null(f->run_at));
+	return o;
+}
+
+static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
 {
 	if (!ar->has_offenders)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject();
-	add(j, o, "source", str_or_null(ar->offenders_source));
+	cJSON *runs = cJSON_CreateArray();
+	for (size_t i = 0; runs && i < r->nfm_runs; i++)
+		push(j, runs, fm_run_json(j, &r->fm_runs[i]));
+	add(j, o, "runs", runs);
+	add(j, o, "suppress_below", cJSON_CreateNumber(r->suppress_below));
+	add(j, o, "confirmed_only", cJSON_CreateBool(r->confirmed_only));
 	cJSON *rows = cJSON_CreateArray();
-	for (int k = 0; rows && k < REP_OFF_COUNT; k++) {
-		char path[64];
-		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, rep_offender_label[k]);
+	for (size_t k = 0; rows && k < ar->noffenders; k++) {
+		const rep_off_row *off = &ar->offenders[k];
+		char path[96];
+		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, off->label);
 		cJSON *row = cJSON_CreateObject();
-		add(j, row, "label", cJSON_CreateString(rep_offender_label[k]));
+		add(j, row, "label", cJSON_CreateString(off->label));
 		add(j, row, "path", cJSON_CreateString(path));
+		add(j, row, "measure", cJSON_CreateString(rep_offender_label[off->measure]));
+		add(j, row, "confirmed", cJSON_CreateBool(off->confirmed));
 		add(j, row, "depth", cJSON_CreateNumber(1));
 		add(j, row, "group", cJSON_CreateFalse());
 		add(j, row, "total", cJSON_CreateFalse());
 		add(j, row, "unknown", cJSON_CreateFalse());
 		add(j, row, "outside_total", cJSON_CreateFalse());
 		add(j, row, "approximation", cJSON_CreateNull());
-		add(j, row, "windows", windows_json(j, ar->offenders[k]));
+		add(j, row, "windows", windows_json(j, off->fig, r, off));
 		push(j, rows, row);
 	}
 	add(j, o, "rows", rows);
@@ -157,9 +204,9 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 		add(j, o, "name", cJSON_CreateString(ar->name));
 		cJSON *rows = cJSON_CreateArray();
 		for (size_t i = 0; rows && i < ar->nrows; i++)
-			push(j, rows, row_json(j, &ar->rows[i]));
+			push(j, rows, row_json(j, r, &ar->rows[i]));
 		add(j, o, "rows", rows);
-		add(j, o, "offenders", offenders_json(j, ar));
+		add(j, o, "offenders", offenders_json(j, r, ar));
 		push(j, areas, o);
 	}
 	add(j, doc, "areas", areas);

@@ -146,12 +146,37 @@ static void put_num(book *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, do
 }
 
 /* Nine figure cells: blank where the paper leaves a blank, numbers
- * elsewhere so Excel can sort and chart them. */
-static void put_figs(book *b, lxw_worksheet *ws, lxw_row_t row, const rep_fig *fig, int bold, double *width)
+ * elsewhere so Excel can sort and chart them.  OFF (may be NULL) is the
+ * offender row they belong to: a figure its disclosure control withholds
+ * is its mark, as text. */
+static void put_figs(book *b, lxw_worksheet *ws, lxw_row_t row, const rep_fig *fig, int bold, double *width,
+		     const rep_off_row *off)
 {
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		lxw_col_t c = (lxw_col_t)(1 + 3 * w);
 		char t[64];
+		if (off) {
+			static const int part[3] = {REP_PART_CUR, REP_PART_DIFF, REP_PART_PCT};
+			int hidden = 0;
+			for (int k = 0; k < 3; k++)
+				if (rep_off_mark(b->r, off, w, part[k], t, sizeof t)) {
+					put_str(b, ws, row, c + (lxw_col_t)k, t, b->inf[bold]);
+					fit(&width[c + k], t, 2);
+					hidden = 1;
+				}
+			if (hidden) {
+				/* a count shown beside a withheld difference keeps its format */
+				if (!rep_off_mark(b->r, off, w, REP_PART_CUR, t, sizeof t)) {
+					rep_fmt_count(fig[w].cur, t, sizeof t);
+					if (*t)
+						put_num(b, ws, row, c, (double)fig[w].cur, b->count[bold]);
+					else
+						put_str(b, ws, row, c, "", b->count[bold]);
+					fit(&width[c], t, 2);
+				}
+				continue;
+			}
+		}
 		rep_fmt_count(fig[w].cur, t, sizeof t);
 		if (*t)
 			put_num(b, ws, row, c, (double)fig[w].cur, b->count[bold]);
@@ -396,10 +421,10 @@ static void summary_sheet(book *b, lxw_worksheet *ws)
 		put_label(b, ws, row, ar->name, 0, 0, width);
 		const rep_row *t = total_row(ar);
 		if (t) {
-			put_figs(b, ws, row, t->fig, 0, width);
+			put_figs(b, ws, row, t->fig, 0, width, NULL);
 		} else {
 			static const rep_fig none[REP_WINDOWS];
-			put_figs(b, ws, row, none, 0, width);
+			put_figs(b, ws, row, none, 0, width, NULL);
 		}
 	}
 	rise_fall(b, ws, 5, row - 1);
@@ -428,7 +453,7 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 		const rep_row *rw = &ar->rows[i];
 		int bold = (rw->flags & (REP_ROW_GROUP | REP_ROW_TOTAL)) != 0;
 		put_label(b, ws, row, rw->label, rw->depth, bold, width);
-		put_figs(b, ws, row, rw->fig, bold, width);
+		put_figs(b, ws, row, rw->fig, bold, width, NULL);
 		if ((rw->flags & REP_ROW_APPROX) && rw->note) {
 			chk(b, worksheet_write_comment(ws, row, 0, rw->note));
 			approx = 1;
@@ -441,14 +466,19 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 		lxw_row_t first = row + 2;
 		table_header(b, ws, row, "Offenders (face match)", width);
 		row += 2;
-		for (int k = 0; k < REP_OFF_COUNT; k++, row++) {
-			put_label(b, ws, row, rep_offender_label[k], 1, 0, width);
-			put_figs(b, ws, row, ar->offenders[k], 0, width);
+		for (size_t k = 0; k < ar->noffenders; k++, row++) {
+			put_label(b, ws, row, ar->offenders[k].label, 1, 0, width);
+			put_figs(b, ws, row, ar->offenders[k].fig, 0, width, &ar->offenders[k]);
 		}
 		rise_fall(b, ws, first, row - 1);
-		if (ar->offenders_source) {
-			snprintf(line, sizeof line, "From %s. Counts only; no individual is identified here.",
-				 ar->offenders_source);
+		put_str(b, ws, row++, 0,
+			"Counts only; no individual is identified here. \"Confirmed\": matches a person reviewed. "
+			"How these were made: see the Sources sheet.",
+			b->note);
+		if (b->r->suppress_below > 0) {
+			snprintf(line, sizeof line,
+				 "Counts from 1 to %d show as <%d, and [c] hides a figure that would give such a count away.",
+				 b->r->suppress_below - 1, b->r->suppress_below);
 			put_str(b, ws, row++, 0, line, b->note);
 		}
 	}
@@ -603,14 +633,25 @@ static void sources_sheet(book *b, lxw_worksheet *ws)
 	}
 	key_value(b, ws, row++, "Dataset", rep_dataset_label(r->dataset), width);
 	key_value(b, ws, row++, "Taxonomy", r->taxonomy, width);
+	int offenders = 0;
 	for (size_t a = 0; a < r->nareas; a++)
-		if (r->areas[a].has_offenders) {
-			strbuf sb = {0};
-			sb_printf(&sb, "%s: %s", r->areas[a].name,
-				  r->areas[a].offenders_source ? r->areas[a].offenders_source : "face-match plugin");
-			key_value(b, ws, row++, "Offenders", sb.buf, width);
-			sb_release(&sb);
+		offenders |= r->areas[a].has_offenders;
+	if (offenders) {
+		const char *rows = r->confirmed_only ? "confirmed matches only" : "all matches, and those a person confirmed";
+		if (r->suppress_below > 0)
+			snprintf(buf, sizeof buf, "%s; counts from 1 to %d withheld as <%d, and figures that would give "
+				 "them away as [c]", rows, r->suppress_below - 1, r->suppress_below);
+		else
+			snprintf(buf, sizeof buf, "%s; no disclosure control", rows);
+		key_value(b, ws, row++, "Offenders", buf, width);
+		if (r->nfm_runs == 0)
+			key_value(b, ws, row++, "Face-match run", "none covers these months", width);
+		for (size_t i = 0; i < r->nfm_runs; i++) {
+			char text[4096];
+			rep_fm_run_text(&r->fm_runs[i], text, sizeof text);
+			key_value(b, ws, row++, "Face-match run", text, width);
 		}
+	}
 	row++;
 	put_str(b, ws, row++, 0, "Warnings", b->key);
 	if (r->nwarnings == 0)

@@ -21,7 +21,13 @@ typedef struct stats_request {
 	const char *const *areas; /* names; NULL: every area */
 	size_t nareas;
 	int include_all;          /* add the "All data" pseudo-area first */
+	int suppress_below;       /* offender counts from 1 to this - 1 are suppressed, and so is
+				     what would give them away; 0: no disclosure control */
+	int confirmed_only;       /* offender rows of confirmed matches only */
 } stats_request;
+
+/* The disclosure-control threshold of published reports unless told otherwise. */
+#define STATS_SUPPRESS_DEFAULT 3
 
 /* Builds the report.  Missing months (a force with no file for a month a
  * window needs) become warnings in the report.  NULL with err set, and *WHY
@@ -35,6 +41,10 @@ void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);
 
 /* The % difference figures for CUR against CMP. */
 rep_fig stats_fig(long long cur, long long cmp);
+
+/* Disclosure control of R's offender cells at R->suppress_below (see
+ * stats_request); for tests. */
+void stats_suppress(rep_report *r);
 
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);

@@ -531,6 +531,127 @@ static void test_abi_structs_have_no_padding(void **state)
 	assert_int_equal(sizeof(crimetab_fm_run_info), FIELD_END(crimetab_fm_run_info, inputs));
 }
 
+typedef struct merges {
+	char from[8][64], into[8][64];
+	size_t n;
+} merges;
+
+static int merge_sink(void *ctx, const char *from, const char *into)
+{
+	merges *m = ctx;
+
+	assert_true(m->n < 8);
+	snprintf(m->from[m->n], sizeof m->from[0], "%s", from);
+	snprintf(m->into[m->n], sizeof m->into[0], "%s", into);
+	m->n++;
+	return 0;
+}
+
+typedef struct both {
+	collect c;
+	merges m;
+} both;
+
+static int both_sighting(void *ctx, const fm_sighting *s)
+{
+	return collect_sink(&((both *)ctx)->c, s);
+}
+
+static int both_merge(void *ctx, const char *from, const char *into)
+{
+	return merge_sink(&((both *)ctx)->m, from, into);
+}
+
+/* Runs the reference plugin on TEXT with a state folder under ROOT. */
+static int run_with_state(const char *root, const char *dir, const char *text, int merges_ok, both *out, fm_info *info,
+                          char *err, size_t errlen)
+{
+	char sp[512], config[700], path[512];
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .state_dir = root,
+		           .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = both_sighting, .merge = merges_ok ? both_merge : NULL, .ctx = out };
+
+	snprintf(sp, sizeof sp, "%s/s.jsonl", dir);
+	write_file(sp, text);
+	snprintf(config, sizeof config, "sightings=%s;model=toy;model_version=2", sp);
+	ref_plugin(path, sizeof path);
+	memset(out, 0, sizeof *out);
+	return fm_run(path, &req, &cb, info, err, errlen);
+}
+
+/* A keeps its key from one run to the next; C, between A and B, shows they
+ * are one individual, which the plugin reports as a merge; a host that
+ * takes no merges gets a failure, not counts that would be wrong. */
+static void test_reference_plugin_state(void **state)
+{
+	char dir[256], root[300], err[1024];
+	both r1, r2, r3;
+	fm_info info = { 0 };
+	struct stat st;
+
+	(void)state;
+	make_tmpdir(dir, sizeof dir);
+	snprintf(root, sizeof root, "%s/state", dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(run_with_state(root, dir,
+	                                "{\"id\":\"a1\",\"time\":\"2024-01-05T10:00:00Z\",\"embedding\":[1,0,0,0]}\n"
+	                                "{\"id\":\"b1\",\"time\":\"2024-01-06T10:00:00Z\",\"embedding\":[0,1,0,0]}\n",
+	                                1, &r1, &info, err, sizeof err),
+	                 CT_OK);
+	assert_int_equal(r1.c.n, 2);
+	assert_string_not_equal(r1.c.items[0].key, r1.c.items[1].key);
+	assert_int_equal(info.has_run_info, 1);
+	assert_int_equal(info.identity, CRIMETAB_FM_IDENTITY_PERSISTENT);
+	assert_string_equal(info.model_name, "toy");
+	assert_string_equal(info.similarity, "cosine");
+	assert_true(info.threshold == 0.6);
+	assert_non_null(strstr(info.inputs, "/s.jsonl sha256:"));
+	fm_info_clear(&info);
+	/* the state is the plugin's, private, under the root */
+	char gallery[400];
+	snprintf(gallery, sizeof gallery, "%s/facematch-embeddings/gallery.bin", root);
+	assert_int_equal(stat(gallery, &st), 0);
+
+	/* a2 is a1's person again: same key, though its own id is new */
+	assert_int_equal(run_with_state(root, dir,
+	                                "{\"id\":\"a2\",\"time\":\"2024-02-05T10:00:00Z\",\"embedding\":[0.95,0.05,0.1,0]}\n",
+	                                1, &r2, NULL, err, sizeof err),
+	                 CT_OK);
+	assert_int_equal(r2.c.n, 1);
+	assert_string_equal(r2.c.items[0].key, r1.c.items[0].key);
+	assert_int_equal(r2.m.n, 0);
+
+	/* c links a and b: without merges the host could not count this right */
+	const char *bridge = "{\"id\":\"c1\",\"time\":\"2024-03-05T10:00:00Z\",\"embedding\":[1,1,0,0]}\n";
+	assert_int_equal(run_with_state(root, dir, bridge, 0, &r3, NULL, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "the host takes no merges");
+	assert_int_equal(run_with_state(root, dir, bridge, 1, &r3, NULL, err, sizeof err), CT_OK);
+	assert_int_equal(r3.m.n, 1);
+	assert_int_equal(r3.c.n, 1);
+	assert_string_equal(r3.c.items[0].key, r3.m.into[0]);
+	assert_true((!strcmp(r3.m.from[0], r1.c.items[0].key) && !strcmp(r3.m.into[0], r1.c.items[1].key)) ||
+	            (!strcmp(r3.m.from[0], r1.c.items[1].key) && !strcmp(r3.m.into[0], r1.c.items[0].key)));
+
+	/* another threshold would make keys mean something else: refused */
+	char sp[512], config[700], path[512];
+	collect c = { 0 };
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .state_dir = root,
+		           .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = &c };
+	snprintf(sp, sizeof sp, "%s/s.jsonl", dir);
+	snprintf(config, sizeof config, "sightings=%s;model=toy;threshold=0.4", sp);
+	ref_plugin(path, sizeof path);
+	assert_int_equal(fm_run(path, &req, &cb, NULL, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "were matched with threshold 0.6, this run asks for 0.4");
+
+	unlink(gallery);
+	snprintf(gallery, sizeof gallery, "%s/facematch-embeddings", root);
+	rmdir(gallery);
+	rmdir(root);
+	unlink(sp);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_is_refused),
 		cmocka_unit_test(test_abi_1_0_plugin_loads),
 		cmocka_unit_test(test_abi_structs_have_no_padding),
+		cmocka_unit_test(test_reference_plugin_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
