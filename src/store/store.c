@@ -124,7 +124,8 @@
 	X(FM_POLICY_GET, "SELECT coalesce(retain_months, 0), coalesce(forget_before, -9223372036854775807 - 1) " \
 		"FROM fm_policy WHERE id = 1") \
 	X(FM_POLICY_RETAIN, "UPDATE fm_policy SET retain_months = nullif(?1, 0) WHERE id = 1") \
-	X(FM_POLICY_FORGET, "UPDATE fm_policy SET forget_before = max(coalesce(forget_before, ?1), ?1) WHERE id = 1")
+	X(FM_POLICY_FORGET, "UPDATE fm_policy SET forget_before = max(coalesce(forget_before, ?1), ?1) WHERE id = 1") \
+	X(FM_POLICY_UNFORGET, "UPDATE fm_policy SET forget_before = NULL WHERE id = 1")
 
 enum {
 #define STMT_ENUM(name, sql) ST_##name,
@@ -1241,6 +1242,10 @@ int store_fm_purge(store *s, long long run, int before_month, long long *deleted
 	if (step_done(st) != 0)
 		return -1;
 	*deleted = sqlite3_changes(s->db);
+	/* with everything gone, the plugin's state goes too: nothing is left
+	 * to forget */
+	if (run <= 0 && before_month < 0 && step_done(stmt(s, ST_FM_POLICY_UNFORGET)) != 0)
+		return -1;
 	if (run > 0) {
 		st = stmt(s, ST_FM_PURGE_RUN_ROW);
 		if (!st)

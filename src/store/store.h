@@ -217,8 +217,9 @@ int store_fm_counts(store *s, long long area, int from, int to, int confirmed_on
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx);
 /* Deletes, with their area links and overwriting the freed space: the
  * sightings of RUN (> 0) and the run itself; else those of months before
- * BEFORE_MONTH (>= 0); else every sighting.  Runs left empty go too.
- * *deleted = sightings deleted. */
+ * BEFORE_MONTH (>= 0); else every sighting, and the instant the plugin's
+ * state had to forget before (its state is deleted with them).  Runs left
+ * empty go too.  *deleted = sightings deleted. */
 int store_fm_purge(store *s, long long run, int before_month, long long *deleted);
 /* The retention policy: *retain_months (0: no limit) and the instant the
  * plugin's state must forget before (INT64_MIN: none). */
