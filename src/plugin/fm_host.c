@@ -32,11 +32,12 @@
  * length) and its payload: integers and doubles in host byte order (both
  * ends are this binary), strings as a u32 length (FM_NULL_STR for NULL) and
  * their bytes. */
-#define FM_MAGIC "CTFM"
 #define FM_HDR 12
 #define FM_MAX_PAYLOAD (1u << 20)
 #define FM_NULL_STR 0xffffffffu
 #define FM_MAX_INPUTS 64
+
+static const unsigned char fm_magic[4] = {'C', 'T', 'F', 'M'};
 
 enum {
 	FM_REC_NAME = 'N',     /* the descriptor was accepted: name, version, ABI, plugin hash */
@@ -197,7 +198,7 @@ static int fm_send(int fd, int type, const strbuf *p)
 	const unsigned char *parts[2] = {hdr, (const unsigned char *)p->buf};
 	size_t lens[2] = {FM_HDR, p->len};
 
-	memcpy(hdr, FM_MAGIC, 4);
+	memcpy(hdr, fm_magic, sizeof fm_magic);
 	hdr[4] = (unsigned char)type;
 	memcpy(hdr + 8, &len, sizeof len);
 	for (int k = 0; k < 2; k++) {
@@ -781,7 +782,7 @@ static size_t fm_parse(fm_parent *p, const unsigned char *buf, size_t len)
 		int type = h[4];
 
 		memcpy(&plen, h + 8, sizeof plen);
-		if (memcmp(h, FM_MAGIC, 4) != 0 || h[5] || h[6] || h[7] || plen > FM_MAX_PAYLOAD) {
+		if (memcmp(h, fm_magic, sizeof fm_magic) != 0 || h[5] || h[6] || h[7] || plen > FM_MAX_PAYLOAD) {
 			fm_malformed(p, "bad record header");
 			break;
 		}
@@ -939,7 +940,7 @@ int fm_run(const char *path, const fm_request *req, const fm_callbacks *cb, fm_i
 		}
 		if (n == 0) {
 			eof = 1;
-			break;
+			continue;
 		}
 		len += (size_t)n;
 		size_t used = fm_parse(&p, buf, len);

@@ -185,11 +185,15 @@ int fme_state_load(crimetab_fm_handle *h)
 	}
 	h->dim = dim;
 	h->stride = (dim + FME_LANES - 1) / FME_LANES * FME_LANES;
+	uint16_t *row = malloc(dim * sizeof *row);
+	if (!row) {
+		rc = fme_seterr(h, CRIMETAB_FM_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (uint64_t i = 0; i < count && !io.bad; i++) {
 		char *id = io_get_str(&io), *key = io_get_str(&io);
 		int64_t time;
 		float conf;
-		uint16_t *row = (uint16_t *)h->scratch; /* dim halves fit in FME_MAX_DIM doubles */
 
 		io_get(&io, &time, sizeof time);
 		io_get(&io, &conf, sizeof conf);
@@ -199,6 +203,7 @@ int fme_state_load(crimetab_fm_handle *h)
 		free(id);
 		free(key);
 	}
+	free(row);
 	sum = io.sum;
 	uint64_t stored;
 	io_get(&io, &stored, sizeof stored);
