@@ -2,7 +2,6 @@
  * stores its sightings, pseudonymised and with their areas and provenance,
  * so reports can count distinct and repeat offenders; lists runs; purges. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -21,16 +20,19 @@
 #define DEFAULT_TIMEOUT 600
 
 static const char facematch_help[] =
-	"usage: crimetab facematch run --plugin PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
-	"                              [--timeout SECONDS] [--retain-months N] [--db FILE] [--quiet]\n"
-	"       crimetab facematch list [--db FILE]\n"
-	"       crimetab facematch purge --run N | --before YYYY-MM | --all [--db FILE]\n"
+	"usage: crimetab facematch run --plugin NAME|PATH [--config STRING|@FILE] [--from YYYY-MM]\n"
+	"                              [--to YYYY-MM] [--timeout SECONDS] [--retain-months N]\n"
+	"       crimetab facematch list\n"
+	"       crimetab facematch purge --run N | --before YYYY-MM | --all\n"
 	"\n"
-	"run loads the face-match plugin at PATH (an explicit path: nothing is searched for;\n"
-	"a plugin file or folder writable by other users is refused) in a child process,\n"
-	"opens it with the configuration STRING (or the contents of FILE), and stores the\n"
-	"sightings it returns for the months FROM to TO (default: everything it has).  Months\n"
-	"are those of UK time: a sighting at 23:30 UTC on 30 June counts in July.\n"
+	"run loads a face-match plugin: NAME is one installed in crimetab's plugin folder\n"
+	"(PREFIX/lib/crimetab/plugins beside the binary, or build/plugins for build/crimetab;\n"
+	"see crimetab templates), PATH any other (anything with a '/').  Nothing else is\n"
+	"searched, and a plugin file or folder writable by other users is refused.  It runs\n"
+	"in a child process, opened with the configuration STRING (or the contents of FILE),\n"
+	"and the sightings it returns for the months FROM to TO (default: everything it has)\n"
+	"are stored.  Months are those of UK time: a sighting at 23:30 UTC on 30 June counts\n"
+	"in July.\n"
 	"crimetab assigns each sighting to town centres itself (by the crime it names, or by\n"
 	"its coordinates), and reports then gain an \"Offenders (face match)\" section:\n"
 	"sightings, distinct offenders, repeat offenders (2 or more separate incidents in the\n"
@@ -60,11 +62,12 @@ static const char facematch_help[] =
 	"of months before YYYY-MM (the plugin forgets them at its next run), or all of them\n"
 	"together with the plugin state folder.\n"
 	"\n"
-	"The reference plugin, build/plugins/facematch-embeddings.so, matches face embeddings\n"
-	"from a JSON Lines file:  --config 'sightings=FILE;watchlist=FILE;threshold=0.6'\n"
+	"The reference plugin, facematch-embeddings, matches face embeddings from a JSON\n"
+	"Lines file:  --plugin facematch-embeddings\n"
+	"             --config 'sightings=FILE;watchlist=FILE;threshold=0.6'\n"
 	"\n"
-	"exit status: 0 ok, 2 bad usage, 3 unusable secret or state folder, 5 a file could not\n"
-	"be read or written, 6 database error, 8 the plugin was refused, crashed or failed.\n";
+	"Exit status 3 here is also an unusable secret or state folder, and 8 a plugin that\n"
+	"was refused, crashed, hung, sent malformed data or failed.\n";
 
 /* One sighting held in memory until the plugin has finished. */
 typedef struct pending {
@@ -170,7 +173,7 @@ static int retention_start(int retain)
 }
 
 typedef struct run_opts {
-	const char *db, *plugin, *config;
+	const char *db, *plugin, *config; /* plugin: a path */
 	int from_m, to_m; /* -1 when not given */
 	int timeout;
 	int retain; /* -1 when not given */
@@ -297,8 +300,7 @@ static int store_run(const run_opts *o, collect *c, const fm_info *info, long lo
 	goto out;
 db_error:
 	store_rollback(s);
-	ct_error("%s", store_errmsg(s));
-	ct_error("nothing stored from this run");
+	ct_error("%s (nothing stored from this run)", store_errmsg(s));
 	status = CT_EDB;
 out:
 	free(first);
@@ -323,7 +325,7 @@ static int fm_cmd_run(const run_opts *o)
 		return cli_usage_error("facematch", "--to is before --from");
 	char *cfg = read_config(o->config);
 	if (!cfg)
-		return CT_EUSAGE;
+		return CT_EIO;
 	/* The policy is read, and the database made or migrated, before the
 	 * plugin runs; it stays closed while the plugin works. */
 	store *s = cli_open_store(o->db, 0);
@@ -370,8 +372,7 @@ static int fm_cmd_run(const run_opts *o)
 	fm_callbacks cb = {.sighting = on_sighting, .merge = on_merge, .ctx = &c};
 	int r = fm_run(o->plugin, &req, &cb, &info, err, sizeof err);
 	if (r != 0) {
-		ct_error("%s", err);
-		ct_error("nothing stored from this run");
+		ct_error("%s (nothing stored from this run)", err);
 		status = r == CT_EUSAGE ? CT_EUSAGE : CT_EPLUGIN;
 		goto out;
 	}
@@ -526,91 +527,55 @@ static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 	return CT_OK;
 }
 
-static int parse_count(const char *arg, long long max, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_facematch(int argc, char **argv)
 {
-	enum { O_TIMEOUT = 256, O_RETAIN, O_RUN, O_BEFORE, O_ALL };
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"plugin", required_argument, NULL, 'p'},
-		{"config", required_argument, NULL, 'c'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"timeout", required_argument, NULL, O_TIMEOUT},
-		{"retain-months", required_argument, NULL, O_RETAIN},
-		{"run", required_argument, NULL, O_RUN},
-		{"before", required_argument, NULL, O_BEFORE},
-		{"all", no_argument, NULL, O_ALL},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *plugin = NULL, *config = "";
+	int from_m = -1, to_m = -1, purge_before = -1, purge_all = 0;
+	long long timeout = DEFAULT_TIMEOUT, retain = -1, purge_run = -1;
+	const cli_opt opts[] = {
+		CLI_STRING("plugin", 'p', &plugin),
+		CLI_STRING("config", 'c', &config),
+		CLI_MONTH("from", 'f', &from_m),
+		CLI_MONTH("to", 't', &to_m),
+		CLI_NUMBER("timeout", 0, &timeout),
+		CLI_NUMBER("retain-months", 0, &retain),
+		CLI_NUMBER("run", 0, &purge_run),
+		CLI_MONTH("before", 0, &purge_before),
+		CLI_FLAG("all", 0, &purge_all),
+		CLI_END,
 	};
-	run_opts o = {.config = "", .from_m = -1, .to_m = -1, .timeout = DEFAULT_TIMEOUT, .retain = -1};
-	long long v, purge_run = 0;
-	int purge_before = -1, purge_all = 0, c;
-	while ((c = getopt_long(argc, argv, "d:p:c:f:t:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'p': o.plugin = optarg; break;
-		case 'c': o.config = optarg; break;
-		case 'f':
-			if (ct_month_parse(optarg, &o.from_m) != 0)
-				return cli_usage_error("facematch", "--from: not a month (YYYY-MM)");
-			break;
-		case 't':
-			if (ct_month_parse(optarg, &o.to_m) != 0)
-				return cli_usage_error("facematch", "--to: not a month (YYYY-MM)");
-			break;
-		case O_TIMEOUT:
-			if (parse_count(optarg, 7 * 24 * 3600, &v) != 0)
-				return cli_usage_error("facematch", "--timeout: not a number of seconds (0: no limit)");
-			o.timeout = (int)v;
-			break;
-		case O_RETAIN:
-			if (parse_count(optarg, 1200, &v) != 0)
-				return cli_usage_error("facematch", "--retain-months: not a number of months (0: no limit)");
-			o.retain = (int)v;
-			break;
-		case O_RUN:
-			if (parse_count(optarg, LLONG_MAX, &purge_run) != 0 || purge_run == 0)
-				return cli_usage_error("facematch", "--run: not a run id (see crimetab facematch list)");
-			break;
-		case O_BEFORE:
-			if (ct_month_parse(optarg, &purge_before) != 0)
-				return cli_usage_error("facematch", "--before: not a month (YYYY-MM)");
-			break;
-		case O_ALL: purge_all = 1; break;
-		case 'q': ct_verbosity = -1; break;
-		case 'h': return cli_help(facematch_help);
-		default: return cli_usage_error("facematch", "unknown option");
-		}
-	}
-	/* getopt permutes: options may come before or after the verb */
-	const char *verb = optind < argc ? argv[optind++] : NULL;
+	int first, prc = cli_parse("facematch", facematch_help, opts, argc, argv, &first);
+	if (prc != CLI_CONTINUE)
+		return prc;
+	/* options may come before or after the verb */
+	const char *verb = first < argc ? argv[first++] : NULL;
 	if (!verb || (strcmp(verb, "run") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "purge") != 0))
 		return cli_usage_error("facematch", "give run, list or purge");
-	if (optind < argc)
-		return cli_usage_error("facematch", "unexpected argument");
+	if (first < argc)
+		return cli_usage_error("facematch", "unexpected argument \"%s\"", argv[first]);
 	if (strcmp(verb, "list") == 0)
-		return fm_cmd_list(o.db);
+		return fm_cmd_list(cli_global.db);
 	if (strcmp(verb, "purge") == 0) {
-		if ((purge_run > 0) + (purge_before >= 0) + purge_all != 1)
+		if ((purge_run >= 0) + (purge_before >= 0) + purge_all != 1)
 			return cli_usage_error("facematch", "purge needs exactly one of --run N, --before YYYY-MM, --all");
-		return fm_cmd_purge(o.db, purge_run, purge_before, purge_all);
+		if (purge_run == 0)
+			return cli_usage_error("facematch", "--run: runs are numbered from 1 (see crimetab facematch list)");
+		return fm_cmd_purge(cli_global.db, purge_run > 0 ? purge_run : 0, purge_before, purge_all);
 	}
-	if (purge_run > 0 || purge_before >= 0 || purge_all)
+	if (purge_run >= 0 || purge_before >= 0 || purge_all)
 		return cli_usage_error("facematch", "--run, --before and --all are for purge");
-	if (!o.plugin)
-		return cli_usage_error("facematch", "run needs --plugin PATH");
-	return fm_cmd_run(&o);
+	if (!plugin)
+		return cli_usage_error("facematch", "run needs --plugin NAME or --plugin PATH");
+	if (timeout > 7 * 24 * 3600)
+		return cli_usage_error("facematch", "--timeout: at most a week (%d seconds)", 7 * 24 * 3600);
+	if (retain > 1200)
+		return cli_usage_error("facematch", "--retain-months: at most 1200");
+	char *path = cli_plugin_path(plugin);
+	if (!path)
+		return CT_EPLUGIN;
+	run_opts o = {.db = cli_global.db, .plugin = path, .config = config, .from_m = from_m, .to_m = to_m,
+		      .timeout = (int)timeout, .retain = (int)retain};
+	int rc = fm_cmd_run(&o);
+	free(path);
+	return rc;
 }

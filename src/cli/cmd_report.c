@@ -2,7 +2,6 @@
  * config file for unattended monthly runs. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +12,7 @@
 
 static const char report_help[] =
 	"usage: crimetab report [options] [--md FILE] [--xlsx FILE] [--csv FILE] [--json FILE]\n"
-	"       crimetab report --config FILE [options]\n"
+	"       crimetab report --config NAME [options]\n"
 	"\n"
 	"Writes the town-centre scrutiny tables: for each area and category row, the count for\n"
 	"the selected month, the last 6 months and the last 12 months, with the difference and\n"
@@ -23,44 +22,67 @@ static const char report_help[] =
 	"half-written report.\n"
 	"\n"
 	"options:\n"
-	"  --db FILE            database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
 	"  --month YYYY-MM      the selected month; 'latest' (default): the latest month for\n"
-	"                       which every force in the data has been imported\n"
+	"                       which every force in the data has been imported, or, when\n"
+	"                       that month's comparisons lack months and an earlier month's\n"
+	"                       do not, that earlier month (the first line says which and why)\n"
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
 	"                       \"All data\" is every crime, in an area or not)\n"
 	"  --all-data           add the \"All data\" table before the areas\n"
-	"  --taxonomy T         home-office (default), police-uk, or a template file\n"
+	"  --taxonomy T         home-office (default), police-uk (built-in), or a file\n"
 	"  --compare BASIS      yoy (default: the same window a year earlier) or previous\n"
 	"                       (the window immediately before)\n"
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
 	"                       taxonomy's own if imported, else whichever is\n"
 	"  --md FILE            Markdown tables\n"
 	"  --xlsx FILE          committee workbook: Summary, one sheet per area, Trend, Sources\n"
-	"  --csv FILE           tidy CSV: area, row, window, current, comparison, diff, pct\n"
-	"  --json FILE          the report model as JSON (schema_version 1)\n"
-	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
+	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
+	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
+	"                       docs/report.schema.json)\n"
+	"  --config NAME        a report config: a JSON file, or a built-in one\n"
+	"                       (stockton-scrutiny; see crimetab templates): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM, suppress_below, confirmed_only, and retain_months\n"
 	"                       (face-match sightings older than that many months are deleted\n"
 	"                       first, as crimetab facematch run --retain-months does); options\n"
 	"                       given on the command line win\n"
-	"  --allow-missing      exit 0 even when months are missing from the data\n"
+	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
+	"                       --month latest take the latest month whatever its comparisons\n"
 	"  --confirmed-only     offender (face match) rows of matches a person confirmed only;\n"
 	"                       by default each measure is shown for all matches and, beside\n"
 	"                       it, for the confirmed ones\n"
 	"  --suppress-below N   disclosure control: offender counts from 1 to N-1 print as <N,\n"
 	"                       and figures that would give one away as [c] (default 3; 0: off)\n"
-	"  -q, --quiet          only errors and warnings on stderr (for cron)\n"
-	"  -h, --help           this text\n"
 	"\n"
-	"exit status:\n"
-	"  0  reports written\n"
-	"  2  bad usage (unknown option, bad month, unknown area)\n"
-	"  3  bad input (taxonomy or config file unreadable or invalid)\n"
-	"  4  reports written, but months the windows need are missing from the data (each\n"
-	"     named in a warning); --allow-missing makes this 0\n"
-	"  5  an output could not be written (nothing half-written is left)\n"
-	"  6  database error\n";
+	"When months the windows need are missing from the data, each gap is named in a\n"
+	"warning and the status is 4 (--allow-missing makes it 0).  An output that cannot\n"
+	"be written is status 5, and nothing half-written is left.\n"
+	"\n"
+	"Months missing from the data: a window is complete when every force whose data an\n"
+	"area draws on has the dataset for every month of it.  A count whose window is not\n"
+	"complete carries the mark \xe2\x80\xa1 (the mark alone for 0), its Diff and % Diff read\n"
+	"n/a (n/a\xe2\x80\xa1 when the comparison lacks months), and a footnote under the table\n"
+	"names the forces and months.  Warnings give one line per distinct gap.\n"
+	"\n"
+	"CSV columns:\n"
+	"  month                the selected month, YYYY-MM\n"
+	"  comparison_basis     yoy or previous\n"
+	"  area                 the area's name\n"
+	"  row                  the row's labels from the top, joined with \" > \"\n"
+	"  row_kind             group (a sum of the rows below it), leaf, unknown (categories\n"
+	"                       no rule maps), total (the Total row), outside_total (not in\n"
+	"                       Total, e.g. anti-social behaviour), offenders (face-match\n"
+	"                       measures); leaf + unknown rows add up to total\n"
+	"  depth                0 for top-level rows\n"
+	"  window               month, 6 months or 12 months\n"
+	"  window_from, window_to, comparison_from, comparison_to   the spans, YYYY-MM\n"
+	"  current, comparison  counts, as the data hold them\n"
+	"  diff                 current - comparison; empty when either span lacks months\n"
+	"  pct                  % difference to one decimal (no %), empty unless pct_kind is value\n"
+	"  pct_kind             value, infinity (comparison 0, current not) or none (both 0,\n"
+	"                       or a span lacks months)\n"
+	"  complete_current, complete_comparison   true or false (empty for offenders)\n"
+	"  missing_current, missing_comparison     the months each span lacks, ';'-separated\n";
 
 enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
@@ -105,19 +127,14 @@ static void add_area(report_opts *o, const char *name)
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
-	char err[1024];
-	char *text = ct_template_text("reports", path, err, sizeof err);
-	if (!text) {
-		ct_error("%s", err);
-		return CT_EDATA;
-	}
-	cJSON *j = cJSON_Parse(text);
-	free(text);
-	if (!j) {
-		ct_error("%s: not valid JSON", path);
-		return CT_EDATA;
-	}
 	int rc = CT_OK;
+	char *text = cli_template("reports", path, &rc);
+	if (!text)
+		return rc;
+	cJSON *j = cli_json_parse(path, text);
+	free(text);
+	if (!j)
+		return CT_EDATA;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);
@@ -276,68 +293,55 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_DB = 256, O_MONTH, O_AREA, O_ALL, O_TAX, O_CMP, O_DATASET, O_MD, O_XLSX, O_CSV, O_JSON, O_CONFIG,
-	       O_ALLOW, O_CONFIRMED, O_SUPPRESS };
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, O_DB},
-		{"month", required_argument, NULL, O_MONTH},
-		{"area", required_argument, NULL, O_AREA},
-		{"all-data", no_argument, NULL, O_ALL},
-		{"taxonomy", required_argument, NULL, O_TAX},
-		{"compare", required_argument, NULL, O_CMP},
-		{"dataset", required_argument, NULL, O_DATASET},
-		{"md", required_argument, NULL, O_MD},
-		{"xlsx", required_argument, NULL, O_XLSX},
-		{"csv", required_argument, NULL, O_CSV},
-		{"json", required_argument, NULL, O_JSON},
-		{"config", required_argument, NULL, O_CONFIG},
-		{"allow-missing", no_argument, NULL, O_ALLOW},
-		{"confirmed-only", no_argument, NULL, O_CONFIRMED},
-		{"suppress-below", required_argument, NULL, O_SUPPRESS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL;
+	const char *outs[OUT_COUNT] = {NULL};
+	cli_list areas = {0};
+	int all_data = 0, allow_missing = 0, confirmed_only = 0;
+	long long suppress_below = -1;
+	const cli_opt opts[] = {
+		CLI_STRING("month", 0, &month),
+		CLI_LIST("area", 0, &areas),
+		CLI_FLAG("all-data", 0, &all_data),
+		CLI_STRING("taxonomy", 0, &tax),
+		CLI_STRING("compare", 0, &cmp),
+		CLI_STRING("dataset", 0, &dataset),
+		CLI_STRING("md", 0, &outs[OUT_MD]),
+		CLI_STRING("xlsx", 0, &outs[OUT_XLSX]),
+		CLI_STRING("csv", 0, &outs[OUT_CSV]),
+		CLI_STRING("json", 0, &outs[OUT_JSON]),
+		CLI_STRING("config", 0, &config),
+		CLI_FLAG("allow-missing", 0, &allow_missing),
+		CLI_FLAG("confirmed-only", 0, &confirmed_only),
+		CLI_NUMBER("suppress-below", 0, &suppress_below),
+		CLI_END,
 	};
-	report_opts cli = {.suppress_below = -1, .confirmed_only = -1, .retain_months = -1};
+	int first, prc = cli_parse("report", report_help, opts, argc, argv, &first);
+	if (prc != CLI_CONTINUE)
+		return prc;
+	int status = CT_OK;
+	if (first < argc) {
+		cli_list_free(&areas);
+		return cli_usage_error("report", "unexpected argument '%s' (outputs are given with --md, --xlsx, ...)",
+				       argv[first]);
+	}
+	if (suppress_below > 1000000) {
+		cli_list_free(&areas);
+		return cli_usage_error("report", "--suppress-below: at most 1000000");
+	}
+	report_opts cli = {.all_data = all_data, .allow_missing = allow_missing,
+			   .suppress_below = (int)suppress_below, .confirmed_only = confirmed_only ? 1 : -1,
+			   .retain_months = -1};
 	report_opts o = {.suppress_below = -1, .confirmed_only = -1, .retain_months = -1};
-	const char *config = NULL;
-	int c, status = CT_OK;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DB: set(&cli.db, optarg); break;
-		case O_MONTH: set(&cli.month, optarg); break;
-		case O_AREA: add_area(&cli, optarg); break;
-		case O_ALL: cli.all_data = 1; break;
-		case O_TAX: set(&cli.taxonomy, optarg); break;
-		case O_CMP: set(&cli.compare, optarg); break;
-		case O_DATASET: set(&cli.dataset, optarg); break;
-		case O_MD: set(&cli.out[OUT_MD], optarg); break;
-		case O_XLSX: set(&cli.out[OUT_XLSX], optarg); break;
-		case O_CSV: set(&cli.out[OUT_CSV], optarg); break;
-		case O_JSON: set(&cli.out[OUT_JSON], optarg); break;
-		case O_CONFIG: config = optarg; break;
-		case O_ALLOW: cli.allow_missing = 1; break;
-		case O_CONFIRMED: cli.confirmed_only = 1; break;
-		case O_SUPPRESS: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 || v > 1000000) {
-				opts_free(&cli);
-				return cli_usage_error("report", "--suppress-below: not a whole number (0: off)");
-			}
-			cli.suppress_below = (int)v;
-			break;
-		}
-		case 'q': ct_verbosity = -1; break;
-		case 'h': opts_free(&cli); return cli_help(report_help);
-		default: opts_free(&cli); return cli_usage_error("report", "unknown option");
-		}
-	}
-	if (optind < argc) {
-		opts_free(&cli);
-		return cli_usage_error("report", "unexpected argument (outputs are given with --md, --xlsx, ...)");
-	}
+	set(&cli.db, cli_global.db);
+	set(&cli.month, month);
+	set(&cli.taxonomy, tax);
+	set(&cli.compare, cmp);
+	set(&cli.dataset, dataset);
+	for (int i = 0; i < OUT_COUNT; i++)
+		set(&cli.out[i], outs[i]);
+	for (size_t i = 0; i < areas.n; i++)
+		add_area(&cli, areas.v[i]);
+	cli_list_free(&areas);
 	if (config && (status = load_config(config, &o, &cli)) != CT_OK)
 		goto out;
 	/* the command line wins over the config */
@@ -360,17 +364,17 @@ int cmd_report(int argc, char **argv)
 
 	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = o.dataset};
 	if (o.month && strcmp(o.month, "latest") != 0 && ct_month_parse(o.month, &req.month) != 0) {
-		status = cli_usage_error("report", "--month: not a month (YYYY-MM) or 'latest'");
+		status = cli_usage_error("report", "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", o.month);
 		goto out;
 	}
 	if (strcmp(o.compare, "previous") == 0)
 		req.compare = REP_COMPARE_PREVIOUS;
 	else if (strcmp(o.compare, "yoy") != 0) {
-		status = cli_usage_error("report", "--compare: expected yoy or previous");
+		status = cli_usage_error("report", "--compare: \"%s\" is not yoy or previous", o.compare);
 		goto out;
 	}
 	if (o.dataset && strcmp(o.dataset, "force") != 0 && strcmp(o.dataset, "street") != 0) {
-		status = cli_usage_error("report", "--dataset: expected force or street");
+		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
 		goto out;
 	}
 	int any_out = 0;
@@ -380,12 +384,9 @@ int cmd_report(int argc, char **argv)
 		set(&o.out[OUT_MD], "-");
 
 	char err[1024];
-	taxonomy *t = tax_load(o.taxonomy, err, sizeof err);
-	if (!t) {
-		ct_error("%s", err);
-		status = CT_EDATA;
+	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
+	if (!t)
 		goto out;
-	}
 	store *s = cli_open_store(o.db, 0);
 	if (!s) {
 		tax_free(t);
@@ -395,6 +396,7 @@ int cmd_report(int argc, char **argv)
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
+	req.allow_missing = o.allow_missing;
 	req.suppress_below = o.suppress_below >= 0 ? o.suppress_below : STATS_SUPPRESS_DEFAULT;
 	req.confirmed_only = o.confirmed_only > 0;
 	if (o.retain_months >= 0 && (status = cli_fm_retention(s, o.retain_months)) != CT_OK) {
@@ -417,7 +419,8 @@ int cmd_report(int argc, char **argv)
 	} else {
 		char mm[8];
 		ct_month_format(r->month, mm);
-		ct_note("report for %s (%s, %s, compared with the %s)", mm, rep_dataset_label(r->dataset), r->taxonomy,
+		ct_note("report for %s%s%s (%s, %s, compared with the %s)", mm, r->month_reason ? ": " : "",
+			r->month_reason ? r->month_reason : "", rep_dataset_label(r->dataset), r->taxonomy,
 			rep_compare_label(r->compare));
 		for (size_t i = 0; i < r->nwarnings; i++)
 			ct_warn("%s", r->warnings[i]);

@@ -1,13 +1,10 @@
 /* crimetab sources / crimetab rejects: what was imported, and what was not. */
-#include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "core/util.h"
 
 static const char sources_help[] =
-	"usage: crimetab sources [--db FILE]\n"
+	"usage: crimetab sources\n"
 	"\n"
 	"Lists every imported file: id, kind (street, outcomes, stop-and-search, force),\n"
 	"force, months covered, rows read / imported / rejected, rows of it that a newer file\n"
@@ -15,7 +12,7 @@ static const char sources_help[] =
 	"after a header line.\n";
 
 static const char rejects_help[] =
-	"usage: crimetab rejects [--db FILE] [--source N]\n"
+	"usage: crimetab rejects [--source N]\n"
 	"\n"
 	"Lists rejected rows as  path:line: reason  followed by the raw row, indented.\n"
 	"--source N limits the list to source N (see crimetab sources).\n";
@@ -40,27 +37,17 @@ static int print_source(void *ctx, const store_source *s)
 
 int cmd_sources(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *db = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'h': return cli_help(sources_help);
-		default: return cli_usage_error("sources", "unknown option");
-		}
-	}
-	if (optind < argc)
+	const cli_opt opts[] = {CLI_END};
+	int first, rc = cli_parse("sources", sources_help, opts, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	if (first < argc)
 		return cli_usage_error("sources", "takes no arguments");
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	if (!s)
 		return CT_EDB;
 	printf("id\tkind\tforce\tfrom\tto\tread\timported\trejected\tsuperseded\timported_at\tpath\n");
-	int rc = store_sources_each(s, print_source, NULL);
+	rc = store_sources_each(s, print_source, NULL);
 	if (rc != 0)
 		ct_error("%s", store_errmsg(s));
 	store_close(s);
@@ -76,34 +63,22 @@ static int print_reject(void *ctx, const store_reject *r)
 
 int cmd_rejects(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"source", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	long long source = -1;
+	const cli_opt opts[] = {
+		CLI_NUMBER("source", 's', &source),
+		CLI_END,
 	};
-	const char *db = NULL;
-	long long source = 0;
-	int c;
-	char *end;
-	while ((c = getopt_long(argc, argv, "d:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 's':
-			source = strtoll(optarg, &end, 10);
-			if (*end || source <= 0)
-				return cli_usage_error("rejects", "--source needs a source id (see crimetab sources)");
-			break;
-		case 'h': return cli_help(rejects_help);
-		default: return cli_usage_error("rejects", "unknown option");
-		}
-	}
-	if (optind < argc)
+	int first, rc = cli_parse("rejects", rejects_help, opts, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	if (source == 0)
+		return cli_usage_error("rejects", "--source: a source id is 1 or more (see crimetab sources)");
+	if (first < argc)
 		return cli_usage_error("rejects", "takes no arguments");
-	store *s = cli_open_store(db, 0);
+	store *s = cli_open_store(cli_global.db, 0);
 	if (!s)
 		return CT_EDB;
-	int rc = store_rejects_each(s, source, print_reject, NULL);
+	rc = store_rejects_each(s, source < 0 ? 0 : source, print_reject, NULL);
 	if (rc != 0)
 		ct_error("%s", store_errmsg(s));
 	store_close(s);

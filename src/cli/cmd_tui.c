@@ -1,6 +1,5 @@
 /* crimetab tui: browse the scrutiny tables in the terminal.  Wires the TUI's
  * build and export requests to stats/ and the exporters. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +11,7 @@
 #include "tui/tui.h"
 
 static const char tui_help[] =
-	"usage: crimetab tui [--db FILE] [--month YYYY-MM] [--taxonomy T] [--compare BASIS]\n"
+	"usage: crimetab tui [--month YYYY-MM] [--taxonomy T] [--compare BASIS]\n"
 	"\n"
 	"Browses the town-centre scrutiny tables: \"All data\" and every loaded area, each\n"
 	"category's count for the selected month, the last 6 months and the last 12 months,\n"
@@ -23,15 +22,13 @@ static const char tui_help[] =
 	"The database is opened read-only, so an import can run at the same time; r reloads.\n"
 	"\n"
 	"options:\n"
-	"  --db FILE          database (default: $CRIMETAB_DB, else ./crimetab.db)\n"
 	"  --month YYYY-MM    the selected month to start on (default: the latest with data)\n"
 	"  --taxonomy T       home-office (default), police-uk, or a template file; t cycles\n"
 	"  --compare BASIS    yoy (default: a year earlier) or previous (the preceding\n"
 	"                     window); c toggles\n"
-	"  -h, --help         this text\n"
 	"\n"
 	"Needs a terminal: with standard input or output not a TTY it exits with status 2.\n"
-	"Colours follow NO_COLOR; without a UTF-8 locale it draws in ASCII.\n";
+	"--no-color (or NO_COLOR) turns colour off; without a UTF-8 locale it draws in ASCII.\n";
 
 #define MAX_TAX 3
 
@@ -100,37 +97,24 @@ static int export_area(void *vctx, const rep_report *r, size_t area, const char 
 
 int cmd_tui(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"month", required_argument, NULL, 'm'},
-		{"taxonomy", required_argument, NULL, 't'},
-		{"compare", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *taxname = "home-office", *month_arg = "latest", *compare_arg = "yoy";
+	const cli_opt opts[] = {
+		CLI_STRING("month", 'm', &month_arg),
+		CLI_STRING("taxonomy", 't', &taxname),
+		CLI_STRING("compare", 'c', &compare_arg),
+		CLI_END,
 	};
-	const char *db = NULL, *taxname = "home-office";
-	int month = -1, compare = REP_COMPARE_YOY, c;
-	while ((c = getopt_long(argc, argv, "d:m:t:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'm':
-			if (strcmp(optarg, "latest") != 0 && ct_month_parse(optarg, &month) != 0)
-				return cli_usage_error("tui", "--month: not a month (YYYY-MM) or 'latest'");
-			break;
-		case 't': taxname = optarg; break;
-		case 'c':
-			if (strcmp(optarg, "previous") == 0)
-				compare = REP_COMPARE_PREVIOUS;
-			else if (strcmp(optarg, "yoy") == 0)
-				compare = REP_COMPARE_YOY;
-			else
-				return cli_usage_error("tui", "--compare: expected yoy or previous");
-			break;
-		case 'h': return cli_help(tui_help);
-		default: return cli_usage_error("tui", "unknown option");
-		}
-	}
-	if (optind < argc)
+	int first, rc = cli_parse("tui", tui_help, opts, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	int month = -1, compare = REP_COMPARE_YOY;
+	if (strcmp(month_arg, "latest") != 0 && ct_month_parse(month_arg, &month) != 0)
+		return cli_usage_error("tui", "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", month_arg);
+	if (strcmp(compare_arg, "previous") == 0)
+		compare = REP_COMPARE_PREVIOUS;
+	else if (strcmp(compare_arg, "yoy") != 0)
+		return cli_usage_error("tui", "--compare: \"%s\" is not yoy or previous", compare_arg);
+	if (first < argc)
 		return cli_usage_error("tui", "takes no arguments");
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		ct_error("tui: needs a terminal (standard %s is not one); for files use crimetab report",
@@ -144,16 +128,14 @@ int cmd_tui(int argc, char **argv)
 		if (strcmp(ctx.names[tax], taxname) == 0)
 			break;
 	if (tax == ctx.ntax) {
-		char err[1024];
-		ctx.tax[tax] = tax_load(taxname, err, sizeof err);
-		if (!ctx.tax[tax]) {
-			ct_error("%s", err);
-			return CT_EDATA;
-		}
+		int status = CT_OK;
+		ctx.tax[tax] = cli_taxonomy(taxname, &status);
+		if (!ctx.tax[tax])
+			return status;
 		ctx.names[ctx.ntax++] = taxname;
 	}
 	/* read-only: a running import (WAL) is neither blocked nor blocks this */
-	ctx.s = cli_open_store(db, 1);
+	ctx.s = cli_open_store(cli_global.db, 1);
 	int status = CT_EDB;
 	if (ctx.s) {
 		tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};

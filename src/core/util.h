@@ -59,10 +59,21 @@ long long ct_uk_month_start(int month);
 /* The contents of PATH, NUL-terminated (caller frees); NULL with
  * "PATH: cannot open: reason" in err. */
 char *ct_read_file(const char *path, char *err, size_t errlen);
-/* A template's text (caller frees): the built-in templates/DIR/NAME.json
- * when NAME_OR_PATH has no '/' and such a file is compiled in, else the
- * file NAME_OR_PATH. */
+/* The one way a template named on the command line or in a config is found,
+ * from any folder: NAME_OR_PATH is read as a file when something exists at
+ * that path; otherwise, when it names a built-in template of kind DIR
+ * ("taxonomy", "mappings", "areas", "reports": templates/DIR/NAME.json or
+ * .geojson, compiled in), that text.  Returns the text (caller frees), or
+ * NULL with err set ("NAME: no such file, and not a built-in taxonomy
+ * (built-in: home-office, police-uk)", or the file's own read error): NULL
+ * always means nothing could be read (exit status CT_EIO). */
 char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen);
+/* The built-in template of kind DIR called NAME (its text and length are
+ * compiled in), or NULL. */
+const char *ct_template_builtin(const char *dir, const char *name, size_t *len);
+/* What a template of kind DIR is called in messages ("taxonomy", "column
+ * mapping", "areas file", "report config"). */
+const char *ct_template_noun(const char *dir);
 
 /* True if s (length n) is valid UTF-8. */
 int ct_utf8_valid(const char *s, size_t n);
@@ -81,7 +92,12 @@ int ct_out_commit(ct_outfile *o, char *err, size_t errlen);
 /* Removes the temporary and frees O; accepts NULL. */
 void ct_out_abort(ct_outfile *o);
 
-/* A progress line on stderr, drawn only when stderr is a TTY and not quiet. */
+/* True when stderr is a terminal that understands escape sequences (TERM set
+ * and not "dumb"), so a line can be redrawn in place. */
+int ct_stderr_can_redraw(void);
+
+/* A progress line on stderr, drawn only when ct_stderr_can_redraw() and not
+ * quiet: no escape sequence ever reaches a log, a pipe or a dumb terminal. */
 typedef struct ct_progress ct_progress;
 ct_progress *ct_progress_new(const char *label, long long total_bytes);
 void ct_progress_update(ct_progress *p, long long rows, long long bytes);

@@ -2,12 +2,17 @@
  * flag, window span, source and warning, under a schema version. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <string.h>
+#include <time.h>
 
 #include "core/util.h"
+#include "core/version.h"
 #include "report/export.h"
 
-/* Bump when a field changes meaning or goes away; adding one does not. */
-#define SCHEMA_VERSION 1
+/* Bump when a field changes meaning or goes away; adding one does not.
+ * 2: figures carry their completeness; diff and pct are null when a window
+ * lacks months; pct_kind.  The schema is docs/report.schema.json. */
+#define SCHEMA_VERSION 2
 #define OFFENDERS_GROUP "Offenders (face match)"
 
 /* cJSON returns NULL when malloc fails; one flag catches every such miss
@@ -44,40 +49,110 @@ static cJSON *month_str(int month)
 	return cJSON_CreateString(m);
 }
 
-/* A window's figures; OFF (may be NULL) is the offender row they belong
- * to: a figure its disclosure control withholds is null, with the mark in
- * "<name>_text". */
-static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_report *r, const rep_off_row *off)
+static cJSON *months_json(jctx *j, const int *months, int n)
 {
-	static const char *const name[3] = {"current", "comparison", "diff"};
-	static const int part[3] = {REP_PART_CUR, REP_PART_CMP, REP_PART_DIFF};
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; arr && i < n; i++)
+		push(j, arr, month_str(months[i]));
+	return arr;
+}
+
+static const char *pct_kind(rep_pct_kind k)
+{
+	return k == REP_PCT_VALUE ? "value" : k == REP_PCT_INFINITY ? "infinity" : "none";
+}
+
+/* A row's windows.  COVER: the area's completeness, or NULL for figures the
+ * data's coverage does not bear on (offender measures).  OFF (may be NULL)
+ * is the offender row the figures belong to: a figure its disclosure
+ * control withholds is null, its *_text the mark ("<3", "[c]"), and its
+ * pct_kind "withheld". */
+static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[2], const rep_report *r,
+			   const rep_off_row *off)
+{
 	cJSON *arr = cJSON_CreateArray();
 	for (int w = 0; arr && w < REP_WINDOWS; w++) {
+		const rep_fig *f = &fig[w];
 		cJSON *o = cJSON_CreateObject();
-		const long long v[3] = {fig[w].cur, fig[w].cmp, fig[w].diff};
-		char pct[32], mark[16], key[32];
-		rep_fmt_pct(&fig[w], pct, sizeof pct);
-		for (int k = 0; k < 3; k++) {
-			if (off && rep_off_mark(r, off, w, part[k], mark, sizeof mark)) {
-				add(j, o, name[k], cJSON_CreateNull());
-				snprintf(key, sizeof key, "%s_text", name[k]);
-				add(j, o, key, cJSON_CreateString(mark));
-			} else {
-				add(j, o, name[k], cJSON_CreateNumber((double)v[k]));
-			}
-		}
-		if (off && rep_off_mark(r, off, w, REP_PART_PCT, pct, sizeof pct))
-			add(j, o, "pct", cJSON_CreateNull());
-		else
-			add(j, o, "pct",
-			    fig[w].pct_kind == REP_PCT_VALUE ? cJSON_CreateNumber(fig[w].pct) : cJSON_CreateNull());
+		char cur[32], cmp[32], diff[32], pct[32];
+		rep_fmt_cur(f, cur, sizeof cur);
+		rep_fmt_diff(f, diff, sizeof diff);
+		rep_fmt_pct(f, pct, sizeof pct);
+		int hide_cur = off && rep_off_mark(r, off, w, REP_PART_CUR, cur, sizeof cur);
+		int hide_cmp = off && rep_off_mark(r, off, w, REP_PART_CMP, cmp, sizeof cmp);
+		int hide_diff = off && rep_off_mark(r, off, w, REP_PART_DIFF, diff, sizeof diff);
+		int hide_pct = off && rep_off_mark(r, off, w, REP_PART_PCT, pct, sizeof pct);
+		add(j, o, "current", hide_cur ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cur));
+		add(j, o, "comparison", hide_cmp ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cmp));
+		if (hide_cmp)
+			add(j, o, "comparison_text", cJSON_CreateString(cmp));
+		add(j, o, "diff", f->missing || hide_diff ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
+		add(j, o, "pct",
+		    f->pct_kind == REP_PCT_VALUE && !hide_pct ? cJSON_CreateNumber(f->pct) : cJSON_CreateNull());
+		add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : pct_kind(f->pct_kind)));
+		add(j, o, "complete", cJSON_CreateBool(f->missing == 0));
+		add(j, o, "complete_current", cJSON_CreateBool(!(f->missing & REP_MISSING_CURRENT)));
+		add(j, o, "complete_comparison", cJSON_CreateBool(!(f->missing & REP_MISSING_COMPARISON)));
+		/* both spans' missing months, in order: the comparison's come first */
+		int months[2 * REP_WINDOW_MAX], n = 0;
+		for (int side = REP_SIDE_COMPARISON; cover && side >= REP_SIDE_CURRENT; side--)
+			for (int i = 0; i < cover[w][side].nmissing; i++)
+				months[n++] = cover[w][side].missing[i];
+		add(j, o, "missing_months", months_json(j, months, n));
+		add(j, o, "current_text", cJSON_CreateString(cur));
+		add(j, o, "diff_text", cJSON_CreateString(diff));
 		add(j, o, "pct_text", cJSON_CreateString(pct));
 		push(j, arr, o);
 	}
 	return arr;
 }
 
-static cJSON *row_json(jctx *j, const rep_report *r, const rep_row *rw)
+static cJSON *gaps_json(jctx *j, const rep_gap *gaps, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		add(j, o, "force", cJSON_CreateString(gaps[i].force));
+		add(j, o, "from", month_str(gaps[i].from));
+		add(j, o, "to", month_str(gaps[i].to));
+		push(j, arr, o);
+	}
+	return arr;
+}
+
+/* The area's completeness: per window, which months each span lacks, and the
+ * footnote the other outputs print under its tables. */
+static void area_cover_json(jctx *j, const rep_report *r, const rep_area *ar, cJSON *o)
+{
+	cJSON *windows = cJSON_CreateArray();
+	for (int w = 0; windows && w < REP_WINDOWS; w++) {
+		const rep_side *cur = &ar->cover[w][REP_SIDE_CURRENT], *cmp = &ar->cover[w][REP_SIDE_COMPARISON];
+		cJSON *wo = cJSON_CreateObject();
+		add(j, wo, "name", cJSON_CreateString(rep_window_label[w]));
+		add(j, wo, "complete", cJSON_CreateBool(cur->nmissing == 0 && cmp->nmissing == 0));
+		add(j, wo, "complete_current", cJSON_CreateBool(cur->nmissing == 0));
+		add(j, wo, "complete_comparison", cJSON_CreateBool(cmp->nmissing == 0));
+		add(j, wo, "missing_current", months_json(j, cur->missing, cur->nmissing));
+		add(j, wo, "missing_comparison", months_json(j, cmp->missing, cmp->nmissing));
+		push(j, windows, wo);
+	}
+	add(j, o, "windows", windows);
+	add(j, o, "gaps", gaps_json(j, ar->gaps, ar->ngaps));
+	int months[REP_SERIES], n = 0;
+	for (int k = 0; k < REP_SERIES; k++)
+		if (ar->series_missing[k])
+			months[n++] = r->month - (REP_SERIES - 1) + k;
+	add(j, o, "series_missing", months_json(j, months, n));
+	size_t nn;
+	char **notes = rep_gap_notes(r, ar, &nn);
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < nn; i++)
+		push(j, arr, cJSON_CreateString(notes[i]));
+	add(j, o, "notes", arr);
+	rep_lines_free(notes, nn);
+}
+
+static cJSON *row_json(jctx *j, const rep_row *rw, const rep_side (*cover)[2])
 {
 	cJSON *o = cJSON_CreateObject();
 	add(j, o, "label", cJSON_CreateString(rw->label));
@@ -88,7 +163,7 @@ static cJSON *row_json(jctx *j, const rep_report *r, const rep_row *rw)
 	add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
 	add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
 	add(j, o, "approximation", str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
-	add(j, o, "windows", windows_json(j, rw->fig, r, NULL));
+	add(j, o, "windows", windows_json(j, rw->fig, cover, NULL, NULL));
 	cJSON *series = cJSON_CreateArray();
 	for (int i = 0; series && i < REP_SERIES; i++)
 		push(j, series, cJSON_CreateNumber((double)rw->series[i]));
@@ -123,6 +198,17 @@ static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
 	if (!ar->has_offenders)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject();
+	/* "name version" of each plugin behind the figures */
+	strbuf src = {0};
+	for (size_t i = 0; i < r->nfm_runs; i++) {
+		const rep_fm_run *f = &r->fm_runs[i];
+		char nv[512];
+		snprintf(nv, sizeof nv, "%s %s", f->plugin ? f->plugin : "?", f->version ? f->version : "");
+		if (!src.buf || !strstr(src.buf, nv))
+			sb_printf(&src, "%s%s", src.len ? ", " : "", nv);
+	}
+	add(j, o, "source", str_or_null(src.buf));
+	sb_release(&src);
 	cJSON *runs = cJSON_CreateArray();
 	for (size_t i = 0; runs && i < r->nfm_runs; i++)
 		push(j, runs, fm_run_json(j, &r->fm_runs[i]));
@@ -145,7 +231,7 @@ static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
 		add(j, row, "unknown", cJSON_CreateFalse());
 		add(j, row, "outside_total", cJSON_CreateFalse());
 		add(j, row, "approximation", cJSON_CreateNull());
-		add(j, row, "windows", windows_json(j, off->fig, r, off));
+		add(j, row, "windows", windows_json(j, off->fig, NULL, r, off));
 		push(j, rows, row);
 	}
 	add(j, o, "rows", rows);
@@ -157,7 +243,16 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 	cJSON *doc = cJSON_CreateObject();
 	add(j, doc, "schema_version", cJSON_CreateNumber(SCHEMA_VERSION));
 	add(j, doc, "generator", cJSON_CreateString("crimetab"));
+	add(j, doc, "crimetab_version", cJSON_CreateString(CRIMETAB_VERSION));
+	char when[32] = "";
+	time_t t = (time_t)r->generated_at;
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	add(j, doc, "generated_at", cJSON_CreateString(when));
 	add(j, doc, "month", month_str(r->month));
+	add(j, doc, "month_reason", str_or_null(r->month_reason));
+	add(j, doc, "series_from", month_str(r->month - (REP_SERIES - 1)));
 	add(j, doc, "compare", cJSON_CreateString(r->compare == REP_COMPARE_PREVIOUS ? "previous" : "yoy"));
 	add(j, doc, "comparison_basis", cJSON_CreateString(rep_compare_label(r->compare)));
 	add(j, doc, "dataset", str_or_null(r->dataset));
@@ -181,6 +276,7 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 	for (size_t i = 0; warnings && i < r->nwarnings; i++)
 		push(j, warnings, cJSON_CreateString(r->warnings[i]));
 	add(j, doc, "warnings", warnings);
+	add(j, doc, "gaps", gaps_json(j, r->gaps, r->ngaps));
 
 	cJSON *sources = cJSON_CreateArray();
 	for (size_t i = 0; sources && i < r->nsources; i++) {
@@ -204,8 +300,9 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 		add(j, o, "name", cJSON_CreateString(ar->name));
 		cJSON *rows = cJSON_CreateArray();
 		for (size_t i = 0; rows && i < ar->nrows; i++)
-			push(j, rows, row_json(j, r, &ar->rows[i]));
+			push(j, rows, row_json(j, &ar->rows[i], ar->cover));
 		add(j, o, "rows", rows);
+		area_cover_json(j, r, ar, o);
 		add(j, o, "offenders", offenders_json(j, r, ar));
 		push(j, areas, o);
 	}

@@ -40,7 +40,7 @@ static void md_cells(FILE *out, const rep_fig *fig, int bold, const rep_report *
 	const char *b = bold ? "**" : "";
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		char c[32], d[32], p[32];
-		rep_fmt_count(fig[w].cur, c, sizeof c);
+		rep_fmt_cur(&fig[w], c, sizeof c);
 		rep_fmt_diff(&fig[w], d, sizeof d);
 		rep_fmt_pct(&fig[w], p, sizeof p);
 		if (o) {
@@ -68,6 +68,16 @@ static void md_row(FILE *out, const rep_row *row, int indent, int bold)
 		fputs(" †", out);
 	fputs(" |", out);
 	md_cells(out, row->fig, bold, NULL, NULL);
+}
+
+/* The footnote of an area whose windows lack months, under each table. */
+static void md_gap_notes(FILE *out, char **notes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputc('\n', out);
+		md_text(out, notes[i]);
+		fputc('\n', out);
+	}
 }
 
 static void month_span(FILE *out, int from, int to)
@@ -155,10 +165,13 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 		fputs("\n\n", out);
 		md_text(out, ar->name);
 		fprintf(out, ", %s, compared with the %s.\n\n", month, rep_compare_label(r->compare));
+		size_t nnotes;
+		char **notes = rep_gap_notes(r, ar, &nnotes);
 		md_header(out, "Crime");
 		for (size_t i = 0; i < ar->nrows; i++)
 			if (ar->rows[i].depth == 0)
 				md_row(out, &ar->rows[i], 0, (ar->rows[i].flags & REP_ROW_TOTAL) != 0);
+		md_gap_notes(out, notes, nnotes);
 		fputc('\n', out);
 		md_header(out, "Crime");
 		int approx = 0;
@@ -166,6 +179,8 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 			md_row(out, &ar->rows[i], 1, (ar->rows[i].flags & (REP_ROW_GROUP | REP_ROW_TOTAL)) != 0);
 			approx |= (ar->rows[i].flags & REP_ROW_APPROX) != 0;
 		}
+		md_gap_notes(out, notes, nnotes);
+		rep_lines_free(notes, nnotes);
 		if (approx) {
 			fputs("\n† Approximate rows:", out);
 			for (size_t i = 0; i < ar->nrows; i++)

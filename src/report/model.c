@@ -28,6 +28,9 @@ void rep_report_free(rep_report *r)
 		free(ar->name);
 		for (size_t k = 0; k < ar->noffenders; k++)
 			free(ar->offenders[k].label);
+		for (size_t i = 0; i < ar->ngaps; i++)
+			free(ar->gaps[i].force);
+		free(ar->gaps);
 	}
 	free(r->areas);
 	for (size_t i = 0; i < r->nwarnings; i++)
@@ -48,6 +51,10 @@ void rep_report_free(rep_report *r)
 			free(owned[k]);
 	}
 	free(r->fm_runs);
+	for (size_t i = 0; i < r->ngaps; i++)
+		free(r->gaps[i].force);
+	free(r->gaps);
+	free(r->month_reason);
 	free(r->taxonomy);
 	free(r->dataset);
 	free(r);
@@ -61,9 +68,20 @@ void rep_fmt_count(long long n, char *buf, size_t len)
 		snprintf(buf, len, "%lld", n);
 }
 
+void rep_fmt_cur(const rep_fig *f, char *buf, size_t len)
+{
+	rep_fmt_count(f->cur, buf, len);
+	if (f->missing & REP_MISSING_CURRENT) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "%s", REP_MARK);
+	}
+}
+
 void rep_fmt_diff(const rep_fig *f, char *buf, size_t len)
 {
-	if (f->cur == 0 && f->cmp == 0)
+	if (f->missing)
+		snprintf(buf, len, "n/a%s", f->missing & REP_MISSING_COMPARISON ? REP_MARK : "");
+	else if (f->cur == 0 && f->cmp == 0)
 		buf[0] = '\0';
 	else
 		snprintf(buf, len, "%lld", f->diff);
@@ -71,6 +89,10 @@ void rep_fmt_diff(const rep_fig *f, char *buf, size_t len)
 
 void rep_fmt_pct(const rep_fig *f, char *buf, size_t len)
 {
+	if (f->missing) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
 	switch (f->pct_kind) {
 	case REP_PCT_NONE:
 		buf[0] = '\0';
@@ -83,6 +105,113 @@ void rep_fmt_pct(const rep_fig *f, char *buf, size_t len)
 		snprintf(buf, len, "%.1f%%", round(f->pct * 10.0) / 10.0 + 0.0);
 		break;
 	}
+}
+
+void rep_fmt_months(int from, int to, char *buf, size_t len)
+{
+	char a[8], z[8];
+	ct_month_format(from, a);
+	ct_month_format(to, z);
+	if (from == to)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s to %s", a, z);
+}
+
+void rep_lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* One force's missing months as text, and the first of them. */
+typedef struct force_gaps {
+	const char *force;
+	char *months;
+	int first;
+	int done; /* already named in a line */
+} force_gaps;
+
+char **rep_gap_lines(const rep_gap *gaps, size_t ngaps, const char *dataset, size_t *n)
+{
+	*n = 0;
+	if (ngaps == 0)
+		return NULL;
+	/* gaps come by force then month: one entry per force */
+	force_gaps *fg = xcalloc(ngaps, sizeof *fg);
+	size_t nf = 0;
+	for (size_t i = 0; i < ngaps; i++) {
+		char m[32];
+		rep_fmt_months(gaps[i].from, gaps[i].to, m, sizeof m);
+		if (nf == 0 || strcmp(fg[nf - 1].force, gaps[i].force) != 0) {
+			fg[nf].force = gaps[i].force;
+			fg[nf].first = gaps[i].from;
+			fg[nf++].months = xstrdup(m);
+		} else {
+			char *joined = xasprintf("%s, %s", fg[nf - 1].months, m);
+			free(fg[nf - 1].months);
+			fg[nf - 1].months = joined;
+		}
+	}
+	char **lines = xcalloc(nf, sizeof *lines);
+	for (;;) {
+		/* the next line: the earliest gap not yet told, with every force
+		 * that lacks exactly the same months */
+		size_t pick = nf;
+		for (size_t i = 0; i < nf; i++)
+			if (!fg[i].done && (pick == nf || fg[i].first < fg[pick].first ||
+					    (fg[i].first == fg[pick].first && strcmp(fg[i].months, fg[pick].months) < 0)))
+				pick = i;
+		if (pick == nf)
+			break;
+		const char *months = fg[pick].months;
+		size_t same = 0;
+		for (size_t i = 0; i < nf; i++)
+			same += !fg[i].done && strcmp(fg[i].months, months) == 0;
+		strbuf sb = {0};
+		if (same > 3)
+			sb_printf(&sb, "%zu forces", same);
+		for (size_t i = 0, k = 0; i < nf; i++) {
+			if (fg[i].done || strcmp(fg[i].months, months) != 0)
+				continue;
+			fg[i].done = 1;
+			if (same <= 3)
+				sb_printf(&sb, "%s%s", k == 0 ? "" : k + 1 == same ? " and " : ", ", fg[i].force);
+			k++;
+		}
+		sb_printf(&sb, ": no %s for %s", rep_dataset_label(dataset), months);
+		lines[(*n)++] = sb_detach(&sb);
+	}
+	for (size_t i = 0; i < nf; i++)
+		free(fg[i].months);
+	free(fg);
+	return lines;
+}
+
+char **rep_gap_notes(const rep_report *r, const rep_area *ar, size_t *n)
+{
+	*n = 0;
+	if (rep_area_incomplete(ar) == 0)
+		return NULL;
+	size_t ng;
+	char **gl = rep_gap_lines(ar->gaps, ar->ngaps, r->dataset, &ng);
+	char **lines = xcalloc(ng + 1, sizeof *lines);
+	lines[(*n)++] = xstrdup(REP_MARK " Months missing from the data: a count marked " REP_MARK
+				" lacks some of its months, and n/a" REP_MARK " marks a comparison that does; "
+				"no difference is given for either.");
+	for (size_t i = 0; i < ng; i++)
+		lines[(*n)++] = xasprintf("%s %s", REP_MARK, gl[i]);
+	rep_lines_free(gl, ng);
+	return lines;
+}
+
+int rep_area_incomplete(const rep_area *ar)
+{
+	int n = 0;
+	for (int w = 0; w < REP_WINDOWS; w++)
+		n += ar->cover[w][REP_SIDE_CURRENT].nmissing > 0 || ar->cover[w][REP_SIDE_COMPARISON].nmissing > 0;
+	return n;
 }
 
 const char *rep_compare_label(int compare)

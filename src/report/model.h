@@ -17,12 +17,24 @@ enum { REP_COMPARE_YOY = 0, REP_COMPARE_PREVIOUS = 1 };
 
 typedef enum { REP_PCT_NONE, REP_PCT_VALUE, REP_PCT_INFINITY } rep_pct_kind;
 
+/* The mark on a figure that rests on months missing from the data (U+2021
+ * double dagger); a footnote under the table names the forces and months. */
+#define REP_MARK "\xe2\x80\xa1"
+
+/* rep_fig.missing: which span of the window lacks months of data. */
+enum { REP_MISSING_CURRENT = 1, REP_MISSING_COMPARISON = 2 };
+
 /* One window's figures: current and comparison counts, their difference and
- * the % difference (none when both are 0; Infinity when only cmp is 0). */
+ * the % difference (none when both are 0; Infinity when only cmp is 0).
+ * When either span lacks months (MISSING set) the counts are what the data
+ * holds, but no change can be read from them: pct_kind is REP_PCT_NONE and
+ * the renderers print the difference and % as "n/a".  Fields are only ever
+ * appended. */
 typedef struct rep_fig {
 	long long cur, cmp, diff;
 	rep_pct_kind pct_kind;
-	double pct; /* diff / cmp * 100, unrounded */
+	double pct;       /* diff / cmp * 100, unrounded */
+	unsigned missing; /* REP_MISSING_* bits; 0 when both spans are complete */
 } rep_fig;
 
 enum {
@@ -43,6 +55,22 @@ typedef struct rep_row {
 	rep_fig fig[REP_WINDOWS];
 	long long series[REP_SERIES];
 } rep_row;
+
+/* Completeness of one span (a window's current or comparison months) for
+ * one area: complete when every force whose data the area draws on has the
+ * report's dataset for every month of it. */
+#define REP_WINDOW_MAX 12 /* the longest window, in months */
+enum { REP_SIDE_CURRENT = 0, REP_SIDE_COMPARISON = 1 };
+typedef struct rep_side {
+	int nmissing;                /* 0: complete */
+	int missing[REP_WINDOW_MAX]; /* months some of those forces lack, ascending */
+} rep_side;
+
+/* A run of months for which one force has none of the report's dataset. */
+typedef struct rep_gap {
+	char *force;
+	int from, to; /* inclusive */
+} rep_gap;
 
 /* Face-match offender measures (present only after a plugin run). */
 enum { REP_OFF_SIGHTINGS, REP_OFF_DISTINCT, REP_OFF_REPEAT, REP_OFF_WATCHLIST, REP_OFF_COUNT };
@@ -85,6 +113,12 @@ typedef struct rep_area {
 	rep_off_row offenders[REP_OFF_ROWS]; /* all matches, each followed by its confirmed-only
 					       row; or confirmed-only rows alone */
 	size_t noffenders;
+	/* completeness, the same for every row: cover[w][REP_SIDE_*], and each
+	 * row's fig[w].missing says the same per figure */
+	rep_side cover[REP_WINDOWS][2];
+	unsigned char series_missing[REP_SERIES]; /* 1: a month of the series lacks data */
+	rep_gap *gaps; /* the forces' missing runs behind it, by force then month */
+	size_t ngaps;
 } rep_area;
 
 typedef struct rep_source {
@@ -106,8 +140,12 @@ typedef struct rep_report {
 	char *dataset;   /* "street" (police.uk) or "force" */
 	rep_area *areas;
 	size_t nareas;
-	char **warnings; /* e.g. months missing from the data; one line each */
+	char **warnings; /* e.g. months missing from the data; one line per distinct gap */
 	size_t nwarnings;
+	rep_gap *gaps;   /* every force's missing runs in the REP_SERIES months (the warnings' facts) */
+	size_t ngaps;
+	char *month_reason;    /* why --month latest chose this month, or NULL when it was given */
+	long long generated_at; /* when the model was built (Unix seconds, UTC) */
 	rep_source *sources; /* the files the figures come from */
 	size_t nsources;
 	rep_fm_run *fm_runs; /* the face-match runs the offender figures come from */
@@ -118,12 +156,19 @@ typedef struct rep_report {
 
 void rep_report_free(rep_report *r);
 
-/* Cell text, following the committee paper's conventions. */
+/* Cell text, following the committee paper's conventions.  Every renderer
+ * prints a figure through rep_fmt_cur, rep_fmt_diff and rep_fmt_pct, so a
+ * figure built on missing months reads the same everywhere. */
 /* A count: "" for 0, else the number. */
 void rep_fmt_count(long long n, char *buf, size_t len);
-/* A difference: "" when current and comparison are both 0, else the number. */
+/* A window's current count: rep_fmt_count, then REP_MARK when the current
+ * window lacks months (the mark alone for 0). */
+void rep_fmt_cur(const rep_fig *f, char *buf, size_t len);
+/* A difference: "" when current and comparison are both 0, else the number;
+ * "n/a" when either span lacks months, marked when the comparison does. */
 void rep_fmt_diff(const rep_fig *f, char *buf, size_t len);
-/* A % difference: "" when both are 0, "Infinity", or one decimal and "%". */
+/* A % difference: "" when both are 0, "Infinity", or one decimal and "%";
+ * "n/a" when either span lacks months. */
 void rep_fmt_pct(const rep_fig *f, char *buf, size_t len);
 /* Disclosure control, for every renderer: the mark that stands for PART
  * (REP_PART_*) of window W of offender row O, "<3" or "[c]", or NULL when
@@ -135,6 +180,20 @@ const char *rep_off_mark(const rep_report *r, const rep_off_row *o, int w, int p
  * ...; cosine >= 0.6; gallery ...; options ...; plugin sha256:...; inputs
  * PATH sha256:..., ...)". */
 void rep_fm_run_text(const rep_fm_run *run, char *buf, size_t len);
+/* The footnote under AR's tables when a window lacks months, else NULL: a
+ * first line saying what the mark means, then one line per distinct gap,
+ * each starting with the mark ("Cleveland Police: no police.uk street data
+ * for 2022-10 to 2022-12").  *N is set to the number of lines; free with rep_lines_free. */
+char **rep_gap_notes(const rep_report *r, const rep_area *ar, size_t *n);
+/* One line per distinct set of missing months, naming the forces (three at
+ * most, else "45 forces"): "Cleveland Police: no force export for 2024-10".
+ * NULL when NGAPS is 0; free with rep_lines_free. */
+char **rep_gap_lines(const rep_gap *gaps, size_t ngaps, const char *dataset, size_t *n);
+void rep_lines_free(char **lines, size_t n);
+/* "2022-10 to 2022-12" (or one month) into buf. */
+void rep_fmt_months(int from, int to, char *buf, size_t len);
+/* How many of AR's windows lack months in either span. */
+int rep_area_incomplete(const rep_area *ar);
 /* "same period a year earlier" or "preceding period". */
 const char *rep_compare_label(int compare);
 /* "police.uk street data" or "force export". */

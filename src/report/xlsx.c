@@ -155,44 +155,29 @@ static void put_figs(book *b, lxw_worksheet *ws, lxw_row_t row, const rep_fig *f
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		lxw_col_t c = (lxw_col_t)(1 + 3 * w);
 		char t[64];
-		if (off) {
-			static const int part[3] = {REP_PART_CUR, REP_PART_DIFF, REP_PART_PCT};
-			int hidden = 0;
-			for (int k = 0; k < 3; k++)
-				if (rep_off_mark(b->r, off, w, part[k], t, sizeof t)) {
-					put_str(b, ws, row, c + (lxw_col_t)k, t, b->inf[bold]);
-					fit(&width[c + k], t, 2);
-					hidden = 1;
-				}
-			if (hidden) {
-				/* a count shown beside a withheld difference keeps its format */
-				if (!rep_off_mark(b->r, off, w, REP_PART_CUR, t, sizeof t)) {
-					rep_fmt_count(fig[w].cur, t, sizeof t);
-					if (*t)
-						put_num(b, ws, row, c, (double)fig[w].cur, b->count[bold]);
-					else
-						put_str(b, ws, row, c, "", b->count[bold]);
-					fit(&width[c], t, 2);
-				}
-				continue;
-			}
-		}
-		rep_fmt_count(fig[w].cur, t, sizeof t);
-		if (*t)
+		/* a figure on missing months is text: its mark, or n/a; so is
+		 * one disclosure control withholds */
+		rep_fmt_cur(&fig[w], t, sizeof t);
+		if ((off && rep_off_mark(b->r, off, w, REP_PART_CUR, t, sizeof t)) || (fig[w].missing & REP_MISSING_CURRENT))
+			put_str(b, ws, row, c, t, b->inf[bold]);
+		else if (*t)
 			put_num(b, ws, row, c, (double)fig[w].cur, b->count[bold]);
 		else
 			put_str(b, ws, row, c, "", b->count[bold]);
 		fit(&width[c], t, 2);
 		rep_fmt_diff(&fig[w], t, sizeof t);
-		if (*t)
+		if ((off && rep_off_mark(b->r, off, w, REP_PART_DIFF, t, sizeof t)) || fig[w].missing)
+			put_str(b, ws, row, c + 1, t, b->inf[bold]);
+		else if (*t)
 			put_num(b, ws, row, c + 1, (double)fig[w].diff, b->count[bold]);
 		else
 			put_str(b, ws, row, c + 1, "", b->count[bold]);
 		fit(&width[c + 1], t, 2);
 		rep_fmt_pct(&fig[w], t, sizeof t);
+		int withheld = off && rep_off_mark(b->r, off, w, REP_PART_PCT, t, sizeof t);
 		if (!*t)
 			put_str(b, ws, row, c + 2, "", b->pct[bold]);
-		else if (fig[w].pct_kind == REP_PCT_INFINITY)
+		else if (withheld || fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY)
 			put_str(b, ws, row, c + 2, t, b->inf[bold]);
 		else
 			/* The value of the printed one-decimal text, not the unrounded
@@ -433,6 +418,16 @@ static void summary_sheet(book *b, lxw_worksheet *ws)
 		snprintf(line, sizeof line, "Warning: %s", r->warnings[i]);
 		put_str(b, ws, row++, 0, line, b->note);
 	}
+	for (size_t a = 0; a < r->nareas; a++) {
+		size_t n;
+		char **notes = rep_gap_notes(r, &r->areas[a], &n);
+		if (n)
+			/* the mark's meaning; each area's sheet names its own gaps */
+			put_str(b, ws, row++, 0, notes[0], b->note);
+		rep_lines_free(notes, n);
+		if (n)
+			break;
+	}
 	put_str(b, ws, row, 0, "Blank cells are zero. Infinity: nothing in the comparison period.", b->note);
 	set_widths(b, ws, width, NCOL);
 	worksheet_freeze_panes(ws, 5, 1);
@@ -460,6 +455,13 @@ static void area_sheet(book *b, lxw_worksheet *ws, const rep_area *ar)
 		}
 	}
 	rise_fall(b, ws, 5, row - 1);
+	size_t nnotes;
+	char **notes = rep_gap_notes(b->r, ar, &nnotes);
+	if (nnotes)
+		row++;
+	for (size_t i = 0; i < nnotes; i++)
+		put_str(b, ws, row++, 0, notes[i], b->note);
+	rep_lines_free(notes, nnotes);
 
 	if (ar->has_offenders) {
 		row++;
@@ -547,8 +549,13 @@ static void trend_sheet(book *b, lxw_worksheet *ws, const char *sheet)
 			put_str(b, ws, head, col, rw->label, b->trend_head);
 			/* headers wrap, so a column need only hold its longest word */
 			fit(&width[col], rw->label, 0);
+			/* a month without data is a gap in the line, not a fall to 0 */
 			for (int k = 0; k < REP_SERIES; k++)
-				put_num(b, ws, first + (lxw_row_t)k, col, (double)rw->series[k], b->trend_num);
+				if (ar->series_missing[k])
+					put_str(b, ws, first + (lxw_row_t)k, col, "", b->trend_num);
+				else
+					put_num(b, ws, first + (lxw_row_t)k, col, (double)rw->series[k],
+						b->trend_num);
 			if (!chart && !(chart = workbook_add_chart(b->wb, LXW_CHART_LINE))) {
 				fputs("crimetab: out of memory\n", stderr);
 				abort();

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 
@@ -31,6 +32,15 @@ rep_fig stats_fig(long long cur, long long cmp)
 		f.pct = (double)f.diff * 100.0 / (double)cmp;
 	}
 	return f;
+}
+
+void stats_mark(rep_fig *f, unsigned missing)
+{
+	f->missing |= missing;
+	if (f->missing) {
+		f->pct_kind = REP_PCT_NONE;
+		f->pct = 0;
+	}
 }
 
 /* ---- coverage: which (force, month)s of a dataset have a file ---- */
@@ -76,12 +86,92 @@ static void cov_free(coverage *c)
 	free(c->f);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
 static int cov_has(const force_cov *fc, int month)
 {
-	for (size_t i = 0; i < fc->n; i++)
-		if (fc->months[i] == month)
-			return 1;
-	return 0;
+	return bsearch(&month, fc->months, fc->n, sizeof *fc->months, cmp_int) != NULL;
+}
+
+/* Bit K set: force FC has no data for month FIRST + K (of REP_SERIES). */
+static unsigned long cov_missing(const force_cov *fc, int first)
+{
+	unsigned long miss = 0;
+	for (int k = 0; k < REP_SERIES; k++)
+		if (!cov_has(fc, first + k))
+			miss |= 1UL << k;
+	return miss;
+}
+
+/* True if every force has every month of MONTH's comparison spans. */
+static int comparisons_complete(const coverage *c, int month, int compare)
+{
+	rep_window_span span[REP_WINDOWS];
+	stats_spans(month, compare, span);
+	for (size_t i = 0; i < c->n; i++)
+		for (int w = 0; w < REP_WINDOWS; w++)
+			for (int m = span[w].cmp_from; m <= span[w].cmp_to; m++)
+				if (!cov_has(&c->f[i], m))
+					return 0;
+	return 1;
+}
+
+/* The latest month every force has a file for, or -1. */
+static int cov_newest(const coverage *c)
+{
+	int latest = -1;
+	for (size_t i = 0; i < c->n; i++) {
+		int last = c->f[i].months[c->f[i].n - 1];
+		if (latest < 0 || last < latest)
+			latest = last;
+	}
+	return latest;
+}
+
+/* --month latest: the newest month every force has, unless its comparisons
+ * lack months and an earlier month's do not (ALLOW_MISSING: the newest
+ * regardless).  *REASON says why, for the report's first line. */
+static int pick_latest(const coverage *c, int compare, int allow_missing, char **reason)
+{
+	int newest = cov_newest(c);
+	*reason = NULL;
+	if (newest < 0)
+		return -1;
+	int oldest = newest;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->f[i].months[0] < oldest)
+			oldest = c->f[i].months[0];
+	char nm[8];
+	ct_month_format(newest, nm);
+	if (comparisons_complete(c, newest, compare)) {
+		*reason = xstrdup("the latest month with data from every force, and its comparisons are complete");
+		return newest;
+	}
+	int month = -1;
+	for (int m = newest - 1; !allow_missing && m - (REP_SERIES - 1) >= oldest; m--)
+		if (comparisons_complete(c, m, compare)) {
+			month = m;
+			break;
+		}
+	if (month >= 0) {
+		char skipped[32];
+		rep_fmt_months(month + 1, newest, skipped, sizeof skipped);
+		*reason = xasprintf("the latest month whose comparisons are complete: %s would be compared with "
+				    "months missing from the data (--allow-missing reports %s)",
+				    skipped, nm);
+		return month;
+	}
+	if (allow_missing)
+		*reason = xstrdup("the latest month with data from every force (--allow-missing), though its "
+				  "comparisons lack months");
+	else
+		*reason = xstrdup("the latest month with data from every force; no month's comparisons are "
+				  "complete, so changes resting on missing months read n/a");
+	return newest;
 }
 
 int stats_latest_complete_month(store *s, const char *dataset)
@@ -91,12 +181,7 @@ int stats_latest_complete_month(store *s, const char *dataset)
 		cov_free(&c);
 		return -1;
 	}
-	int latest = -1;
-	for (size_t i = 0; i < c.n; i++) {
-		int last = c.f[i].months[c.f[i].n - 1];
-		if (latest < 0 || last < latest)
-			latest = last;
-	}
+	int latest = cov_newest(&c);
 	cov_free(&c);
 	return latest;
 }
@@ -234,6 +319,9 @@ static int build_area(store *s, const taxonomy *t, const char *dataset, long lon
 		r->note = (char *)nd->note;
 		r->flags = (nd->leaf ? 0 : REP_ROW_GROUP) | (nd->unknown ? REP_ROW_UNKNOWN : 0) |
 			   (nd->outside_total ? REP_ROW_OUTSIDE_TOTAL : 0) | (nd->note ? REP_ROW_APPROX : 0);
+		/* what a row outside the total holds is outside it too */
+		if (nd->parent >= 0)
+			r->flags |= noderows[nd->parent].flags & REP_ROW_OUTSIDE_TOTAL;
 		r->path = nd->parent >= 0 ? xasprintf("%s > %s", noderows[nd->parent].path, nd->label)
 					  : xstrdup(nd->label);
 		fill_figs(r, b.series[i], b.first, rep->span);
@@ -315,34 +403,252 @@ static void add_warning(rep_report *r, char *msg)
 	r->warnings[r->nwarnings++] = msg;
 }
 
-/* One warning per force naming the months a window needs but no file provides. */
-static void check_missing(store *s, rep_report *r)
+/* Now, or SOURCE_DATE_EPOCH when set (reproducible outputs). */
+static long long build_time(void)
 {
-	coverage c = {.kind = r->dataset};
-	store_coverage_each(s, cov_add, &c);
-	int from = r->month - (REP_SERIES - 1), to = r->month;
-	for (size_t i = 0; i < c.n; i++) {
-		strbuf sb = {0};
-		int missing = 0;
-		for (int m = from; m <= to; m++) {
-			if (cov_has(&c.f[i], m))
-				continue;
-			char mm[8];
-			ct_month_format(m, mm);
-			sb_printf(&sb, "%s%s", missing++ ? ", " : "", mm);
-		}
-		if (missing) {
-			char a[8], z[8];
-			ct_month_format(from, a);
-			ct_month_format(to, z);
-			add_warning(r, xasprintf("%s: no %s imported for %d month%s the windows and comparisons need (%s "
-						 "to %s): %s",
-						 c.f[i].force, rep_dataset_label(r->dataset), missing,
-						 missing == 1 ? "" : "s", a, z, sb.buf));
-		}
-		sb_release(&sb);
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	if (e && *e) {
+		long long v = strtoll(e, &end, 10);
+		if (*end == '\0' && v >= 0)
+			return v;
 	}
-	cov_free(&c);
+	return (long long)time(NULL);
+}
+
+/* ---- completeness ---- */
+
+_Static_assert(REP_SERIES <= 32, "a force's missing months are kept in an unsigned long");
+
+/* The forces of the report's dataset and, per force, the months of the
+ * series it has no data for. */
+typedef struct gapset {
+	const coverage *cov;
+	unsigned long *miss; /* per force in cov */
+	unsigned long any;   /* some force misses the month */
+	int first;           /* the series' first month */
+} gapset;
+
+static void add_gaps(rep_gap **gaps, size_t *n, const char *force, unsigned long miss, int first)
+{
+	for (int k = 0; k < REP_SERIES; k++) {
+		if (!(miss & (1UL << k)))
+			continue;
+		int run = k;
+		while (run + 1 < REP_SERIES && (miss & (1UL << (run + 1))))
+			run++;
+		*gaps = xrealloc(*gaps, (*n + 1) * sizeof **gaps);
+		(*gaps)[(*n)++] = (rep_gap){xstrdup(force), first + k, first + run};
+		k = run;
+	}
+}
+
+/* The report's gaps and one warning per distinct gap, naming its forces. */
+static void report_gaps(rep_report *r, gapset *g)
+{
+	for (size_t i = 0; i < g->cov->n; i++)
+		add_gaps(&r->gaps, &r->ngaps, g->cov->f[i].force, g->miss[i], g->first);
+	size_t n;
+	char **lines = rep_gap_lines(r->gaps, r->ngaps, r->dataset, &n);
+	char span[32];
+	rep_fmt_months(g->first, r->month, span, sizeof span);
+	for (size_t i = 0; i < n; i++)
+		add_warning(r, xasprintf("%s; the windows and comparisons need %s", lines[i], span));
+	rep_lines_free(lines, n);
+}
+
+/* Which forces a crime's id comes from: the sources' row spans (a source's
+ * crimes have consecutive ids), with the forces each still provides months
+ * of in the report's dataset (none for the other dataset's sources, whose
+ * spans are only skipped over). */
+typedef struct src_span {
+	long long id, first, last;
+	size_t *forces; /* indices in the coverage */
+	size_t nforces;
+} src_span;
+
+typedef struct span_set {
+	src_span *s;
+	size_t n;
+	const coverage *cov;
+	const char *dataset;
+} span_set;
+
+static int collect_span(void *ctx, const store_source *src)
+{
+	span_set *ss = ctx;
+	if ((strcmp(src->kind, "street") != 0 && strcmp(src->kind, "force") != 0) || src->first_row <= 0 ||
+	    src->last_row < src->first_row)
+		return 0;
+	ss->s = xrealloc(ss->s, (ss->n + 1) * sizeof *ss->s);
+	ss->s[ss->n++] = (src_span){src->id, src->first_row, src->last_row, NULL, 0};
+	return 0;
+}
+
+static int cmp_span_id(const void *a, const void *b)
+{
+	long long x = ((const src_span *)a)->id, y = ((const src_span *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int cmp_span_first(const void *a, const void *b)
+{
+	long long x = ((const src_span *)a)->first, y = ((const src_span *)b)->first;
+	return (x > y) - (x < y);
+}
+
+static int collect_span_force(void *ctx, long long source, const char *kind, const char *force)
+{
+	span_set *ss = ctx;
+	if (strcmp(kind, ss->dataset) != 0)
+		return 0;
+	src_span key = {.id = source};
+	src_span *sp = bsearch(&key, ss->s, ss->n, sizeof *ss->s, cmp_span_id);
+	for (size_t i = 0; sp && i < ss->cov->n; i++)
+		if (strcmp(ss->cov->f[i].force, force) == 0) {
+			sp->forces = xrealloc(sp->forces, (sp->nforces + 1) * sizeof *sp->forces);
+			sp->forces[sp->nforces++] = i;
+		}
+	return 0;
+}
+
+static void spans_free(span_set *ss)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		free(ss->s[i].forces);
+	free(ss->s);
+}
+
+static int spans_load(store *s, span_set *ss)
+{
+	if (store_sources_each(s, collect_span, ss) != 0)
+		return -1;
+	qsort(ss->s, ss->n, sizeof *ss->s, cmp_span_id);
+	if (store_source_forces_each(s, collect_span_force, ss) != 0)
+		return -1;
+	qsort(ss->s, ss->n, sizeof *ss->s, cmp_span_first);
+	return 0;
+}
+
+/* The span holding crime ID: the last to start at or before it (a newer
+ * source wins where spans overlap), or NULL. */
+static const src_span *span_of(const span_set *ss, long long id)
+{
+	size_t lo = 0, hi = ss->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ss->s[mid].first <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ss->s[lo - 1].last >= id ? &ss->s[lo - 1] : NULL;
+}
+
+/* Sets ON[i] for each force i of the coverage whose crimes are in area ID;
+ * stops early once every force with a gap is found.  1 if any is, 0 if
+ * none, -1 on a database error. */
+static int area_forces(store *s, const span_set *ss, const gapset *g, long long id, unsigned char *on)
+{
+	int found = 0;
+	long long after = 0, c;
+	size_t want = 0, seen = 0;
+	for (size_t i = 0; i < g->cov->n; i++)
+		want += g->miss[i] != 0;
+	while (seen < want && (c = store_area_next_crime(s, id, after)) > 0) {
+		const src_span *sp = span_of(ss, c);
+		after = sp ? sp->last : c;
+		for (size_t k = 0; sp && k < sp->nforces; k++) {
+			size_t f = sp->forces[k];
+			found = 1;
+			if (!on[f]) {
+				on[f] = 1;
+				seen += g->miss[f] != 0;
+			}
+		}
+	}
+	return seen < want && c < 0 ? -1 : found;
+}
+
+/* Marks area AR (id ID, 0 for all data) with the months missing for the
+ * forces whose data it draws on: every force for all data, and for a town
+ * centre the forces with crimes in it (all of them when it has none). */
+static int mark_area(store *s, const rep_report *r, const gapset *g, const span_set *ss, long long id,
+		     rep_area *ar)
+{
+	if (!g->any)
+		return 0;
+	size_t nf = g->cov->n;
+	unsigned char *on = xcalloc(nf, 1);
+	int found = id > 0 && nf > 1 ? area_forces(s, ss, g, id, on) : 0;
+	if (found < 0) {
+		free(on);
+		return -1;
+	}
+	unsigned long miss = 0;
+	for (size_t i = 0; i < nf; i++)
+		if (on[i] || !found) {
+			miss |= g->miss[i];
+			add_gaps(&ar->gaps, &ar->ngaps, g->cov->f[i].force, g->miss[i], g->first);
+		}
+	free(on);
+	for (int k = 0; k < REP_SERIES; k++)
+		ar->series_missing[k] = (miss & (1UL << k)) != 0;
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		const int from[2] = {r->span[w].from, r->span[w].cmp_from}, to[2] = {r->span[w].to, r->span[w].cmp_to};
+		unsigned bits = 0;
+		for (int side = 0; side < 2; side++) {
+			rep_side *sd = &ar->cover[w][side];
+			for (int m = from[side]; m <= to[side]; m++)
+				if (m >= g->first && m - g->first < REP_SERIES && (miss & (1UL << (m - g->first))) &&
+				    sd->nmissing < REP_WINDOW_MAX)
+					sd->missing[sd->nmissing++] = m;
+			if (sd->nmissing)
+				bits |= side == REP_SIDE_CURRENT ? REP_MISSING_CURRENT : REP_MISSING_COMPARISON;
+		}
+		for (size_t i = 0; bits && i < ar->nrows; i++)
+			stats_mark(&ar->rows[i].fig[w], bits);
+	}
+	return 0;
+}
+
+/* The months from..to that police.uk API responses contribute rows to. */
+typedef struct api_span {
+	int from, to, n;
+	strbuf list;
+} api_span;
+
+static int api_month(void *ctx, int month, long long crimes)
+{
+	api_span *a = ctx;
+	if (month < a->from || month > a->to || crimes <= 0)
+		return 0;
+	char mm[8];
+	ct_month_format(month, mm);
+	sb_printf(&a->list, "%s%s", a->n++ ? ", " : "", mm);
+	return 0;
+}
+
+/* A warning when street figures include saved API responses: each covers its
+ * query's area for a month, not a force, so no file says the month is whole. */
+static void check_api(store *s, rep_report *r)
+{
+	if (strcmp(r->dataset, "street") != 0)
+		return;
+	api_span a = {.from = r->month - (REP_SERIES - 1), .to = r->month};
+	store_api_months_each(s, api_month, &a);
+	if (a.n)
+		add_warning(r, xasprintf("police.uk API responses: %d month%s of the windows and comparisons include "
+					 "crimes from saved API responses, which cover only their query's area, not a "
+					 "whole force (%s)", a.n, a.n == 1 ? "" : "s", a.list.buf));
+	sb_release(&a.list);
+}
+
+static int any_api(void *ctx, int month, long long crimes)
+{
+	(void)month;
+	*(int *)ctx |= crimes > 0;
+	return 0;
 }
 
 /* ---- face-match offenders ---- */
@@ -533,26 +839,58 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			 dataset ? rep_dataset_label(dataset) : "crimes");
 		return NULL;
 	}
+	coverage cov = {.kind = dataset};
+	if (store_coverage_each(s, cov_add, &cov) != 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(s));
+		*why = CT_EDB;
+		cov_free(&cov);
+		return NULL;
+	}
+	char *reason = NULL;
 	int month = req->month;
 	if (month < 0)
-		month = stats_latest_complete_month(s, dataset);
+		month = pick_latest(&cov, req->compare, req->allow_missing, &reason);
+	int api = 0;
+	if (month < 0 && strcmp(dataset, "street") == 0)
+		store_api_months_each(s, any_api, &api);
+	if (month < 0 && api) {
+		snprintf(err, errlen, "only police.uk API responses hold street data: each covers its query's area, "
+				      "not a whole force, so no month is known to be complete; give --month YYYY-MM");
+		cov_free(&cov);
+		return NULL;
+	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
+		cov_free(&cov);
 		return NULL;
 	}
 	area_list al = {0};
 	rep_report *r = xcalloc(1, sizeof *r);
 	r->month = month;
+	r->month_reason = reason;
 	r->compare = req->compare;
 	r->taxonomy = xstrdup(tax_name(t));
 	r->dataset = xstrdup(dataset);
+	r->generated_at = build_time();
 	stats_spans(month, req->compare, r->span);
+	gapset gaps = {.cov = &cov, .miss = xcalloc(cov.n ? cov.n : 1, sizeof *gaps.miss),
+		       .first = month - (REP_SERIES - 1)};
+	for (size_t i = 0; i < cov.n; i++) {
+		gaps.miss[i] = cov_missing(&cov.f[i], gaps.first);
+		gaps.any |= gaps.miss[i];
+	}
+	report_gaps(r, &gaps);
+	/* which forces a town centre draws on matters only when some force has a gap */
+	span_set spans = {.cov = &cov, .dataset = dataset};
+	if (gaps.any && cov.n > 1 && spans_load(s, &spans) != 0)
+		goto db_error;
 	if (store_areas_each(s, collect_area, &al) != 0)
 		goto db_error;
 	size_t want = (req->areas ? req->nareas : al.n) + (req->include_all ? 1 : 0);
 	r->areas = xcalloc(want ? want : 1, sizeof *r->areas);
 	if (req->include_all) {
-		if (build_area(s, t, dataset, 0, STATS_ALL_AREAS, r, &r->areas[r->nareas++]) != 0)
+		rep_area *ar = &r->areas[r->nareas++];
+		if (build_area(s, t, dataset, 0, STATS_ALL_AREAS, r, ar) != 0 || mark_area(s, r, &gaps, &spans, 0, ar) != 0)
 			goto db_error;
 	}
 	for (size_t i = 0; i < (req->areas ? req->nareas : al.n); i++) {
@@ -568,7 +906,8 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			*why = CT_EUSAGE;
 			goto fail;
 		}
-		if (build_area(s, t, dataset, id, name, r, &r->areas[r->nareas++]) != 0)
+		rep_area *ar = &r->areas[r->nareas++];
+		if (build_area(s, t, dataset, id, name, r, ar) != 0 || mark_area(s, r, &gaps, &spans, id, ar) != 0)
 			goto db_error;
 	}
 	if (build_offenders(s, r, &al, req) != 0)
@@ -576,11 +915,14 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;
-	check_missing(s, r);
+	check_api(s, r);
 	for (size_t i = 0; i < al.n; i++)
 		free(al.names[i]);
 	free(al.names);
 	free(al.ids);
+	free(gaps.miss);
+	spans_free(&spans);
+	cov_free(&cov);
 	*why = CT_OK;
 	return r;
 db_error:
@@ -591,6 +933,9 @@ fail:
 		free(al.names[i]);
 	free(al.names);
 	free(al.ids);
+	free(gaps.miss);
+	spans_free(&spans);
+	cov_free(&cov);
 	rep_report_free(r);
 	return NULL;
 }

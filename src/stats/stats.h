@@ -21,6 +21,7 @@ typedef struct stats_request {
 	const char *const *areas; /* names; NULL: every area */
 	size_t nareas;
 	int include_all;          /* add the "All data" pseudo-area first */
+	int allow_missing;        /* month -1: the latest month even if its comparisons lack months */
 	int suppress_below;       /* offender counts from 1 to this - 1 are suppressed, and so is
 				     what would give them away; 0: no disclosure control */
 	int confirmed_only;       /* offender rows of confirmed matches only */
@@ -29,8 +30,12 @@ typedef struct stats_request {
 /* The disclosure-control threshold of published reports unless told otherwise. */
 #define STATS_SUPPRESS_DEFAULT 3
 
-/* Builds the report.  Missing months (a force with no file for a month a
- * window needs) become warnings in the report.  NULL with err set, and *WHY
+/* Builds the report.  Month -1 is the latest month every force has data
+ * for, unless its comparisons lack months and an earlier month's are complete
+ * (r->month_reason says which and why).  Missing months (a force with no file
+ * for a month a window needs) mark the figures of every area whose data come
+ * from that force (rep_fig.missing, rep_area.cover) and become warnings, one
+ * per distinct gap.  NULL with err set, and *WHY
  * (if not NULL) set to CT_EUSAGE when an area is unknown, CT_EDATA when there
  * is no data, CT_EDB when the database fails. */
 rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
@@ -41,6 +46,8 @@ void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS]);
 
 /* The % difference figures for CUR against CMP. */
 rep_fig stats_fig(long long cur, long long cmp);
+/* Adds MISSING (REP_MISSING_* bits) to F: no % can then be given. */
+void stats_mark(rep_fig *f, unsigned missing);
 
 /* Disclosure control of R's offender cells at R->suppress_below (see
  * stats_request); for tests. */

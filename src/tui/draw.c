@@ -242,9 +242,7 @@ static void draw_rows(const tui_state *s)
 		for (int w = 0; w < l->nwin; w++) {
 			char c[32], d[32], p[32];
 			const rep_fig *f = &r->fig[w];
-			rep_fmt_count(f->cur, c, sizeof c);
-			rep_fmt_diff(f, d, sizeof d);
-			rep_fmt_pct(f, p, sizeof p);
+			tui_fmt_fig(s, f, c, d, p, sizeof c);
 			attr_t ca = cursor ? base : base | change_attr(f);
 			int x = window_x(l, w);
 			put_right(s, y, x, l->cur_w, c, base);
@@ -303,6 +301,11 @@ static void draw_message(const tui_state *s)
 	if (!r)
 		return;
 	char buf[1024], spark[TUI_SPARK * 4 + 1] = "";
+	if (tui_gap_text(s, buf, sizeof buf)) {
+		/* the row's figures rest on missing months: the footnote first */
+		put(s, y, 1, l->width - 1, buf, A_BOLD);
+		return;
+	}
 	if (!l->spark_w)
 		tui_sparkline(r->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
 	snprintf(buf, sizeof buf, "%s%s%s%s%s", spark, spark[0] ? "  " : "", r->path, r->note ? "  ~ " : "",

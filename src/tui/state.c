@@ -524,12 +524,11 @@ void tui_resize(tui_state *s, int width, int height)
 			char b[64];
 			label_need = max_int(label_need, 2 * r->depth + 2 + tui_width(r->label));
 			for (int w = 0; w < REP_WINDOWS; w++) {
-				rep_fmt_count(r->fig[w].cur, b, sizeof b);
-				l->cur_w = max_int(l->cur_w, (int)strlen(b));
-				rep_fmt_diff(&r->fig[w], b, sizeof b);
-				l->diff_w = max_int(l->diff_w, (int)strlen(b));
-				rep_fmt_pct(&r->fig[w], b, sizeof b);
-				l->pct_w = max_int(l->pct_w, (int)strlen(b));
+				char d[64], p[64];
+				tui_fmt_fig(s, &r->fig[w], b, d, p, sizeof b);
+				l->cur_w = max_int(l->cur_w, tui_width(b));
+				l->diff_w = max_int(l->diff_w, tui_width(d));
+				l->pct_w = max_int(l->pct_w, tui_width(p));
 			}
 		}
 	}
@@ -606,6 +605,43 @@ void tui_title_text(const tui_state *s, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s vs %s", a ? a->name : "", sep(s), m, c);
 }
 
+/* REP_MARK as '#' when the terminal has no UTF-8. */
+static void ascii_mark(const tui_state *s, char *buf)
+{
+	char *m;
+	while (s->ascii && (m = strstr(buf, REP_MARK)) != NULL) {
+		*m = '#';
+		memmove(m + 1, m + strlen(REP_MARK), strlen(m + strlen(REP_MARK)) + 1);
+	}
+}
+
+void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len)
+{
+	rep_fmt_cur(f, cur, len);
+	rep_fmt_diff(f, diff, len);
+	rep_fmt_pct(f, pct, len);
+	ascii_mark(s, cur);
+	ascii_mark(s, diff);
+}
+
+int tui_gap_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_area *a = tui_area(s);
+	size_t n;
+	char **notes = a ? rep_gap_notes(s->rep, a, &n) : NULL;
+	strbuf sb = {0};
+	/* notes[0] says what the mark means; the gaps say where */
+	for (size_t i = 1; notes && i < n; i++)
+		sb_printf(&sb, "%s%s", i > 1 ? "; " : "", notes[i] + (i > 1 ? strlen(REP_MARK) + 1 : 0));
+	if (notes)
+		sb_printf(&sb, " (windows marked %s: no difference shown)", REP_MARK);
+	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	ascii_mark(s, buf);
+	sb_release(&sb);
+	rep_lines_free(notes, notes ? n : 0);
+	return buf[0] != '\0';
+}
+
 void tui_status_text(const tui_state *s, char *buf, size_t len)
 {
 	const rep_report *r = s->rep;
@@ -623,9 +659,15 @@ void tui_status_text(const tui_state *s, char *buf, size_t len)
 		ct_month_format(to, z);
 		snprintf(cov, sizeof cov, "%s..%s", a, z);
 	}
-	snprintf(buf, len, "%s %s%sbasis: %s%s%zu warning%s%s? help", rep_dataset_label(r->dataset), cov, sep(s),
-		 r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s), r->nwarnings,
-		 r->nwarnings == 1 ? "" : "s", sep(s));
+	const rep_area *a = tui_area(s);
+	int inc = a ? rep_area_incomplete(a) : 0;
+	char incomplete[48] = "";
+	if (inc)
+		snprintf(incomplete, sizeof incomplete, "%d of %d windows incomplete%s", inc, REP_WINDOWS, sep(s));
+	/* first, so that a narrow screen still shows it */
+	snprintf(buf, len, "%s%s %s%sbasis: %s%s%zu warning%s%s? help", incomplete, rep_dataset_label(r->dataset), cov,
+		 sep(s), r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s),
+		 r->nwarnings, r->nwarnings == 1 ? "" : "s", sep(s));
 }
 
 char **tui_help_lines(size_t *n)
@@ -758,13 +800,14 @@ static void open_detail(tui_state *s)
 	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		char c[32], d[32], p[32], cur[40], cmp[40];
-		rep_fmt_count(row->fig[w].cur, c, sizeof c);
-		rep_fmt_diff(&row->fig[w], d, sizeof d);
-		rep_fmt_pct(&row->fig[w], p, sizeof p);
+		tui_fmt_fig(s, &row->fig[w], c, d, p, sizeof c);
 		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
 		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
 		add_line(&l, "%-14s %7s %6s %8s  %-17s %s", rep_window_label[w], c, d, p, cur, cmp);
 	}
+	char gap[1024];
+	if (tui_gap_text(s, gap, sizeof gap))
+		add_line(&l, "%s", gap);
 	add_line(&l, "%s", "");
 	char spark[TUI_SPARK * 4 + 1];
 	tui_sparkline(row->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);

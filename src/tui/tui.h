@@ -201,6 +201,12 @@ int tui_row_collapsed(const tui_state *s, size_t i);
 /* Texts the screen shows, written into buf. */
 void tui_title_text(const tui_state *s, char *buf, size_t len);
 void tui_status_text(const tui_state *s, char *buf, size_t len);
+/* A figure's three cells (rep_fmt_cur, _diff, _pct; the missing-months mark
+ * as '#' without UTF-8), each LEN bytes. */
+void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);
+/* The footnote of the selected area when its windows lack months, as one
+ * line ("# " marks without UTF-8); 0 and "" when they are complete. */
+int tui_gap_text(const tui_state *s, char *buf, size_t len);
 /* The help lines, from the key table: one per request, its keys then its help.
  * The caller frees each line and the array. */
 char **tui_help_lines(size_t *n);

@@ -6,18 +6,23 @@ usage: check-xlsx.py FILE [--expect-sheet NAME ...] [--expect-tsv AREA=TSV ...]
 Always: Summary is the first sheet and Trend and Sources exist; every table
 (Summary and each area sheet) has the merged window headers over Current /
 Diff / % Diff, frozen panes, blank cells for zero counts, % cells that are
-numbers formatted as % (or the text "Infinity", or blank), and bold exactly
-on group rows and Total; the Trend sheet has a chart.
+numbers formatted as % (or the text "Infinity", or blank), a window resting
+on missing months as a marked count ("1234\u2021", or the mark alone) or a
+plain one with Diff and % Diff reading n/a, and bold exactly on group rows
+and Total; the Trend sheet has a chart.
 
 --expect-sheet NAME (repeatable): the sheets, in order, are exactly these.
 --expect-tsv AREA=TSV: the area sheet whose title (A1) is AREA holds, cell
 for cell, the table in TSV (lines: depth, label, then Current, Diff, % Diff
 for each window, as the paper prints them; see tests/paper/expected-*.tsv).
+--expect-note SHEET=TEXT: a cell of column A of SHEET (a sheet name, or the
+title in A1) reads exactly TEXT, e.g. a footnote.
 
 Prints one line per problem and exits 1 if there is any; 2 on bad usage.
 """
 import argparse
 import math
+import re
 import sys
 
 try:
@@ -84,11 +89,32 @@ def check_header(ws, head):
         problem(ws.title, f"panes frozen at {ws.freeze_panes}, not below the header (row {head + 2})")
 
 
+MARK = "\u2021"
+
+
+def check_incomplete(ws, row, c, cur, diff, pct):
+    """A window resting on missing months: the count is text with the mark
+    (the mark alone for 0) or a plain number, and Diff and % Diff read n/a."""
+    if isinstance(cur.value, str) and not re.fullmatch(r"[0-9]*" + MARK, cur.value):
+        problem(ref(ws, row, c), f"marked count must be digits and {MARK}, got {cur.value!r}")
+    if isinstance(cur.value, str) and diff.value not in ("n/a", "n/a" + MARK):
+        problem(ref(ws, row, c + 1), f"diff beside a marked count must be n/a, got {diff.value!r}")
+    if diff.value not in ("n/a", "n/a" + MARK):
+        problem(ref(ws, row, c + 1), f"diff of an incomplete window must be n/a, got {diff.value!r}")
+    if pct.value != "n/a":
+        problem(ref(ws, row, c + 2), f"% of an incomplete window must be n/a, got {pct.value!r}")
+    if cur.value is not None and not isinstance(cur.value, str) and (not is_number(cur.value) or cur.value == 0):
+        problem(ref(ws, row, c), f"count must be a non-zero number, marked text or blank, got {cur.value!r}")
+
+
 def check_cells(ws, row):
     """The nine figure cells of one row, against the paper's conventions."""
     for w in range(len(WINDOWS)):
         c = 2 + 3 * w
         cur, diff, pct = (ws.cell(row, c + k) for k in range(3))
+        if isinstance(cur.value, str) or (isinstance(diff.value, str) and diff.value.startswith("n/a")):
+            check_incomplete(ws, row, c, cur, diff, pct)
+            continue
         if cur.value is not None and (not is_number(cur.value) or cur.value == 0):
             problem(ref(ws, row, c), f"count must be a non-zero number or blank, got {cur.value!r}")
         if diff.value is not None and not is_number(diff.value):
@@ -198,6 +224,7 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--expect-sheet", action="append", default=[], metavar="NAME")
     ap.add_argument("--expect-tsv", action="append", default=[], metavar="AREA=TSV")
+    ap.add_argument("--expect-note", action="append", default=[], metavar="SHEET=TEXT")
     args = ap.parse_args()
 
     wb = openpyxl.load_workbook(args.file)
@@ -230,6 +257,16 @@ def main():
             problem(args.file, f"no sheet for area {area!r}")
             continue
         compare_tsv(wb[match[0]], path)
+
+    for spec in args.expect_note:
+        sheet, sep, text = spec.partition("=")
+        match = [n for n in names if n == sheet or wb[n].cell(1, 1).value == sheet]
+        if not sep or not match:
+            problem(args.file, f"--expect-note {spec!r}: no such sheet")
+            continue
+        ws = wb[match[0]]
+        if not any(ws.cell(r, 1).value == text for r in range(1, ws.max_row + 1)):
+            problem(ws.title, f"no note {text!r} in column A")
 
     if problems:
         print(f"check-xlsx: {args.file}: {len(problems)} problem(s)")

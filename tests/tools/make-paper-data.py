@@ -4,8 +4,8 @@ the October 2024 Stockton scrutiny paper (Cleveland Police section).
 
 Usage: tests/tools/make-paper-data.py [REFERENCE.txt]
 
-Default reference: ../shared/reference/town-centre-crime-tables-oct-2024.txt
-relative to the repository root.  Outputs go to tests/paper/:
+Default reference: docs/reference/town-centre-crime-tables-oct-2024.txt
+in the repository.  Outputs go to tests/paper/:
 
   expected-<slug>.tsv      the paper's detailed table, cell for cell
   paper-force-export.csv   one row per crime for all three areas
@@ -26,7 +26,7 @@ import sys
 from decimal import Decimal, ROUND_HALF_UP
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_REF = os.path.join(REPO, "..", "shared", "reference",
+DEFAULT_REF = os.path.join(REPO, "docs", "reference",
                            "town-centre-crime-tables-oct-2024.txt")
 OUTDIR = os.path.join(REPO, "tests", "paper")
 

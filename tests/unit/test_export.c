@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/version.h"
 #include "fixture_report.h"
 #include "report/export.h"
 #include "stats/stats.h"
@@ -52,32 +53,102 @@ static void expect_line(const char *text, const char *line)
 	}
 }
 
+/* The fixed columns of a fixture line: month and basis, then a window's spans. */
+#define PFX "2024-09,yoy,"
+#define W1 "month,2024-09,2024-09,2023-09,2023-09"
+#define W6 "6 months,2024-04,2024-09,2023-04,2023-09"
+#define W12 "12 months,2023-10,2024-09,2022-10,2023-09"
+#define DONE ",true,true,,"
+
 static void test_csv_lines(void **state)
 {
 	rep_report *r = fixture_report();
 	char *csv = render(rep_write_csv, r);
-	assert_true(strncmp(csv, "area,row,depth,window,current,comparison,diff,pct\n", 50) == 0);
+	const char *head = "month,comparison_basis,area,row,row_kind,depth,window,window_from,window_to,"
+			   "comparison_from,comparison_to,current,comparison,diff,pct,pct_kind,complete_current,"
+			   "complete_comparison,missing_current,missing_comparison\n";
+	assert_true(strncmp(csv, head, strlen(head)) == 0);
 	size_t lines = 0;
 	for (const char *p = csv; *p; p++)
 		lines += *p == '\n';
 	assert_int_equal(lines, 1 + (11 + 7) * REP_WINDOWS + REP_OFF_ROWS * REP_WINDOWS);
 
-	/* zeros as plain integers, blanks only in pct */
-	expect_line(csv, A0Q ",Victim Based Crime > Violence > Homicide,2,month,0,0,0,");
-	expect_line(csv, A0Q ",Victim Based Crime > Violence > Homicide,2,6 months,0,1,-1,-100.0%");
-	expect_line(csv, A0Q ",Victim Based Crime > Theft Offences > Shoplifting,2,month,6,0,6,Infinity");
-	expect_line(csv, A0Q ",Victim Based Crime > Theft Offences > Shoplifting,2,6 months,35,32,3,9.4%");
-	expect_line(csv, A0Q ",Victim Based Crime > Theft Offences > Shoplifting,2,12 months,82,86,-4,-4.7%");
-	expect_line(csv, A0Q ",Victim Based Crime > Theft Offences > Bicycle Theft,2,month,1,1,0,0.0%");
-	expect_line(csv, A0Q ",\"Victim Based Crime > Criminal Damage, \"\"Arson\"\"\",1,month,11,6,5,83.3%");
-	expect_line(csv, A0Q ",'=cmd|' /C calc'!A0,0,month,2,0,2,Infinity");
-	expect_line(csv, A0Q ",Unknown,0,12 months,0,1,-1,-100.0%");
-	expect_line(csv, A0Q ",Total,0,month,38,15,23,153.3%");
-	expect_line(csv, A0Q ",Total,0,12 months,363,468,-105,-22.4%");
-	expect_line(csv, "Norton Central,Total,0,month,8,5,3,60.0%");
-	expect_line(csv, "Norton Central,Anti-social behaviour,0,month,5,7,-2,-28.6%");
-	expect_line(csv, "Norton Central,Offenders (face match) > Sightings,1,12 months,130,0,130,Infinity");
-	expect_line(csv, "Norton Central,Offenders (face match) > Watchlist matches,1,month,0,0,0,");
+	/* zeros as plain integers; pct a number, empty unless pct_kind is value */
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Violence > Homicide,leaf,2," W1 ",0,0,0,,none" DONE);
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Violence > Homicide,leaf,2," W6 ",0,1,-1,-100.0,value" DONE);
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Theft Offences > Shoplifting,leaf,2," W1 ",6,0,6,,infinity" DONE);
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Theft Offences > Shoplifting,leaf,2," W6 ",35,32,3,9.4,value" DONE);
+	expect_line(csv,
+		    PFX A0Q ",Victim Based Crime > Theft Offences > Shoplifting,leaf,2," W12 ",82,86,-4,-4.7,value" DONE);
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Theft Offences > Bicycle Theft,leaf,2," W1 ",1,1,0,0.0,value" DONE);
+	expect_line(csv, PFX A0Q ",Victim Based Crime > Theft Offences,group,1," W1 ",7,1,6,600.0,value" DONE);
+	expect_line(csv, PFX A0Q ",\"Victim Based Crime > Criminal Damage, \"\"Arson\"\"\",leaf,1," W1
+			 ",11,6,5,83.3,value" DONE);
+	expect_line(csv, PFX A0Q ",'=cmd|' /C calc'!A0,leaf,0," W1 ",2,0,2,,infinity" DONE);
+	expect_line(csv, PFX A0Q ",Unknown,unknown,0," W12 ",0,1,-1,-100.0,value" DONE);
+	expect_line(csv, PFX A0Q ",Total,total,0," W1 ",38,15,23,153.3,value" DONE);
+	expect_line(csv, PFX A0Q ",Total,total,0," W12 ",363,468,-105,-22.4,value" DONE);
+	expect_line(csv, PFX "Norton Central,Total,total,0," W1 ",8,5,3,60.0,value" DONE);
+	expect_line(csv, PFX "Norton Central,Anti-social behaviour,outside_total,0," W1 ",5,7,-2,-28.6,value" DONE);
+	/* offender measures: the data's coverage does not bear on them */
+	expect_line(csv, PFX "Norton Central,Offenders (face match) > Sightings,offenders,1," W12
+			 ",130,0,130,,infinity,,,,");
+	expect_line(csv, PFX "Norton Central,Offenders (face match) > Watchlist matches,offenders,1," W1
+			 ",0,0,0,,none,,,,");
+	free(csv);
+	rep_report_free(r);
+}
+
+/* Leaf and unknown rows add up to Total, window by window: nothing counts twice. */
+static void test_csv_row_kinds_sum(void **state)
+{
+	rep_report *r = fixture_report();
+	for (size_t a = 0; a < r->nareas; a++) {
+		const rep_area *ar = &r->areas[a];
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			long long sum = 0, total = -1;
+			for (size_t i = 0; i < ar->nrows; i++) {
+				unsigned f = ar->rows[i].flags;
+				if (f & REP_ROW_TOTAL)
+					total = ar->rows[i].fig[w].cur;
+				else if (!(f & (REP_ROW_GROUP | REP_ROW_OUTSIDE_TOTAL)))
+					sum += ar->rows[i].fig[w].cur;
+			}
+			assert_int_equal(sum, total);
+		}
+	}
+	char *csv = render(rep_write_csv, r);
+	/* the same sum over the CSV's own row_kind column */
+	long long sum = 0, total = 0;
+	for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, PFX "Norton Central,", strlen(PFX "Norton Central,")) != 0 || !strstr(line, W12))
+			continue;
+		const char *k = strstr(line, W12) + strlen(W12) + 1;
+		long long cur = strtoll(k, NULL, 10);
+		if (strstr(line, ",total,0,"))
+			total = cur;
+		else if (strstr(line, ",leaf,") || strstr(line, ",unknown,"))
+			sum += cur;
+	}
+	assert_int_equal(sum, 55);
+	assert_int_equal(total, 55);
+	free(csv);
+	rep_report_free(r);
+}
+
+/* A window on missing months: counts as the data hold them, no diff or pct,
+ * pct_kind none, completeness false and the months named. */
+static void test_csv_incomplete(void **state)
+{
+	rep_report *r = fixture_report();
+	fx_mark_incomplete(r);
+	char *csv = render(rep_write_csv, r);
+	expect_line(csv, PFX "Norton Central,Total,total,0," W1 ",8,5,3,60.0,value" DONE);
+	expect_line(csv, PFX "Norton Central,Total,total,0," W6 ",25,42,,,none,false,false,2024-05,2023-08");
+	expect_line(csv, PFX "Norton Central,Victim Based Crime > Theft Offences,leaf,1," W12
+			 ",42,76,,,none,false,false,2024-05,2023-08");
+	/* the other area draws on no missing force */
+	expect_line(csv, PFX A0Q ",Total,total,0," W12 ",363,468,-105,-22.4,value" DONE);
 	free(csv);
 	rep_report_free(r);
 }
@@ -103,13 +174,13 @@ static void test_csv_injection(void **state)
 	relabel(&n->rows[1], "\rCR");
 	relabel(&n->rows[2], "two\nlines");
 	char *csv = render(rep_write_csv, r);
-	expect_line(csv, "'=1+1,'+SUM(A1:A9),0,month,8,4,4,100.0%");
-	expect_line(csv, "'=1+1,'@risk,0,month,0,1,-1,-100.0%");
+	expect_line(csv, PFX "'=1+1,'+SUM(A1:A9),group,0," W1 ",8,4,4,100.0,value" DONE);
+	expect_line(csv, PFX "'=1+1,'@risk,group,0," W1 ",0,1,-1,-100.0,value" DONE);
 	/* a negative number in a numeric column stays a number */
-	expect_line(csv, "'=1+1,'-2+3,0,month,5,7,-2,-28.6%");
-	expect_line(csv, "'=1+1,'\tTab,0,12 months,55,89,-34,-38.2%");
-	expect_line(csv, "'=1+1,\"'\rCR\",1,month,8,4,4,100.0%");
-	assert_non_null(strstr(csv, "'=1+1,\"two\nlines\",1,6 months,3,3,0,0.0%\n"));
+	expect_line(csv, PFX "'=1+1,'-2+3,outside_total,0," W1 ",5,7,-2,-28.6,value" DONE);
+	expect_line(csv, PFX "'=1+1,'\tTab,total,0," W12 ",55,89,-34,-38.2,value" DONE);
+	expect_line(csv, PFX "'=1+1,\"'\rCR\",leaf,1," W1 ",8,4,4,100.0,value" DONE);
+	assert_non_null(strstr(csv, PFX "'=1+1,\"two\nlines\",leaf,1," W6 ",3,3,0,0.0,value" DONE "\n"));
 	free(csv);
 	rep_report_free(r);
 }
@@ -141,15 +212,21 @@ static double num(cJSON *o, const char *key)
 static void test_json(void **state)
 {
 	rep_report *r = fixture_report();
+	r->generated_at = 1728109800; /* 2024-10-05 06:30:00 UTC */
 	char *text = render(rep_write_json, r);
 	size_t len = strlen(text);
 	assert_true(len > 2 && text[len - 1] == '\n' && text[len - 2] == '}');
 	cJSON *doc = cJSON_Parse(text);
 	assert_non_null(doc);
 
-	assert_int_equal(num(doc, "schema_version"), 1);
+	assert_int_equal(num(doc, "schema_version"), 2);
 	assert_string_equal(str(doc, "generator"), "crimetab");
+	assert_string_equal(str(doc, "crimetab_version"), CRIMETAB_VERSION);
+	assert_string_equal(str(doc, "generated_at"), "2024-10-05T06:30:00Z");
 	assert_string_equal(str(doc, "month"), "2024-09");
+	assert_string_equal(str(doc, "series_from"), "2022-10");
+	assert_true(cJSON_IsNull(item(doc, "month_reason")));
+	assert_int_equal(cJSON_GetArraySize(item(doc, "gaps")), 0);
 	assert_string_equal(str(doc, "compare"), "yoy");
 	assert_string_equal(str(doc, "comparison_basis"), "same period a year earlier");
 	assert_string_equal(str(doc, "dataset"), "force");
@@ -185,7 +262,11 @@ static void test_json(void **state)
 	assert_true(cJSON_IsFalse(item(hom, "group")));
 	cJSON *hw = item(hom, "windows");
 	assert_true(cJSON_IsNull(item(cJSON_GetArrayItem(hw, 0), "pct")));
+	assert_string_equal(str(cJSON_GetArrayItem(hw, 0), "pct_kind"), "none");
 	assert_string_equal(str(cJSON_GetArrayItem(hw, 0), "pct_text"), "");
+	assert_true(cJSON_IsTrue(item(cJSON_GetArrayItem(hw, 0), "complete")));
+	assert_int_equal(cJSON_GetArraySize(item(cJSON_GetArrayItem(hw, 0), "missing_months")), 0);
+	assert_string_equal(str(cJSON_GetArrayItem(hw, 1), "pct_kind"), "value");
 	assert_int_equal(num(cJSON_GetArrayItem(hw, 1), "diff"), -1);
 	assert_true(num(cJSON_GetArrayItem(hw, 1), "pct") == -100.0);
 	assert_string_equal(str(cJSON_GetArrayItem(hw, 1), "pct_text"), "-100.0%");
@@ -193,6 +274,7 @@ static void test_json(void **state)
 	cJSON *shop = cJSON_GetArrayItem(rows, 5);
 	cJSON *sw = cJSON_GetArrayItem(item(shop, "windows"), 0);
 	assert_true(cJSON_IsNull(item(sw, "pct")));
+	assert_string_equal(str(sw, "pct_kind"), "infinity");
 	assert_string_equal(str(sw, "pct_text"), "Infinity");
 	cJSON *sw6 = cJSON_GetArrayItem(item(shop, "windows"), 1);
 	assert_true(num(sw6, "pct") > 9.37 && num(sw6, "pct") < 9.38);
@@ -262,9 +344,12 @@ static void test_disclosure_marks(void **state)
 	/* watchlist matches over 6 months: 1 (small) */
 	assert_int_equal(n->offenders[2 * REP_OFF_WATCHLIST].sup[1][0], REP_SUP_SMALL);
 	char *csv = render(rep_write_csv, r);
-	expect_line(csv, "Norton Central,Offenders (face match) > Repeat offenders,1,month,<3,0,[c],[c]");
-	expect_line(csv, "Norton Central,Offenders (face match) > Watchlist matches,1,6 months,<3,0,[c],[c]");
-	expect_line(csv, "Norton Central,Offenders (face match) > Sightings,1,12 months,130,0,130,Infinity");
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Repeat offenders,offenders,1,month,2024-09,"
+				    "2024-09,2023-09,2023-09,<3,0,[c],[c],withheld,"));
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Watchlist matches,offenders,1,6 months,"
+				    "2024-04,2024-09,2023-04,2023-09,<3,0,[c],[c],withheld,"));
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Sightings,offenders,1,12 months,2023-10,"
+				    "2024-09,2022-10,2023-09,130,0,130,,infinity,"));
 	char *md = render(rep_write_markdown, r);
 	assert_non_null(strstr(md, "| Repeat offenders | <3 | [c] | [c] |"));
 	assert_non_null(strstr(md, "show as <3, and [c] hides"));
@@ -318,6 +403,98 @@ static void test_disclosure_marks(void **state)
 	free(md);
 	free(csv);
 	rep_report_free(r);
+}
+
+/* Completeness in JSON: per row window complete, missing_months, null diff
+ * and pct with pct_kind none; per area window the two spans, the gaps and
+ * the footnote; per report the gaps. */
+static void test_json_incomplete(void **state)
+{
+	rep_report *r = fixture_report();
+	fx_mark_incomplete(r);
+	char *text = render(rep_write_json, r);
+	cJSON *doc = cJSON_Parse(text);
+	assert_non_null(doc);
+	cJSON *gaps = item(doc, "gaps");
+	assert_int_equal(cJSON_GetArraySize(gaps), 2);
+	assert_string_equal(str(cJSON_GetArrayItem(gaps, 1), "force"), "Durham Constabulary");
+	assert_string_equal(str(cJSON_GetArrayItem(gaps, 1), "from"), "2024-05");
+
+	cJSON *a1 = cJSON_GetArrayItem(item(doc, "areas"), 1);
+	cJSON *tw = item(cJSON_GetArrayItem(item(a1, "rows"), 6), "windows");
+	cJSON *m = cJSON_GetArrayItem(tw, 0), *six = cJSON_GetArrayItem(tw, 1);
+	assert_true(cJSON_IsTrue(item(m, "complete")));
+	assert_int_equal(num(m, "diff"), 3);
+	assert_true(cJSON_IsFalse(item(six, "complete")));
+	assert_true(cJSON_IsFalse(item(six, "complete_current")));
+	assert_true(cJSON_IsFalse(item(six, "complete_comparison")));
+	assert_int_equal(num(six, "current"), 25);
+	assert_int_equal(num(six, "comparison"), 42);
+	assert_true(cJSON_IsNull(item(six, "diff")));
+	assert_true(cJSON_IsNull(item(six, "pct")));
+	assert_string_equal(str(six, "pct_kind"), "none");
+	assert_string_equal(str(six, "current_text"), "25" REP_MARK);
+	assert_string_equal(str(six, "diff_text"), "n/a" REP_MARK);
+	assert_string_equal(str(six, "pct_text"), "n/a");
+	cJSON *mm = item(six, "missing_months");
+	assert_int_equal(cJSON_GetArraySize(mm), 2);
+	assert_string_equal(cJSON_GetArrayItem(mm, 0)->valuestring, "2023-08");
+	assert_string_equal(cJSON_GetArrayItem(mm, 1)->valuestring, "2024-05");
+
+	cJSON *aw = item(a1, "windows");
+	assert_true(cJSON_IsTrue(item(cJSON_GetArrayItem(aw, 0), "complete")));
+	cJSON *aw12 = cJSON_GetArrayItem(aw, 2);
+	assert_string_equal(str(aw12, "name"), "Last 12 Months");
+	assert_true(cJSON_IsFalse(item(aw12, "complete_comparison")));
+	assert_string_equal(cJSON_GetArrayItem(item(aw12, "missing_current"), 0)->valuestring, "2024-05");
+	assert_string_equal(cJSON_GetArrayItem(item(aw12, "missing_comparison"), 0)->valuestring, "2023-08");
+	assert_int_equal(cJSON_GetArraySize(item(a1, "series_missing")), 2);
+	cJSON *notes = item(a1, "notes");
+	assert_int_equal(cJSON_GetArraySize(notes), 3);
+	assert_string_equal(cJSON_GetArrayItem(notes, 1)->valuestring,
+			    REP_MARK " Cleveland Police: no force export for 2023-08");
+	assert_string_equal(cJSON_GetArrayItem(notes, 2)->valuestring,
+			    REP_MARK " Durham Constabulary: no force export for 2024-05");
+	/* the other area is complete: no notes */
+	assert_int_equal(cJSON_GetArraySize(item(cJSON_GetArrayItem(item(doc, "areas"), 0), "notes")), 0);
+	cJSON_Delete(doc);
+	free(text);
+	rep_report_free(r);
+}
+
+/* Warnings and footnotes: one line per distinct set of missing months, the
+ * forces named (three at most, then their number), earliest gap first. */
+static void test_gap_lines(void **state)
+{
+	static const char *const forces[] = {"Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire",
+					     "Cleveland Police", "Cumbria", "Derbyshire", "Dorset", "Durham"};
+	rep_gap g[16];
+	size_t n = 0;
+	for (int i = 0; i < 5; i++) /* five forces lack 2021-02..2022-12 */
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2021, 2), CT_MONTH(2022, 12)};
+	/* two lack the same two runs */
+	for (int i = 5; i < 7; i++) {
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2022, 3), CT_MONTH(2022, 3)};
+		g[n++] = (rep_gap){(char *)forces[i], CT_MONTH(2022, 7), CT_MONTH(2022, 9)};
+	}
+	/* three lack one month, one of them something else too */
+	g[n++] = (rep_gap){(char *)forces[7], CT_MONTH(2024, 10), CT_MONTH(2024, 10)};
+	g[n++] = (rep_gap){(char *)forces[8], CT_MONTH(2024, 10), CT_MONTH(2024, 10)};
+	size_t nl;
+	char **lines = rep_gap_lines(g, n, "street", &nl);
+	assert_int_equal(nl, 3);
+	assert_string_equal(lines[0], "5 forces: no police.uk street data for 2021-02 to 2022-12");
+	assert_string_equal(lines[1], "Cumbria and Derbyshire: no police.uk street data for 2022-03, 2022-07 to 2022-09");
+	assert_string_equal(lines[2], "Dorset and Durham: no police.uk street data for 2024-10");
+	rep_lines_free(lines, nl);
+	/* three names are still listed */
+	lines = rep_gap_lines(g, 3, "force", &nl);
+	assert_int_equal(nl, 1);
+	assert_string_equal(lines[0],
+			    "Avon and Somerset, Bedfordshire and Cambridgeshire: no force export for 2021-02 to 2022-12");
+	rep_lines_free(lines, nl);
+	assert_null(rep_gap_lines(g, 0, "force", &nl));
+	assert_int_equal(nl, 0);
 }
 
 /* A scratch directory under $BUILD, removed by the teardown. */
@@ -437,7 +614,7 @@ static char *write_tsv(const rep_area *ar, const char *name)
 		fprintf(f, "%d\t%s", rw->depth, rw->label);
 		for (int w = 0; w < REP_WINDOWS; w++) {
 			char c[32], d[32], p[32];
-			rep_fmt_count(rw->fig[w].cur, c, sizeof c);
+			rep_fmt_cur(&rw->fig[w], c, sizeof c);
 			rep_fmt_diff(&rw->fig[w], d, sizeof d);
 			rep_fmt_pct(&rw->fig[w], p, sizeof p);
 			fprintf(f, "\t%s\t%s\t%s", c, d, p);
@@ -487,6 +664,30 @@ static void test_xlsx_openpyxl(void **state)
 	free(tsv1);
 	free(path);
 
+	/* an area on missing months: marked cells, and its footnote under the
+	 * table; the Summary says what the mark means */
+	fx_mark_incomplete(r);
+	path = tmp("incomplete.xlsx");
+	write_xlsx(r, path);
+	tsv1 = write_tsv(&r->areas[1], "area1-incomplete.tsv");
+	exp1 = xasprintf("%s=%s", FX_AREA1, tsv1);
+	size_t nnotes;
+	char **notes = rep_gap_notes(r, &r->areas[1], &nnotes);
+	assert_int_equal(nnotes, 3);
+	char *note1 = xasprintf("%s=%s", FX_AREA1, notes[1]);
+	char *note2 = xasprintf("%s=%s", FX_AREA1, notes[2]);
+	char *legend = xasprintf("Summary=%s", notes[0]);
+	const char *inc[] = {"--expect-tsv", exp1, "--expect-note", note1, "--expect-note", note2,
+			     "--expect-note", legend};
+	run_check(python, path, inc, sizeof inc / sizeof inc[0]);
+	rep_lines_free(notes, nnotes);
+	free(note1);
+	free(note2);
+	free(legend);
+	free(exp1);
+	free(tsv1);
+	free(path);
+
 	/* same name but for case, once cut to 31: the second gets " (2)" */
 	free(r->areas[1].name);
 	r->areas[1].name = xstrdup("STOCKTON | \"TOWN\" CENTRE: [X] & HIGH STREET EAST");
@@ -503,9 +704,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_lines),
+		cmocka_unit_test(test_csv_row_kinds_sum),
+		cmocka_unit_test(test_csv_incomplete),
 		cmocka_unit_test(test_csv_injection),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_disclosure_marks),
+		cmocka_unit_test(test_json_incomplete),
+		cmocka_unit_test(test_gap_lines),
 		cmocka_unit_test(test_xlsx_zip),
 		cmocka_unit_test(test_xlsx_error),
 		cmocka_unit_test(test_xlsx_openpyxl),

@@ -206,8 +206,29 @@ static void add_rows(strbuf *sb, int n, const char *date, const char *offence, c
 		sb_printf(sb, "R%d,%s,%s,%s\n", ++ref, date, offence, centre);
 }
 
-/* Opens a store, loads the Town area and imports the export built by FILL. */
-static int setup_with(void **state, void (*fill)(strbuf *sb))
+/* Imports the export built by FILL, as NAME, with MAPPING. */
+static int import_export(fixture *fx, const char *mapping, void (*fill)(strbuf *sb), const char *name)
+{
+	char err[512] = "", path[256];
+	strbuf sb = {0};
+	sb_puts(&sb, "Ref,Date,Offence,Centre\n");
+	fill(&sb);
+	write_file(fx, name, sb.buf, path, sizeof path);
+	sb_release(&sb);
+	imp_mapping *m = imp_mapping_parse("mini.json", mapping, err, sizeof err);
+	area_set *set = area_set_from_store(fx->s, err, sizeof err);
+	ct_status st = m && set ? imp_file(fx->s, set, path, m, &fx->r, err, sizeof err) : CT_EDATA;
+	imp_mapping_free(m);
+	area_set_free(set);
+	if (st != CT_OK) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens a store and loads the areas AREAS (JSON). */
+static int setup_store(void **state, const char *areas)
 {
 	fixture *fx = calloc(1, sizeof *fx);
 	char db[128], err[512] = "", path[256];
@@ -224,28 +245,21 @@ static int setup_with(void **state, void (*fill)(strbuf *sb))
 		fprintf(stderr, "setup: %s\n", err);
 		return -1;
 	}
-	write_file(fx, "areas.json", "{\"areas\": [{\"name\": \"Town\", \"area_values\": [\"Town\"]}]}", path,
-		   sizeof path);
+	write_file(fx, "areas.json", areas, path, sizeof path);
 	size_t loaded;
 	if (area_load_file(fx->s, path, &loaded, err, sizeof err) != 0) {
 		fprintf(stderr, "setup: %s\n", err);
 		return -1;
 	}
-	strbuf sb = {0};
-	sb_puts(&sb, "Ref,Date,Offence,Centre\n");
-	fill(&sb);
-	write_file(fx, "export.csv", sb.buf, path, sizeof path);
-	sb_release(&sb);
-	imp_mapping *m = imp_mapping_parse("mini.json", mini_mapping, err, sizeof err);
-	area_set *set = area_set_from_store(fx->s, err, sizeof err);
-	ct_status st = m && set ? imp_file(fx->s, set, path, m, &fx->r, err, sizeof err) : CT_EDATA;
-	imp_mapping_free(m);
-	area_set_free(set);
-	if (st != CT_OK) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
 	return 0;
+}
+
+/* Opens a store, loads the Town area and imports the export built by FILL. */
+static int setup_with(void **state, void (*fill)(strbuf *sb))
+{
+	if (setup_store(state, "{\"areas\": [{\"name\": \"Town\", \"area_values\": [\"Town\"]}]}") != 0)
+		return -1;
+	return import_export(*state, mini_mapping, fill, "export.csv");
 }
 
 static void fill_main(strbuf *sb)
@@ -444,13 +458,38 @@ static void test_build_missing_months(void **state)
 	fixture *fx = *state;
 	const char *const town[] = {"Town"};
 	rep_report *r = build(fx, CT_MONTH(2024, 10), REP_COMPARE_YOY, town, 1, 0);
-	/* the export spans 2023-09..2024-10; the comparisons reach back to 2022-11 */
+	/* the export spans 2023-09..2024-10; the comparisons reach back to 2022-11:
+	 * one warning for the one gap, naming the force and the run of months */
 	assert_int_equal(r->nwarnings, 1);
-	const char *w = r->warnings[0];
-	if (!strstr(w, "Test Police") || !strstr(w, "10 months") ||
-	    !strstr(w, "2022-11, 2022-12, 2023-01, 2023-02, 2023-03, 2023-04, 2023-05, 2023-06, 2023-07, 2023-08") ||
-	    strstr(w, "2023-09") || strstr(w, "2022-10"))
-		fail_msg("warning: %s", w);
+	assert_string_equal(r->warnings[0], "Test Police: no force export for 2022-11 to 2023-08; the windows and "
+					    "comparisons need 2022-11 to 2024-10");
+	assert_int_equal(r->ngaps, 1);
+	assert_string_equal(r->gaps[0].force, "Test Police");
+	assert_int_equal(r->gaps[0].from, CT_MONTH(2022, 11));
+	assert_int_equal(r->gaps[0].to, CT_MONTH(2023, 8));
+	/* the current windows are complete, every comparison but the month's is not */
+	const rep_area *a = &r->areas[0];
+	assert_int_equal(a->ngaps, 1);
+	assert_int_equal(rep_area_incomplete(a), 2);
+	for (int w = 0; w < REP_WINDOWS; w++)
+		assert_int_equal(a->cover[w][REP_SIDE_CURRENT].nmissing, 0);
+	assert_int_equal(a->cover[0][REP_SIDE_COMPARISON].nmissing, 0);
+	assert_int_equal(a->cover[1][REP_SIDE_COMPARISON].nmissing, 4); /* 2023-05..08 */
+	assert_int_equal(a->cover[1][REP_SIDE_COMPARISON].missing[0], CT_MONTH(2023, 5));
+	assert_int_equal(a->cover[2][REP_SIDE_COMPARISON].nmissing, 10); /* 2022-11..2023-08 */
+	assert_int_equal(a->cover[2][REP_SIDE_COMPARISON].missing[9], CT_MONTH(2023, 8));
+	assert_int_equal(a->series_missing[0], 1);  /* 2022-11 */
+	assert_int_equal(a->series_missing[9], 1);  /* 2023-08 */
+	assert_int_equal(a->series_missing[10], 0); /* 2023-09 */
+	assert_int_equal(a->series_missing[23], 0); /* 2024-10 */
+	for (size_t i = 0; i < a->nrows; i++) {
+		assert_int_equal(a->rows[i].fig[0].missing, 0);
+		assert_int_equal(a->rows[i].fig[1].missing, REP_MISSING_COMPARISON);
+		assert_int_equal(a->rows[i].fig[2].missing, REP_MISSING_COMPARISON);
+		assert_int_equal(a->rows[i].fig[2].pct_kind, REP_PCT_NONE);
+	}
+	/* the counts are still what the data hold */
+	figs(row(a, "Delta"), 2, 3, 1);
 	rep_report_free(r);
 }
 
@@ -459,13 +498,19 @@ static void test_build_no_missing_months(void **state)
 	fixture *fx = *state;
 	rep_report *r = build(fx, CT_MONTH(2024, 10), REP_COMPARE_YOY, NULL, 0, 0);
 	assert_int_equal(r->nwarnings, 0);
+	assert_int_equal(r->ngaps, 0);
+	assert_int_equal(rep_area_incomplete(&r->areas[0]), 0);
 	figs(row(&r->areas[0], "Alpha"), 2, 1, 1);
+	assert_int_equal(row(&r->areas[0], "Alpha")->fig[2].pct_kind, REP_PCT_VALUE);
 	rep_report_free(r);
 	/* a later month needs 2024-11, which nothing provides */
 	r = build(fx, CT_MONTH(2024, 11), REP_COMPARE_YOY, NULL, 0, 0);
 	assert_int_equal(r->nwarnings, 1);
-	assert_non_null(strstr(r->warnings[0], "1 month "));
-	assert_non_null(strstr(r->warnings[0], ": 2024-11"));
+	assert_non_null(strstr(r->warnings[0], "Test Police: no force export for 2024-11;"));
+	const rep_area *a = &r->areas[0];
+	assert_int_equal(a->cover[0][REP_SIDE_CURRENT].nmissing, 1);
+	assert_int_equal(a->cover[0][REP_SIDE_COMPARISON].nmissing, 0);
+	assert_int_equal(row(a, "Total")->fig[0].missing, REP_MISSING_CURRENT);
 	rep_report_free(r);
 }
 
@@ -503,6 +548,148 @@ static void test_build_no_data(void **state)
 	assert_int_equal(why, CT_EDATA);
 }
 
+/* ---- completeness with two forces, and --month latest ---- */
+
+static const char *const other_mapping =
+	"{\"mapping_version\": 1, \"name\": \"other export\", \"force\": \"Other Police\", \"date_format\": "
+	"\"dd/mm/yyyy\", \"columns\": {\"crime_id\": \"Ref\", \"date\": \"Date\", \"category\": \"Offence\", "
+	"\"area\": \"Centre\"}}";
+
+/* Test Police: every month 2022-11..2024-10, in Town. */
+static void fill_town_all(strbuf *sb)
+{
+	add_rows(sb, 1, "01/11/2022", "Alpha", "Town");
+	add_rows(sb, 2, "15/10/2024", "Alpha", "Town");
+}
+
+/* Other Police: 2023-09..2024-10 only, in Village. */
+static void fill_village_late(strbuf *sb)
+{
+	add_rows(sb, 3, "01/09/2023", "Beta", "Village");
+	add_rows(sb, 4, "20/10/2024", "Beta", "Village");
+}
+
+static int setup_two_forces(void **state)
+{
+	if (setup_store(state, "{\"areas\": [{\"name\": \"Town\", \"area_values\": [\"Town\"]}, "
+			       "{\"name\": \"Village\", \"area_values\": [\"Village\"]}]}") != 0)
+		return -1;
+	return import_export(*state, mini_mapping, fill_town_all, "town.csv") ||
+	       import_export(*state, other_mapping, fill_village_late, "village.csv");
+}
+
+/* An area is marked for the forces whose data it draws on, and no others. */
+static void test_build_two_forces(void **state)
+{
+	fixture *fx = *state;
+	rep_report *r = build(fx, CT_MONTH(2024, 10), REP_COMPARE_YOY, NULL, 0, 1);
+	assert_int_equal(r->nareas, 3);
+	/* one warning, for the one force with a gap */
+	assert_int_equal(r->nwarnings, 1);
+	assert_string_equal(r->warnings[0], "Other Police: no force export for 2022-11 to 2023-08; the windows and "
+					    "comparisons need 2022-11 to 2024-10");
+	const rep_area *all = &r->areas[0], *town = &r->areas[1], *village = &r->areas[2];
+	assert_string_equal(town->name, "Town");
+	/* Town's crimes are all Test Police's, which has every month */
+	assert_int_equal(rep_area_incomplete(town), 0);
+	assert_int_equal(town->ngaps, 0);
+	assert_int_equal(row(town, "Total")->fig[2].missing, 0);
+	assert_int_equal(row(town, "Total")->fig[2].pct_kind, REP_PCT_VALUE);
+	figs(row(town, "Total"), 2, 2, 1);
+	/* Village draws on Other Police: every comparison but the month's lacks months */
+	assert_int_equal(rep_area_incomplete(village), 2);
+	assert_int_equal(village->ngaps, 1);
+	assert_string_equal(village->gaps[0].force, "Other Police");
+	assert_int_equal(row(village, "Total")->fig[1].missing, REP_MISSING_COMPARISON);
+	/* All data draws on both */
+	assert_int_equal(rep_area_incomplete(all), 2);
+	assert_int_equal(all->ngaps, 1);
+	size_t n;
+	char **notes = rep_gap_notes(r, village, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(notes[1], REP_MARK " Other Police: no force export for 2022-11 to 2023-08");
+	rep_lines_free(notes, n);
+	rep_report_free(r);
+}
+
+/* Test Police: 2022-01..2022-12 and 2023-02..2024-10, so 2023-01 is missing. */
+static void fill_early(strbuf *sb)
+{
+	add_rows(sb, 1, "10/01/2022", "Alpha", "Town");
+	add_rows(sb, 1, "10/12/2022", "Alpha", "Town");
+}
+
+static void fill_late(strbuf *sb)
+{
+	add_rows(sb, 1, "10/02/2023", "Alpha", "Town");
+	add_rows(sb, 1, "10/10/2024", "Alpha", "Town");
+}
+
+static int setup_hole(void **state)
+{
+	if (setup_store(state, "{\"areas\": [{\"name\": \"Town\", \"area_values\": [\"Town\"]}]}") != 0)
+		return -1;
+	return import_export(*state, mini_mapping, fill_early, "early.csv") ||
+	       import_export(*state, mini_mapping, fill_late, "late.csv");
+}
+
+/* --month latest: 2024-10's comparisons reach 2023-01, which is missing; the
+ * latest month whose comparisons do not is 2023-12.  --allow-missing keeps
+ * 2024-10, and so does a basis under which no month is complete. */
+static void test_build_latest_skips_incomplete(void **state)
+{
+	fixture *fx = *state;
+	char err[512] = "";
+	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = "force"};
+	rep_report *r = stats_build(fx->s, fx->t, &req, NULL, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(r->month, CT_MONTH(2023, 12));
+	assert_string_equal(r->month_reason, "the latest month whose comparisons are complete: 2024-01 to 2024-10 would "
+					     "be compared with months missing from the data (--allow-missing reports "
+					     "2024-10)");
+	/* its comparisons are complete; its current windows lack 2023-01 */
+	const rep_area *a = &r->areas[0];
+	for (int w = 0; w < REP_WINDOWS; w++)
+		assert_int_equal(a->cover[w][REP_SIDE_COMPARISON].nmissing, 0);
+	assert_int_equal(a->cover[2][REP_SIDE_CURRENT].nmissing, 1);
+	rep_report_free(r);
+
+	req.allow_missing = 1;
+	r = stats_build(fx->s, fx->t, &req, NULL, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(r->month, CT_MONTH(2024, 10));
+	assert_non_null(strstr(r->month_reason, "(--allow-missing)"));
+	rep_report_free(r);
+
+	/* against the preceding period, 2023-12's 6 months are compared with
+	 * 2023-01..06: no month's comparisons are complete, so the newest */
+	req.allow_missing = 0;
+	req.compare = REP_COMPARE_PREVIOUS;
+	r = stats_build(fx->s, fx->t, &req, NULL, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(r->month, CT_MONTH(2024, 10));
+	assert_non_null(strstr(r->month_reason, "no month's comparisons are complete"));
+	rep_report_free(r);
+
+	/* a month given is never moved */
+	req.month = CT_MONTH(2024, 10);
+	r = stats_build(fx->s, fx->t, &req, NULL, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(r->month, CT_MONTH(2024, 10));
+	assert_null(r->month_reason);
+	rep_report_free(r);
+}
+
+static void test_build_latest_complete(void **state)
+{
+	fixture *fx = *state;
+	rep_report *r = build(fx, -1, REP_COMPARE_YOY, NULL, 0, 0);
+	assert_int_equal(r->month, CT_MONTH(2024, 10));
+	assert_string_equal(r->month_reason,
+			    "the latest month with data from every force, and its comparisons are complete");
+	rep_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +709,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_latest_month, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_unknown_area, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_no_data, setup_main, teardown),
+		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_skips_incomplete, setup_hole, teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_complete, setup_covered, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "fixture_report.h"
 #include "tui/tui.h"
 
 #define LATEST CT_MONTH(2024, 9)
@@ -573,6 +574,58 @@ static void test_layout(void **state)
 	assert_true(s->lay.too_small);
 }
 
+/* ---- completeness: the fixture with Norton Central on missing months ---- */
+
+static rep_report *gaps_build(void *ctx, int month, int compare, const char *taxonomy, int *latest, char *err,
+			      size_t errlen)
+{
+	rep_report *r = fixture_report();
+	fx_mark_incomplete(r);
+	*latest = r->month;
+	return r;
+}
+
+static void test_incomplete_windows(void **state)
+{
+	(void)state;
+	tui_state s;
+	tui_ops ops = {gaps_build, fake_export, NULL};
+	char err[256], buf[1024], c[64], d[64], p[64];
+	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
+	tui_resize(&s, 80, 24);
+	/* the first area is complete: nothing said, nothing marked */
+	tui_status_text(&s, buf, sizeof buf);
+	assert_null(strstr(buf, "incomplete"));
+	assert_int_equal(tui_gap_text(&s, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+
+	tui_handle(&s, REQ_AREA_NEXT);
+	assert_string_equal(tui_area(&s)->name, FX_AREA1);
+	tui_status_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "2 of 3 windows incomplete"));
+	/* the footnote, for the message line under any row of the area */
+	assert_int_equal(tui_gap_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, REP_MARK " Cleveland Police: no force export for 2023-08; "
+				    "Durham Constabulary: no force export for 2024-05"));
+	const rep_row *total = &tui_area(&s)->rows[tui_area(&s)->nrows - 1];
+	tui_fmt_fig(&s, &total->fig[1], c, d, p, sizeof c);
+	assert_string_equal(c, "25" REP_MARK);
+	assert_string_equal(d, "n/a" REP_MARK);
+	assert_string_equal(p, "n/a");
+	tui_fmt_fig(&s, &total->fig[0], c, d, p, sizeof c);
+	assert_string_equal(c, "8");
+	assert_string_equal(p, "60.0%");
+	/* without UTF-8 the mark is '#' */
+	s.ascii = 1;
+	tui_fmt_fig(&s, &total->fig[2], c, d, p, sizeof c);
+	assert_string_equal(c, "55#");
+	assert_string_equal(d, "n/a#");
+	assert_int_equal(tui_gap_text(&s, buf, sizeof buf), 1);
+	assert_null(strstr(buf, REP_MARK));
+	assert_true(buf[0] == '#');
+	tui_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_formats),
 		cmocka_unit_test(test_fit_and_sparkline),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+		cmocka_unit_test(test_incomplete_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
