@@ -51,14 +51,15 @@ $(BUILD)/tests/test_fm_host $(BUILD)/tests/test_fm_match: | $(TEST_PLUGINS) $(FM
 plugins: $(TEST_PLUGINS) $(FM_PLUGIN_NEXT)
 
 FM_BENCH := $(BUILD)/tests/bench/bench_facematch
+FM_ACCURACY := $(BUILD)/tests/bench/fm_accuracy
 
-$(FM_BENCH): tests/bench/bench_facematch.c
+$(FM_BENCH) $(FM_ACCURACY): $(BUILD)/tests/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< -ldl -lm
 
 .PHONY: bench-facematch
-bench-facematch: $(FM_BENCH) $(FM_PLUGIN)
+bench-facematch: $(FM_BENCH) $(FM_ACCURACY) $(FM_PLUGIN)
 	$(Q)BUILD=$(BUILD) ./tests/bench/bench-facematch.sh
 
--include $(FME_OBJ:.o=.d) $(TEST_PLUGINS:.so=.d) $(FM_BENCH).d
+-include $(FME_OBJ:.o=.d) $(TEST_PLUGINS:.so=.d) $(FM_BENCH).d $(FM_ACCURACY).d
