@@ -767,8 +767,15 @@ static void fm_on_end(fm_parent *p, fm_cursor *c)
 	}
 	p->ended = 1;
 	p->end_status = status == CT_OK ? CT_OK : CT_EPLUGIN;
-	if (status != CT_OK && !p->bad && !p->cb_rc)
-		fm_seterr(p->err, p->errlen, "%s", *msg ? msg : "plugin failed");
+	/* the child's messages start with the path; anything else gets it */
+	if (status != CT_OK && !p->bad && !p->cb_rc) {
+		if (!*msg)
+			fm_seterr(p->err, p->errlen, "%s: plugin failed", p->path);
+		else if (strncmp(msg, p->path, strlen(p->path)) != 0 || msg[strlen(p->path)] != ':')
+			fm_seterr(p->err, p->errlen, "%s: %s", p->path, msg);
+		else
+			fm_seterr(p->err, p->errlen, "%s", msg);
+	}
 }
 
 /* Handles every complete record at the front of BUF; returns the bytes used. */
@@ -810,6 +817,33 @@ static size_t fm_parse(fm_parent *p, const unsigned char *buf, size_t len)
 		used += FM_HDR + plen;
 	}
 	return used;
+}
+
+int fm_parse_reports(const unsigned char *buf, size_t len, const fm_request *req, const fm_callbacks *cb,
+		     fm_info *info, char *err, size_t errlen)
+{
+	fm_parent p;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(&p, 0, sizeof p);
+	p.path = "reports";
+	p.req = req;
+	p.cb = cb;
+	p.info = info;
+	p.err = err;
+	p.errlen = errlen;
+	info->threshold = NAN;
+	size_t used = fm_parse(&p, buf, len);
+	if (p.cb_rc)
+		return p.cb_rc;
+	if (!p.bad && used < len)
+		fm_malformed(&p, "truncated record");
+	if (!p.bad && !p.ended)
+		fm_bad(&p, "no end of the run");
+	if (!p.bad && p.end_status != CT_OK)
+		p.bad = 1;
+	return p.bad ? CT_EPLUGIN : CT_OK;
 }
 
 /* Waits for PID until DEADLINE (0: forever), killing it then; *STATUS is

@@ -86,6 +86,12 @@ void fm_info_clear(fm_info *info);
 int fm_run(const char *path, const fm_request *req, const fm_callbacks *cb, fm_info *info, char *err,
            size_t errlen);
 
+/* Checks BUF (LEN bytes) as the reports a plugin's child process sent over
+ * the pipe and hands them to CB, exactly as fm_run does (for fuzzing and
+ * tests: the wire is input from outside).  The same returns as fm_run. */
+int fm_parse_reports(const unsigned char *buf, size_t len, const fm_request *req, const fm_callbacks *cb,
+		     fm_info *info, char *err, size_t errlen);
+
 /* SHA-256 of the file at PATH as 64 hex digits in HEX; 0, or -1 with err
  * set to "PATH: reason". */
 int fm_sha256_file(const char *path, char hex[65], char *err, size_t errlen);

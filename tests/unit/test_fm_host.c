@@ -652,6 +652,57 @@ static void test_reference_plugin_state(void **state)
 	rmdir(dir);
 }
 
+/* The wire from the child, read from the fuzzing seed: accepted whole;
+ * refused, with the reason, when it reports a merge the host did not offer,
+ * when it is cut short, or when a header is damaged. */
+static void test_wire_reports(void **state)
+{
+	FILE *fp = fopen("tests/fuzz/seeds/reports.fmwire", "rb");
+	unsigned char buf[4096];
+	size_t n;
+	char err[1024];
+	both b;
+	fm_request req = { .from = 0, .to = 2000000000, .forget_before = INT64_MIN };
+	fm_callbacks cb = { .sighting = both_sighting, .merge = both_merge, .ctx = &b };
+	fm_info info = { 0 };
+
+	(void)state;
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	assert_true(n > 100);
+
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_OK);
+	assert_int_equal(b.c.n, 2);
+	assert_int_equal(b.m.n, 1);
+	assert_string_equal(b.m.from[0], "ind-2");
+	assert_string_equal(b.c.items[0].site, "CAM-1");
+	assert_int_equal(b.c.items[0].confirmed, 1);
+	assert_string_equal(info.name, "facematch-embeddings");
+	assert_string_equal(info.model_name, "toy");
+	assert_true(info.threshold == 0.6);
+	fm_info_clear(&info);
+
+	cb.merge = NULL;
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "reports: plugin reported a merge, which this host did not offer");
+	fm_info_clear(&info);
+
+	cb.merge = both_merge;
+	assert_int_equal(fm_parse_reports(buf, n - 1, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "(truncated record)");
+	fm_info_clear(&info);
+
+	buf[2] ^= 1;
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "plugin sent malformed data after 0 sightings (bad record header)");
+	assert_int_equal(b.c.n, 0);
+	fm_info_clear(&info);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -670,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_abi_1_0_plugin_loads),
 		cmocka_unit_test(test_abi_structs_have_no_padding),
 		cmocka_unit_test(test_reference_plugin_state),
+		cmocka_unit_test(test_wire_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define FME_X86 1
 #endif
@@ -108,8 +109,10 @@ __attribute__((target("avx,f16c"))) static void fme_row_f16c(const uint16_t *row
 int fme_has_f16c(void)
 {
 #ifdef FME_X86
+	unsigned a, b, c, d;
+
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+	return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
 #else
 	return 0;
 #endif
