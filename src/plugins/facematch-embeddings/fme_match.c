@@ -48,9 +48,12 @@
 #define FME_EPS_DOT 1e-3
 #define FME_EPS_SIM 2e-3
 /* Sightings per batch, at most: the centres are compared with a batch at
- * once.  Batches start small, so early blocks get centres soon. */
-#define FME_BATCH_MAX 1024
+ * once, and the batch with itself (a cost that grows with the batch).
+ * Batches start small, so early blocks get centres soon. */
+#define FME_BATCH_MAX 512
 #define FME_BATCH_MIN 64
+/* Rows per block of the batch's products with itself. */
+#define FME_TRI_STEP 128
 /* Centres per tile of the matrix product: 256 x 512 floats stay in L2. */
 #define FME_CTILE 256
 
@@ -544,7 +547,11 @@ static int fme_cluster(fme_ctx *c, size_t first)
 			goto out;
 		if (k)
 			fme_gemm(gemm, h->threads, x, npad, c->centre, kpad, h->stride, d, ldd);
-		fme_gemm(gemm, h->threads, x, npad, x, npad, h->stride, d2, npad);
+		/* only pairs q < i are looked at: the lower triangle, by blocks */
+		for (size_t a = 0; a < npad; a += FME_TRI_STEP) {
+			size_t rows = npad - a < FME_TRI_STEP ? npad - a : FME_TRI_STEP;
+			fme_gemm(gemm, h->threads, x + a * h->stride, rows, x, a + rows, h->stride, d2 + a * npad, npad);
+		}
 		for (size_t j = 0; j < k; j++) {
 			bound[j] = h->exhaustive ? -INFINITY : fme_bound(c, &c->b[j]);
 			nold[j] = c->b[j].n;
