@@ -59,6 +59,9 @@ _crimetab() {
 	--dataset)
 		mapfile -t COMPREPLY < <(compgen -W "force street" -- "$cur")
 		return ;;
+	--xlsx-layout)
+		mapfile -t COMPREPLY < <(compgen -W "sheets long" -- "$cur")
+		return ;;
 	--month | --from | --to | --area | --source) return ;;
 	esac
 	if [[ $cur == -* ]]; then
