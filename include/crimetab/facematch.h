@@ -65,6 +65,16 @@
  *   stores the keys as given, only a keyed hash of them, so nothing but the
  *   plugin's state links a stored sighting to a face.
  *
+ *   The state folder is the plugin's alone (one run at a time: crimetab
+ *   holds a lock on it for the run) and holds biometric data.  A plugin
+ *   writes nothing outside it; replaces its files whole (write beside,
+ *   sync, rename), so a crash leaves the state of the last run; saves what a
+ *   run learned before it emits anything, so the state always knows every
+ *   key the host may have stored; and forgets, at every run, what came from
+ *   sightings before crimetab_fm_host.forget_before.  A merge may be
+ *   reported at any point of identify(): the host applies it to every
+ *   sighting it holds, whenever it arrives.
+ *
  * Process
  *   A host may run the plugin in a child process of its own (crimetab
  *   does), so a crash or a hang in the plugin cannot take the host down.

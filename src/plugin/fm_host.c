@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -340,7 +341,7 @@ static void fm_child_main(int fd, const char *path, const char *real, const fm_r
 	const crimetab_fm_descriptor *d = NULL;
 	crimetab_fm_handle *h = NULL;
 	uint32_t status = CT_EPLUGIN;
-	int prc;
+	int prc, lfd = -1;
 
 	fm_child_isolate(fd);
 	if (fm_sha256_file(real, hex, msg, sizeof msg) != 0)
@@ -407,6 +408,15 @@ static void fm_child_main(int fd, const char *path, const char *real, const fm_r
 			fm_seterr(msg, sizeof msg, "%s: %s", path, openerr);
 			goto end;
 		}
+		/* one run at a time on a state: held until this process ends */
+		char lock[PATH_MAX + 8];
+		snprintf(lock, sizeof lock, "%s.lock", state);
+		lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+			fm_seterr(msg, sizeof msg, "%s: another run of %s is using its state (%s); try again when it has "
+			          "finished", path, d->name, lfd < 0 ? strerror(errno) : "locked");
+			goto end;
+		}
 	}
 
 	int has_open_host = d->struct_size >= CRIMETAB_FM_SIZE_THROUGH(crimetab_fm_descriptor, open_host) &&
@@ -467,6 +477,8 @@ end:
 		d->close(h);
 	if (lib)
 		dlclose(lib);
+	if (lfd >= 0)
+		close(lfd);
 	sb_reset(&c.b);
 	w_u32(&c.b, status);
 	w_str(&c.b, msg);

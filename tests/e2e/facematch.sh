@@ -153,6 +153,9 @@ fm=$!
 sleep 1
 "$BIN" import --db "$DB2" --quiet sample-data/policeuk 2>"$T/err"
 check_eq "an import during a 7 s plugin run is not blocked" 0 $?
+"$BIN" facematch run --db "$DB2" --quiet --plugin "$TP/hang.so" --config "sleep=1" 2>"$T/err"
+check_eq "a second run of the same plugin meanwhile is refused" 8 $?
+check_grep "and says why" 'another run of hang is using its state' "$T/err"
 wait $fm
 check_eq "and the slow run then stores its sightings" 0 $?
 
