@@ -496,42 +496,37 @@ typedef struct fm_cursor {
 	int bad;
 } fm_cursor;
 
+/* The next N bytes into OUT; zeros, and the cursor marked bad, past the end. */
+static void r_bytes(fm_cursor *c, void *out, size_t n)
+{
+	if (c->bad || c->left < n) {
+		c->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, c->p, n);
+	c->p += n;
+	c->left -= n;
+}
+
 static uint32_t r_u32(fm_cursor *c)
 {
-	uint32_t v = 0;
-	if (c->left < sizeof v) {
-		c->bad = 1;
-		return 0;
-	}
-	memcpy(&v, c->p, sizeof v);
-	c->p += sizeof v;
-	c->left -= sizeof v;
+	uint32_t v;
+	r_bytes(c, &v, sizeof v);
 	return v;
 }
 
 static int64_t r_i64(fm_cursor *c)
 {
-	int64_t v = 0;
-	if (c->left < sizeof v) {
-		c->bad = 1;
-		return 0;
-	}
-	memcpy(&v, c->p, sizeof v);
-	c->p += sizeof v;
-	c->left -= sizeof v;
+	int64_t v;
+	r_bytes(c, &v, sizeof v);
 	return v;
 }
 
 static double r_f64(fm_cursor *c)
 {
-	double v = 0;
-	if (c->left < sizeof v) {
-		c->bad = 1;
-		return 0;
-	}
-	memcpy(&v, c->p, sizeof v);
-	c->p += sizeof v;
-	c->left -= sizeof v;
+	double v;
+	r_bytes(c, &v, sizeof v);
 	return v;
 }
 

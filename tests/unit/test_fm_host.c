@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "core/util.h"
 #include "crimetab/facematch.h"
+#include "fm_test.h"
 #include "plugin/fm_host.h"
 
 /* 2024-01-01T00:00:00Z and 2025-01-01T00:00:00Z. */
@@ -66,24 +67,6 @@ static const got *find_crime(const collect *c, const char *crime)
 		if (!strcmp(c->items[i].crime, crime))
 			return &c->items[i];
 	return NULL;
-}
-
-/* The host's run with only what these tests vary; NAME (may be NULL)
- * receives "plugin-name version". */
-static int run_fm(const char *path, const char *config, int64_t from, int64_t to,
-                  int (*sink)(void *, const fm_sighting *), void *ctx, char *name, size_t name_len,
-                  char *err, size_t errlen)
-{
-	fm_request req = { .config = config, .from = from, .to = to, .forget_before = INT64_MIN, .timeout = 60 };
-	fm_callbacks cb = { .sighting = sink, .ctx = ctx };
-	fm_info info = { 0 };
-	int rc = fm_run(path, &req, &cb, &info, err, errlen);
-
-	if (name && name_len)
-		snprintf(name, name_len, "%s%s%s", info.name ? info.name : "", info.name ? " " : "",
-		         info.version ? info.version : "");
-	fm_info_clear(&info);
-	return rc;
 }
 
 static const char *build_dir(void)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "fm_test.h"
 #include "plugin/fm_host.h"
 
 /* 2023-10-01T00:00:00Z and 2024-11-01T00:00:00Z: thirteen months. */
@@ -182,24 +183,6 @@ static const char *build_dir(void)
 	const char *b = getenv("BUILD");
 
 	return b && *b ? b : "build";
-}
-
-/* The host's run with only what these tests vary; NAME (may be NULL)
- * receives "plugin-name version". */
-static int run_fm(const char *path, const char *config, int64_t from, int64_t to,
-                  int (*sink)(void *, const fm_sighting *), void *ctx, char *name, size_t name_len,
-                  char *err, size_t errlen)
-{
-	fm_request req = { .config = config, .from = from, .to = to, .forget_before = INT64_MIN, .timeout = 60 };
-	fm_callbacks cb = { .sighting = sink, .ctx = ctx };
-	fm_info info = { 0 };
-	int rc = fm_run(path, &req, &cb, &info, err, errlen);
-
-	if (name && name_len)
-		snprintf(name, name_len, "%s%s%s", info.name ? info.name : "", info.name ? " " : "",
-		         info.version ? info.version : "");
-	fm_info_clear(&info);
-	return rc;
 }
 
 static void make_tmpdir(char *buf, size_t len)
