@@ -1003,10 +1003,7 @@ int area_file_parse_opts(const char *path, const char *text, const area_load_opt
 	const char *ep = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &ep, 0);
 	if (!root) {
-		long line = 1;
-		for (const char *p = text; ep && p < ep; p++)
-			line += *p == '\n';
-		snprintf(err, errlen, "%s:%ld: not valid JSON", path, line);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, ep));
 		return CT_EDATA;
 	}
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "features");

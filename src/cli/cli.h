@@ -131,6 +131,9 @@ void cli_note(void *ctx, int warning, const char *msg);
 char *cli_template(const char *dir, const char *name, int *status);
 taxonomy *cli_taxonomy(const char *name, int *status);
 imp_mapping *cli_mapping(const char *name, int *status);
+/* A report config (report --config, run --config) as parsed JSON, unchecked;
+ * the caller frees it with cJSON_Delete. */
+struct cJSON *cli_report_config(const char *name, int *status);
 
 /* Where plugins named without a '/' are found: the folder `make install`
  * puts them in beside the binary (BINDIR/../lib/crimetab/plugins), or, for a
@@ -141,10 +144,6 @@ char *cli_plugin_dir(void);
  * NAME.so in cli_plugin_dir(); nothing else is ever searched.  Caller
  * frees; NULL after printing an error that lists the installed plugins. */
 char *cli_plugin_path(const char *name_or_path);
-
-/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
- * JSON". */
-struct cJSON *cli_json_parse(const char *path, const char *text);
 
 /* Prints TEXT for --help (stdout), then the global options and the exit
  * statuses; returns CT_OK. */

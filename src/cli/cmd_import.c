@@ -256,7 +256,7 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 		struct stat st;
 		size_t before = files.n;
 		if (stat(paths[i], &st) != 0) {
-			ct_error("%s: %s", paths[i], strerror(errno));
+			ct_error("%s: cannot open: %s", paths[i], strerror(errno));
 			c->failed++;
 			status = CT_EIO;
 		} else if (S_ISDIR(st.st_mode)) {

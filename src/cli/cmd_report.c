@@ -132,13 +132,9 @@ static void add_area(report_opts *o, const char *name)
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
 	int rc = CT_OK;
-	char *text = cli_template("reports", path, &rc);
-	if (!text)
-		return rc;
-	cJSON *j = cli_json_parse(path, text);
-	free(text);
+	cJSON *j = cli_report_config(path, &rc);
 	if (!j)
-		return CT_EDATA;
+		return rc;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);

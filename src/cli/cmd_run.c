@@ -98,13 +98,9 @@ int cmd_run(int argc, char **argv)
 	if (!config)
 		return cli_usage_error("run", "--config NAME is required (see crimetab templates)");
 	status = CT_OK;
-	char *text = cli_template("reports", config, &status);
-	if (!text)
-		return status;
-	cJSON *j = cli_json_parse(config, text);
-	free(text);
+	cJSON *j = cli_report_config(config, &status);
 	if (!j)
-		return CT_EDATA;
+		return status;
 	run_input *in = NULL;
 	size_t nin = 0;
 	if (read_inputs(config, j, &in, &nin) != 0) {

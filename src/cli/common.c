@@ -71,16 +71,26 @@ imp_mapping *cli_mapping(const char *name, int *status)
 	return m;
 }
 
-cJSON *cli_json_parse(const char *path, const char *text)
+/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
+ * JSON". */
+static cJSON *cli_json_parse(const char *path, const char *text)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-	if (!j) {
-		int line = 1;
-		for (const char *p = text; end && p < end && *p; p++)
-			line += *p == '\n';
-		ct_error("%s:%d: not valid JSON", path, line);
-	}
+	if (!j)
+		ct_error("%s:%ld: not valid JSON", path, ct_line_at(text, end));
+	return j;
+}
+
+cJSON *cli_report_config(const char *name, int *status)
+{
+	char *text = cli_template("reports", name, status);
+	if (!text)
+		return NULL;
+	cJSON *j = cli_json_parse(name, text);
+	free(text);
+	if (!j)
+		*status = CT_EDATA;
 	return j;
 }
 

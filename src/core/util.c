@@ -144,6 +144,14 @@ char *sb_detach(strbuf *sb)
 	return p;
 }
 
+long ct_line_at(const char *text, const char *at)
+{
+	long line = 1;
+	for (const char *p = text; at && p < at && *p; p++)
+		line += *p == '\n';
+	return line;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	fputs("crimetab: ", stderr);

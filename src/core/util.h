@@ -31,6 +31,10 @@ void sb_release(strbuf *sb);
 /* Hands the buffer to the caller (who frees it) and empties SB. */
 char *sb_detach(strbuf *sb);
 
+/* The line (from 1) that AT lies on in TEXT; 1 when AT is NULL.  For
+ * "file:line: reason" where a parser stopped (cJSON_ParseWithOpts). */
+long ct_line_at(const char *text, const char *at);
+
 /* Diagnostics go to stderr as "crimetab: message" (one line each).
  * ct_verbosity < 0 silences notes and progress (--quiet); warnings and
  * errors always print. */

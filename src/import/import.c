@@ -70,10 +70,11 @@ static const char *const date_formats[] = {"dd/mm/yyyy", "yyyy-mm-dd", "yyyy-mm"
 
 imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, size_t errlen)
 {
-	cJSON *j = cJSON_Parse(text);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
 	imp_mapping *m = NULL;
 	if (!j) {
-		snprintf(err, errlen, "%s: not valid JSON", path);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, end));
 		return NULL;
 	}
 	m = xcalloc(1, sizeof *m);
@@ -1200,7 +1201,8 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	}
 	imp_row row;
 	int got;
-	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
+	/* blank lines before the header are skipped; a line of NUL bytes is not blank */
+	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !row.lens[0])
 		;
 	if (got < 0)
 		goto io_error;
@@ -1211,6 +1213,20 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	}
 	if (row.error) {
 		snprintf(err, errlen, "%s:%lld: header: %s", path, row.line, row.error);
+		status = CT_EDATA;
+		goto done;
+	}
+	/* a header with a NUL byte is no CSV text: say so, not "unknown header" */
+	size_t nulcol = 0;
+	while (nulcol < row.nfields && strlen(row.fields[nulcol]) == row.lens[nulcol])
+		nulcol++;
+	if (nulcol < row.nfields) {
+		if (row.line == 1 && ((row.raw[0] == '\xFF' && row.raw[1] == '\xFE') ||
+				      (row.raw[0] == '\xFE' && row.raw[1] == '\xFF')))
+			snprintf(err, errlen, "%s:1: UTF-16 text, not UTF-8: save it as \"CSV UTF-8\"", path);
+		else
+			snprintf(err, errlen, "%s:%lld: header: column %zu contains a NUL byte (a binary file, not CSV text?)",
+				 path, row.line, nulcol + 1);
 		status = CT_EDATA;
 		goto done;
 	}

@@ -183,15 +183,16 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 		rep_lines_free(notes, nnotes);
 		if (approx) {
 			fputs("\n† Approximate rows:", out);
+			const char *sep = " ";
 			for (size_t i = 0; i < ar->nrows; i++)
 				if (ar->rows[i].flags & REP_ROW_APPROX) {
-					fputs(" ", out);
+					fputs(sep, out);
 					md_text(out, ar->rows[i].label);
 					fputs(" = ", out);
 					md_text(out, ar->rows[i].note);
-					fputs(";", out);
+					sep = "; ";
 				}
-			fputc('\n', out);
+			fputs(".\n", out);
 		}
 		if (ar->has_offenders) {
 			fputs("\n### Offenders (face match)\n\n", out);

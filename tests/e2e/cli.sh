@@ -116,6 +116,14 @@ for kind in "data file:import $T/nosuch.csv" "mapping:import --mapping nosuch $T
 	# shellcheck disable=SC2086
 	status_is "unreadable ${kind%%:*}" 5 --db "$DB" ${kind#*:}
 done
+# a missing file of any kind reads the same: FILE: cannot open: reason
+for kind in "data file:import $T/nosuch.csv" "zip:import $T/nosuch.zip" "folder:import $T/nosuch/" \
+	"mapping:import --mapping $T/nosuch.json $T/junk.csv" "taxonomy:report --taxonomy $T/nosuch.json" \
+	"areas file:areas load $T/nosuch.json" "report config:report --config $T/nosuch.json"; do
+	# shellcheck disable=SC2086
+	"$BIN" --db "$DB" ${kind#*:} >/dev/null 2>"$T/err"
+	check_grep "missing ${kind%%:*}: 'cannot open'" "^crimetab: error: $T/nosuch[^:]*: cannot open: No such file or directory$" "$T/err"
+done
 for kind in "data file:import $T/junk.csv" "mapping:import --mapping $T/bad.json $T/junk.csv" \
 	"taxonomy:report --taxonomy $T/bad.json" "areas file:areas load $T/bad.json" \
 	"report config:report --config $T/bad.json" "run config:run --config $T/bad.json"; do

@@ -14,8 +14,8 @@ PKGS="sqlite3 libcjson nettle libzip proj shapelib"
 target_sources() {
 	case $1 in
 	fuzz_csvread) echo "src/import/csvread.c src/core/util.c build/gen/embedded.c" ;;
-	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/areas/crs.c \
-src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_mapping) echo "src/import/import.c src/import/apijson.c src/import/csvread.c src/areas/areas.c \
+src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_areas) echo "src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c \
 build/gen/embedded.c" ;;
 	fuzz_apijson) echo "src/import/apijson.c src/core/util.c build/gen/embedded.c" ;;

@@ -211,6 +211,22 @@ static double num(cJSON *o, const char *key)
 	return v->valuedouble;
 }
 
+/* The approximation footnote under a table: one sentence, entries apart. */
+static void test_markdown_approximations(void **state)
+{
+	(void)state;
+	rep_report *r = fixture_report();
+	rep_row *shop = &r->areas[0].rows[5];
+	assert_string_equal(shop->label, "Shoplifting");
+	shop->flags |= REP_ROW_APPROX;
+	shop->note = strdup("Home Office Shoplifting");
+	char *md = render(rep_write_markdown, r);
+	expect_line(md, "† Approximate rows: Shoplifting = Home Office Shoplifting; Criminal Damage, \"Arson\" = "
+			"police.uk \"Criminal damage and arson\" covers both Home Office categories.");
+	free(md);
+	rep_report_free(r);
+}
+
 static void test_json(void **state)
 {
 	rep_report *r = fixture_report();
@@ -737,6 +753,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_lines),
+		cmocka_unit_test(test_markdown_approximations),
 		cmocka_unit_test(test_csv_row_kinds_sum),
 		cmocka_unit_test(test_csv_incomplete),
 		cmocka_unit_test(test_csv_injection),

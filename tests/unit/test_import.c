@@ -407,7 +407,7 @@ static void expect_mapping_error(const char *text, const char *want)
 		imp_mapping_free(m);
 		fail_msg("mapping accepted: %s", text);
 	}
-	if (strncmp(err, "maps/m.json: ", 13) != 0 || !strstr(err, want))
+	if (strncmp(err, "maps/m.json:", 12) != 0 || !strstr(err, want))
 		fail_msg("message \"%s\" lacks the path or \"%s\"", err, want);
 }
 
@@ -465,7 +465,9 @@ static void test_mapping_errors(void **state)
 	expect_mapping_error("{\"mapping_version\": 1, \"date_format\": \"yyyy-mm\", \"columns\": {\"date\": \"D\", "
 			     "\"category\": \"C\"}}",
 			     "\"force\"");
-	expect_mapping_error("{\"mapping_version\": 1,", "not valid JSON");
+	expect_mapping_error("{\"mapping_version\": 1,", "maps/m.json:1: not valid JSON");
+	/* the line where the parser stopped */
+	expect_mapping_error("{\"mapping_version\": 1,\n\"force\": \"F\",\n\"columns\": }", "maps/m.json:3: not valid JSON");
 }
 
 static void test_mapping_load_missing_file(void **state)
@@ -964,6 +966,26 @@ static void test_empty_file(void **state)
 	assert_int_equal(n_sources(fx->s), 0);
 }
 
+/* A binary file, or Excel's UTF-16 "Unicode text", is refused with what it
+ * is, not as an empty file or an unknown header; nothing is stored. */
+static void test_binary_or_utf16_header(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "", want[400];
+	imp_result r;
+	static const char bin[] = "\0\1\2binary junk\xff\xfe\n";
+	write_file_n(fx, "junk.csv", bin, sizeof bin - 1, path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_EDATA);
+	snprintf(want, sizeof want, "%s:1: header: column 1 contains a NUL byte (a binary file, not CSV text?)", path);
+	assert_string_equal(err, want);
+	static const char u16[] = "\xff\xfe" "C\0r\0i\0m\0e\0 \0I\0D\0,\0M\0\n\0";
+	write_file_n(fx, "2024-10-cleveland-street.csv", u16, sizeof u16 - 1, path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_EDATA);
+	snprintf(want, sizeof want, "%s:1: UTF-16 text, not UTF-8: save it as \"CSV UTF-8\"", path);
+	assert_string_equal(err, want);
+	assert_int_equal(n_sources(fx->s), 0);
+}
+
 static void test_mapping_does_not_fit(void **state)
 {
 	fixture *fx = *state;
@@ -1069,6 +1091,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_supersede, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binary_or_utf16_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mapping_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_and_search_bst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
