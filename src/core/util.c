@@ -325,6 +325,7 @@ const char *ct_template_noun(const char *dir)
 		{"mappings", "column mapping"},
 		{"areas", "areas file"},
 		{"reports", "report config"},
+		{"highlights", "Highlights wording"},
 	};
 	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
 		if (strcmp(dir, nouns[i][0]) == 0)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "stats/highlights.h"
 
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
 {
@@ -805,6 +806,17 @@ void stats_suppress(rep_report *r)
 								}
 				}
 		}
+	/* a flag, z or p beside a withheld count would tell about it */
+	for (size_t a = 0; a < r->nareas; a++)
+		for (size_t i = 0; i < r->areas[a].noffenders; i++) {
+			rep_off_row *o = &r->areas[a].offenders[i];
+			for (int w = 0; w < REP_WINDOWS; w++)
+				if (o->sup[w][0] || o->sup[w][1]) {
+					o->fig[w].tested = 0;
+					o->fig[w].flag = REP_FLAG_NONE;
+					o->fig[w].z = o->fig[w].p = 0;
+				}
+		}
 }
 
 typedef struct run_filter {
@@ -853,7 +865,7 @@ static int collect_fm_run(void *ctx, const store_fm_run *x)
  * they come from. */
 static int build_offenders(store *s, rep_report *r, const area_list *al, const stats_request *req)
 {
-	int fm = store_fm_present(s);
+	int fm = store_fm_present(s, NULL);
 	if (fm <= 0)
 		return fm;
 	r->suppress_below = req->suppress_below;
@@ -884,8 +896,6 @@ static int build_offenders(store *s, rep_report *r, const area_list *al, const s
 							stats_fig(cur[ar->offenders[i].measure], cmp[ar->offenders[i].measure]);
 			}
 	}
-	stats_suppress(r);
-
 	run_filter f = {r, r->month, r->month};
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		f.from = r->span[w].from < f.from ? r->span[w].from : f.from;
@@ -917,14 +927,9 @@ static int api_coverage(store *s, coverage *c)
 	return store_api_months_each(s, api_cov_add, c);
 }
 
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
-			size_t errlen)
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen)
 {
-	ct_status dummy;
-	if (!why)
-		why = &dummy;
-	*why = CT_EDATA;
-	const char *dataset = req->dataset;
+	const char *dataset = requested;
 	if (!dataset) {
 		const char *pref = tax_dataset(t);
 		const char *other = pref && strcmp(pref, "street") == 0 ? "force" : "street";
@@ -940,6 +945,19 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			 dataset ? rep_dataset_label(dataset) : "crimes");
 		return NULL;
 	}
+	return dataset;
+}
+
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen)
+{
+	ct_status dummy;
+	if (!why)
+		why = &dummy;
+	*why = CT_EDATA;
+	const char *dataset = stats_dataset(s, t, req->dataset, err, errlen);
+	if (!dataset)
+		return NULL;
 	coverage cov = {.kind = dataset};
 	if (store_coverage_each(s, cov_add, &cov) != 0) {
 		snprintf(err, errlen, "database error: %s", store_errmsg(s));
@@ -1020,6 +1038,9 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	}
 	if (build_offenders(s, r, &al, req) != 0)
 		goto db_error;
+	stats_significance(r, req->significance, req->alpha, req->highlight_rows, req->nhighlight_rows);
+	/* after the tests: a withheld offender figure carries no flag, z or p */
+	stats_suppress(r);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;

@@ -25,10 +25,20 @@ typedef struct stats_request {
 	int suppress_below;       /* offender counts from 1 to this - 1 are suppressed, and so is
 				     what would give them away; 0: no disclosure control */
 	int confirmed_only;       /* offender rows of confirmed matches only */
+	rep_sig_test significance; /* the test that flags a change: REP_SIG_ETEST (0, the default), _Z, _NONE */
+	double alpha;             /* its level; 0: 0.05 */
+	const char *const *highlight_rows; /* rows every Highlights section covers (labels or paths) */
+	size_t nhighlight_rows;
 } stats_request;
 
 /* The disclosure-control threshold of published reports unless told otherwise. */
 #define STATS_SUPPRESS_DEFAULT 3
+
+/* The dataset a report of taxonomy T reads: REQUESTED ("street" or "force")
+ * if given, else the taxonomy's own if imported, else whichever is.  NULL
+ * with err set when that dataset holds no crimes.  The result is REQUESTED
+ * or a string constant. */
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen);
 
 /* Builds the report.  Month -1 is the latest month every force has data
  * for, unless its comparisons lack months and an earlier month's are complete

@@ -135,6 +135,8 @@
 		"count(*) FROM crime_areas ca JOIN crimes c ON c.id = ca.crime WHERE ca.area = ?1 " \
 		"GROUP BY c.kind, c.month, c.category") \
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
+	X(CRIMES_IN_BOX, "SELECT month, category, lon, lat, lsoa_code, area_value FROM crimes WHERE kind = ?1 " \
+		"AND month BETWEEN ?2 AND ?3 AND lon BETWEEN ?4 AND ?6 AND lat BETWEEN ?5 AND ?7") \
 	X(AREA_NEXT_CRIME, "SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
@@ -160,7 +162,9 @@
 	X(FM_AREA_ASSIGN_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
 		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
 		"WHERE ca.area = ?1") \
-	X(FM_ANY, "SELECT count(*) FROM fm_sightings") \
+	X(FM_ANY, "SELECT count(*), (SELECT group_concat(DISTINCT coalesce(plugin_name || coalesce(' ' || " \
+		"plugin_version, ''), plugin)) FROM fm_runs r WHERE EXISTS (SELECT 1 FROM fm_sightings s WHERE " \
+		"s.run_id = r.id)) FROM fm_sightings") \
 	X(FM_COUNTS, "SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM fm_sightings s " \
 		"WHERE s.month BETWEEN ?2 AND ?3 AND (?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 OR s.id IN " \
 		"(SELECT sighting FROM fm_sighting_areas WHERE area = ?1))") \
@@ -1099,6 +1103,33 @@ int store_cube_each(store *s, long long area, const char *kind, int from, int to
 	return rows_end(st, rc);
 }
 
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIMES_IN_BOX);
+	if (!st)
+		return -1;
+	bind_text(st, 1, kind);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_double(st, 4 + i, box[i]);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_crime_at c = {
+			.month = sqlite3_column_int(st, 0),
+			.category = col_text(st, 1),
+			.lon = sqlite3_column_double(st, 2),
+			.lat = sqlite3_column_double(st, 3),
+			.lsoa_code = col_text(st, 4),
+			.area_value = col_text(st, 5),
+		};
+		if (fn(ctx, &c))
+			break;
+	}
+	return rows_end(st, rc);
+}
+
 long long store_area_next_crime(store *s, long long area, long long after)
 {
 	sqlite3_stmt *st = stmt(s, ST_AREA_NEXT_CRIME);
@@ -1283,10 +1314,20 @@ int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, doubl
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_fm_present(store *s)
+int store_fm_present(store *s, char **plugins)
 {
-	long long n;
-	return step_value(stmt(s, ST_FM_ANY), &n) == 0 ? n > 0 : -1;
+	sqlite3_stmt *st = stmt(s, ST_FM_ANY);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st), present = -1;
+	if (plugins)
+		*plugins = NULL;
+	if (rc == SQLITE_ROW) {
+		present = sqlite3_column_int64(st, 0) > 0;
+		if (present && plugins && col_text(st, 1))
+			*plugins = xstrdup(col_text(st, 1));
+	}
+	return rows_end(st, rc) == 0 ? present : -1;
 }
 
 int store_fm_counts(store *s, long long area, int from, int to, int confirmed_only, long long out[4])

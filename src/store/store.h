@@ -174,6 +174,19 @@ int store_cube_rebuild_area(store *s, long long area);
  * "force") with FROM <= month <= TO. */
 int store_cube_each(store *s, long long area, const char *kind, int from, int to,
 		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx);
+/* A located crime, for counting those near an area (buffers in metres),
+ * which the cube cannot give. */
+typedef struct store_crime_at {
+	int month;
+	const char *category;
+	double lon, lat;
+	const char *lsoa_code, *area_value;
+} store_crime_at;
+/* Calls fn for every crime of KIND in months FROM..TO whose coordinates lie
+ * in BOX (min lon, min lat, max lon, max lat); crimes without coordinates
+ * never do.  Reads crime rows, not the cube. */
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx);
 /* The smallest id above AFTER of a crime assigned to AREA, 0 if none, -1 on
  * an error: with the sources' row spans, which sources an area draws on
  * costs one lookup per source, not one per crime. */
@@ -227,8 +240,9 @@ int store_fm_run_finish(store *s, long long run, long long *sightings);
 /* Assigns every sighting to AREA that names one of its crimes or whose
  * coordinates MATCH says are inside. */
 int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx);
-/* 1 if any sightings are stored, 0 if none, -1 on error. */
-int store_fm_present(store *s);
+/* 1 if any sightings are stored (*PLUGINS, when not NULL: the plugins they
+ * come from, "name version, ...", caller frees), 0 if none, -1 on error. */
+int store_fm_present(store *s, char **plugins);
 /* Offender measures of AREA (0: all) for months FROM..TO, of every sighting
  * or (CONFIRMED_ONLY) of those a person confirmed: sightings, distinct
  * individuals, repeat individuals (2+ separate incidents), watchlist matches. */

@@ -59,7 +59,10 @@ for a in json.load(open('$T/r.json'))['areas']:
             for k in ('current', 'comparison'):
                 v = w[k]
                 assert v is None or v == 0 or v >= 3, (a['name'], r['label'], w)
-                assert v is not None or w[k + '_text'] in ('<3', '[c]')"
+                assert v is not None or w[k + '_text'] in ('<3', '[c]')
+            # a withheld figure is never tested: no z, p or flag to give it away
+            if w['current'] is None or w['comparison'] is None:
+                assert not w['tested'] and w['z'] is None and w['p'] is None and w['flag'] is None, w"
 if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
 	check "XLSX: offender rows, marks, and the run in Sources" /usr/bin/python3 -c "
 import openpyxl

@@ -23,6 +23,7 @@ build/gen/embedded.c" ;;
 src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_fmwire) echo "src/plugin/fm_host.c src/plugin/fm_privacy.c src/core/util.c build/gen/embedded.c -ldl" ;;
 	fuzz_fmlines) echo "src/plugins/facematch-embeddings/*.c -lpthread" ;;
+	fuzz_phrases) echo "src/report/phrases.c src/core/util.c build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -35,6 +36,7 @@ target_seeds() {
 	fuzz_zip) echo "tests/fuzz/seeds/*.zip" ;;
 	fuzz_fmwire) echo "tests/fuzz/seeds/*.fmwire" ;;
 	fuzz_fmlines) echo "sample-data/facematch/*.jsonl" ;;
+	fuzz_phrases) echo "templates/highlights/*.json" ;;
 	esac
 }
 
