@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -589,33 +590,184 @@ static int fme_check_unique(crimetab_fm_handle *h, const fme_set *set)
 	return CRIMETAB_FM_OK;
 }
 
+/* Bytes read at a time; lines are parsed from whole lines of it. */
+#define FME_CHUNK (16u << 20)
+/* Below this, one thread parses a chunk alone. */
+#define FME_PARALLEL_MIN (1u << 20)
+
+static int fme_blank(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p == e;
+}
+
+/* One thread's share of a chunk: lines [p, e), the first numbered LINE0 + 1,
+ * read into a set of its own.  It works on a copy of the handle, so its
+ * scratch row and its message are its own; the dimension is fixed by then
+ * and only read. */
+typedef struct fme_part {
+	crimetab_fm_handle local;
+	fme_set set;
+	const char *p, *e;
+	long line0;
+	int sightings, rc;
+} fme_part;
+
+static void *fme_part_run(void *arg)
+{
+	fme_part *pt = arg;
+	long line = pt->line0;
+
+	pt->rc = CRIMETAB_FM_OK;
+	for (const char *p = pt->p; p < pt->e && pt->rc == CRIMETAB_FM_OK;) {
+		const char *nl = memchr(p, '\n', (size_t)(pt->e - p)), *end = nl ? nl + 1 : pt->e;
+		line++;
+		if (!fme_blank(p, end))
+			pt->rc = fme_parse_line(&pt->local, &pt->set, pt->sightings, line, p, (size_t)(end - p));
+		p = end;
+	}
+	return NULL;
+}
+
+/* Moves PART's records and rows to the end of SET. */
+static int fme_set_take(crimetab_fm_handle *h, fme_set *set, fme_set *part)
+{
+	size_t need = set->n + part->n;
+
+	if (need > set->cap) {
+		fme_rec *recs = realloc(set->recs, need * sizeof *recs);
+		if (!recs)
+			return -1;
+		set->recs = recs;
+		uint16_t *emb = realloc(set->emb, need * h->dim * sizeof *emb);
+		if (!emb)
+			return -1;
+		set->emb = emb;
+		set->cap = need;
+	}
+	if (part->n) {
+		memcpy(set->recs + set->n, part->recs, part->n * sizeof *part->recs);
+		memcpy(set->emb + set->n * h->dim, part->emb, part->n * h->dim * sizeof *part->emb);
+	}
+	set->n = need;
+	part->n = 0; /* the strings are SET's now */
+	fme_set_free(part);
+	return 0;
+}
+
+/* Parses the whole lines [P, E), the first numbered LINE + 1, on up to
+ * h->threads threads; *LINE is advanced past them. */
+static int fme_parse_lines(crimetab_fm_handle *h, fme_set *set, int sightings, const char *p, const char *e,
+                           long *line)
+{
+	fme_part part[FME_MAX_THREADS];
+	pthread_t tid[FME_MAX_THREADS];
+	int started[FME_MAX_THREADS] = { 0 }, n = 1, rc = CRIMETAB_FM_OK;
+
+	/* until a line fixes the dimension, one at a time */
+	while (p < e && h->dim == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p)), *end = nl ? nl + 1 : e;
+		++*line;
+		if (!fme_blank(p, end) && (rc = fme_parse_line(h, set, sightings, *line, p, (size_t)(end - p))) != 0)
+			return rc;
+		p = end;
+	}
+	if (p >= e)
+		return CRIMETAB_FM_OK;
+	if ((size_t)(e - p) >= FME_PARALLEL_MIN)
+		n = h->threads < 1 ? 1 : h->threads > FME_MAX_THREADS ? FME_MAX_THREADS : h->threads;
+	size_t share = (size_t)(e - p) / (size_t)n;
+	for (int t = 0; t < n; t++) {
+		fme_part *pt = &part[t];
+		memset(pt, 0, sizeof *pt);
+		pt->local = *h;
+		pt->local.scratch = NULL;
+		pt->set.path = set->path;
+		pt->sightings = sightings;
+		pt->p = t ? part[t - 1].e : p;
+		pt->e = t == n - 1 ? e : pt->p + share;
+		if (pt->e < e) { /* to the end of a line */
+			const char *nl = memchr(pt->e, '\n', (size_t)(e - pt->e));
+			pt->e = nl ? nl + 1 : e;
+		}
+		if (pt->e < pt->p)
+			pt->e = pt->p;
+		pt->line0 = *line;
+		for (const char *q = pt->p; (q = memchr(q, '\n', (size_t)(pt->e - q))) != NULL; q++)
+			++*line;
+		if (pt->e > pt->p && pt->e[-1] != '\n')
+			++*line; /* the file's last line, with no newline */
+		pt->local.scratch = malloc(FME_MAX_DIM * sizeof *pt->local.scratch);
+		if (!pt->local.scratch)
+			rc = CRIMETAB_FM_ENOMEM;
+	}
+	for (int t = 1; rc == CRIMETAB_FM_OK && t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, fme_part_run, &part[t]) == 0;
+	if (rc == CRIMETAB_FM_OK)
+		fme_part_run(&part[0]);
+	for (int t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else if (rc == CRIMETAB_FM_OK)
+			fme_part_run(&part[t]); /* no thread to be had: this one does it */
+	}
+	/* in line order: the first failure is the file's first bad line */
+	for (int t = 0; t < n; t++) {
+		if (rc == CRIMETAB_FM_OK && part[t].rc != CRIMETAB_FM_OK) {
+			rc = part[t].rc;
+			memcpy(h->err, part[t].local.err, sizeof h->err);
+		}
+		if (rc == CRIMETAB_FM_OK && fme_set_take(h, set, &part[t].set) != 0)
+			rc = fme_seterr(h, CRIMETAB_FM_ENOMEM, "out of memory");
+		fme_set_free(&part[t].set);
+		free(part[t].local.scratch);
+	}
+	return rc;
+}
+
 int fme_load(crimetab_fm_handle *h, fme_set *set, const char *path, int sightings)
 {
 	FILE *fp;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = FME_CHUNK, carry = 0;
+	char *buf = malloc(cap);
 	long line = 0;
-	int rc = CRIMETAB_FM_OK;
+	int rc = CRIMETAB_FM_OK, eof = 0;
 
 	set->path = path;
+	if (!buf)
+		return fme_seterr(h, CRIMETAB_FM_ENOMEM, "out of memory");
 	fp = fopen(path, "r");
-	if (!fp)
+	if (!fp) {
+		free(buf);
 		return fme_seterr(h, CRIMETAB_FM_EIO, "%s: %s", path, strerror(errno));
-	while ((len = getline(&buf, &cap, fp)) >= 0) {
-		size_t i = 0;
-
-		line++;
-		while (i < (size_t)len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-			i++;
-		if (i == (size_t)len)
-			continue;
-		rc = fme_parse_line(h, set, sightings, line, buf, (size_t)len);
-		if (rc != CRIMETAB_FM_OK)
-			break;
 	}
-	if (rc == CRIMETAB_FM_OK && ferror(fp))
-		rc = fme_seterr(h, CRIMETAB_FM_EIO, "%s: read error", path);
+	while (rc == CRIMETAB_FM_OK && !eof) {
+		size_t got = fread(buf + carry, 1, cap - carry, fp), len = carry + got, upto = len;
+		eof = got == 0;
+		if (ferror(fp)) {
+			rc = fme_seterr(h, CRIMETAB_FM_EIO, "%s: read error", path);
+			break;
+		}
+		if (!eof) { /* whole lines only; the rest waits for the next read */
+			while (upto > 0 && buf[upto - 1] != '\n')
+				upto--;
+			if (upto == 0) { /* a line longer than the buffer */
+				char *more = realloc(buf, 2 * cap);
+				if (!more) {
+					rc = fme_seterr(h, CRIMETAB_FM_ENOMEM, "out of memory");
+					break;
+				}
+				buf = more;
+				cap *= 2;
+				carry = len;
+				continue;
+			}
+		}
+		rc = fme_parse_lines(h, set, sightings, buf, buf + upto, &line);
+		memmove(buf, buf + upto, len - upto);
+		carry = len - upto;
+	}
 	free(buf);
 	fclose(fp);
 	if (rc == CRIMETAB_FM_OK)
