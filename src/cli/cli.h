@@ -111,9 +111,18 @@ typedef struct cli_globals {
 } cli_globals;
 extern cli_globals cli_global;
 
-/* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db, printing
- * the error; NULL on failure. */
-store *cli_open_store(const char *db, int readonly);
+/* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db in MODE
+ * (STORE_READONLY for commands that only read, STORE_CREATE only for import,
+ * run and areas load, else STORE_WRITE), waiting for a writer's lock as long as
+ * --wait or $CRIMETAB_LOCK_TIMEOUT says.  NULL on failure, with the error
+ * printed and *status the exit status (CT_EBUSY, CT_EDB, CT_EUSAGE). */
+store *cli_open_store(const char *db, int mode, int *status);
+/* The exit status for a failed store call on S: CT_EBUSY if the wait for a
+ * lock ran out, else CT_EDB. */
+int cli_db_status(const store *s);
+/* The global --wait SECONDS (for command CMD, in messages): CT_OK, or the
+ * usage error printed. */
+int cli_set_wait(const char *cmd, const char *arg);
 
 /* Applies a face-match retention policy of RETAIN_MONTHS (0: none) to S
  * and records it: sightings of months before the last RETAIN_MONTHS

@@ -164,10 +164,9 @@ int cmd_evaluate(int argc, char **argv)
 	taxonomy *t = cli_taxonomy(taxonomy_name, &status);
 	if (!t)
 		goto out;
-	store *s = cli_open_store(cli_global.db, 1);
+	store *s = cli_open_store(cli_global.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
-		status = CT_EDB;
 		goto out;
 	}
 	ct_status why;

@@ -205,14 +205,15 @@ static int store_run(const run_opts *o, collect *c, const fm_info *info, long lo
 {
 	char err[1024];
 	int status = CT_OK;
-	store *s = cli_open_store(o->db, 0);
+	store *s = cli_open_store(o->db, STORE_WRITE, &status);
 	if (!s)
-		return CT_EDB;
+		return status;
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	if (!areas) {
 		ct_error("%s", err);
+		status = cli_db_status(s);
 		store_close(s);
-		return CT_EDB;
+		return status;
 	}
 	size_t na = area_set_count(areas), *first = xcalloc(c->n + 1, sizeof *first);
 	long long *ids = xcalloc(c->n * (na ? na : 1) + 1, sizeof *ids);
@@ -301,7 +302,7 @@ static int store_run(const run_opts *o, collect *c, const fm_info *info, long lo
 db_error:
 	store_rollback(s);
 	ct_error("%s (nothing stored from this run)", store_errmsg(s));
-	status = CT_EDB;
+	status = cli_db_status(s);
 out:
 	free(first);
 	free(ids);
@@ -328,16 +329,17 @@ static int fm_cmd_run(const run_opts *o)
 		return CT_EIO;
 	/* The policy is read, and the database made or migrated, before the
 	 * plugin runs; it stays closed while the plugin works. */
-	store *s = cli_open_store(o->db, 0);
+	store *s = cli_open_store(o->db, STORE_WRITE, &status);
 	if (!s) {
 		free(cfg);
-		return CT_EDB;
+		return status;
 	}
 	if (store_fm_policy(s, &retain, &forget) != 0) {
 		ct_error("%s", store_errmsg(s));
+		status = cli_db_status(s);
 		store_close(s);
 		free(cfg);
-		return CT_EDB;
+		return status;
 	}
 	store_close(s);
 	if (o->retain >= 0)
@@ -414,7 +416,7 @@ int cli_fm_retention(store *s, int retain_months)
 	    (retain_months > 0 && store_fm_raise_forget(s, ct_uk_month_start(keep_from)) != 0) || store_commit(s) != 0) {
 		store_rollback(s);
 		ct_error("%s", store_errmsg(s));
-		return CT_EDB;
+		return cli_db_status(s);
 	}
 	if (expired) {
 		ct_note("face-match retention (%d months): %lld sightings from before the limit deleted", retain_months,
@@ -479,16 +481,18 @@ static int print_run(void *ctx, const store_fm_run *r)
 
 static int fm_cmd_list(const char *db)
 {
-	store *s = cli_open_store(db, 0);
+	int status;
+	store *s = cli_open_store(db, STORE_READONLY, &status);
 	if (!s)
-		return CT_EDB;
+		return status;
 	printf("id\tplugin\tversion\tfrom\tto\tsightings\tconfirmed\trun_at\tidentity\tabi\tmodel\tsimilarity\t"
 	       "threshold\tgallery\toptions\tplugin_sha256\tinputs\tpath\n");
 	int rc = store_fm_runs_each(s, print_run, NULL);
 	if (rc)
 		ct_error("%s", store_errmsg(s));
+	status = rc ? cli_db_status(s) : CT_OK;
 	store_close(s);
-	return rc ? CT_EDB : CT_OK;
+	return status;
 }
 
 /* ---- purge ---- */
@@ -497,16 +501,18 @@ static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 {
 	char err[1024];
 	const char *db = store_default_path(dbarg);
-	store *s = cli_open_store(dbarg, 0);
+	int status;
+	store *s = cli_open_store(dbarg, STORE_WRITE, &status);
 	if (!s)
-		return CT_EDB;
+		return status;
 	long long deleted = 0;
 	if (store_begin(s) != 0 || store_fm_purge(s, run, all ? -1 : before, &deleted) != 0 ||
 	    (before >= 0 && store_fm_raise_forget(s, ct_uk_month_start(before)) != 0) || store_commit(s) != 0) {
 		store_rollback(s);
 		ct_error("%s", store_errmsg(s));
+		status = cli_db_status(s);
 		store_close(s);
-		return CT_EDB;
+		return status;
 	}
 	if (store_checkpoint(s) != 0)
 		ct_warn("%s: %s", db, store_errmsg(s));

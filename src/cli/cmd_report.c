@@ -293,7 +293,8 @@ static char *expand_month(const char *path, int month)
 	return sb_detach(&sb);
 }
 
-/* Writes every requested output, each atomically. */
+/* Writes every requested output, each atomically (or through, for a device
+ * or FIFO: see ct_out_open). */
 static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int layout)
 {
 	int status = CT_OK;
@@ -308,7 +309,8 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int la
 			status = CT_EUSAGE;
 			continue;
 		}
-		ct_outfile *o = ct_out_open(path, err, sizeof err);
+		/* libxlsxwriter writes its own file */
+		ct_outfile *o = i == OUT_XLSX ? ct_out_open_path(path, err, sizeof err) : ct_out_open(path, err, sizeof err);
 		int rc = -1;
 		if (o) {
 			switch (i) {
@@ -493,11 +495,22 @@ int cmd_report(int argc, char **argv)
 		rep_phrases_free(phrases_tmpl);
 		goto out;
 	}
-	store *s = cli_open_store(o.db, 0);
+	/* retention from the config: the one step of a report that writes */
+	if (o.retain_months >= 0) {
+		store *w = cli_open_store(o.db, STORE_WRITE, &status);
+		if (w)
+			status = cli_fm_retention(w, o.retain_months);
+		store_close(w);
+		if (status != CT_OK) {
+			tax_free(t);
+			rep_phrases_free(phrases_tmpl);
+			goto out;
+		}
+	}
+	store *s = cli_open_store(o.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
 		rep_phrases_free(phrases_tmpl);
-		status = CT_EDB;
 		goto out;
 	}
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
@@ -506,11 +519,6 @@ int cmd_report(int argc, char **argv)
 	req.allow_missing = o.allow_missing;
 	req.suppress_below = o.suppress_below >= 0 ? o.suppress_below : STATS_SUPPRESS_DEFAULT;
 	req.confirmed_only = o.confirmed_only > 0;
-	if (o.retain_months >= 0 && (status = cli_fm_retention(s, o.retain_months)) != CT_OK) {
-		store_close(s);
-		tax_free(t);
-		goto out;
-	}
 	ct_status why;
 	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {

@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "core/util.h"
 #include "crimetab/facematch.h"
+#include "plugin/fm_elf.h"
 #include "plugin/fm_privacy.h"
 
 /* ---- the wire: records the child writes and the parent reads ----
@@ -928,6 +929,10 @@ int fm_run(const char *path, const fm_request *req, const fm_callbacks *cb, fm_i
 
 	real = fm_resolve_checked(path, err, errlen);
 	if (!real)
+		goto fail;
+	/* a truncated file would be mapped past its end: SIGBUS in the child,
+	 * and a message only from here */
+	if (fm_elf_check(real, path, err, errlen) != 0)
 		goto fail;
 	if (pipe(fds) != 0) {
 		fm_seterr(err, errlen, "%s: cannot start the plugin: %s", path, strerror(errno));

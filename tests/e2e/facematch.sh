@@ -30,6 +30,7 @@ sql 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 check "no plugin key (ind-..., W-0001...) anywhere in the database files" \
 	sh -c "! grep -a -q -e 'ind-' -e 'W-00' '$DB' '$DB-wal' 2>/dev/null"
 # the same keys, another secret: nothing in common
+cp "$DB" "$T/other.db"
 CRIMETAB_FM_SECRET=0123456789abcdef0123456789abcdef "$BIN" facematch run --db "$T/other.db" --quiet \
 	--plugin "$PLUGIN" --config "$CFG" 2>/dev/null
 check_eq "a secret from the environment: no file made" "no" "$(test -e "$T/other.db.fm-secret" && echo yes || echo no)"
@@ -141,7 +142,9 @@ bad_plugin "malformed sightings line" "$PLUGIN" "sightings=$T/bad.jsonl" "bad.js
 bad_plugin "another threshold than the state's" "$PLUGIN" "$CFG;threshold=0.5" "matched with threshold 0.6, this run asks for 0.5"
 
 # an ABI 1.0 plugin still loads
+cp "$T/fm.db" "$T/abi10.db"
 DB=$T/abi10.db
+"$BIN" facematch purge --db "$DB" --quiet --all
 check "an ABI 1.0 plugin loads and runs" "$BIN" facematch run --db "$DB" --quiet --plugin "$TP/abi10.so"
 check_eq "ABI 1.0 sightings: unconfirmed, no site, recorded as ABI 1.0, keys hashed" "3 0 0 1.0 run 2" \
 	"$(sql "select count(*), sum(confirmed), count(site), (select abi || ' ' || identity from fm_runs), count(distinct individual) from fm_sightings" | tr '|' ' ')"
