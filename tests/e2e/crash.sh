@@ -23,7 +23,13 @@ done
 TOTAL=$((12 * 5 * 1066))
 
 # Whole files only: each source's rows are all there, and so is its cube.
+# Killed before its schema was made (a slow start, under a sanitizer), a
+# database holds nothing at all, which is whole too.
 consistent() {
+	if [ -z "$(sqlite3 "$1" "select name from sqlite_master where name = 'cube'" 2>/dev/null)" ]; then
+		echo ok
+		return
+	fi
 	sqlite3 "$1" "select (select count(*) from sources where rows_imported <> (select count(*) from crimes c
 		where c.source_id = sources.id)) || '|' || (select coalesce(sum(n), 0) from cube where area = 0) || '|' ||
 		(select count(*) from crimes)" | awk -F'|' '{ print ($1 == 0 && $2 == $3) ? "ok" : "bad " $0 }'
