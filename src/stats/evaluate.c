@@ -451,8 +451,8 @@ static int offenders_test(store *s, rep_eval *e, const group g[REP_EV_ROLES], co
 		if (!g[r].n)
 			continue;
 		long long pre[REP_OFF_COUNT], post[REP_OFF_COUNT];
-		if (store_fm_counts(s, g[r].ids[0], e->pre_from, e->pre_to, pre) != 0 ||
-		    store_fm_counts(s, g[r].ids[0], e->post_from, e->post_to, post) != 0)
+		if (store_fm_counts(s, g[r].ids[0], e->pre_from, e->pre_to, 0, pre) != 0 ||
+		    store_fm_counts(s, g[r].ids[0], e->post_from, e->post_to, 0, post) != 0)
 			return -1;
 		t->group[r].present = 1;
 		t->group[r].pre = pre[REP_OFF_DISTINCT];

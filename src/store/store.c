@@ -3,8 +3,10 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,14 +144,19 @@
 	X(AREA_NEXT_CRIME, "SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
 	X(KIND_COUNT, "SELECT coalesce(sum(n), 0) FROM cube WHERE area = 0 AND kind = ?1") \
-	X(FM_RUN_ADD, "INSERT INTO fm_runs (plugin, plugin_path, time_from, time_to) VALUES (?1, ?2, ?3, ?4)") \
-	X(FM_REPLACE, "DELETE FROM fm_sightings WHERE time >= ?3 AND time < ?4 AND run_id IN " \
-		"(SELECT id FROM fm_runs WHERE plugin_path = ?1 OR plugin = ?2)") \
+	X(FM_RUN_ADD, "INSERT INTO fm_runs (plugin, plugin_path, time_from, time_to, plugin_name, plugin_version, " \
+		"plugin_sha256, abi, identity, model, model_version, similarity, threshold, gallery_name, " \
+		"gallery_version, gallery_hash, options, inputs) VALUES (?5 || coalesce(' ' || ?6, ''), ?1, ?2, ?3, " \
+		"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)") \
+	X(FM_REPLACE, "DELETE FROM fm_sightings WHERE time >= ?2 AND time < ?3 AND run_id IN " \
+		"(SELECT id FROM fm_runs WHERE plugin_name = ?1)") \
 	X(FM_RUNS_PRUNE, "DELETE FROM fm_runs WHERE id <> ?1 AND NOT EXISTS " \
 		"(SELECT 1 FROM fm_sightings s WHERE s.run_id = fm_runs.id)") \
 	X(FM_SIGHTING_ADD, "INSERT INTO fm_sightings (run_id, time, month, lon, lat, crime_id, individual, " \
-		"confidence, watchlist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+		"confidence, watchlist, confirmed, site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
 	X(FM_SIGHTING_AREA_ADD, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) VALUES (?1, ?2)") \
+	X(FM_MERGE, "UPDATE fm_sightings SET individual = ?3 WHERE individual = ?2 AND run_id IN " \
+		"(SELECT id FROM fm_runs WHERE plugin_name = ?1)") \
 	X(FM_AREAS_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
 		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
 		"WHERE s.run_id = ?1") \
@@ -159,16 +166,33 @@
 	X(FM_AREA_ASSIGN_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
 		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
 		"WHERE ca.area = ?1") \
-	X(FM_ANY, "SELECT count(*), (SELECT group_concat(DISTINCT plugin) FROM fm_runs WHERE sightings > 0) " \
-		"FROM fm_sightings") \
+	X(FM_ANY, "SELECT count(*), (SELECT group_concat(DISTINCT coalesce(plugin_name || coalesce(' ' || " \
+		"plugin_version, ''), plugin)) FROM fm_runs r WHERE EXISTS (SELECT 1 FROM fm_sightings s WHERE " \
+		"s.run_id = r.id)) FROM fm_sightings") \
 	X(FM_COUNTS, "SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM fm_sightings s " \
-		"WHERE s.month BETWEEN ?2 AND ?3 AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas " \
-		"WHERE area = ?1))") \
+		"WHERE s.month BETWEEN ?2 AND ?3 AND (?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 OR s.id IN " \
+		"(SELECT sighting FROM fm_sighting_areas WHERE area = ?1))") \
 	X(FM_REPEAT, "SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 " \
-		"AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) " \
-		"GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
+		"AND (?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas " \
+		"WHERE area = ?1)) GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
 	X(FM_NAMES_CRIMES, "SELECT EXISTS (SELECT 1 FROM fm_sightings WHERE crime_id IS NOT NULL)") \
-	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id") \
+	X(FM_RUNS_EACH, "SELECT r.id, coalesce(r.plugin_name, r.plugin), r.plugin_version, r.plugin_path, r.time_from, " \
+		"r.time_to, (SELECT count(*) FROM fm_sightings s WHERE s.run_id = r.id), (SELECT count(*) FROM " \
+		"fm_sightings s WHERE s.run_id = r.id AND s.confirmed <> 0), r.run_at, r.plugin_sha256, r.abi, " \
+		"r.identity, r.model, r.model_version, r.similarity, r.threshold, r.gallery_name, r.gallery_version, " \
+		"r.gallery_hash, r.options, r.inputs, (SELECT min(month) FROM fm_sightings s WHERE s.run_id = r.id), " \
+		"(SELECT max(month) FROM fm_sightings s WHERE s.run_id = r.id) FROM fm_runs r ORDER BY r.id") \
+	X(FM_PURGE_RUN, "DELETE FROM fm_sightings WHERE run_id = ?1") \
+	X(FM_PURGE_RUN_ROW, "DELETE FROM fm_runs WHERE id = ?1") \
+	X(FM_PURGE_BEFORE, "DELETE FROM fm_sightings WHERE month < ?1") \
+	X(FM_PURGE_ALL, "DELETE FROM fm_sightings") \
+	X(FM_RUNS_PRUNE_EMPTY, "DELETE FROM fm_runs WHERE NOT EXISTS " \
+		"(SELECT 1 FROM fm_sightings s WHERE s.run_id = fm_runs.id)") \
+	X(FM_POLICY_GET, "SELECT coalesce(retain_months, 0), coalesce(forget_before, -9223372036854775807 - 1) " \
+		"FROM fm_policy WHERE id = 1") \
+	X(FM_POLICY_RETAIN, "UPDATE fm_policy SET retain_months = nullif(?1, 0) WHERE id = 1") \
+	X(FM_POLICY_FORGET, "UPDATE fm_policy SET forget_before = max(coalesce(forget_before, ?1), ?1) WHERE id = 1") \
+	X(FM_POLICY_UNFORGET, "UPDATE fm_policy SET forget_before = NULL WHERE id = 1") \
 	API_STMT_LIST(X)
 
 enum {
@@ -1381,24 +1405,52 @@ int store_latest_month(store *s, const char *kind)
 
 /* ---- face-match sightings ---- */
 
-long long store_fm_run_begin(store *s, const char *plugin, const char *path, long long from, long long to)
+/* Deleted sightings are overwritten, not just unlinked (see sql/008). */
+static int fm_secure_delete(store *s)
 {
+	return exec(s, "PRAGMA secure_delete = ON");
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+{
+	if (!isnan(v))
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+long long store_fm_run_begin(store *s, const store_fm_run *r)
+{
+	if (fm_secure_delete(s) != 0)
+		return -1;
 	sqlite3_stmt *st = stmt(s, ST_FM_REPLACE);
 	if (!st)
 		return -1;
-	bind_text(st, 1, path);
-	bind_text(st, 2, plugin);
-	sqlite3_bind_int64(st, 3, from);
-	sqlite3_bind_int64(st, 4, to);
+	bind_text(st, 1, r->plugin);
+	sqlite3_bind_int64(st, 2, r->from);
+	sqlite3_bind_int64(st, 3, r->to);
 	if (step_done(st) != 0)
 		return -1;
 	st = stmt(s, ST_FM_RUN_ADD);
 	if (!st)
 		return -1;
-	bind_text(st, 1, plugin);
-	bind_text(st, 2, path);
-	sqlite3_bind_int64(st, 3, from);
-	sqlite3_bind_int64(st, 4, to);
+	bind_text(st, 1, r->path);
+	sqlite3_bind_int64(st, 2, r->from);
+	sqlite3_bind_int64(st, 3, r->to);
+	bind_text(st, 5, r->plugin);
+	bind_text(st, 6, r->version);
+	bind_text(st, 7, r->plugin_sha256);
+	bind_text(st, 8, r->abi);
+	bind_text(st, 9, r->identity);
+	bind_text(st, 10, r->model);
+	bind_text(st, 11, r->model_version);
+	bind_text(st, 12, r->similarity);
+	bind_real_or_null(st, 13, r->threshold);
+	bind_text(st, 14, r->gallery_name);
+	bind_text(st, 15, r->gallery_version);
+	bind_text(st, 16, r->gallery_hash);
+	bind_text(st, 17, r->options);
+	bind_text(st, 18, r->inputs);
 	if (step_done(st) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(s->db);
@@ -1406,7 +1458,7 @@ long long store_fm_run_begin(store *s, const char *plugin, const char *path, lon
 
 long long store_fm_sighting_add(store *s, long long run, const store_sighting *x)
 {
-	sqlite3_stmt *st = stmt(s, ST_FM_SIGHTING_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_FM_SIGHTING_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -1415,9 +1467,11 @@ long long store_fm_sighting_add(store *s, long long run, const store_sighting *x
 	bind_coord(st, 4, x->has_coords, x->lon);
 	bind_coord(st, 5, x->has_coords, x->lat);
 	bind_text(st, 6, x->crime_id);
-	bind_text(st, 7, x->individual);
+	sqlite3_bind_blob(st, 7, x->individual, STORE_FM_KEY_LEN, SQLITE_STATIC);
 	sqlite3_bind_double(st, 8, x->confidence);
 	sqlite3_bind_int(st, 9, x->watchlist);
+	sqlite3_bind_int(st, 10, x->confirmed);
+	bind_text(st, 11, x->site);
 	if (step_done(st) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(s->db);
@@ -1425,11 +1479,22 @@ long long store_fm_sighting_add(store *s, long long run, const store_sighting *x
 
 int store_fm_sighting_area_add(store *s, long long sighting, long long area)
 {
-	sqlite3_stmt *st = stmt(s, ST_FM_SIGHTING_AREA_ADD);
+	sqlite3_stmt *st = stmt_rebind(s, ST_FM_SIGHTING_AREA_ADD);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_int64(st, 2, sighting);
+	return step_done(st);
+}
+
+int store_fm_merge(store *s, const char *plugin, const unsigned char *from, const unsigned char *into)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_MERGE);
+	if (!st)
+		return -1;
+	bind_text(st, 1, plugin);
+	sqlite3_bind_blob(st, 2, from, STORE_FM_KEY_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, into, STORE_FM_KEY_LEN, SQLITE_STATIC);
 	return step_done(st);
 }
 
@@ -1493,18 +1558,18 @@ int store_fm_present(store *s, char **plugins)
 	sqlite3_stmt *st = stmt(s, ST_FM_ANY);
 	if (!st)
 		return -1;
-	int rc = -1;
-	*plugins = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		rc = sqlite3_column_int64(st, 0) > 0;
-		if (rc && col_text(st, 1))
+	int rc = sqlite3_step(st), present = -1;
+	if (plugins)
+		*plugins = NULL;
+	if (rc == SQLITE_ROW) {
+		present = sqlite3_column_int64(st, 0) > 0;
+		if (present && plugins && col_text(st, 1))
 			*plugins = xstrdup(col_text(st, 1));
 	}
-	sqlite3_reset(st);
-	return rc;
+	return rows_end(st, rc) == 0 ? present : -1;
 }
 
-int store_fm_counts(store *s, long long area, int from, int to, long long out[4])
+int store_fm_counts(store *s, long long area, int from, int to, int confirmed_only, long long out[4])
 {
 	sqlite3_stmt *st = stmt(s, ST_FM_COUNTS);
 	if (!st)
@@ -1512,6 +1577,7 @@ int store_fm_counts(store *s, long long area, int from, int to, long long out[4]
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_int(st, 2, from);
 	sqlite3_bind_int(st, 3, to);
+	sqlite3_bind_int(st, 4, confirmed_only);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return -1;
@@ -1526,6 +1592,7 @@ int store_fm_counts(store *s, long long area, int from, int to, long long out[4]
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_int(st, 2, from);
 	sqlite3_bind_int(st, 3, to);
+	sqlite3_bind_int(st, 4, confirmed_only);
 	return step_value(st, &out[2]);
 }
 
@@ -1539,16 +1606,100 @@ int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), vo
 		store_fm_run r = {
 			.id = sqlite3_column_int64(st, 0),
 			.plugin = col_text(st, 1),
-			.path = col_text(st, 2),
-			.from = sqlite3_column_int64(st, 3),
-			.to = sqlite3_column_int64(st, 4),
-			.sightings = sqlite3_column_int64(st, 5),
-			.run_at = col_text(st, 6),
+			.version = col_text(st, 2),
+			.path = col_text(st, 3),
+			.from = sqlite3_column_int64(st, 4),
+			.to = sqlite3_column_int64(st, 5),
+			.sightings = sqlite3_column_int64(st, 6),
+			.confirmed = sqlite3_column_int64(st, 7),
+			.run_at = col_text(st, 8),
+			.plugin_sha256 = col_text(st, 9),
+			.abi = col_text(st, 10),
+			.identity = col_text(st, 11),
+			.model = col_text(st, 12),
+			.model_version = col_text(st, 13),
+			.similarity = col_text(st, 14),
+			.threshold = sqlite3_column_type(st, 15) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 15),
+			.gallery_name = col_text(st, 16),
+			.gallery_version = col_text(st, 17),
+			.gallery_hash = col_text(st, 18),
+			.options = col_text(st, 19),
+			.inputs = col_text(st, 20),
+			.month_min = sqlite3_column_type(st, 21) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 21),
+			.month_max = sqlite3_column_type(st, 22) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 22),
 		};
 		if (fn(ctx, &r))
 			break;
 	}
 	return rows_end(st, rc);
+}
+
+int store_fm_purge(store *s, long long run, int before_month, long long *deleted)
+{
+	*deleted = 0;
+	if (fm_secure_delete(s) != 0)
+		return -1;
+	sqlite3_stmt *st = stmt(s, run > 0 ? ST_FM_PURGE_RUN : before_month >= 0 ? ST_FM_PURGE_BEFORE : ST_FM_PURGE_ALL);
+	if (!st)
+		return -1;
+	if (run > 0)
+		sqlite3_bind_int64(st, 1, run);
+	else if (before_month >= 0)
+		sqlite3_bind_int(st, 1, before_month);
+	if (step_done(st) != 0)
+		return -1;
+	*deleted = sqlite3_changes(s->db);
+	/* with everything gone, the plugin's state goes too: nothing is left
+	 * to forget */
+	if (run <= 0 && before_month < 0 && step_done(stmt(s, ST_FM_POLICY_UNFORGET)) != 0)
+		return -1;
+	if (run > 0) {
+		st = stmt(s, ST_FM_PURGE_RUN_ROW);
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, run);
+		if (step_done(st) != 0)
+			return -1;
+	}
+	return step_done(stmt(s, ST_FM_RUNS_PRUNE_EMPTY));
+}
+
+int store_fm_policy(store *s, int *retain_months, long long *forget_before)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_POLICY_GET);
+	if (!st)
+		return -1;
+	*retain_months = 0;
+	*forget_before = INT64_MIN;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*retain_months = sqlite3_column_int(st, 0);
+		*forget_before = sqlite3_column_int64(st, 1);
+	}
+	return rows_end(st, rc);
+}
+
+int store_fm_set_retention(store *s, int retain_months)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_POLICY_RETAIN);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, retain_months);
+	return step_done(st);
+}
+
+int store_fm_raise_forget(store *s, long long before)
+{
+	sqlite3_stmt *st = stmt(s, ST_FM_POLICY_FORGET);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	return step_done(st);
+}
+
+int store_checkpoint(store *s)
+{
+	return sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 /* ---- police.uk API responses ---- */

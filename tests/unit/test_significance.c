@@ -59,7 +59,7 @@ static void test_etest_flags(void **state)
 	f = &find_row(ar, "Homicide")->fig[0]; /* 0 against 0: tested, p 1, never flagged */
 	assert_true(f->tested && f->p == 1 && f->flag == REP_FLAG_NONE);
 	/* offender measures too */
-	assert_true(r->areas[1].offenders[REP_OFF_SIGHTINGS][2].tested);
+	assert_true(r->areas[1].offenders[2 * REP_OFF_SIGHTINGS].fig[2].tested);
 	assert_int_equal(r->sig_test, REP_SIG_ETEST);
 	assert_true(r->alpha == 0.05);
 	rep_report_free(r);
