@@ -570,7 +570,8 @@ static void test_xlsx_zip(void **state)
 	rep_report_free(r);
 }
 
-/* Adds copies of area 1 (named "Area N") until R has N areas. */
+/* Adds copies of area 1 (named "Area N", without offender rows) until R
+ * has N areas. */
 static void grow_areas(rep_report *r, size_t n)
 {
 	r->areas = xrealloc(r->areas, n * sizeof *r->areas);
@@ -579,7 +580,7 @@ static void grow_areas(rep_report *r, size_t n)
 		rep_area *ar = &r->areas[a];
 		*ar = *src;
 		ar->name = xasprintf("Area %zu", a);
-		ar->offenders_source = src->offenders_source ? xstrdup(src->offenders_source) : NULL;
+		ar->has_offenders = 0, ar->noffenders = 0;
 		ar->gaps = NULL, ar->ngaps = 0;
 		ar->highlights = NULL, ar->nhighlights = 0;
 		ar->rows = xcalloc(src->nrows, sizeof *ar->rows);
