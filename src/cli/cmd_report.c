@@ -277,6 +277,15 @@ out:
 	return rc;
 }
 
+/* The index of V among the N option values NAMES, or -1. */
+static int name_index(const char *v, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* PATH with every {month} replaced by YYYY-MM. */
 static char *expand_month(const char *path, int month)
 {
@@ -468,18 +477,12 @@ int cmd_report(int argc, char **argv)
 		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
 		goto out;
 	}
-	int xlayout = -1;
-	for (int i = 0; i < 3; i++)
-		if (strcmp(o.xlsx_layout, rep_xlsx_layout_name[i]) == 0)
-			xlayout = i;
+	int xlayout = name_index(o.xlsx_layout, rep_xlsx_layout_name, 3);
 	if (xlayout < 0) {
 		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not auto, sheets or long", o.xlsx_layout);
 		goto out;
 	}
-	int test = -1;
-	for (int i = 0; i < 3; i++)
-		if (strcmp(o.significance, rep_sig_test_name[i]) == 0)
-			test = i;
+	int test = name_index(o.significance, rep_sig_test_name, 3);
 	if (test < 0) {
 		status = cli_usage_error("report", "--significance: \"%s\" is not none, z or e-test", o.significance);
 		goto out;
