@@ -3,9 +3,11 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui/tui.h"
 
@@ -15,6 +17,15 @@ static SCREEN *screen;
 static void on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+/* True when the terminal has gone away (its window closed, the multiplexer
+ * killed) without a SIGHUP reaching us: input then fails at once instead of
+ * timing out, and without this the loop would spin on it for ever. */
+static int terminal_gone(void)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 /* Leaves curses if it is on: on every way out, atexit included. */
@@ -121,8 +132,11 @@ int tui_run(const tui_ops *ops, int month, int compare, const char *const *taxon
 		dirty = 0;
 		wint_t wc;
 		int rc = get_wch(&wc);
-		if (rc == ERR)
+		if (rc == ERR) {
+			if (terminal_gone())
+				got_signal = SIGHUP;
 			continue;
+		}
 		dirty = 1;
 		int key = map_key(rc, wc);
 		if (key == KEY_RESIZED) {
