@@ -237,6 +237,19 @@ static attr_t change_attr(const rep_fig *f)
 	return f->diff > 0 ? color(PAIR_RISE) : f->diff < 0 ? color(PAIR_FALL) : A_NORMAL;
 }
 
+/* The I-th window shown of row Y: the current count CUR in ATTR, the
+ * change (DIFF, PCT) in CHANGE. */
+static void put_cells(const tui_state *s, int y, int i, const char *cur, const char *diff, const char *pct, attr_t attr,
+		      attr_t change)
+{
+	const tui_layout *l = &s->lay;
+	int x = tui_window_x(l, i);
+	put_right(s, y, x, l->cur_w, cur, attr);
+	if (l->show_diff)
+		put_right(s, y, x + tui_col_off(l, 1), l->diff_w, diff, change);
+	put_right(s, y, x + tui_col_off(l, 2), l->pct_w, pct, change);
+}
+
 static void draw_rows(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
@@ -282,12 +295,7 @@ static void draw_rows(const tui_state *s)
 			char c[32], d[32], p[32];
 			const rep_fig *f = &r->fig[w];
 			tui_fmt_fig(s, f, c, d, p, sizeof c);
-			attr_t ca = cursor ? base : base | change_attr(f);
-			int x = tui_window_x(l, k);
-			put_right(s, y, x, l->cur_w, c, base);
-			if (l->show_diff)
-				put_right(s, y, x + tui_col_off(l, 1), l->diff_w, d, ca);
-			put_right(s, y, x + tui_col_off(l, 2), l->pct_w, p, ca);
+			put_cells(s, y, k, c, d, p, base, cursor ? base : base | change_attr(f));
 		}
 		if (l->spark_w) {
 			char spark[TUI_SPARK * 4 + 1];
@@ -331,12 +339,7 @@ static void draw_offenders(const tui_state *s)
 			char c[32], d[32], p[32];
 			/* a withheld change has no colour: red or green would tell its sign */
 			int hidden = tui_fmt_off(s, o, w, c, d, p, sizeof c);
-			attr_t ca = cursor || hidden ? base : base | change_attr(&o->fig[w]);
-			int x = tui_window_x(l, j);
-			put_right(s, y, x, l->cur_w, c, base);
-			if (l->show_diff)
-				put_right(s, y, x + tui_col_off(l, 1), l->diff_w, d, ca);
-			put_right(s, y, x + tui_col_off(l, 2), l->pct_w, p, ca);
+			put_cells(s, y, j, c, d, p, base, cursor || hidden ? base : base | change_attr(&o->fig[w]));
 		}
 	}
 	for (size_t i = 0; i < nnotes; i++)

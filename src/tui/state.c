@@ -368,6 +368,17 @@ static size_t page_rows(const tui_state *s)
 	return s->lay.body_h > 0 ? (size_t)s->lay.body_h : 1;
 }
 
+/* Scrolls *TOP so that CURSOR is among the PAGE lines shown of N. */
+static void keep_in_view(size_t cursor, size_t *top, size_t n, size_t page)
+{
+	if (cursor < *top)
+		*top = cursor;
+	if (cursor >= *top + page)
+		*top = cursor - page + 1;
+	if (*top + page > n)
+		*top = n > page ? n - page : 0;
+}
+
 static void scroll_fix(tui_state *s)
 {
 	size_t page = page_rows(s);
@@ -376,12 +387,7 @@ static void scroll_fix(tui_state *s)
 	} else {
 		if (s->cursor >= s->nvis)
 			s->cursor = s->nvis - 1;
-		if (s->cursor < s->top)
-			s->top = s->cursor;
-		if (s->cursor >= s->top + page)
-			s->top = s->cursor - page + 1;
-		if (s->top + page > s->nvis)
-			s->top = s->nvis > page ? s->nvis - page : 0;
+		keep_in_view(s->cursor, &s->top, s->nvis, page);
 	}
 	/* an area without offender rows keeps the cursor for the next that has */
 	const rep_area *a = tui_area(s);
@@ -389,20 +395,9 @@ static void scroll_fix(tui_state *s)
 	if (no) {
 		if (s->off_cursor >= no)
 			s->off_cursor = no - 1;
-		if (s->off_cursor < s->off_top)
-			s->off_top = s->off_cursor;
-		if (s->off_cursor >= s->off_top + page)
-			s->off_top = s->off_cursor - page + 1;
-		if (s->off_top + page > no)
-			s->off_top = no > page ? no - page : 0;
+		keep_in_view(s->off_cursor, &s->off_top, no, page);
 	}
-	size_t na = s->rep ? s->rep->nareas : 0;
-	if (s->area < s->area_top)
-		s->area_top = s->area;
-	if (s->area >= s->area_top + page)
-		s->area_top = s->area - page + 1;
-	if (s->area_top + page > na)
-		s->area_top = na > page ? na - page : 0;
+	keep_in_view(s->area, &s->area_top, s->rep ? s->rep->nareas : 0, page);
 }
 
 /* ---- sorting: siblings by a figure column, the tree kept ---- */
@@ -1392,6 +1387,23 @@ static int popup_width(const tui_state *s)
 	return w > 100 ? 100 : w;
 }
 
+/* A details popup's table: a line per window, its CELLS (Current, Diff,
+ * % Diff as the table shows them), its months and those compared with. */
+static void add_windows(const tui_state *s, lines *l, char cells[REP_WINDOWS][3][32])
+{
+	const rep_report *r = s->rep;
+	add_line(l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char cur[40], cmp[40];
+		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
+		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		/* %-17s pads bytes: a dash of three bytes takes one column */
+		int pad = 17 - tui_width(cur);
+		add_line(l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], cells[w][0], cells[w][1], cells[w][2], cur,
+			 pad > 0 ? pad : 0, "", cmp);
+	}
+}
+
 static void open_detail(tui_state *s)
 {
 	const rep_area *a = tui_area(s);
@@ -1409,17 +1421,10 @@ static void open_detail(tui_state *s)
 	if (row->flags & REP_ROW_UNKNOWN)
 		add_line(&l, "Categories no template rule maps.");
 	add_line(&l, "%s", "");
-	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
-	for (int w = 0; w < REP_WINDOWS; w++) {
-		char c[32], d[32], p[32], cur[40], cmp[40];
-		tui_fmt_fig(s, &row->fig[w], c, d, p, sizeof c);
-		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
-		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
-		/* %-17s pads bytes: a dash of three bytes takes one column */
-		int pad = 17 - tui_width(cur);
-		add_line(&l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], c, d, p, cur, pad > 0 ? pad : 0, "",
-			 cmp);
-	}
+	char cells[REP_WINDOWS][3][32];
+	for (int w = 0; w < REP_WINDOWS; w++)
+		tui_fmt_fig(s, &row->fig[w], cells[w][0], cells[w][1], cells[w][2], sizeof cells[w][0]);
+	add_windows(s, &l, cells);
 	char gap[1024];
 	if (tui_gap_text(s, gap, sizeof gap))
 		add_wrapped(&l, 0, gap, popup_width(s), 20);
@@ -1492,21 +1497,14 @@ static void open_offender_detail(tui_state *s)
 	const rep_off_row *o = tui_cursor_offender(s);
 	if (!o)
 		return;
-	const rep_report *r = s->rep;
 	lines l = {0};
 	add_line(&l, "%s > %s", TUI_OFF_TITLE, o->label);
 	add_line(&l, "%s%s%s", a->name, sep(s), o->confirmed ? "matches a person reviewed and confirmed" : "every match");
 	add_line(&l, "%s", "");
-	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
-	for (int w = 0; w < REP_WINDOWS; w++) {
-		char c[32], d[32], p[32], cur[40], cmp[40];
-		tui_fmt_off(s, o, w, c, d, p, sizeof c);
-		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
-		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
-		int pad = 17 - tui_width(cur);
-		add_line(&l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], c, d, p, cur, pad > 0 ? pad : 0, "",
-			 cmp);
-	}
+	char cells[REP_WINDOWS][3][32];
+	for (int w = 0; w < REP_WINDOWS; w++)
+		tui_fmt_off(s, o, w, cells[w][0], cells[w][1], cells[w][2], sizeof cells[w][0]);
+	add_windows(s, &l, cells);
 	add_line(&l, "%s", "");
 	/* the popup lists the runs itself */
 	add_offender_notes(s, &l, popup_width(s), 0);
