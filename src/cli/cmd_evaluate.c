@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/util.h"
 #include "stats/evaluate.h"
+#include "stats/stats.h"
 
 static const char evaluate_help[] =
 	"usage: crimetab evaluate --treated AREA --control AREA --start YYYY-MM [options]\n"
@@ -38,6 +39,9 @@ static const char evaluate_help[] =
 	"  --alpha A            significance level (default 0.05: a 95% interval)\n"
 	"  --offenders          the same test on distinct offenders seen by face match (one area\n"
 	"                       per group)\n"
+	"  --suppress-below N   disclosure control of those, as in crimetab report: a count\n"
+	"                       from 1 to N-1 prints as <N, the figures made from it as [c],\n"
+	"                       and no offender test is made (default 3; 0: off)\n"
 	"  --md FILE            Markdown ('-': standard output)\n"
 	"  --json FILE          JSON ('-': standard output)\n"
 	"  --allow-missing      exit 0 even when months are missing from the data\n"
@@ -101,6 +105,7 @@ int cmd_evaluate(int argc, char **argv)
 	cli_list lists[REP_EV_ROLES] = {{0}};
 	const char *md = NULL, *json = NULL, *taxonomy_name = "home-office", *buffer = NULL, *alpha = NULL;
 	long long pre = -1, post = -1, skip = 0; /* -1: not given */
+	long long suppress_below = STATS_SUPPRESS_DEFAULT;
 	int allow_missing = 0, offenders = 0;
 	stats_eval_request req = {.start = -1, .alpha = 0.05};
 	const cli_opt opts[] = {
@@ -118,6 +123,7 @@ int cmd_evaluate(int argc, char **argv)
 		CLI_STRING("dataset", 0, &req.dataset),
 		CLI_STRING("alpha", 0, &alpha),
 		CLI_FLAG("offenders", 0, &offenders),
+		CLI_NUMBER("suppress-below", 0, &suppress_below),
 		CLI_STRING("md", 0, &md),
 		CLI_STRING("json", 0, &json),
 		CLI_FLAG("allow-missing", 0, &allow_missing),
@@ -147,7 +153,12 @@ int cmd_evaluate(int argc, char **argv)
 		cli_usage_error("evaluate", "--dataset: expected force or street, not \"%s\"", req.dataset);
 		goto out;
 	}
+	if (suppress_below > 1000000) {
+		cli_usage_error("evaluate", "--suppress-below: at most 1000000");
+		goto out;
+	}
 	req.offenders = offenders;
+	req.suppress_below = (int)suppress_below;
 	req.treated = lists[REP_EV_TREATED].v;
 	req.ntreated = lists[REP_EV_TREATED].n;
 	req.control = lists[REP_EV_CONTROL].v;

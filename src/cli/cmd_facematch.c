@@ -60,7 +60,9 @@ static const char facematch_help[] =
 	"\n"
 	"purge deletes sightings for good (freed space is overwritten): those of run N, those\n"
 	"of months before YYYY-MM (the plugin forgets them at its next run), or all of them\n"
-	"together with the plugin state folder.\n"
+	"together with the plugin state folder.  The faces run N came from stay in the\n"
+	"plugin's state while other runs of it are stored (--before covering its months, or\n"
+	"--all, erases them); with none left, its state folder goes too.\n"
 	"\n"
 	"The reference plugin, facematch-embeddings, matches face embeddings from a JSON\n"
 	"Lines file:  --plugin facematch-embeddings\n"
@@ -497,6 +499,59 @@ static int fm_cmd_list(const char *db)
 
 /* ---- purge ---- */
 
+/* The plugin of run WANT (a first pass), then how many other runs of it
+ * hold sightings (a second). */
+typedef struct run_owner {
+	long long want;
+	char *plugin; /* of run WANT, or NULL */
+	int others;
+} run_owner;
+
+static int find_owner(void *ctx, const store_fm_run *r)
+{
+	run_owner *o = ctx;
+	if (r->id == o->want && r->plugin && !o->plugin)
+		o->plugin = xstrdup(r->plugin);
+	return 0;
+}
+
+static int count_others(void *ctx, const store_fm_run *r)
+{
+	run_owner *o = ctx;
+	o->others += r->id != o->want && r->sightings > 0 && r->plugin && strcmp(r->plugin, o->plugin) == 0;
+	return 0;
+}
+
+/* After run N of PLUGIN was purged: the faces it came from are in the
+ * plugin's state.  With no run of the plugin left, the state keys nothing
+ * the database holds, so it goes; else it stays, and the person is told
+ * what will erase it.  A CT status. */
+static int purge_run_state(const char *db, long long run, const char *plugin, int others)
+{
+	char err[1024];
+	char *root = fm_state_root(db);
+	int rc = CT_OK;
+	if (others) {
+		ct_note("the plugin %s keeps the faces of run %lld in its state (%s/%s/) for its other runs: purge "
+			"--before YYYY-MM covering the run's months makes it forget them at its next run, and purge "
+			"--all erases the state",
+			plugin, run, root, plugin);
+	} else {
+		int gone = fm_state_remove_plugin(root, plugin, err, sizeof err);
+		if (gone == 0) {
+			ct_note("no run of %s is left: its plugin state (%s/%s/) deleted", plugin, root, plugin);
+		} else if (gone > 0) {
+			ct_warn("no run of %s is left, but a run of it is under way and will store sightings its state "
+				"keys, so the state (%s/%s/) stays", plugin, root, plugin);
+		} else {
+			ct_error("%s", err);
+			rc = CT_EIO;
+		}
+	}
+	free(root);
+	return rc;
+}
+
 static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 {
 	char err[1024];
@@ -506,12 +561,16 @@ static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 	if (!s)
 		return status;
 	long long deleted = 0;
-	if (store_begin(s) != 0 || store_fm_purge(s, run, all ? -1 : before, &deleted) != 0 ||
+	run_owner owner = {.want = run};
+	if (store_begin(s) != 0 || (run > 0 && store_fm_runs_each(s, find_owner, &owner) != 0) ||
+	    (owner.plugin && store_fm_runs_each(s, count_others, &owner) != 0) ||
+	    store_fm_purge(s, run, all ? -1 : before, &deleted) != 0 ||
 	    (before >= 0 && store_fm_raise_forget(s, ct_uk_month_start(before)) != 0) || store_commit(s) != 0) {
 		store_rollback(s);
 		ct_error("%s", store_errmsg(s));
 		status = cli_db_status(s);
 		store_close(s);
+		free(owner.plugin);
 		return status;
 	}
 	if (store_checkpoint(s) != 0)
@@ -520,6 +579,12 @@ static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 	if (run > 0 && deleted == 0)
 		ct_note("run %lld: nothing stored (see crimetab facematch list)", run);
 	ct_note("%lld sightings deleted", deleted);
+	if (owner.plugin) {
+		int rc = purge_run_state(db, run, owner.plugin, owner.others);
+		free(owner.plugin);
+		if (rc != CT_OK)
+			return rc;
+	}
 	if (all) {
 		char *root = fm_state_root(db);
 		int rc = fm_state_remove(root, err, sizeof err);

@@ -13,6 +13,7 @@
 
 static const char tui_help[] =
 	"usage: crimetab tui [--month YYYY-MM] [--taxonomy T] [--compare BASIS]\n"
+	"                    [--suppress-below N] [--confirmed-only]\n"
 	"\n"
 	"Browses the town-centre scrutiny tables: \"All data\" and every loaded area, each\n"
 	"category's count for the selected month, the last 6 months and the last 12 months,\n"
@@ -31,6 +32,10 @@ static const char tui_help[] =
 	"                     else home-office)\n"
 	"  --compare BASIS    yoy (default: a year earlier) or previous (the preceding\n"
 	"                     window); c toggles\n"
+	"  --suppress-below N the offender table (o), after a face-match run: counts from 1\n"
+	"                     to N-1 show as <N and figures that would give one away as [c],\n"
+	"                     as in crimetab report, exports included (default 3; 0: off)\n"
+	"  --confirmed-only   offender rows of matches a person confirmed only\n"
 	"\n"
 	"Needs a terminal that can move its cursor: with standard input or output not a\n"
 	"TTY, or TERM=dumb, it exits with status 2.  The mouse selects, scrolls and sorts.\n"
@@ -43,6 +48,7 @@ typedef struct tui_ctx {
 	const char *names[MAX_TAX];
 	taxonomy *tax[MAX_TAX];
 	size_t ntax;
+	int suppress_below, confirmed_only; /* disclosure control, as crimetab report's */
 	ct_status why; /* of the last report that could not be built */
 } tui_ctx;
 
@@ -67,7 +73,8 @@ static rep_report *build_report(void *vctx, int month, int compare, const char *
 	taxonomy *t = ctx_taxonomy(c, taxname, err, errlen);
 	if (!t)
 		return NULL;
-	stats_request req = {.month = month, .compare = compare, .include_all = 1};
+	stats_request req = {.month = month, .compare = compare, .include_all = 1,
+			     .suppress_below = c->suppress_below, .confirmed_only = c->confirmed_only};
 	rep_report *r = stats_build(c->s, t, &req, &c->why, err, errlen);
 	if (!r)
 		return NULL;
@@ -144,10 +151,14 @@ static int export_area(void *vctx, const rep_report *r, size_t area, const char 
 int cmd_tui(int argc, char **argv)
 {
 	const char *taxname = NULL, *month_arg = "latest", *compare_arg = "yoy";
+	long long suppress_below = STATS_SUPPRESS_DEFAULT;
+	int confirmed_only = 0;
 	const cli_opt opts[] = {
 		CLI_STRING("month", 'm', &month_arg),
 		CLI_STRING("taxonomy", 't', &taxname),
 		CLI_STRING("compare", 'c', &compare_arg),
+		CLI_NUMBER("suppress-below", 0, &suppress_below),
+		CLI_FLAG("confirmed-only", 0, &confirmed_only),
 		CLI_END,
 	};
 	int first, rc = cli_parse("tui", tui_help, opts, argc, argv, &first);
@@ -162,13 +173,16 @@ int cmd_tui(int argc, char **argv)
 		return cli_usage_error("tui", "--compare: \"%s\" is not yoy or previous", compare_arg);
 	if (first < argc)
 		return cli_usage_error("tui", "takes no arguments");
+	if (suppress_below > 1000000)
+		return cli_usage_error("tui", "--suppress-below: at most 1000000");
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		ct_error("tui: needs a terminal (standard %s is not one); for files use crimetab report",
 			 !isatty(STDOUT_FILENO) ? "output" : "input");
 		return CT_EUSAGE;
 	}
 
-	tui_ctx ctx = {.names = {"home-office", "police-uk"}, .ntax = 2};
+	tui_ctx ctx = {.names = {"home-office", "police-uk"}, .ntax = 2, .suppress_below = (int)suppress_below,
+		       .confirmed_only = confirmed_only};
 	size_t tax = 0;
 	int status;
 	/* read-only: a running import (WAL) is neither blocked nor blocks this */

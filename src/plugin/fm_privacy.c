@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -216,4 +217,38 @@ int fm_state_remove(const char *root, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int fm_state_remove_plugin(const char *root, const char *plugin, char *err, size_t errlen)
+{
+	/* the names a run gives its state folder (fm_host.c), and no other */
+	size_t k = strspn(plugin, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	if (!plugin[0] || plugin[k] || plugin[0] == '.') {
+		snprintf(err, errlen, "%s: plugin name \"%s\" cannot name a state folder", root, plugin);
+		return -1;
+	}
+	char *dir = xasprintf("%s/%s", root, plugin), *lock = xasprintf("%s.lock", dir);
+	struct stat st;
+	int rc = 0, fd = -1;
+	if (lstat(dir, &st) != 0 && errno == ENOENT)
+		goto out;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK ? 1 : -1;
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	rc = fm_state_remove(dir, err, errlen);
+out:
+	if (fd >= 0)
+		close(fd); /* the lock file stays: deleted under a run that opened it, two runs could lock two files */
+	free(dir);
+	free(lock);
+	return rc;
 }

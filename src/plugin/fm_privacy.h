@@ -46,5 +46,10 @@ int fm_state_prepare(const char *root, char *err, size_t errlen);
 /* Deletes ROOT and everything under it; a missing ROOT is fine.  0, or -1
  * with err set. */
 int fm_state_remove(const char *root, char *err, size_t errlen);
+/* Deletes plugin PLUGIN's state folder under ROOT (ROOT/PLUGIN), holding the
+ * lock a run holds on it (ROOT/PLUGIN.lock).  0 when deleted or missing;
+ * 1 when a run of the plugin holds it now (nothing deleted); -1 with err
+ * set when it cannot be deleted, or PLUGIN cannot name a state folder. */
+int fm_state_remove_plugin(const char *root, const char *plugin, char *err, size_t errlen);
 
 #endif

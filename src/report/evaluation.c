@@ -66,6 +66,21 @@ void rep_fmt_estimate(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.1f", round(v * 10) / 10 + 0.0);
 }
 
+const char *rep_ev_mark(const rep_eval *e, const rep_ev_group *g, int part, char *buf, size_t len)
+{
+	/* the scaled count is made from the count before, the change from both */
+	int sup = part == REP_EV_PART_PRE || part == REP_EV_PART_SCALED ? g->sup_pre
+		  : part == REP_EV_PART_POST				? g->sup_post
+									: g->sup_pre | g->sup_post;
+	if (!sup)
+		return NULL;
+	if (part == REP_EV_PART_PRE || part == REP_EV_PART_POST)
+		snprintf(buf, len, "<%d", e->suppress_below);
+	else
+		snprintf(buf, len, "[c]");
+	return buf;
+}
+
 void rep_ev_format(const rep_eval *e, const rep_ev_test *t, rep_ev_text *out)
 {
 	rep_fmt_estimate(t->local, out->local, sizeof out->local);
@@ -152,13 +167,19 @@ static void md_test(const rep_eval *e, const rep_ev_test *t, const char *what, F
 		const rep_ev_group *gr = &t->group[g];
 		if (!gr->present)
 			continue;
-		char sc[32], ch[32];
+		char pr[32], po[32], sc[32], ch[32];
+		snprintf(pr, sizeof pr, "%lld", gr->pre);
+		snprintf(po, sizeof po, "%lld", gr->post);
 		rep_fmt_estimate(gr->pre_scaled, sc, sizeof sc);
 		rep_fmt_estimate(gr->change, ch, sizeof ch);
-		fprintf(out, "| %s | %s | %lld |", rep_ev_role_label[g], gr->name, gr->pre);
+		rep_ev_mark(e, gr, REP_EV_PART_PRE, pr, sizeof pr);
+		rep_ev_mark(e, gr, REP_EV_PART_POST, po, sizeof po);
+		rep_ev_mark(e, gr, REP_EV_PART_SCALED, sc, sizeof sc);
+		rep_ev_mark(e, gr, REP_EV_PART_CHANGE, ch, sizeof ch);
+		fprintf(out, "| %s | %s | %s |", rep_ev_role_label[g], gr->name, pr);
 		if (scaled)
 			fprintf(out, " %s |", sc);
-		fprintf(out, " %lld | %s |\n", gr->post, ch);
+		fprintf(out, " %s | %s |\n", po, ch);
 	}
 	fprintf(out, "\n");
 	if (t->tested) {
@@ -205,6 +226,13 @@ int rep_write_eval_markdown(const rep_eval *e, FILE *out)
 		if (e->offenders_source)
 			fprintf(out, "Individuals seen by %s, whatever the crime.\n\n", e->offenders_source);
 		md_test(e, &e->offenders, "The number of distinct offenders", out);
+		int withheld = 0;
+		for (int g = 0; g < REP_EV_ROLES; g++)
+			withheld |= e->offenders.group[g].sup_pre || e->offenders.group[g].sup_post;
+		if (withheld)
+			fprintf(out, "Counts from 1 to %d show as <%d, and [c] hides a figure made from one (disclosure "
+				     "control).\n\n",
+				e->suppress_below - 1, e->suppress_below);
 	}
 	if (e->nnotes) {
 		fprintf(out, "Notes:\n\n");
@@ -271,10 +299,19 @@ static cJSON *test_json(jctx *j, const rep_eval *e, const rep_ev_test *t, const 
 		cJSON *go = cJSON_CreateObject();
 		add(j, go, "role", cJSON_CreateString(role_key[g]));
 		add(j, go, "areas", cJSON_CreateString(gr->name));
-		add(j, go, "before", cJSON_CreateNumber((double)gr->pre));
-		add(j, go, "after", cJSON_CreateNumber((double)gr->post));
-		add(j, go, "before_per_post_period", cJSON_CreateNumber(gr->pre_scaled));
-		add(j, go, "change", cJSON_CreateNumber(gr->change));
+		/* a withheld figure is null, with its mark beside it */
+		static const char *const keys[] = {"before", "after", "before_per_post_period", "change"};
+		const double v[] = {(double)gr->pre, (double)gr->post, gr->pre_scaled, gr->change};
+		for (int k = 0; k < 4; k++) {
+			char mark[16], key[64];
+			if (rep_ev_mark(e, gr, k, mark, sizeof mark)) {
+				add(j, go, keys[k], cJSON_CreateNull());
+				snprintf(key, sizeof key, "%s_text", keys[k]);
+				add(j, go, key, cJSON_CreateString(mark));
+			} else {
+				add(j, go, keys[k], cJSON_CreateNumber(v[k]));
+			}
+		}
 		push(j, groups, go);
 	}
 	add(j, o, "groups", groups);
@@ -328,6 +365,7 @@ int rep_write_eval_json(const rep_eval *e, FILE *out)
 	    e->has_offenders ? test_json(&j, e, &e->offenders, "The number of distinct offenders") : cJSON_CreateNull());
 	add(&j, root, "offenders_source",
 	    e->offenders_source ? cJSON_CreateString(e->offenders_source) : cJSON_CreateNull());
+	add(&j, root, "suppress_below", e->has_offenders ? cJSON_CreateNumber(e->suppress_below) : cJSON_CreateNull());
 	add(&j, root, "notes", lines_json(&j, e->notes, e->nnotes));
 	add(&j, root, "warnings", lines_json(&j, e->warnings, e->nwarnings));
 	char *text = j.oom || !root ? NULL : cJSON_Print(root);

@@ -19,6 +19,9 @@ typedef struct rep_ev_group {
 	long long pre, post;
 	double pre_scaled; /* PRE in crimes per post period (times post / pre months) */
 	double change;     /* POST - PRE_SCALED */
+	/* disclosure control (offender counts): REP_SUP_SMALL when PRE or
+	 * POST is from 1 to the eval's suppress_below - 1 (see rep_ev_mark) */
+	unsigned char sup_pre, sup_post;
 } rep_ev_group;
 
 /* One WDD test: on crimes, or on distinct offenders. */
@@ -47,6 +50,7 @@ typedef struct rep_eval {
 	int has_offenders;
 	rep_ev_test offenders;        /* distinct offenders seen by face match */
 	char *offenders_source;       /* plugin name and version */
+	int suppress_below;           /* offender counts from 1 to this - 1 are withheld; 0: none */
 	char **notes;                 /* what the reader must know (scaling, overlaps) */
 	size_t nnotes;
 	char **warnings;              /* months missing from the data, one line each */
@@ -62,6 +66,14 @@ void rep_eval_warn(rep_eval *e, const char *text);
 /* A count or estimate as every rendering writes it: whole numbers without
  * decimals, others with one ("-10", "97.5"); never "-0". */
 void rep_fmt_estimate(double v, char *buf, size_t len);
+
+/* The parts of a group's figures, for rep_ev_mark. */
+enum { REP_EV_PART_PRE, REP_EV_PART_POST, REP_EV_PART_SCALED, REP_EV_PART_CHANGE };
+/* Disclosure control, for every renderer: the mark that stands for PART
+ * (REP_EV_PART_*) of group G of E, "<3" for a withheld count and "[c]" for
+ * a figure made from one (the scaled count before, from the count before;
+ * the change, from either), into BUF; NULL when it is shown as it is. */
+const char *rep_ev_mark(const rep_eval *e, const rep_ev_group *g, int part, char *buf, size_t len);
 
 /* Test T's figures as text, the same in Markdown and the TUI. */
 typedef struct rep_ev_text {

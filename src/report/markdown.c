@@ -246,9 +246,10 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 			}
 			md_legend(out, r);
 			fputs("\nCounts only; no individual is identified here. \"Confirmed\": matches a person reviewed.", out);
-			if (r->suppress_below > 0)
-				fprintf(out, " Counts from 1 to %d show as <%d, and [c] hides a figure that would give "
-					     "such a count away.", r->suppress_below - 1, r->suppress_below);
+			char sup[160];
+			rep_off_suppress_note(r, sup, sizeof sup);
+			if (*sup)
+				fprintf(out, " %s", sup);
 			fputs(" How these were made: see *Face-match runs* below.\n", out);
 		}
 		md_highlights(out, r, ar);

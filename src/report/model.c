@@ -245,6 +245,15 @@ const char *rep_off_mark(const rep_report *r, const rep_off_row *o, int w, int p
 	return buf;
 }
 
+void rep_off_suppress_note(const rep_report *r, char *buf, size_t len)
+{
+	if (r->suppress_below > 0)
+		snprintf(buf, len, "Counts from 1 to %d show as <%d, and [c] hides a figure that would give such a count away.",
+			 r->suppress_below - 1, r->suppress_below);
+	else if (len)
+		buf[0] = '\0';
+}
+
 void rep_fm_run_text(const rep_fm_run *f, char *buf, size_t len)
 {
 	char a[8], b[8];

@@ -212,6 +212,10 @@ void rep_fmt_pct(const rep_fig *f, char *buf, size_t len);
  * it is shown as it is.  A difference or % difference is hidden whenever
  * either of its counts is. */
 const char *rep_off_mark(const rep_report *r, const rep_off_row *o, int w, int part, char *buf, size_t len);
+/* The disclosure-control note under every offender table, into BUF: "Counts
+ * from 1 to 2 show as <3, and [c] hides a figure that would give such a
+ * count away."; "" when R suppresses nothing. */
+void rep_off_suppress_note(const rep_report *r, char *buf, size_t len);
 /* One line of provenance for face-match run F, into BUF (LEN bytes):
  * "PLUGIN VERSION (run N, YYYY-MM to YYYY-MM, keys kept across runs; model
  * ...; cosine >= 0.6; gallery ...; options ...; plugin sha256:...; inputs

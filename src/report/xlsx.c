@@ -962,12 +962,9 @@ static void area_sheet(sheet *s, const rep_area *ar)
 		     "Counts only; no individual is identified here. \"Confirmed\": matches a person reviewed. "
 		     "How these were made: see the Sources sheet.",
 		     b->note);
-		if (b->r->suppress_below > 0) {
-			snprintf(text, sizeof text,
-				 "Counts from 1 to %d show as <%d, and [c] hides a figure that would give such a count away.",
-				 b->r->suppress_below - 1, b->r->suppress_below);
+		rep_off_suppress_note(b->r, text, sizeof text);
+		if (*text)
 			line(s, text, b->note);
-		}
 		/* a sheet longer than a page ends with a table: its legend is above */
 		if (!notes_first)
 			legend(s, 0);

@@ -458,6 +458,22 @@ static int offenders_test(store *s, rep_eval *e, const group g[REP_EV_ROLES], co
 		t->group[r].pre = pre[REP_OFF_DISTINCT];
 		t->group[r].post = post[REP_OFF_DISTINCT];
 	}
+	/* disclosure control, as the reports': a count of 1 to k - 1 people is
+	 * withheld, and so is every figure made from it, the test included */
+	long long k = req->suppress_below;
+	int withheld = 0;
+	for (int r = 0; k > 0 && r < REP_EV_ROLES; r++) {
+		rep_ev_group *gr = &t->group[r];
+		if (!gr->present)
+			continue;
+		gr->sup_pre = gr->pre > 0 && gr->pre < k ? REP_SUP_SMALL : REP_SUP_NONE;
+		gr->sup_post = gr->post > 0 && gr->post < k ? REP_SUP_SMALL : REP_SUP_NONE;
+		withheld |= gr->sup_pre || gr->sup_post;
+	}
+	if (withheld)
+		t->untested = xasprintf("a count from 1 to %lld is withheld (disclosure control, --suppress-below %lld), "
+					"and a test on it would give it away",
+					k - 1, k);
 	if (req->buffer_m > 0)
 		rep_eval_note(e, "The offender test has no buffers in metres: sightings are counted in named areas only.");
 	run_test(t, e, "no offender was seen in these areas in either period");
@@ -650,6 +666,7 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 	e->dataset = xstrdup(dataset);
 	e->alpha = req->alpha;
 	e->buffer_m = req->buffer_m > 0 ? req->buffer_m : 0;
+	e->suppress_below = req->suppress_below > 0 ? req->suppress_below : 0;
 	row_filter f = {.t = t, .row = row};
 	area_index ix = {0};
 	group g[REP_EV_ROLES] = {{0}};

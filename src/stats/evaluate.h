@@ -31,6 +31,8 @@ typedef struct stats_eval_request {
 	const char *dataset;  /* "street", "force", or NULL: see stats_dataset */
 	double alpha;         /* significance level, e.g. 0.05 */
 	int offenders;        /* also test distinct offenders (face match), one area per group */
+	int suppress_below;   /* disclosure control of those: counts from 1 to this - 1 are
+				 withheld, and then no test is made on them; 0: none */
 } stats_eval_request;
 
 /* Counts and tests.  Months missing from the data (or from the face-match

@@ -178,8 +178,9 @@ static void draw_heads(const tui_state *s)
 	const char *arrow_l = s->ascii ? "<" : "\xE2\x97\x82", *arrow_r = s->ascii ? ">" : "\xE2\x96\xB8";
 	for (int i = 0; i < l->head_lines - 1; i++)
 		fill(l->head_y + i, l->table_x, l->table_w, A_NORMAL);
+	int off = tui_offender_view(s), sort = off ? -1 : s->sort;
 	fill(cols, l->table_x, l->table_w, A_BOLD | A_UNDERLINE);
-	put(s, cols, x0, l->label_w, s->sort == -1 ? "Crime" : "Crime (sorted)", A_BOLD | A_UNDERLINE);
+	put(s, cols, x0, l->label_w, off ? TUI_OFF_TITLE : sort == -1 ? "Crime" : "Crime (sorted)", A_BOLD | A_UNDERLINE);
 	/* what a narrow screen leaves out, named over the Crime column */
 	if (l->nwin == REP_WINDOWS && !l->show_diff)
 		put(s, l->head_y, x0, l->label_w, "Diff columns: d, or widen", A_DIM);
@@ -212,7 +213,7 @@ static void draw_heads(const tui_state *s)
 				continue;
 			int cw = k == 0 ? l->cur_w : k == 1 ? l->diff_w : l->pct_w;
 			char h[32];
-			snprintf(h, sizeof h, "%s%s", s->sort == w * 3 + k ? (s->ascii ? "v" : "\xE2\x96\xBE") : "",
+			snprintf(h, sizeof h, "%s%s", sort == w * 3 + k ? (s->ascii ? "v" : "\xE2\x96\xBE") : "",
 				 l->long_heads ? sub_long[k] : sub_short[k]);
 			put_right(s, cols, x + tui_col_off(l, k), cw, h, u);
 		}
@@ -224,7 +225,7 @@ static void draw_heads(const tui_state *s)
 		if (x < l->width)
 			put(s, l->head_y, x, 1, arrow_r, A_BOLD);
 	}
-	if (l->spark_w) {
+	if (l->spark_w && !off) {
 		int x = tui_window_x(l, l->nwin);
 		put(s, l->head_y, x, l->spark_w, "Trend", A_BOLD);
 		put(s, cols, x, l->spark_w, "12 months", A_BOLD | A_UNDERLINE);
@@ -234,6 +235,19 @@ static void draw_heads(const tui_state *s)
 static attr_t change_attr(const rep_fig *f)
 {
 	return f->diff > 0 ? color(PAIR_RISE) : f->diff < 0 ? color(PAIR_FALL) : A_NORMAL;
+}
+
+/* The I-th window shown of row Y: the current count CUR in ATTR, the
+ * change (DIFF, PCT) in CHANGE. */
+static void put_cells(const tui_state *s, int y, int i, const char *cur, const char *diff, const char *pct, attr_t attr,
+		      attr_t change)
+{
+	const tui_layout *l = &s->lay;
+	int x = tui_window_x(l, i);
+	put_right(s, y, x, l->cur_w, cur, attr);
+	if (l->show_diff)
+		put_right(s, y, x + tui_col_off(l, 1), l->diff_w, diff, change);
+	put_right(s, y, x + tui_col_off(l, 2), l->pct_w, pct, change);
 }
 
 static void draw_rows(const tui_state *s)
@@ -281,12 +295,7 @@ static void draw_rows(const tui_state *s)
 			char c[32], d[32], p[32];
 			const rep_fig *f = &r->fig[w];
 			tui_fmt_fig(s, f, c, d, p, sizeof c);
-			attr_t ca = cursor ? base : base | change_attr(f);
-			int x = tui_window_x(l, k);
-			put_right(s, y, x, l->cur_w, c, base);
-			if (l->show_diff)
-				put_right(s, y, x + tui_col_off(l, 1), l->diff_w, d, ca);
-			put_right(s, y, x + tui_col_off(l, 2), l->pct_w, p, ca);
+			put_cells(s, y, k, c, d, p, base, cursor ? base : base | change_attr(f));
 		}
 		if (l->spark_w) {
 			char spark[TUI_SPARK * 4 + 1];
@@ -294,6 +303,48 @@ static void draw_rows(const tui_state *s)
 			put(s, y, tui_window_x(l, l->nwin), l->spark_w, spark, base & ~(attr_t)A_BOLD);
 		}
 	}
+}
+
+/* The selected area's offender table: its rows, then what they are (the
+ * disclosure marks among it) as far as the screen goes. */
+static void draw_offenders(const tui_state *s)
+{
+	const tui_layout *l = &s->lay;
+	const rep_area *a = tui_area(s);
+	int x0 = l->table_x + 1;
+	size_t nnotes;
+	char **notes = tui_offender_notes(s, &nnotes);
+	for (int i = 0; i < l->body_h; i++) {
+		size_t k = s->off_top + (size_t)i;
+		int y = l->body_y + i;
+		if (k >= a->noffenders) {
+			/* a blank line, then the notes */
+			size_t note = k - a->noffenders;
+			fill(y, l->table_x, l->table_w, A_NORMAL);
+			if (note >= 1 && note - 1 < nnotes)
+				put(s, y, x0, l->table_w - 2, notes[note - 1], A_DIM);
+			continue;
+		}
+		const rep_off_row *o = &a->offenders[k];
+		int cursor = k == s->off_cursor;
+		attr_t base = cursor ? (s->focus == TUI_FOCUS_ROWS ? A_REVERSE : A_UNDERLINE) : A_NORMAL;
+		fill(y, l->table_x, l->table_w, base);
+		char label[512];
+		tui_off_label(s, o, l->label_w, label, sizeof label);
+		put(s, y, x0, l->label_w, label, base);
+		for (int j = 0; j < l->nwin; j++) {
+			int w = l->win_first + j;
+			if (w >= REP_WINDOWS)
+				break;
+			char c[32], d[32], p[32];
+			/* a withheld change has no colour: red or green would tell its sign */
+			int hidden = tui_fmt_off(s, o, w, c, d, p, sizeof c);
+			put_cells(s, y, j, c, d, p, base, cursor || hidden ? base : base | change_attr(&o->fig[w]));
+		}
+	}
+	for (size_t i = 0; i < nnotes; i++)
+		free(notes[i]);
+	free(notes);
 }
 
 static void draw_status(const tui_state *s)
@@ -419,7 +470,10 @@ void tui_draw(const tui_state *s)
 	else
 		draw_tabs(s);
 	draw_heads(s);
-	draw_rows(s);
+	if (tui_offender_view(s))
+		draw_offenders(s);
+	else
+		draw_rows(s);
 	draw_status(s);
 	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES ||
 	    s->mode == TUI_MODE_EVAL_FORM || s->mode == TUI_MODE_EVAL)

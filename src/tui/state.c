@@ -46,6 +46,7 @@ const tui_key tui_keys[] = {
 	{'E', "E", REQ_EXPAND_ALL},
 	{'C', "C", REQ_COLLAPSE_ALL},
 	{'d', "d", REQ_DETAIL},
+	{'o', "o", REQ_OFFENDERS},
 	{'/', "/", REQ_SEARCH},
 	{'n', "n", REQ_SEARCH_NEXT},
 	{'N', "N", REQ_SEARCH_PREV},
@@ -284,6 +285,46 @@ const rep_row *tui_cursor_row(const tui_state *s)
 	return a && s->cursor < s->nvis ? &a->rows[s->vis[s->cursor]] : NULL;
 }
 
+int tui_offender_view(const tui_state *s)
+{
+	const rep_area *a = tui_area(s);
+	return s->offenders && a && a->has_offenders && a->noffenders > 0;
+}
+
+const rep_off_row *tui_cursor_offender(const tui_state *s)
+{
+	const rep_area *a = tui_area(s);
+	return tui_offender_view(s) && s->off_cursor < a->noffenders ? &a->offenders[s->off_cursor] : NULL;
+}
+
+/* The cursor row of the table shown: a crime row, or an offender row (whose
+ * path names the table: "Offenders (face match) > Distinct offenders"). */
+typedef struct cursor_ref {
+	const rep_fig *fig;
+	const char *label, *path, *note;
+	char buf[256];
+} cursor_ref;
+
+/* Fills *C (which PATH may point into); 0 when there is no cursor row. */
+static int cursor_ref_get(const tui_state *s, cursor_ref *c)
+{
+	memset(c, 0, sizeof *c);
+	const rep_off_row *o = tui_cursor_offender(s);
+	const rep_row *r = tui_offender_view(s) ? NULL : tui_cursor_row(s);
+	if (o) {
+		snprintf(c->buf, sizeof c->buf, "%s > %s", TUI_OFF_TITLE, o->label);
+		c->fig = o->fig;
+		c->label = o->label;
+		c->path = c->buf;
+	} else if (r) {
+		c->fig = r->fig;
+		c->label = r->label;
+		c->path = r->path;
+		c->note = r->note;
+	}
+	return c->fig != NULL;
+}
+
 int tui_row_has_children(const tui_state *s, size_t i)
 {
 	const rep_area *a = tui_area(s);
@@ -327,6 +368,17 @@ static size_t page_rows(const tui_state *s)
 	return s->lay.body_h > 0 ? (size_t)s->lay.body_h : 1;
 }
 
+/* Scrolls *TOP so that CURSOR is among the PAGE lines shown of N. */
+static void keep_in_view(size_t cursor, size_t *top, size_t n, size_t page)
+{
+	if (cursor < *top)
+		*top = cursor;
+	if (cursor >= *top + page)
+		*top = cursor - page + 1;
+	if (*top + page > n)
+		*top = n > page ? n - page : 0;
+}
+
 static void scroll_fix(tui_state *s)
 {
 	size_t page = page_rows(s);
@@ -335,20 +387,17 @@ static void scroll_fix(tui_state *s)
 	} else {
 		if (s->cursor >= s->nvis)
 			s->cursor = s->nvis - 1;
-		if (s->cursor < s->top)
-			s->top = s->cursor;
-		if (s->cursor >= s->top + page)
-			s->top = s->cursor - page + 1;
-		if (s->top + page > s->nvis)
-			s->top = s->nvis > page ? s->nvis - page : 0;
+		keep_in_view(s->cursor, &s->top, s->nvis, page);
 	}
-	size_t na = s->rep ? s->rep->nareas : 0;
-	if (s->area < s->area_top)
-		s->area_top = s->area;
-	if (s->area >= s->area_top + page)
-		s->area_top = s->area - page + 1;
-	if (s->area_top + page > na)
-		s->area_top = na > page ? na - page : 0;
+	/* an area without offender rows keeps the cursor for the next that has */
+	const rep_area *a = tui_area(s);
+	size_t no = a ? a->noffenders : 0;
+	if (no) {
+		if (s->off_cursor >= no)
+			s->off_cursor = no - 1;
+		keep_in_view(s->off_cursor, &s->off_top, no, page);
+	}
+	keep_in_view(s->area, &s->area_top, s->rep ? s->rep->nareas : 0, page);
 }
 
 /* ---- sorting: siblings by a figure column, the tree kept ---- */
@@ -534,6 +583,10 @@ static int rebuild(tui_state *s, int month, int compare, size_t tax)
 	tui_resize(s, s->lay.width, s->lay.height);
 	free(area);
 	free(path);
+	if (s->offenders && !tui_offender_view(s)) {
+		s->offenders = 0;
+		set_message(s, 0, "no offender figures now (no face-match run is stored): back to the crimes");
+	}
 	return 0;
 }
 
@@ -800,6 +853,18 @@ void tui_resize(tui_state *s, int width, int height)
 				l->pct_w = max_int(l->pct_w, tui_width(p));
 			}
 		}
+		/* the offender table's rows take the same columns */
+		for (size_t i = 0; i < ar->noffenders; i++) {
+			const rep_off_row *o = &ar->offenders[i];
+			char b[64], d[64], p[64];
+			label_need = max_int(label_need, 2 + tui_width(o->label));
+			for (int w = 0; w < REP_WINDOWS; w++) {
+				tui_fmt_off(s, o, w, b, d, p, sizeof b);
+				l->cur_w = max_int(l->cur_w, tui_width(b));
+				l->diff_w = max_int(l->diff_w, tui_width(d));
+				l->pct_w = max_int(l->pct_w, tui_width(p));
+			}
+		}
 	}
 	/* As many windows as leave the Crime column 24 columns; their Diff
 	 * columns only if it then keeps whole labels (up to 32 columns): a
@@ -957,22 +1022,75 @@ void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, ch
 	ascii_mark(s, diff);
 }
 
+int tui_fmt_off(const tui_state *s, const rep_off_row *o, int w, char *cur, char *diff, char *pct, size_t len)
+{
+	tui_fmt_fig(s, &o->fig[w], cur, diff, pct, len);
+	rep_off_mark(s->rep, o, w, REP_PART_CUR, cur, len);
+	int hidden = rep_off_mark(s->rep, o, w, REP_PART_DIFF, diff, len) != NULL;
+	hidden |= rep_off_mark(s->rep, o, w, REP_PART_PCT, pct, len) != NULL;
+	return hidden;
+}
+
+void tui_off_label(const tui_state *s, const rep_off_row *o, int width, char *buf, size_t len)
+{
+	static const char conf[] = " (confirmed)";
+	size_t n = strlen(o->label), k = strlen(conf);
+	char text[512];
+	snprintf(text, sizeof text, "  %s", o->label);
+	if (tui_width(text) <= width || n <= k || strcmp(o->label + n - k, conf) != 0 || width <= (int)k + 6) {
+		tui_fit(text, width, s->ascii, buf, len);
+		return;
+	}
+	/* the measure gives way: "(confirmed)" is what tells the rows apart */
+	text[2 + n - k] = '\0';
+	tui_fit(text, width - (int)k, s->ascii, buf, len);
+	snprintf(buf + strlen(buf), len - strlen(buf), "%s", conf);
+}
+
+/* What the offender figures are, wrapped to WIDTH; RUNS: and where the
+ * runs behind them are listed. */
+static void add_offender_notes(const tui_state *s, lines *l, int width, int runs)
+{
+	const rep_report *r = s->rep;
+	char buf[512];
+	add_wrapped(l, 0, "Counts only; no individual is identified here. \"(confirmed)\": matches a person reviewed.",
+		    width, 20);
+	rep_off_suppress_note(r, buf, sizeof buf);
+	if (*buf)
+		add_wrapped(l, 0, buf, width, 20);
+	rep_sig_legend(r, s->ascii ? REP_MARK_ASCII : 0, buf, sizeof buf);
+	if (*buf)
+		add_wrapped(l, 0, buf, width, 20);
+	if (runs) {
+		snprintf(buf, sizeof buf, "How these were made: i lists the face-match run%s.", r->nfm_runs == 1 ? "" : "s");
+		add_wrapped(l, 0, buf, width, 20);
+	}
+}
+
+char **tui_offender_notes(const tui_state *s, size_t *n)
+{
+	lines l = {0};
+	add_offender_notes(s, &l, s->lay.table_w - 2, 1);
+	*n = l.n;
+	return l.v;
+}
+
 /* Between the windows on the info line. */
 static const char *win_sep(const tui_state *s)
 {
 	return s->ascii ? " | " : " \xE2\x94\x82 ";
 }
 
-/* The cursor row when one of its changes in a window shown was tested,
- * else NULL. */
-static const rep_row *sig_row(const tui_state *s)
+/* The cursor row's figures when one of its changes in a window shown was
+ * tested, else NULL.  A withheld offender figure never was. */
+static const rep_fig *sig_figs(const tui_state *s)
 {
-	const rep_row *r = tui_cursor_row(s);
-	if (!r || !tests_changes(s))
+	cursor_ref c;
+	if (!cursor_ref_get(s, &c) || !tests_changes(s))
 		return NULL;
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++)
-		if (r->fig[s->lay.win_first + i].tested)
-			return r;
+		if (c.fig[s->lay.win_first + i].tested)
+			return c.fig;
 	return NULL;
 }
 
@@ -1000,19 +1118,19 @@ static void sig_cell(const tui_state *s, const rep_fig *f, int name, strbuf *sb)
 
 int tui_sig_text(const tui_state *s, char *buf, size_t len)
 {
-	const rep_row *r = tui_cursor_row(s);
+	cursor_ref r;
 	if (len)
 		buf[0] = '\0';
-	if (!r || !tests_changes(s))
+	if (!cursor_ref_get(s, &r) || !tests_changes(s))
 		return 0;
 	strbuf sig = {0};
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 		sb_puts(&sig, i ? win_sep(s) : "");
-		sig_cell(s, &r->fig[s->lay.win_first + i], i == 0, &sig);
+		sig_cell(s, &r.fig[s->lay.win_first + i], i == 0, &sig);
 	}
 	/* the whole path if it fits beside the figures, else its last two
 	 * labels, else its last cut short; the figures win */
-	const char *path = r->path;
+	const char *path = r.path;
 	int room = s->lay.width - 2 - tui_width(sig.buf) - 2;
 	for (int cut = 0; tui_width(path) > room && cut < 2; cut++) {
 		const char *last = NULL, *q = path;
@@ -1071,6 +1189,8 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 	char pos[48], sort_l[64] = "", sort_s[64] = "";
 	if (s->focus == TUI_FOCUS_AREAS)
 		snprintf(pos, sizeof pos, "area %zu/%zu", s->area + 1, r->nareas);
+	else if (tui_offender_view(s))
+		snprintf(pos, sizeof pos, "row %zu/%zu", s->off_cursor + 1, tui_area(s)->noffenders);
 	else
 		snprintf(pos, sizeof pos, "row %zu/%zu", s->nvis ? s->cursor + 1 : 0, s->nvis);
 	if (s->sort >= 0) {
@@ -1082,7 +1202,8 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 	}
 	const char *sp = sep(s);
 	const rep_area *a = tui_area(s);
-	int inc = a ? rep_area_incomplete(a) : 0;
+	/* the crimes' sort and missing months; neither bears on offender rows */
+	int off = tui_offender_view(s), inc = a && !off ? rep_area_incomplete(a) : 0;
 	/* the long form, else shorter words, else the least needed parts left
 	 * out; the incomplete windows first, so that a narrow screen shows them */
 	for (int level = 0; level < 4; level++) {
@@ -1096,7 +1217,7 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 						: (r->compare == REP_COMPARE_PREVIOUS ? "basis: preceding period"
 										  : "basis: year earlier"),
 			  sp, r->nwarnings, r->nwarnings == 1 ? "" : "s", sp);
-		if (s->sort >= 0)
+		if (s->sort >= 0 && !off)
 			sb_printf(&sb, "%s%s", brief ? sort_s : sort_l, sp);
 		sb_puts(&sb, pos);
 		if (level < 2)
@@ -1112,13 +1233,16 @@ void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 
 int tui_info_text(const tui_state *s, char *buf, size_t len)
 {
-	/* figures on missing months: the footnote comes first */
-	if (tui_gap_text(s, buf, len))
+	/* figures on missing months: the footnote comes first (the data's
+	 * coverage does not bear on offender figures) */
+	if (!tui_offender_view(s) && tui_gap_text(s, buf, len))
 		return 1;
-	const rep_row *row = tui_cursor_row(s), *tested = s->lay.info_lines < 2 ? sig_row(s) : NULL;
+	cursor_ref row;
+	int have = cursor_ref_get(s, &row);
+	const rep_fig *tested = s->lay.info_lines < 2 ? sig_figs(s) : NULL;
 	strbuf sb = {0}, note = {0};
-	if (row && row->note)
-		sb_printf(&note, "%s %s: %s%s", s->ascii ? "*" : "\xE2\x80\xA0", row->label, row->note, sep(s));
+	if (have && row.note)
+		sb_printf(&note, "%s %s: %s%s", s->ascii ? "*" : "\xE2\x80\xA0", row.label, row.note, sep(s));
 	sb_puts(&sb, note.buf ? note.buf : "");
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 		char t[96];
@@ -1126,7 +1250,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_printf(&sb, "%s%s", i ? win_sep(s) : "", t);
 		if (tested) {
 			sb_puts(&sb, ": ");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
+			sig_cell(s, &tested[s->lay.win_first + i], i == 0, &sb);
 		}
 	}
 	if (tested && tui_width(sb.buf) > s->lay.width - 2) {
@@ -1136,7 +1260,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_puts(&sb, note.buf ? note.buf : "");
 		for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 			sb_puts(&sb, i ? win_sep(s) : "");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
+			sig_cell(s, &tested[s->lay.win_first + i], i == 0, &sb);
 		}
 		if (!note.buf || tui_width(sb.buf) > s->lay.width - 2) {
 			char sig[512];
@@ -1182,7 +1306,7 @@ size_t tui_tabs_first(const tui_state *s)
 
 char **tui_help_lines(size_t *n)
 {
-	char **out = xcalloc(REQ_COUNT + 12, sizeof *out);
+	char **out = xcalloc(REQ_COUNT + 14, sizeof *out);
 	size_t k = 0;
 	for (int req = REQ_NONE + 1; req < REQ_COUNT; req++) {
 		strbuf keys = {0};
@@ -1200,6 +1324,8 @@ char **tui_help_lines(size_t *n)
 	out[k++] = xstrdup("  Rises are red, falls green (NO_COLOR turns colour off); group rows are bold.");
 	out[k++] = xstrdup("  \xE2\x80\xA0 marks a row that stands for more than one category (its note is on the");
 	out[k++] = xstrdup("  line under the status bar).  A narrow screen hides the Diff columns first.");
+	out[k++] = xstrdup("  In the offender table (o), <3 marks a count below the disclosure threshold");
+	out[k++] = xstrdup("  and [c] a figure hidden because it would give one away, as in every report.");
 	out[k++] = xstrdup("  Figures are the report model's: the same as crimetab report writes.");
 	*n = k;
 	return out;
@@ -1261,6 +1387,23 @@ static int popup_width(const tui_state *s)
 	return w > 100 ? 100 : w;
 }
 
+/* A details popup's table: a line per window, its CELLS (Current, Diff,
+ * % Diff as the table shows them), its months and those compared with. */
+static void add_windows(const tui_state *s, lines *l, char cells[REP_WINDOWS][3][32])
+{
+	const rep_report *r = s->rep;
+	add_line(l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		char cur[40], cmp[40];
+		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
+		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		/* %-17s pads bytes: a dash of three bytes takes one column */
+		int pad = 17 - tui_width(cur);
+		add_line(l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], cells[w][0], cells[w][1], cells[w][2], cur,
+			 pad > 0 ? pad : 0, "", cmp);
+	}
+}
+
 static void open_detail(tui_state *s)
 {
 	const rep_area *a = tui_area(s);
@@ -1278,17 +1421,10 @@ static void open_detail(tui_state *s)
 	if (row->flags & REP_ROW_UNKNOWN)
 		add_line(&l, "Categories no template rule maps.");
 	add_line(&l, "%s", "");
-	add_line(&l, "%-14s %7s %6s %8s  %-17s %s", "", "Current", "Diff", "% Diff", "Months", "Compared with");
-	for (int w = 0; w < REP_WINDOWS; w++) {
-		char c[32], d[32], p[32], cur[40], cmp[40];
-		tui_fmt_fig(s, &row->fig[w], c, d, p, sizeof c);
-		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
-		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
-		/* %-17s pads bytes: a dash of three bytes takes one column */
-		int pad = 17 - tui_width(cur);
-		add_line(&l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], c, d, p, cur, pad > 0 ? pad : 0, "",
-			 cmp);
-	}
+	char cells[REP_WINDOWS][3][32];
+	for (int w = 0; w < REP_WINDOWS; w++)
+		tui_fmt_fig(s, &row->fig[w], cells[w][0], cells[w][1], cells[w][2], sizeof cells[w][0]);
+	add_windows(s, &l, cells);
 	char gap[1024];
 	if (tui_gap_text(s, gap, sizeof gap))
 		add_wrapped(&l, 0, gap, popup_width(s), 20);
@@ -1336,6 +1472,47 @@ static void open_detail(tui_state *s)
 	open_popup(s, TUI_MODE_DETAIL, xstrdup(row->label), &l);
 }
 
+/* The face-match runs behind the offender figures, and how each was made. */
+static void add_fm_runs(const tui_state *s, lines *l)
+{
+	const rep_report *r = s->rep;
+	add_line(l, "Face-match runs (%zu)", r->nfm_runs);
+	if (r->nfm_runs == 0)
+		add_line(l, "  none in these months");
+	for (size_t i = 0; i < r->nfm_runs; i++) {
+		char text[2048];
+		rep_fm_run_text(&r->fm_runs[i], text, sizeof text);
+		char *line = xasprintf("%s: %lld sightings, %lld confirmed", text, r->fm_runs[i].sightings,
+				       r->fm_runs[i].confirmed);
+		add_wrapped(l, 2, line, popup_width(s), 20);
+		free(line);
+	}
+}
+
+/* An offender row: its figures as the table shows them, what they are,
+ * and the runs they come from. */
+static void open_offender_detail(tui_state *s)
+{
+	const rep_area *a = tui_area(s);
+	const rep_off_row *o = tui_cursor_offender(s);
+	if (!o)
+		return;
+	lines l = {0};
+	add_line(&l, "%s > %s", TUI_OFF_TITLE, o->label);
+	add_line(&l, "%s%s%s", a->name, sep(s), o->confirmed ? "matches a person reviewed and confirmed" : "every match");
+	add_line(&l, "%s", "");
+	char cells[REP_WINDOWS][3][32];
+	for (int w = 0; w < REP_WINDOWS; w++)
+		tui_fmt_off(s, o, w, cells[w][0], cells[w][1], cells[w][2], sizeof cells[w][0]);
+	add_windows(s, &l, cells);
+	add_line(&l, "%s", "");
+	/* the popup lists the runs itself */
+	add_offender_notes(s, &l, popup_width(s), 0);
+	add_line(&l, "%s", "");
+	add_fm_runs(s, &l);
+	open_popup(s, TUI_MODE_DETAIL, xstrdup(o->label), &l);
+}
+
 static void open_sources(tui_state *s)
 {
 	const rep_report *r = s->rep;
@@ -1369,6 +1546,10 @@ static void open_sources(tui_state *s)
 		add_line(&l, "  none");
 	for (size_t i = 0; i < r->nwarnings; i++)
 		add_wrapped(&l, 2, r->warnings[i], popup_width(s), 20);
+	if (r->nfm_runs || (r->nareas && r->areas[0].has_offenders)) {
+		add_line(&l, "%s", "");
+		add_fm_runs(s, &l);
+	}
 	open_popup(s, TUI_MODE_SOURCES, xstrdup("Sources and warnings"), &l);
 }
 
@@ -1938,8 +2119,18 @@ static int find(tui_state *s, const char *needle, long from, int dir)
 	const rep_area *a = tui_area(s);
 	if (!a || !needle[0])
 		return 0;
-	long n = (long)a->nrows;
-	for (long k = 0; k < n; k++) {
+	int off = tui_offender_view(s);
+	long n = off ? (long)a->noffenders : (long)a->nrows;
+	for (long k = 0; off && k < n; k++) {
+		long i = ((from + dir * k) % n + n) % n;
+		if (contains_ci(a->offenders[i].label, needle)) {
+			s->off_cursor = (size_t)i;
+			s->focus = TUI_FOCUS_ROWS;
+			scroll_fix(s);
+			return 1;
+		}
+	}
+	for (long k = 0; !off && k < n; k++) {
 		long i = ((from + dir * k) % n + n) % n;
 		if (!contains_ci(a->rows[i].label, needle))
 			continue;
@@ -1960,12 +2151,30 @@ static int find(tui_state *s, const char *needle, long from, int dir)
 	return 0;
 }
 
+/* The cursor's row in the table shown: an offender row's index, or the
+ * crime row's (-1: none). */
+static long view_cursor(const tui_state *s)
+{
+	return tui_offender_view(s) ? (long)s->off_cursor : cursor_row_index(s);
+}
+
+/* Puts the cursor back on row ROW of the table shown (view_cursor's). */
+static void view_restore(tui_state *s, long row)
+{
+	if (tui_offender_view(s)) {
+		s->off_cursor = row < 0 ? 0 : (size_t)row;
+		scroll_fix(s);
+	} else {
+		refresh_rows(s, row);
+	}
+}
+
 static void search_step(tui_state *s)
 {
 	/* as-you-type: from where the search started */
-	s->area = s->search_area;
-	refresh_rows(s, s->search_row);
-	if (s->input.len && !find(s, s->input.buf, cursor_row_index(s), 1))
+	select_area(s, s->search_area);
+	view_restore(s, s->search_row);
+	if (s->input.len && !find(s, s->input.buf, view_cursor(s), 1))
 		set_message(s, 1, "no row or area matches \"%s\"", s->input.buf);
 	else
 		clear_message(s);
@@ -1977,7 +2186,7 @@ static void search_again(tui_state *s, int dir)
 		set_message(s, 0, "no search yet: press / to find a row or area");
 		return;
 	}
-	if (!find(s, s->search, cursor_row_index(s) + dir, dir))
+	if (!find(s, s->search, view_cursor(s) + dir, dir))
 		set_message(s, 1, "no row or area matches \"%s\"", s->search);
 }
 
@@ -2141,8 +2350,8 @@ static tui_action handle_input(tui_state *s, int key)
 	}
 	if (key == TUI_KEY_ESC) {
 		if (search) {
-			s->area = s->search_area;
-			refresh_rows(s, s->search_row);
+			select_area(s, s->search_area);
+			view_restore(s, s->search_row);
 			clear_message(s);
 		} else if (s->mode == TUI_MODE_MONTH) {
 			clear_message(s);
@@ -2246,9 +2455,58 @@ static void move_cursor(tui_state *s, long delta)
 			select_area(s, (size_t)a);
 		return;
 	}
+	if (tui_offender_view(s)) {
+		long c = (long)s->off_cursor + delta, n = (long)tui_area(s)->noffenders;
+		s->off_cursor = (size_t)(c < 0 ? 0 : c >= n ? n - 1 : c);
+		scroll_fix(s);
+		return;
+	}
 	long c = (long)s->cursor + delta, n = (long)s->nvis;
 	s->cursor = (size_t)(c < 0 || n == 0 ? 0 : c >= n ? n - 1 : c);
 	scroll_fix(s);
+}
+
+/* The offender table or the crimes; 0, or -1 when the report has no
+ * offender figures. */
+static int toggle_offenders(tui_state *s)
+{
+	if (s->offenders) {
+		s->offenders = 0;
+		relayout(s);
+		return 0;
+	}
+	s->offenders = 1;
+	if (!tui_offender_view(s)) {
+		s->offenders = 0;
+		set_message(s, 1, "no offender figures: no face-match run is stored in this database "
+				  "(crimetab facematch run; see the README)");
+		return -1;
+	}
+	relayout(s);
+	return 0;
+}
+
+/* A request that only the crime table answers (sorting, groups), asked of
+ * the offender table: says so; 1 when it was one. */
+static int crimes_only(tui_state *s, tui_request req)
+{
+	if (!tui_offender_view(s))
+		return 0;
+	switch (req) {
+	case REQ_SORT_NEXT:
+	case REQ_SORT_PREV:
+		set_message(s, 0, "the offender table keeps its order (o: back to the crimes, to sort them)");
+		return 1;
+	case REQ_TOGGLE:
+	case REQ_EXPAND:
+	case REQ_COLLAPSE:
+	case REQ_EXPAND_ALL:
+	case REQ_COLLAPSE_ALL:
+		set_message(s, 0, "the offender table has no groups (o: back to the crimes)");
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void toggle_row(tui_state *s, int want) /* want: 1 collapse, 0 expand, -1 toggle */
@@ -2281,6 +2539,8 @@ static tui_action handle_request(tui_state *s, tui_request req)
 		return handle_popup(s, req);
 	const rep_area *a = tui_area(s);
 	char m[32];
+	if (crimes_only(s, req))
+		return TUI_ACT_NONE;
 	switch (req) {
 	case REQ_NONE:
 		break;
@@ -2297,10 +2557,10 @@ static tui_action handle_request(tui_state *s, tui_request req)
 		move_cursor(s, (long)page_rows(s));
 		break;
 	case REQ_FIRST:
-		move_cursor(s, -(long)(s->nvis + s->rep->nareas));
+		move_cursor(s, -(long)(s->nvis + a->noffenders + s->rep->nareas));
 		break;
 	case REQ_LAST:
-		move_cursor(s, (long)(s->nvis + s->rep->nareas));
+		move_cursor(s, (long)(s->nvis + a->noffenders + s->rep->nareas));
 		break;
 	case REQ_FOCUS:
 		s->focus = s->focus == TUI_FOCUS_ROWS ? TUI_FOCUS_AREAS : TUI_FOCUS_ROWS;
@@ -2351,7 +2611,9 @@ static tui_action handle_request(tui_state *s, tui_request req)
 			s->focus = TUI_FOCUS_ROWS;
 			break;
 		}
-		if (cursor_row_index(s) >= 0 && tui_row_has_children(s, (size_t)cursor_row_index(s)))
+		if (tui_offender_view(s))
+			open_offender_detail(s);
+		else if (cursor_row_index(s) >= 0 && tui_row_has_children(s, (size_t)cursor_row_index(s)))
 			toggle_row(s, -1);
 		else
 			open_detail(s);
@@ -2382,13 +2644,21 @@ static tui_action handle_request(tui_state *s, tui_request req)
 		break;
 	}
 	case REQ_DETAIL:
-		open_detail(s);
+		if (tui_offender_view(s))
+			open_offender_detail(s);
+		else
+			open_detail(s);
+		break;
+	case REQ_OFFENDERS:
+		if (toggle_offenders(s) == 0 && s->offenders)
+			set_message(s, 0, "o: back to the crimes %s Enter: a row's details and the face-match runs",
+				    s->ascii ? "|" : "\xC2\xB7");
 		break;
 	case REQ_SEARCH:
 		s->mode = TUI_MODE_SEARCH;
 		sb_reset(&s->input);
 		s->search_area = s->area;
-		s->search_row = cursor_row_index(s);
+		s->search_row = view_cursor(s);
 		break;
 	case REQ_SEARCH_NEXT:
 		search_again(s, 1);
@@ -2475,6 +2745,13 @@ static long tab_at(const tui_state *s, int x)
 static void wheel(tui_state *s, int dir)
 {
 	const int step = 3;
+	if (tui_offender_view(s)) {
+		/* eight rows at most: the wheel moves the cursor */
+		long c = (long)s->off_cursor + dir * step, n = (long)tui_area(s)->noffenders;
+		s->off_cursor = (size_t)(c < 0 ? 0 : c >= n ? n - 1 : c);
+		scroll_fix(s);
+		return;
+	}
 	size_t page = page_rows(s), max_top = s->nvis > page ? s->nvis - page : 0;
 	if (dir < 0)
 		s->top = s->top > step ? s->top - step : 0;
@@ -2506,12 +2783,21 @@ static void click(tui_state *s, int y, int x)
 	}
 	if (y >= l->head_y && y < l->body_y) {
 		int col = column_at(l, x);
-		if (col >= -1)
+		if (col >= -1 && !crimes_only(s, REQ_SORT_NEXT))
 			set_sort(s, col);
 		return;
 	}
 	if (!in_body || x < l->table_x)
 		return;
+	if (tui_offender_view(s)) {
+		size_t k = s->off_top + (size_t)(y - l->body_y);
+		if (k < tui_area(s)->noffenders) {
+			s->off_cursor = k;
+			s->focus = TUI_FOCUS_ROWS;
+			scroll_fix(s);
+		}
+		return;
+	}
 	size_t v = s->top + (size_t)(y - l->body_y);
 	if (v >= s->nvis)
 		return;

@@ -38,6 +38,7 @@
 	X(REQ_EXPAND_ALL,    "expand every group") \
 	X(REQ_COLLAPSE_ALL,  "collapse every group: top-level rows only") \
 	X(REQ_DETAIL,        "details: the row's figures and 24 months of counts") \
+	X(REQ_OFFENDERS,     "offender table (face match): sightings, distinct and repeat offenders; again: crimes") \
 	X(REQ_SEARCH,        "find a row or area (as you type; Enter keeps it)") \
 	X(REQ_SEARCH_NEXT,   "next match") \
 	X(REQ_SEARCH_PREV,   "previous match") \
@@ -210,6 +211,7 @@ static inline int tui_col_off(const tui_layout *l, int k)
 	return k == 0 ? 0 : k == 1 ? l->cur_w + 1 : l->cur_w + 1 + (l->show_diff ? l->diff_w + 1 : 0);
 }
 #define TUI_SPARK 12 /* months in a sparkline */
+#define TUI_OFF_TITLE "Offenders (face match)" /* the offender table's heading, as the reports name it */
 
 typedef struct tui_state {
 	tui_ops ops;
@@ -231,6 +233,8 @@ typedef struct tui_state {
 	size_t cursor, top; /* in vis */
 	char **collapsed;   /* paths of collapsed groups (kept across areas and rebuilds) */
 	size_t ncollapsed;
+	int offenders;               /* the table shows the area's offender rows, not its crimes */
+	size_t off_cursor, off_top; /* in the area's offender rows */
 
 	tui_mode mode;
 	char **popup; /* lines of the help / detail / sources popup */
@@ -302,6 +306,23 @@ size_t tui_tabs_first(const tui_state *s);
  * change's mark, rep_fmt_pct_marked; without UTF-8 the missing-months mark
  * is '#' and the significance marks '^' and 'v'), each LEN bytes. */
 void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);
+/* The offender table is shown: asked for (o), and the report has one. */
+int tui_offender_view(const tui_state *s);
+/* The offender row under the cursor in the offender table, or NULL. */
+const rep_off_row *tui_cursor_offender(const tui_state *s);
+/* Offender row O's cells in window W: tui_fmt_fig's, then the disclosure
+ * marks ("<3", "[c]") of rep_off_mark in place of what is withheld, so a
+ * withheld cell carries no significance mark.  Returns 1 when the change
+ * (difference and %) is withheld: then it must not be coloured either. */
+int tui_fmt_off(const tui_state *s, const rep_off_row *o, int w, char *cur, char *diff, char *pct, size_t len);
+/* Offender row O's label in WIDTH columns, after two columns of margin:
+ * cut short in its measure, never in "(confirmed)", which is what tells a
+ * row from the one above it. */
+void tui_off_label(const tui_state *s, const rep_off_row *o, int width, char *buf, size_t len);
+/* The lines under the offender table, wrapped to the table's width: what
+ * the counts are, the disclosure marks, the significance legend, where the
+ * runs' provenance is.  The caller frees each and the array. */
+char **tui_offender_notes(const tui_state *s, size_t *n);
 /* The footnote of the selected area when its windows lack months, as one
  * line ("# " marks without UTF-8); 0 and "" when they are complete. */
 int tui_gap_text(const tui_state *s, char *buf, size_t len);

@@ -65,6 +65,46 @@ got=$(python3 -c "import json; print(json.load(open('$T/off.json'))['offenders']
 check_eq "distinct offenders after, treated" "$want" "$got"
 check "no individual key in the outputs" sh -c "! grep -q 'ind-' '$T/off.md' '$T/off.json'"
 
+# disclosure control: a distinct-offender count from 1 to 2 is withheld as
+# <3, the change made from it as [c], and no offender test is made on it
+$EV --treated "Yarm Town Centre" --control "Billingham Central" --start 2024-06 --pre 1 --post 1 --offenders \
+	--suppress-below 0 --json "$T/raw.json"
+raw=$(python3 -c "
+import json; g = json.load(open('$T/raw.json'))['offenders']['groups'][0]; print(g['before'], g['after'])")
+check_eq "--suppress-below 0: Yarm's distinct offenders, 3 in 2024-05 and 1 or 2 in 2024-06" "3 1" "$(echo "$raw" | awk '{print $1, ($2 >= 1 && $2 <= 2)}')"
+check_eq "  and the offender test is made" "True" "$(python3 -c "import json; print(json.load(open('$T/raw.json'))['offenders']['tested'])")"
+check "by default" $EV --treated "Yarm Town Centre" --control "Billingham Central" --start 2024-06 --pre 1 --post 1 \
+	--offenders --md "$T/small.md" --json "$T/small.json"
+check_grep "  Markdown: the count as <3, its change as [c]" "^| Treated | Yarm Town Centre | ${raw% *} | <3 | \[c\] |\$" "$T/small.md"
+check_grep "  Markdown: no test, and why" '^\*\*Verdict\.\*\* Not tested: a count from 1 to 2 is withheld (disclosure control' "$T/small.md"
+check_grep "  Markdown: the marks explained" '^Counts from 1 to 2 show as <3, and \[c\] hides a figure made from one' "$T/small.md"
+check_grep "  the crime test is still made" '^| \*\*WDD\*\* | ' "$T/small.md"
+check_eq "  JSON: null, the mark beside it, no test" "None <3 None [c] False None" "$(python3 -c "
+import json; d = json.load(open('$T/small.json'))['offenders']; g = d['groups'][0]
+print(g['after'], g['after_text'], g['change'], g['change_text'], d['tested'], d['wdd'])")"
+# over every month of the sample: no count from 1 to 2 is published, and
+# no test is made beside a withheld one
+for m in 2023-01 2023-03 2023-05 2023-07 2023-09 2023-11 2024-01 2024-03 2024-05 2024-07 2024-09; do
+	$EV --treated "Stockton Town Centre" --control "Norton Central" --start $m --pre 1 --post 1 --offenders \
+		--allow-missing --json "$T/m-$m.json" 2>/dev/null
+done
+check "no published offender count from 1 to 2, in any month" python3 -c "
+import glob, json
+withheld = 0
+for f in glob.glob('$T/m-*.json'):
+    d = json.load(open(f))['offenders']
+    hidden = False
+    for g in d['groups']:
+        for k in ('before', 'after'):
+            v = g[k]
+            assert v is None or v == 0 or v >= 3, (f, g)
+            if v is None:
+                assert g[k + '_text'] == '<3' and g['change'] is None, (f, g)
+                hidden = True
+    assert not (hidden and d['tested']) and (d['wdd'] is None or not hidden), (f, d)
+    withheld += hidden
+assert withheld > 0, 'no month withholds anything: the check proves nothing'"
+
 # months missing: counts, a warning, no test, exit 4 (0 with --allow-missing)
 $EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-06 --post 6 \
 	--json "$T/miss.json" 2>"$T/miss.err"

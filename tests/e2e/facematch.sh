@@ -215,4 +215,47 @@ printf '{"report_version":1,"month":"2024-09","retain_months":%d,"outputs":{"md"
 "$BIN" report --db "$DB" --quiet --config "$T/cfg.json" 2>/dev/null
 check_eq "retain_months in a report config is applied too" "0 $retain" \
 	"$(sql "select count(*), (select retain_months from fm_policy) from fm_sightings where month < $keep" | tr '|' ' ')"
+
+# purge --run and the plugin's state: the faces a purged run came from stay
+# in the state while another run of the plugin is stored (its keys need
+# them); the purge of its last run takes the state folder with it
+DB=$T/split.db
+"$BIN" import --db "$DB" --quiet --mapping cleveland-force-export sample-data/force
+"$BIN" areas --db "$DB" --quiet load templates/areas/stockton-town-centres.geojson
+"$BIN" facematch run --db "$DB" --quiet --plugin "$PLUGIN" --config "$CFG" --to 2023-12
+"$BIN" facematch run --db "$DB" --quiet --plugin "$PLUGIN" --config "$CFG" --from 2024-01
+STATE=$DB.fm-state/facematch-embeddings
+runs_of() { "$BIN" facematch list --db "$DB" | awk -F '\t' -v p="$1" '$2 == p {print $1}'; }
+first=$(runs_of facematch-embeddings | head -n 1)
+second=$(runs_of facematch-embeddings | tail -n 1)
+check_eq "two runs of the plugin" 2 "$(runs_of facematch-embeddings | wc -l)"
+"$BIN" facematch purge --db "$DB" --run "$second" 2>"$T/err"
+check_eq "purge --run of one of two runs" 0 $?
+check_grep "  says the faces stay in the plugin's state, and what erases them" \
+	"the plugin facematch-embeddings keeps the faces of run $second in its state (.*split.db.fm-state/facematch-embeddings/) for its other runs: purge --before YYYY-MM covering the run's months makes it forget them at its next run, and purge --all erases the state" "$T/err"
+check "  and they do" test -s "$STATE/gallery.bin"
+"$BIN" facematch run --db "$DB" --quiet --plugin "$PLUGIN" --config "$CFG" --from 2024-01
+check_eq "  so a re-run keys the same people: 80 individuals" 80 "$(sql 'select count(distinct individual) from fm_sightings')"
+second=$(runs_of facematch-embeddings | tail -n 1)
+"$BIN" facematch purge --db "$DB" --quiet --run "$first"
+check "purge --run of the first: the state stays for the second" test -s "$STATE/gallery.bin"
+"$BIN" facematch purge --db "$DB" --run "$second" 2>"$T/err"
+check_eq "purge --run of the plugin's last run" "0 0" "$? $(sql 'select count(*) from fm_sightings')"
+check_grep "  says its state goes too" "no run of facematch-embeddings is left: its plugin state (.*) deleted" "$T/err"
+check_eq "  and it is gone" no "$(test -e "$STATE" && echo yes || echo no)"
+"$BIN" facematch run --db "$DB" --quiet --plugin "$PLUGIN" --config "$CFG"
+check_eq "  the plugin then starts again from its input" "400 80" \
+	"$(sql 'select count(*), count(distinct individual) from fm_sightings' | tr '|' ' ')"
+# a run of the plugin under way holds its state: the last run's purge leaves it
+"$BIN" facematch run --db "$DB" --quiet --plugin "$TP/hang.so" --config "sleep=0" 2>/dev/null
+hung=$(runs_of hang)
+"$BIN" facematch run --db "$DB" --quiet --plugin "$TP/hang.so" --config "sleep=4" 2>/dev/null &
+fm=$!
+sleep 1
+"$BIN" facematch purge --db "$DB" --run "$hung" 2>"$T/err"
+check_eq "purge --run of a plugin's last run while another runs" 0 $?
+check_grep "  says the state stays, and why" "no run of hang is left, but a run of it is under way and will store sightings its state keys, so the state (.*/hang/) stays" "$T/err"
+check "  and it does" test -d "$DB.fm-state/hang"
+wait $fm
+check "  the other plugin's state is untouched" test -s "$STATE/gallery.bin"
 finish

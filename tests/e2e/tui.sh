@@ -253,6 +253,76 @@ check "  d shows an approximate row's note" shows "Home Office Violence \+ Sexua
 keys Escape q
 check "  quits with status 0" shows "street-exit=0"
 
+# After a face-match run: o shows the selected area's offender table, cell
+# for cell as crimetab report writes it, disclosure marks and all.
+FM=$TMP/fm.db
+PLUGIN=$(dirname "$BIN")/plugins/facematch-embeddings.so
+if ! "$BIN" import --db "$FM" --quiet --mapping cleveland-force-export sample-data/force >"$TMP/log" 2>&1 ||
+	! "$BIN" areas --db "$FM" --quiet load templates/areas/stockton-town-centres.geojson >>"$TMP/log" 2>&1 ||
+	! "$BIN" facematch run --db "$FM" --quiet --plugin "$PLUGIN" \
+		--config "sightings=sample-data/facematch/sightings.jsonl;watchlist=sample-data/facematch/watchlist.jsonl" \
+		>>"$TMP/log" 2>&1 ||
+	! "$BIN" report --db "$FM" --quiet --month 2024-09 --all-data --md "$TMP/fm.md" >>"$TMP/log" 2>&1; then
+	echo "Bail out! cannot build the face-match database"
+	sed 's/^/# /' "$TMP/log"
+	exit 1
+fi
+# Yarm Town Centre's offender rows in a Markdown report FILE, as written
+md_off() {
+	sed -n '/^## Yarm Town Centre$/,/^## /p' "$1" | sed -n '/^### Offenders (face match)$/,$p' |
+		grep '^| [A-Z]' | grep -v '^| Measure'
+}
+# ... and as patterns of the cells the screen shows (ALL: every column, else
+# Current and % Diff); a blank (zero) cell is no text, and the mark is tight
+off_rows() {
+	md_off "$TMP/fm.md" | sed 's/ \([▲▼]\)/\1/g' | awk -F ' [|] ?' -v all="$1" '{
+		gsub(/^[|] /, "", $1); p = $1
+		for (i = 2; i <= 10; i++)
+			if ((all || (i - 2) % 3 != 1) && $i != "") p = p " +" $i
+		gsub(/[][()]/, "\\\\&", p); print p
+	}'
+}
+off_rows "" >"$TMP/off80"
+off_rows 1 >"$TMP/off110"
+check "the report has 8 offender rows to compare" test "$(wc -l <"$TMP/off80")" -eq 8
+check "  and withholds some" grep -q '<3' "$TMP/off80"
+keys "clear; '$BIN' tui --db '$FM' --month 2024-09; echo \"fm-exit=\$?\"" Enter
+check "face match: the TUI starts" shows "All data · September 2024 vs September 2023"
+keys '>' '>' '>' '>' '>' '>' o
+check "o: the offender table of the selected area" shows "Yarm Town Centre · September 2024"
+check "  under its heading" shows "^ Offenders \(face match\) +Cur +%Diff"
+while IFS= read -r pat; do
+	check "  80x24: $(echo "$pat" | sed 's/ +.*//; s/\\//g') as in the report" shows "^   $pat *$"
+done <"$TMP/off80"
+check "  the disclosure marks explained" shows "Counts from 1 to 2 show as <3, and \[c\] hides a figure"
+check "  the position among the offender rows" shows "row 1/8"
+resize 110 30
+while IFS= read -r pat; do
+	check "  110x30: $(echo "$pat" | sed 's/ +.*//; s/\\//g') with the Diff columns" shows "   $pat *$"
+done <"$TMP/off110"
+resize 80 24
+keys j j j Enter
+check "Enter: the row's details" shows "Offenders \(face match\) > Distinct offenders \(confirmed\)"
+keys G
+check "  and the run it comes from" shows "facematch-embeddings 1\.1\.0 \(run 1"
+keys Escape e C-u fm-yarm.md Enter
+check "an export from the offender table" shows "wrote fm-yarm\.md"
+md_off "$TMP/fm-yarm.md" >"$TMP/exported"
+md_off "$TMP/fm.md" >"$TMP/reported"
+check "  holds the report's offender rows, marks and all" cmp -s "$TMP/exported" "$TMP/reported"
+check "  withheld counts among them" grep -q '^| Repeat offenders | <3 |' "$TMP/exported"
+keys o
+check "o again: the crimes" shows "^ Crime +Cur +%Diff"
+keys q
+check "  quits with status 0" shows "fm-exit=0"
+keys "clear; '$BIN' tui --db '$FM' --month 2024-09 --suppress-below 0; echo \"fm0-exit=\$?\"" Enter
+check "--suppress-below 0: the TUI starts" shows "All data · September 2024"
+keys '>' '>' '>' '>' '>' '>' o
+check "  the offender table" shows "^   Repeat offenders +[0-9]"
+check "  with nothing withheld" gone "<3|\[c\]"
+keys q
+check "  quits with status 0" shows "fm0-exit=0"
+
 keys "clear; TERM=dumb '$BIN' tui --db '$DB'; echo \"dumb-exit=\$?\"" Enter
 check "TERM=dumb is refused with status 2" shows "dumb-exit=2"
 check "  and says why" shows "the terminal \(TERM=dumb\) cannot move its cursor"

@@ -598,6 +598,58 @@ static void test_eval_render(void **state)
 	rep_eval_free(e);
 }
 
+/* Disclosure control in the offender test's renderings: a withheld count
+ * is its mark, a figure made from it [c], in Markdown and JSON alike. */
+static void test_eval_render_withheld(void **state)
+{
+	(void)state;
+	char total[] = "Total", tax[] = "Home Office", force[] = "force", town[] = "Town", other[] = "Other";
+	rep_eval e = {.category = total, .category_path = total, .taxonomy = tax, .dataset = force, .alpha = 0.05,
+		      .pre_from = 0, .pre_to = 5, .post_from = 6, .post_to = 8, .start = 6, .has_offenders = 1,
+		      .suppress_below = 3};
+	e.crimes.group[REP_EV_TREATED] = (rep_ev_group){.present = 1, .name = town, .pre = 1, .post = 2, .pre_scaled = 0.5,
+							.change = 1.5};
+	e.crimes.group[REP_EV_CONTROL] = (rep_ev_group){.present = 1, .name = other, .pre = 1, .post = 1,
+							.pre_scaled = 0.5, .change = 0.5};
+	rep_ev_test *t = &e.offenders;
+	t->group[REP_EV_TREATED] = (rep_ev_group){.present = 1, .name = town, .pre = 8, .post = 2, .pre_scaled = 4,
+						  .change = -2, .sup_post = REP_SUP_SMALL};
+	t->group[REP_EV_CONTROL] = (rep_ev_group){.present = 1, .name = other, .pre = 1, .post = 6, .pre_scaled = 0.5,
+						  .change = 5.5, .sup_pre = REP_SUP_SMALL};
+	char untested[] = "a count from 1 to 2 is withheld";
+	t->untested = untested;
+	char buf[16];
+	assert_null(rep_ev_mark(&e, &t->group[0], REP_EV_PART_PRE, buf, sizeof buf));
+	assert_null(rep_ev_mark(&e, &t->group[0], REP_EV_PART_SCALED, buf, sizeof buf));
+	assert_string_equal(rep_ev_mark(&e, &t->group[0], REP_EV_PART_POST, buf, sizeof buf), "<3");
+	assert_string_equal(rep_ev_mark(&e, &t->group[0], REP_EV_PART_CHANGE, buf, sizeof buf), "[c]");
+	assert_string_equal(rep_ev_mark(&e, &t->group[1], REP_EV_PART_SCALED, buf, sizeof buf), "[c]");
+	/* crime counts are never withheld */
+	assert_null(rep_ev_mark(&e, &e.crimes.group[0], REP_EV_PART_PRE, buf, sizeof buf));
+	char *md = render(&e, rep_write_eval_markdown);
+	assert_non_null(strstr(md, "| Treated | Town | 8 | 4 | <3 | [c] |"));
+	assert_non_null(strstr(md, "| Control | Other | <3 | [c] | 6 | [c] |"));
+	assert_non_null(strstr(md, "| Treated | Town | 1 | 0.5 | 2 | 1.5 |")); /* the crimes' */
+	assert_non_null(strstr(md, "**Verdict.** Not tested: a count from 1 to 2 is withheld."));
+	assert_non_null(strstr(md, "Counts from 1 to 2 show as <3, and [c] hides a figure made from one"));
+	free(md);
+	char *js = render(&e, rep_write_eval_json);
+	cJSON *j = cJSON_Parse(js);
+	assert_non_null(j);
+	const cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "offenders"), "groups"), 0);
+	assert_true(cJSON_GetObjectItem(g, "before")->valuedouble == 8);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "after")));
+	assert_string_equal(cJSON_GetObjectItem(g, "after_text")->valuestring, "<3");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "change")));
+	assert_string_equal(cJSON_GetObjectItem(g, "change_text")->valuestring, "[c]");
+	assert_null(cJSON_GetObjectItem(g, "before_text"));
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "crimes"), "groups"), 0);
+	assert_true(cJSON_GetObjectItem(g, "after")->valuedouble == 2);
+	assert_true(cJSON_GetObjectItem(j, "suppress_below")->valuedouble == 3);
+	cJSON_Delete(j);
+	free(js);
+}
+
 /* A significant fall reads as one. */
 static void test_verdict_significant(void **state)
 {
@@ -633,6 +685,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eval_nothing_to_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_offenders_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_render, setup, teardown),
+		cmocka_unit_test(test_eval_render_withheld),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

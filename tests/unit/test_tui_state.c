@@ -16,6 +16,9 @@
 #include "stats/signif.h"
 #include "tui/tui.h"
 
+/* stats/stats.h's (whose taxonomy typedef the fakes' parameters would shadow) */
+void stats_suppress(rep_report *r);
+
 #define LATEST CT_MONTH(2024, 9)   /* every force has data up to here */
 #define LAST_DATA CT_MONTH(2024, 10) /* one force has a month more */
 #define EARLIEST CT_MONTH(2024, 6)
@@ -1073,6 +1076,225 @@ static void test_significance_lines(void **state)
 	tui_release(&s);
 }
 
+/* ---- the offender table ---- */
+
+static long popup_find(const tui_state *s, const char *text);
+static void popup_fits(const tui_state *s);
+
+/* The fixture with its offender table (in Norton Central), its changes
+ * tested and disclosure control at 3, as crimetab report builds it; with
+ * *CTX set, as a database whose face-match runs were purged. */
+static rep_report *off_build(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
+			     size_t errlen)
+{
+	(void)month, (void)compare, (void)taxonomy, (void)err, (void)errlen;
+	rep_report *r = fixture_report();
+	*range = (tui_range){r->month - 23, r->month, r->month};
+	if (ctx && *(int *)ctx) {
+		rep_area *n = &r->areas[1];
+		for (size_t i = 0; i < n->noffenders; i++)
+			free(n->offenders[i].label);
+		n->noffenders = 0;
+		n->has_offenders = 0;
+		return r;
+	}
+	r->suppress_below = 3;
+	stats_significance(r, REP_SIG_ETEST, 0.05, NULL, 0);
+	stats_suppress(r);
+	return r;
+}
+
+static const char *cursor_offender(const tui_state *s)
+{
+	const rep_off_row *o = tui_cursor_offender(s);
+	return o ? o->label : "";
+}
+
+/* o shows the selected area's offender rows in the table's columns, with
+ * the reports' disclosure marks; the crime table is kept to go back to. */
+static void test_offender_table(void **state)
+{
+	(void)state;
+	tui_state s;
+	int purged = 0;
+	tui_ops ops = {off_build, fake_export, &purged, NULL, NULL};
+	char err[256], buf[1024], c[64], d[64], p[64];
+	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
+	tui_resize(&s, 80, 24);
+	/* the first area has no offender figures: o says so and changes nothing */
+	tui_handle_key(&s, 'o');
+	assert_false(tui_offender_view(&s));
+	assert_true(s.message_error);
+	assert_non_null(strstr(s.message, "no offender figures: no face-match run is stored"));
+	tui_handle(&s, REQ_AREA_NEXT);
+	assert_string_equal(tui_area(&s)->name, FX_AREA1);
+	tui_handle(&s, REQ_DOWN);
+	char crime[64];
+	snprintf(crime, sizeof crime, "%s", cursor_label(&s));
+	tui_handle_key(&s, 'o');
+	assert_true(tui_offender_view(&s));
+	assert_false(s.message_error);
+	assert_string_equal(cursor_offender(&s), "Sightings");
+	tui_status_text(&s, 200, buf, sizeof buf);
+	assert_non_null(strstr(buf, "row 1/8"));
+	/* whole labels: "Distinct offenders (confirmed)" after its two columns of margin */
+	assert_true(s.lay.label_w >= 2 + tui_width("Distinct offenders (confirmed)"));
+	const rep_off_row *dc = &tui_area(&s)->offenders[3];
+	tui_off_label(&s, dc, s.lay.label_w, buf, sizeof buf);
+	assert_string_equal(buf, "  Distinct offenders (confirmed)");
+	/* narrow: the measure is cut, never "(confirmed)" */
+	tui_resize(&s, 60, 24);
+	assert_true(s.lay.label_w < 2 + tui_width("Distinct offenders (confirmed)"));
+	tui_off_label(&s, dc, s.lay.label_w, buf, sizeof buf);
+	assert_int_equal(tui_width(buf), s.lay.label_w);
+	assert_non_null(strstr(buf, "  Distinct o"));
+	assert_non_null(strstr(buf, "\xE2\x80\xA6 (confirmed)"));
+	tui_resize(&s, 80, 24);
+	/* the cursor keys move over the offender rows, not the crimes */
+	tui_handle_key(&s, 'j');
+	tui_handle_key(&s, 'j');
+	tui_handle_key(&s, 'j');
+	assert_string_equal(cursor_offender(&s), "Distinct offenders (confirmed)");
+	tui_handle_key(&s, 'G');
+	assert_string_equal(cursor_offender(&s), "Watchlist matches (confirmed)");
+	tui_status_text(&s, 200, buf, sizeof buf);
+	assert_non_null(strstr(buf, "row 8/8"));
+	tui_handle_key(&s, 'j');
+	assert_string_equal(cursor_offender(&s), "Watchlist matches (confirmed)");
+	tui_handle_key(&s, 'g');
+	assert_string_equal(cursor_offender(&s), "Sightings");
+
+	/* every cell as the reports print it: rep_off_mark's mark where the
+	 * disclosure control withholds it, else the figure */
+	const rep_area *a = tui_area(&s);
+	int small = 0, comp = 0;
+	for (size_t i = 0; i < a->noffenders; i++)
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			const rep_off_row *o = &a->offenders[i];
+			char mc[32], md[32], mp[32], fc[64], fd[64], fp[64];
+			int hidden = tui_fmt_off(&s, o, w, c, d, p, sizeof c);
+			tui_fmt_fig(&s, &o->fig[w], fc, fd, fp, sizeof fc);
+			const char *xc = rep_off_mark(s.rep, o, w, REP_PART_CUR, mc, sizeof mc);
+			const char *xd = rep_off_mark(s.rep, o, w, REP_PART_DIFF, md, sizeof md);
+			const char *xp = rep_off_mark(s.rep, o, w, REP_PART_PCT, mp, sizeof mp);
+			assert_string_equal(c, xc ? xc : fc);
+			assert_string_equal(d, xd ? xd : fd);
+			assert_string_equal(p, xp ? xp : fp);
+			assert_int_equal(hidden, xd != NULL);
+			small += xc && strcmp(xc, "<3") == 0;
+			comp += xd && strcmp(xd, "[c]") == 0;
+		}
+	assert_true(small > 0 && comp > 0);
+	/* Distinct offenders (confirmed), the month: 2 against 2, withheld */
+	tui_fmt_off(&s, &a->offenders[3], 0, c, d, p, sizeof c);
+	assert_string_equal(c, "<3");
+	assert_string_equal(d, "[c]");
+	assert_string_equal(p, "[c]");
+	/* Sightings, 12 months: 130 against 0, shown with its flag */
+	assert_int_equal(tui_fmt_off(&s, &a->offenders[0], 2, c, d, p, sizeof c), 0);
+	assert_string_equal(c, "130");
+	assert_string_equal(p, "Infinity\xE2\x96\xB2");
+	/* a withheld change carries no mark, whatever its figure says */
+	rep_off_row *rw = &s.rep->areas[1].offenders[4]; /* Repeat offenders: 2 in the month */
+	rw->fig[0].flag = REP_FLAG_RISE;
+	assert_int_equal(tui_fmt_off(&s, rw, 0, c, d, p, sizeof c), 1);
+	assert_string_equal(p, "[c]");
+	/* the info line: the cursor row's z and p, n/a where withheld */
+	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "E-test p = "));
+	tui_handle(&s, REQ_DOWN);
+	tui_handle(&s, REQ_DOWN);
+	tui_handle(&s, REQ_DOWN);
+	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "(confirmed)  n/a \xE2\x94\x82 "));
+	/* the notes under the table: what the marks mean, the legend */
+	size_t n;
+	char **notes = tui_offender_notes(&s, &n);
+	strbuf all = {0};
+	for (size_t i = 0; i < n; i++) {
+		assert_true(tui_width(notes[i]) <= s.lay.table_w - 2);
+		sb_printf(&all, "%s ", notes[i]);
+		free(notes[i]);
+	}
+	free(notes);
+	assert_non_null(strstr(all.buf, "Counts from 1 to 2 show as <3, and [c] hides a figure"));
+	assert_non_null(strstr(all.buf, "E-test"));
+	assert_non_null(strstr(all.buf, "i lists the face-match run"));
+	sb_release(&all);
+
+	/* the crime table's requests: said, not done */
+	tui_handle_key(&s, 's');
+	assert_int_equal(s.sort, -1);
+	assert_non_null(strstr(s.message, "keeps its order"));
+	tui_handle_key(&s, 'C');
+	assert_int_equal(s.ncollapsed, 0);
+	/* the offender table stays across areas and months */
+	tui_handle(&s, REQ_AREA_PREV);
+	tui_handle(&s, REQ_AREA_NEXT);
+	assert_true(tui_offender_view(&s));
+	assert_string_equal(cursor_offender(&s), "Distinct offenders (confirmed)");
+	tui_handle_key(&s, 'r');
+	assert_true(tui_offender_view(&s));
+	assert_string_equal(cursor_offender(&s), "Distinct offenders (confirmed)");
+	/* o again: the crimes, the cursor where it was */
+	tui_handle_key(&s, 'o');
+	assert_false(tui_offender_view(&s));
+	assert_string_equal(cursor_label(&s), crime);
+	tui_handle_key(&s, 'o');
+
+	/* search finds an offender row, then an area */
+	keys(&s, "/repeat");
+	tui_handle_key(&s, TUI_KEY_ENTER);
+	assert_string_equal(cursor_offender(&s), "Repeat offenders");
+	/* Esc while searching goes back to where it started */
+	keys(&s, "/watch");
+	assert_string_equal(cursor_offender(&s), "Watchlist matches");
+	tui_handle_key(&s, TUI_KEY_ESC);
+	assert_string_equal(cursor_offender(&s), "Repeat offenders");
+
+	/* a click on a row selects it */
+	tui_handle_mouse(&s, TUI_MOUSE_CLICK, s.lay.body_y + 1, 4);
+	assert_string_equal(cursor_offender(&s), "Sightings (confirmed)");
+	tui_handle_mouse(&s, TUI_MOUSE_WHEEL_DOWN, s.lay.body_y, 4);
+	assert_string_equal(cursor_offender(&s), "Repeat offenders");
+	/* a click on a heading does not sort */
+	tui_handle_mouse(&s, TUI_MOUSE_CLICK, s.lay.head_y + 1, tui_window_x(&s.lay, 1));
+	assert_int_equal(s.sort, -1);
+
+	/* Enter: the row's windows as the table shows them, and the runs */
+	tui_handle(&s, REQ_FIRST);
+	tui_handle(&s, REQ_DOWN);
+	tui_handle(&s, REQ_DOWN);
+	tui_handle(&s, REQ_DOWN);
+	tui_handle_key(&s, TUI_KEY_ENTER);
+	assert_int_equal(s.mode, TUI_MODE_DETAIL);
+	assert_string_equal(s.popup_title, "Distinct offenders (confirmed)");
+	assert_true(popup_find(&s, "Selected Month") >= 0);
+	long at = popup_find(&s, "Selected Month");
+	assert_non_null(strstr(s.popup[at], "<3"));
+	assert_non_null(strstr(s.popup[at], "[c]"));
+	assert_true(popup_find(&s, "Face-match runs (1)") >= 0);
+	assert_true(popup_find(&s, FX_PLUGIN " 1.1.0 (run 3") >= 0);
+	assert_true(popup_find(&s, "412 sightings") >= 0);
+	popup_fits(&s);
+	tui_handle_key(&s, TUI_KEY_ESC);
+	/* the sources list the runs too */
+	tui_handle_key(&s, 'i');
+	at = popup_find(&s, "Face-match runs (1)");
+	assert_true(at >= 0);
+	for (size_t i = (size_t)at; i < s.npopup; i++)
+		assert_true(tui_width(s.popup[i]) <= s.lay.width - 4);
+	assert_true(popup_find(&s, "cosine >= 0.6") > at);
+	tui_handle_key(&s, TUI_KEY_ESC);
+
+	/* the runs purged, a reload: back to the crimes, and why */
+	purged = 1;
+	tui_handle_key(&s, 'r');
+	assert_false(tui_offender_view(&s));
+	assert_int_equal(s.offenders, 0);
+	tui_release(&s);
+}
+
 /* ---- the Evaluate screen ---- */
 
 typedef struct fake_eval {
@@ -1436,6 +1658,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
 		cmocka_unit_test(test_incomplete_windows),
 		cmocka_unit_test(test_significance_lines),
+		cmocka_unit_test(test_offender_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
