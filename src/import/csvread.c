@@ -13,6 +13,10 @@ typedef struct qrow {
 	size_t *offs, *lens;
 	size_t nfields, cap;
 	strbuf raw;
+	strbuf span_buf;  /* the row's span, when it is not the reader's line buffer */
+	const char *span;
+	size_t span_len;
+	int plain;
 	long long line;
 	const char *error;
 } qrow;
@@ -31,6 +35,8 @@ struct imp_reader {
 	const char **fieldptrs;
 	size_t fieldptrs_cap;
 	strbuf pending_raw;
+	strbuf span;   /* bytes read since the last row that no row has taken yet */
+	char first_eol[3];
 	void (*tap)(void *ctx, const char *bytes, size_t n);
 	void *tap_ctx;
 };
@@ -39,6 +45,10 @@ static void qrow_reset(qrow *r)
 {
 	sb_reset(&r->data);
 	sb_reset(&r->raw);
+	sb_reset(&r->span_buf);
+	r->span = "";
+	r->span_len = 0;
+	r->plain = 0;
 	r->nfields = 0;
 	r->error = NULL;
 	r->line = 0;
@@ -48,6 +58,7 @@ static void qrow_free(qrow *r)
 {
 	sb_release(&r->data);
 	sb_release(&r->raw);
+	sb_release(&r->span_buf);
 	free(r->offs);
 	free(r->lens);
 }
@@ -147,6 +158,7 @@ static void split_line(imp_reader *r, const char *s, size_t m)
 	}
 	b->line = r->lineno;
 	b->error = NULL;
+	b->plain = 1;
 	queue_row(r);
 }
 
@@ -191,6 +203,7 @@ void imp_reader_free(imp_reader *r)
 	free(r->q);
 	qrow_free(&r->building);
 	sb_release(&r->pending_raw);
+	sb_release(&r->span);
 	free(r->line);
 	free(r->fieldptrs);
 	free(r);
@@ -205,6 +218,44 @@ void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size
 long long imp_reader_bytes(const imp_reader *r)
 {
 	return r->bytes;
+}
+
+const char *imp_reader_eol(const imp_reader *r)
+{
+	return r->first_eol;
+}
+
+const char *imp_reader_rest(const imp_reader *r, size_t *n)
+{
+	*n = r->span.len;
+	return r->span.buf ? r->span.buf : "";
+}
+
+/* Gives the bytes read since the last row took its span to the last row this
+ * feed queued (rows from QLEN0 on), or keeps them for a later row.  LINE
+ * (N bytes) is the line just fed, when nothing was kept before it: a plain
+ * row then points into the line buffer instead of copying it. */
+static void give_span(imp_reader *r, size_t qlen0, const char *line, size_t n)
+{
+	if (r->qlen == qlen0) {
+		if (line)
+			sb_add(&r->span, line, n);
+		return;
+	}
+	qrow *q = &r->q[r->qlen - 1];
+	if (line && r->span.len == 0) {
+		q->span = line;
+		q->span_len = n;
+		return;
+	}
+	if (line)
+		sb_add(&r->span, line, n);
+	strbuf t = q->span_buf;
+	q->span_buf = r->span;
+	r->span = t;
+	sb_reset(&r->span);
+	q->span = q->span_buf.buf ? q->span_buf.buf : "";
+	q->span_len = q->span_buf.len;
 }
 
 /* Drops the parser state after a malformed row so reading resumes cleanly. */
@@ -250,6 +301,7 @@ static ssize_t first_line(imp_reader *r)
 static int feed(imp_reader *r)
 {
 	ssize_t n = r->lineno == 0 ? first_line(r) : getdelim(&r->line, &r->line_cap, r->eol, r->f);
+	size_t qlen0 = r->qlen;
 	if (n < 0) {
 		if (ferror(r->f))
 			return -1;
@@ -261,13 +313,21 @@ static int feed(imp_reader *r)
 		} else if (r->in_row || r->pending_raw.len) {
 			finish_row(r, NULL);
 		}
+		give_span(r, qlen0, NULL, 0);
 		return 0;
 	}
 	r->lineno++;
 	r->bytes += n;
 	if (r->tap)
 		r->tap(r->tap_ctx, r->line, (size_t)n);
+	if (r->lineno == 1) {
+		size_t e = n >= 2 && r->line[n - 2] == '\r' && r->line[n - 1] == '\n' ? 2
+			   : r->line[n - 1] == '\n' || r->line[n - 1] == '\r' ? 1 : 0;
+		memcpy(r->first_eol, r->line + n - e, e);
+		r->first_eol[e] = '\0';
+	}
 	char *s = r->line;
+	size_t whole = (size_t)n; /* with a BOM: the span keeps it */
 	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3;
 		n -= 3;
@@ -285,12 +345,14 @@ static int feed(imp_reader *r)
 		reset_parser(r);
 		r->building.line = start;
 		finish_row(r, "row is longer than 65536 bytes");
+		give_span(r, qlen0, r->line, whole);
 		return 0;
 	}
 	/* libcsv's public state: 0 (ROW_NOT_BEGUN) between rows, outside quotes */
 	size_t plain = r->p.pstate != 0 || r->in_row || r->pending_raw.len ? 0 : plain_line(s, (size_t)n);
 	if (plain) {
 		split_line(r, s, plain);
+		give_span(r, qlen0, r->line, whole);
 		return 0;
 	}
 	sb_add(&r->pending_raw, s, (size_t)n);
@@ -302,6 +364,7 @@ static int feed(imp_reader *r)
 		r->building.line = start;
 		finish_row(r, why);
 	}
+	give_span(r, qlen0, r->line, whole);
 	return 0;
 }
 
@@ -331,5 +394,8 @@ int imp_reader_next(imp_reader *r, imp_row *row)
 	row->lens = q->lens;
 	row->raw = q->raw.buf ? q->raw.buf : "";
 	row->error = q->error;
+	row->span = q->span ? q->span : "";
+	row->span_len = q->span_len;
+	row->plain = q->plain;
 	return 1;
 }
