@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "core/embedded.h"
+#include "core/strmap.h"
 #include "core/util.h"
+#include "store/store_int.h"
 
 /* Rows of source ?1 (of the table aliased T): a source's rows are stored in
  * one transaction, so their ids are consecutive and its sources row keeps the
@@ -17,64 +19,62 @@
 #define SOURCE_ROWS(t) t "id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND " \
 	"(SELECT last_row FROM sources WHERE id = ?1) AND " t "source_id = ?1"
 
+/* The crime's force (falls within, else reported by) is the text ?3. */
+#define FORCE_IS(t) "coalesce(" t "falls_within, " t "reported_by) = ?3"
+
 #define STMT_LIST(X) \
 	X(SOURCE_BY_HASH, "SELECT id FROM sources WHERE sha256 = ?1") \
 	X(SOURCE_SIZE_SEEN, "SELECT EXISTS (SELECT 1 FROM sources WHERE bytes = ?1)") \
 	X(SOURCE_ADD, "INSERT INTO sources (path, sha256, kind, force, mapping, bytes, first_row) VALUES (?1, ?2, ?3, " \
-		"?4, ?5, ?6, 1 + CASE ?3 WHEN 'outcomes' THEN (SELECT coalesce(max(id), 0) FROM outcomes) " \
-		"WHEN 'stop-and-search' THEN (SELECT coalesce(max(id), 0) FROM stop_search) " \
-		"ELSE (SELECT coalesce(max(id), 0) FROM crimes) END)") \
+		"?4, ?5, ?6, 1 + CASE ?3 WHEN 'outcomes' THEN (SELECT coalesce(max(id), 0) FROM outcome_records) " \
+		"WHEN 'stop-and-search' THEN (SELECT coalesce(max(id), 0) FROM stop_records) " \
+		"ELSE (SELECT coalesce(max(id), 0) FROM crime_records) END)") \
 	X(SOURCE_FINISH, "UPDATE sources SET month_min = ?2, month_max = ?3, rows_read = ?4, rows_imported = ?5, " \
 		"rows_rejected = ?6, rows_superseded = ?7, force = ?8, sha256 = ?9, bytes = ?10, last_row = CASE kind " \
-		"WHEN 'outcomes' THEN (SELECT max(id) FROM outcomes) WHEN 'stop-and-search' THEN " \
-		"(SELECT max(id) FROM stop_search) ELSE (SELECT max(id) FROM crimes) END WHERE id = ?1") \
+		"WHEN 'outcomes' THEN (SELECT max(id) FROM outcome_records) WHEN 'stop-and-search' THEN " \
+		"(SELECT max(id) FROM stop_records) ELSE (SELECT max(id) FROM crime_records) END, head = ?11, eol = ?12, " \
+		"tail = ?13 WHERE id = ?1") \
 	X(MONTH_OWNER, "SELECT source_id FROM source_months WHERE kind = ?1 AND force = ?2 AND month = ?3") \
 	X(MONTH_CLAIM, "INSERT OR REPLACE INTO source_months (source_id, kind, force, month) VALUES (?1, ?2, ?3, ?4)") \
-	X(DEL_CRIMES, "DELETE FROM crimes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
-	X(DEL_OUTCOMES, "DELETE FROM outcomes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
-	X(DEL_STOPS, "DELETE FROM stop_search WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3") \
+	X(DEL_CRIMES, "DELETE FROM crime_records WHERE " SOURCE_ROWS("") " AND month = ?2 AND " FORCE_IS("")) \
+	X(DEL_OUTCOMES, "DELETE FROM outcome_records WHERE " SOURCE_ROWS("") " AND month = ?2 AND " FORCE_IS("")) \
+	X(DEL_STOPS, "DELETE FROM stop_records WHERE " SOURCE_ROWS("") " AND month = ?2") \
 	X(MARK_SUPERSEDED, "UPDATE sources SET superseded_by = ?2 WHERE id = ?1 AND NOT EXISTS " \
 		"(SELECT 1 FROM source_months WHERE source_id = ?1)") \
 	X(SOURCES_EACH, "SELECT id, path, sha256, kind, force, mapping, imported_at, coalesce(month_min, -1), " \
 		"coalesce(month_max, -1), bytes, rows_read, rows_imported, rows_rejected, rows_superseded, " \
-		"coalesce(superseded_by, 0), coalesce(first_row, 0), coalesce(last_row, 0) FROM sources ORDER BY id") \
+		"coalesce(superseded_by, 0), coalesce(first_row, 0), coalesce(last_row, 0), head, eol, tail FROM sources " \
+		"ORDER BY id") \
 	X(SOURCE_FORCES_EACH, "SELECT DISTINCT source_id, kind, force FROM source_months ORDER BY source_id") \
 	X(COVERAGE_EACH, "SELECT kind, force, month FROM source_months ORDER BY kind, force, month") \
-	X(CRIME_ADD, "INSERT INTO crimes (kind, source_id, line, crime_id, month, force, reported_by, falls_within, lon, lat, " \
-		"location, lsoa_code, lsoa_name, category, last_outcome, context, area_value, offence_code) VALUES " \
-		"(?18, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)") \
-	X(OUTCOME_ADD, "INSERT INTO outcomes (source_id, line, crime_id, month, force, reported_by, falls_within, lon, " \
-		"lat, location, lsoa_code, lsoa_name, outcome_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, " \
-		"?11, ?12, ?13)") \
-	X(STOP_ADD, "INSERT INTO stop_search (source_id, line, month, force, type, date, part_of_operation, operation, " \
-		"lat, lon, gender, age_range, self_ethnicity, officer_ethnicity, legislation, object_of_search, " \
-		"outcome, outcome_linked, removal_of_clothing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " \
-		"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)") \
-	X(REJECT_ADD, "INSERT INTO rejects (source_id, line, reason, raw) VALUES (?1, ?2, ?3, ?4)") \
-	X(REJECTS_EACH, "SELECT r.source_id, r.line, s.path, r.reason, r.raw FROM rejects r JOIN sources s " \
+	X(REJECT_ADD, "INSERT INTO rejects (source_id, line, reason, raw, span) VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(REJECTS_EACH, "SELECT r.source_id, r.line, s.path, r.reason, r.raw, r.span FROM rejects r JOIN sources s " \
 		"ON s.id = r.source_id WHERE ?1 = 0 OR r.source_id = ?1 ORDER BY r.source_id, r.line") \
 	X(AREA_DEL, "DELETE FROM areas WHERE name = ?1 RETURNING id") \
 	X(AREA_ADD, "INSERT INTO areas (name, kind, definition, loaded_from) VALUES (?1, ?2, ?3, ?4)") \
 	X(AREA_CUBE_DEL, "DELETE FROM cube WHERE area = ?1") \
 	X(AREAS_EACH, "SELECT a.id, a.name, a.kind, a.definition, a.loaded_from, a.loaded_at, " \
 		"(SELECT count(*) FROM crime_areas ca WHERE ca.area = a.id) FROM areas a ORDER BY a.name") \
-	X(CRIME_LOCS, "SELECT id, lon, lat, lsoa_code, area_value FROM crimes") \
+	X(CRIME_LOCS, "SELECT c.id, c.lon / 1e6, c.lat / 1e6, lc.text, av.text FROM crime_records c LEFT JOIN texts lc " \
+		"ON lc.id = c.lsoa_code LEFT JOIN texts av ON av.id = c.area_value") \
 	X(CRIME_AREA_ADD, "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)") \
 	X(CUBE_ADD, "INSERT INTO cube (area, kind, month, category, n) VALUES (?1, ?2, ?3, ?4, ?5) " \
 		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
-	X(CUBE_SUB_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, -count(*) " \
-		"FROM crimes WHERE " SOURCE_ROWS("") " AND month = ?2 AND force = ?3 GROUP BY kind, category " \
+	X(CUBE_SUB_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, k.text, ?2, t.text, -count(*) " \
+		"FROM crime_records c JOIN texts k ON k.id = c.kind JOIN texts t ON t.id = c.category WHERE " \
+		SOURCE_ROWS("c.") " AND c.month = ?2 AND " FORCE_IS("c.") " GROUP BY c.kind, c.category " \
 		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
-	X(CUBE_SUB_AREAS, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, c.kind, c.month, " \
-		"c.category, -count(*) FROM crimes c JOIN crime_areas ca ON ca.crime = c.id WHERE " SOURCE_ROWS("c.") \
-		" AND c.month = ?2 AND c.force = ?3 GROUP BY ca.area, c.kind, c.category " \
+	X(CUBE_SUB_AREAS, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, k.text, ?2, t.text, " \
+		"-count(*) FROM crime_records c JOIN crime_areas ca ON ca.crime = c.id JOIN texts k ON k.id = c.kind " \
+		"JOIN texts t ON t.id = c.category WHERE " SOURCE_ROWS("c.") " AND c.month = ?2 AND " FORCE_IS("c.") \
+		" GROUP BY ca.area, c.kind, c.category " \
 		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
-	X(DEL_CRIME_AREAS, "DELETE FROM crime_areas WHERE crime IN (SELECT id FROM crimes WHERE " SOURCE_ROWS("") \
-		" AND month = ?2 AND force = ?3)") \
+	X(DEL_CRIME_AREAS, "DELETE FROM crime_areas WHERE crime IN (SELECT id FROM crime_records WHERE " \
+		SOURCE_ROWS("") " AND month = ?2 AND " FORCE_IS("") ")") \
 	X(CUBE_PRUNE, "DELETE FROM cube WHERE month = ?1 AND n = 0") \
-	X(CUBE_AREA, "INSERT INTO cube (area, kind, month, category, n) SELECT ?1, c.kind, c.month, c.category, " \
-		"count(*) FROM crime_areas ca JOIN crimes c ON c.id = ca.crime WHERE ca.area = ?1 " \
-		"GROUP BY c.kind, c.month, c.category") \
+	X(CUBE_AREA, "INSERT INTO cube (area, kind, month, category, n) SELECT ?1, k.text, c.month, t.text, " \
+		"count(*) FROM crime_areas ca JOIN crime_records c ON c.id = ca.crime JOIN texts k ON k.id = c.kind " \
+		"JOIN texts t ON t.id = c.category WHERE ca.area = ?1 GROUP BY c.kind, c.month, c.category") \
 	X(CUBE_EACH, "SELECT month, category, n FROM cube WHERE area = ?1 AND kind = ?4 AND month BETWEEN ?2 AND ?3") \
 	X(AREA_NEXT_CRIME, "SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1") \
 	X(LATEST_MONTH, "SELECT max(month) FROM cube WHERE area = 0 AND kind = ?1") \
@@ -87,15 +87,12 @@
 	X(FM_SIGHTING_ADD, "INSERT INTO fm_sightings (run_id, time, month, lon, lat, crime_id, individual, " \
 		"confidence, watchlist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(FM_SIGHTING_AREA_ADD, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) VALUES (?1, ?2)") \
-	X(FM_AREAS_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
-		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
-		"WHERE s.run_id = ?1") \
+	X(FM_NAMING, "SELECT id, crime_id FROM fm_sightings WHERE crime_id IS NOT NULL AND (?1 = 0 OR run_id = ?1)") \
+	X(FM_AREAS_OF_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT area, ?2 " \
+		"FROM crime_areas WHERE crime = ?1 AND (?3 = 0 OR area = ?3)") \
 	X(FM_RUN_FINISH, "UPDATE fm_runs SET sightings = (SELECT count(*) FROM fm_sightings WHERE run_id = ?1) " \
 		"WHERE id = ?1") \
 	X(FM_SIGHTING_LOCS, "SELECT id, lon, lat FROM fm_sightings WHERE lon IS NOT NULL") \
-	X(FM_AREA_ASSIGN_BY_CRIME, "INSERT OR IGNORE INTO fm_sighting_areas (area, sighting) SELECT ca.area, s.id " \
-		"FROM fm_sightings s JOIN crimes c ON c.crime_id = s.crime_id JOIN crime_areas ca ON ca.crime = c.id " \
-		"WHERE ca.area = ?1") \
 	X(FM_ANY, "SELECT count(*), (SELECT group_concat(DISTINCT plugin) FROM fm_runs WHERE sightings > 0) " \
 		"FROM fm_sightings") \
 	X(FM_COUNTS, "SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM fm_sightings s " \
@@ -104,7 +101,6 @@
 	X(FM_REPEAT, "SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 " \
 		"AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) " \
 		"GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
-	X(FM_NAMES_CRIMES, "SELECT EXISTS (SELECT 1 FROM fm_sightings WHERE crime_id IS NOT NULL)") \
 	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id")
 
 enum {
@@ -126,6 +122,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	int version;
+	store_rec *rec;   /* stored rows and texts: records.c */
 	int bulk;         /* between store_bulk_begin and store_bulk_end */
 	checkpointer *ck; /* the same, when checkpoints run on their own thread */
 };
@@ -143,6 +140,16 @@ const char *store_default_path(const char *explicit_path)
 const char *store_errmsg(store *s)
 {
 	return sqlite3_errmsg(s->db);
+}
+
+sqlite3 *store_sqlite(const store *s)
+{
+	return s->db;
+}
+
+store_rec *store_rec_of(const store *s)
+{
+	return s->rec;
 }
 
 /* A prepared, reset statement, or NULL. */
@@ -187,6 +194,22 @@ static void bind_coord(sqlite3_stmt *st, int i, int has, double v)
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void bind_bytes(sqlite3_stmt *st, int i, store_bytes b)
+{
+	if (b.p)
+		sqlite3_bind_blob(st, i, b.n ? b.p : "", (int)b.n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static store_bytes col_bytes(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return (store_bytes){NULL, 0};
+	const char *p = sqlite3_column_blob(st, i);
+	return (store_bytes){p ? p : "", (size_t)sqlite3_column_bytes(st, i)};
 }
 
 /* Runs a statement with no result rows; 0 or -1. */
@@ -283,6 +306,12 @@ store *store_open(const char *path, int readonly, char *err, size_t errlen)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	s->rec = store_rec_new(s->db);
+	if (store_rec_functions(s->db) != 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		store_close(s);
+		return NULL;
+	}
 	/* An import writes a whole file's rows in one transaction: large pages
 	 * (for a new database; an existing one keeps its own) take a quarter of
 	 * the system calls of 16 KiB ones.  A 16 MiB cache holds what an import
@@ -320,6 +349,7 @@ void store_close(store *s)
 	store_bulk_end(s, NULL, 0);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	store_rec_free(s->rec);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -331,40 +361,27 @@ int store_schema_version(store *s)
 
 int store_begin(store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE");
-}
-
-/* Kept out of the schema (see sql/003_import_speed.sql): made only while
- * face-match needs crimes by ID, so imports do not pay for it. */
-static const char crime_id_index[] = "CREATE INDEX IF NOT EXISTS crimes_crime_id ON crimes(crime_id) "
-				     "WHERE crime_id IS NOT NULL";
-
-int store_begin_import(store *s)
-{
-	if (store_begin(s) != 0)
+	if (exec(s, "BEGIN IMMEDIATE") != 0)
 		return -1;
-	if (exec(s, "DROP INDEX IF EXISTS crimes_crime_id") != 0) {
+	if (store_rec_begin(s->rec) != 0) {
 		store_rollback(s);
 		return -1;
 	}
 	return 0;
 }
 
-/* The crime ID index, if any sighting names a crime. */
-static int need_crime_id_index(store *s)
+int store_begin_import(store *s)
 {
-	long long any;
-	if (step_value(stmt(s, ST_FM_NAMES_CRIMES), &any) != 0)
-		return -1;
-	return any ? exec(s, crime_id_index) : 0;
+	return store_begin(s);
 }
 
 static void checkpoint_after_commit(store *s);
 
 int store_commit(store *s)
 {
-	if (exec(s, "COMMIT") != 0)
+	if (store_rec_flush(s->rec) != 0 || exec(s, "COMMIT") != 0)
 		return -1;
+	store_rec_committed(s->rec);
 	if (s->ck)
 		checkpoint_after_commit(s);
 	return 0;
@@ -543,6 +560,7 @@ void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
+	store_rec_rolled_back(s->rec);
 }
 
 long long store_source_by_hash(store *s, const char *sha256)
@@ -598,6 +616,9 @@ int store_source_finish(store *s, const store_source *src)
 	bind_text(st, 8, src->force);
 	bind_text(st, 9, src->sha256);
 	sqlite3_bind_int64(st, 10, src->bytes);
+	bind_bytes(st, 11, src->head);
+	bind_text(st, 12, src->eol);
+	bind_bytes(st, 13, src->tail);
 	return step_done(st);
 }
 
@@ -630,6 +651,10 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 		return 0;
 	int del = strcmp(kind, "outcomes") == 0 ? ST_DEL_OUTCOMES
 		  : strcmp(kind, "stop-and-search") == 0 ? ST_DEL_STOPS : ST_DEL_CRIMES;
+	/* rows name their force by its id in texts (a stop and search's force is its source's) */
+	long long force_id = del == ST_DEL_STOPS ? 0 : store_text_id(s, force);
+	if (force_id < 0)
+		return -1;
 	/* the cube is kept by counting, not recounting: take the old rows out
 	 * first; then their areas (an import runs with foreign keys off, so no
 	 * cascade does it: see store_bulk_begin) */
@@ -639,7 +664,7 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 			return -1;
 		sqlite3_bind_int64(st, 1, old);
 		sqlite3_bind_int(st, 2, month);
-		bind_text(st, 3, force);
+		sqlite3_bind_int64(st, 3, force_id);
 		if (step_done(st) != 0)
 			return -1;
 	}
@@ -650,7 +675,8 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 		return -1;
 	sqlite3_bind_int64(st, 1, old);
 	sqlite3_bind_int(st, 2, month);
-	bind_text(st, 3, force);
+	if (del != ST_DEL_STOPS)
+		sqlite3_bind_int64(st, 3, force_id);
 	if (step_done(st) != 0)
 		return -1;
 	*superseded += sqlite3_changes(s->db);
@@ -687,6 +713,9 @@ int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), 
 			.superseded_by = sqlite3_column_int64(st, 14),
 			.first_row = sqlite3_column_int64(st, 15),
 			.last_row = sqlite3_column_int64(st, 16),
+			.head = col_bytes(st, 17),
+			.eol = col_text(st, 18),
+			.tail = col_bytes(st, 19),
 		};
 		if (fn(ctx, &src))
 			break;
@@ -719,83 +748,8 @@ int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const c
 	return rows_end(st, rc);
 }
 
-long long store_crime_add(store *s, const store_crime *c)
-{
-	sqlite3_stmt *st = stmt_rebind(s, ST_CRIME_ADD);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, c->source_id);
-	sqlite3_bind_int64(st, 2, c->line);
-	bind_text(st, 3, c->crime_id);
-	sqlite3_bind_int(st, 4, c->month);
-	bind_text(st, 5, c->force);
-	bind_text(st, 6, c->reported_by);
-	bind_text(st, 7, c->falls_within);
-	bind_coord(st, 8, c->has_coords, c->lon);
-	bind_coord(st, 9, c->has_coords, c->lat);
-	bind_text(st, 10, c->location);
-	bind_text(st, 11, c->lsoa_code);
-	bind_text(st, 12, c->lsoa_name);
-	bind_text(st, 13, c->category);
-	bind_text(st, 14, c->last_outcome);
-	bind_text(st, 15, c->context);
-	bind_text(st, 16, c->area_value);
-	bind_text(st, 17, c->offence_code);
-	bind_text(st, 18, c->kind);
-	if (step_done(st) != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(s->db);
-}
-
-int store_outcome_add(store *s, const store_outcome *o)
-{
-	sqlite3_stmt *st = stmt_rebind(s, ST_OUTCOME_ADD);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, o->source_id);
-	sqlite3_bind_int64(st, 2, o->line);
-	bind_text(st, 3, o->crime_id);
-	sqlite3_bind_int(st, 4, o->month);
-	bind_text(st, 5, o->force);
-	bind_text(st, 6, o->reported_by);
-	bind_text(st, 7, o->falls_within);
-	bind_coord(st, 8, o->has_coords, o->lon);
-	bind_coord(st, 9, o->has_coords, o->lat);
-	bind_text(st, 10, o->location);
-	bind_text(st, 11, o->lsoa_code);
-	bind_text(st, 12, o->lsoa_name);
-	bind_text(st, 13, o->outcome_type);
-	return step_done(st);
-}
-
-int store_stop_add(store *s, const store_stop *x)
-{
-	sqlite3_stmt *st = stmt_rebind(s, ST_STOP_ADD);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, x->source_id);
-	sqlite3_bind_int64(st, 2, x->line);
-	sqlite3_bind_int(st, 3, x->month);
-	bind_text(st, 4, x->force);
-	bind_text(st, 5, x->type);
-	bind_text(st, 6, x->date);
-	bind_text(st, 7, x->part_of_operation);
-	bind_text(st, 8, x->operation);
-	bind_coord(st, 9, x->has_coords, x->lat);
-	bind_coord(st, 10, x->has_coords, x->lon);
-	bind_text(st, 11, x->gender);
-	bind_text(st, 12, x->age_range);
-	bind_text(st, 13, x->self_ethnicity);
-	bind_text(st, 14, x->officer_ethnicity);
-	bind_text(st, 15, x->legislation);
-	bind_text(st, 16, x->object_of_search);
-	bind_text(st, 17, x->outcome);
-	bind_text(st, 18, x->outcome_linked);
-	bind_text(st, 19, x->removal_of_clothing);
-	return step_done(st);
-}
-
-int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw)
+int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw,
+		     store_bytes span)
 {
 	sqlite3_stmt *st = stmt(s, ST_REJECT_ADD);
 	if (!st)
@@ -805,6 +759,7 @@ int store_reject_add(store *s, long long source_id, long long line, const char *
 	bind_text(st, 3, reason);
 	/* raw may hold invalid UTF-8: keep its bytes exactly, as a blob-typed text */
 	sqlite3_bind_blob(st, 4, raw, (int)strlen(raw), SQLITE_STATIC);
+	bind_bytes(st, 5, span);
 	return step_done(st);
 }
 
@@ -822,6 +777,7 @@ int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const
 			.path = col_text(st, 2),
 			.reason = col_text(st, 3),
 			.raw = col_text(st, 4),
+			.span = col_bytes(st, 5),
 		};
 		if (fn(ctx, &r))
 			break;
@@ -1066,17 +1022,64 @@ int store_fm_sighting_area_add(store *s, long long sighting, long long area)
 	return step_done(st);
 }
 
-int store_fm_run_finish(store *s, long long run, long long *sightings)
+/* The sightings that name a crime (of RUN, or all for 0) and the crimes they
+ * name, found by the runs of crime-ID keys (records.c). */
+typedef struct fm_naming {
+	long long *sighting;
+	char **crime_id;
+	size_t n;
+	long long area; /* 0: every area */
+	store *s;
+	int failed;
+} fm_naming;
+
+static int fm_crime_found(void *ctx, size_t i, long long crime)
 {
-	if (need_crime_id_index(s) != 0)
-		return -1;
-	sqlite3_stmt *st = stmt(s, ST_FM_AREAS_BY_CRIME);
+	fm_naming *f = ctx;
+	sqlite3_stmt *st = stmt(f->s, ST_FM_AREAS_OF_CRIME);
+	if (!st) {
+		f->failed = 1;
+		return 1;
+	}
+	sqlite3_bind_int64(st, 1, crime);
+	sqlite3_bind_int64(st, 2, f->sighting[i]);
+	sqlite3_bind_int64(st, 3, f->area);
+	f->failed = step_done(st) != 0;
+	return f->failed;
+}
+
+/* Assigns the sightings of RUN (0: all) that name a crime to that crime's
+ * areas (AREA only, unless 0). */
+static int fm_assign_by_crime(store *s, long long run, long long area)
+{
+	fm_naming f = {.area = area, .s = s};
+	sqlite3_stmt *st = stmt(s, ST_FM_NAMING);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
-	if (step_done(st) != 0)
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f.sighting = xrealloc(f.sighting, (f.n + 1) * sizeof *f.sighting);
+		f.crime_id = xrealloc(f.crime_id, (f.n + 1) * sizeof *f.crime_id);
+		f.sighting[f.n] = sqlite3_column_int64(st, 0);
+		f.crime_id[f.n++] = xstrdup(col_text(st, 1));
+	}
+	int ret = rows_end(st, rc);
+	if (ret == 0 && f.n)
+		ret = store_crimes_by_ids(s, (const char *const *)f.crime_id, f.n, fm_crime_found, &f) != 0 || f.failed
+			      ? -1 : 0;
+	for (size_t i = 0; i < f.n; i++)
+		free(f.crime_id[i]);
+	free(f.crime_id);
+	free(f.sighting);
+	return ret;
+}
+
+int store_fm_run_finish(store *s, long long run, long long *sightings)
+{
+	if (fm_assign_by_crime(s, run, 0) != 0)
 		return -1;
-	st = stmt(s, ST_FM_RUN_FINISH);
+	sqlite3_stmt *st = stmt(s, ST_FM_RUN_FINISH);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -1093,18 +1096,12 @@ int store_fm_run_finish(store *s, long long run, long long *sightings)
 
 int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx)
 {
-	if (need_crime_id_index(s) != 0)
-		return -1;
-	sqlite3_stmt *st = stmt(s, ST_FM_AREA_ASSIGN_BY_CRIME);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, area);
-	if (step_done(st) != 0)
+	if (fm_assign_by_crime(s, 0, area) != 0)
 		return -1;
 	/* collect first: inserting while stepping the same table is unsafe */
 	long long *ids = NULL;
 	size_t n = 0;
-	st = stmt(s, ST_FM_SIGHTING_LOCS);
+	sqlite3_stmt *st = stmt(s, ST_FM_SIGHTING_LOCS);
 	if (!st)
 		return -1;
 	int rc;

@@ -83,7 +83,7 @@ check_eq "stop-and-search BST rows filed under the file's month" "2" \
 	"$(sql "select count(*) from stop_search where date like '2024-09-30T23:%' and month = 2024*12+9")"
 check_eq "stop-and-search force from the file name" "cleveland" "$(sql 'select distinct force from stop_search')"
 check_eq "outcomes link to crimes by Crime ID" "1" \
-	"$(sql "select count(*) > 150 from outcomes o join crimes c on c.crime_id = o.crime_id")"
+	"$(sql "select count(*) > 150 from outcomes o join crimes c on c.crime_id = o.\"Crime ID\"")"
 "$BIN" areas --db "$DB" load templates/areas/stockton-town-centres.geojson >/dev/null 2>&1
 check_eq "areas assign imported crimes" "6" "$(sql 'select count(distinct area) from crime_areas')"
 check_eq "a crime in the Stockton hole is not in Stockton" "0" \
@@ -93,15 +93,16 @@ check_eq "cube per area equals assignments" "$(sql 'select count(*) from crime_a
 check_eq "area remove drops its cube rows" "0" "$(sql "select count(*) from cube where area not in (0) and area not in (select id from areas)")"
 
 # an older database is migrated on open; a fresh one gets every migration
+LATEST=$(ls sql/*.sql | tail -n 1 | sed 's|^sql/0*||; s|_.*||')
 DB=$T/old.db
 sqlite3 "$DB" <sql/001_init.sql
 sqlite3 "$DB" 'PRAGMA user_version = 1'
 "$BIN" sources --db "$DB" >/dev/null
-check_eq "version-1 database migrated to the latest" "$(ls sql/*.sql | wc -l | tr -d ' ')" "$(sql 'PRAGMA user_version')"
+check_eq "version-1 database migrated to the latest" "$LATEST" "$(sql 'PRAGMA user_version')"
 check_eq "migration added the face-match tables" "1" "$(sql "select count(*) from sqlite_master where name = 'fm_sightings'")"
 DB=$T/new.db
 "$BIN" sources --db "$DB" >/dev/null
-check_eq "empty database gets every migration" "$(ls sql/*.sql | wc -l | tr -d ' ')" "$(sql 'PRAGMA user_version')"
+check_eq "empty database gets every migration" "$LATEST" "$(sql 'PRAGMA user_version')"
 CRIMETAB_DB=$T/env.db "$BIN" sources >/dev/null
 check "CRIMETAB_DB names the database" test -f "$T/env.db"
 finish

@@ -1,0 +1,888 @@
+/* Crimes, outcomes and stop and search as stored: each table's columns are
+ * described once (the tables below), and the INSERT, the binding of a row and
+ * the reading of one back are all made from that.  Also the texts the rows
+ * refer to, and the runs of crime-ID keys face-match finds crimes by. */
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strmap.h"
+#include "core/util.h"
+#include "store/store_int.h"
+
+/* ---- the tables' columns ---- */
+
+typedef enum col_type {
+	COL_INT64,    /* long long */
+	COL_INT,      /* int */
+	COL_TEXT,     /* store_text: an id into texts */
+	COL_CRIME_ID, /* const char *: 32 bytes for 64 lowercase hex digits, else the text */
+	COL_LON,      /* store_point's lon, 1e-6 degrees */
+	COL_LAT,      /* store_point's lat */
+	COL_BYTES,    /* store_bytes, as a blob */
+} col_type;
+
+typedef struct column {
+	const char *name;
+	col_type type;
+	size_t off; /* of the field in the row's struct */
+} column;
+
+#define COL(T, field, type) {#field, type, offsetof(T, field)}
+#define POINT(T, field) {"lon", COL_LON, offsetof(T, field)}, {"lat", COL_LAT, offsetof(T, field)}
+
+/* To add a column: its field in the struct (store.h), one line here, and an
+ * ALTER TABLE in a new sql/ migration. */
+static const column crime_cols[] = {
+	COL(store_crime, source_id, COL_INT64),
+	COL(store_crime, line, COL_INT64),
+	COL(store_crime, kind, COL_TEXT),
+	COL(store_crime, crime_id, COL_CRIME_ID),
+	COL(store_crime, month, COL_INT),
+	COL(store_crime, reported_by, COL_TEXT),
+	COL(store_crime, falls_within, COL_TEXT),
+	POINT(store_crime, where),
+	COL(store_crime, location, COL_TEXT),
+	COL(store_crime, lsoa_code, COL_TEXT),
+	COL(store_crime, lsoa_name, COL_TEXT),
+	COL(store_crime, category, COL_TEXT),
+	COL(store_crime, last_outcome, COL_TEXT),
+	COL(store_crime, context, COL_TEXT),
+	COL(store_crime, area_value, COL_TEXT),
+	COL(store_crime, offence_code, COL_TEXT),
+	COL(store_crime, date, COL_TEXT),
+	COL(store_crime, raw, COL_BYTES),
+};
+
+static const column outcome_cols[] = {
+	COL(store_outcome, source_id, COL_INT64),
+	COL(store_outcome, line, COL_INT64),
+	COL(store_outcome, crime_id, COL_CRIME_ID),
+	COL(store_outcome, month, COL_INT),
+	COL(store_outcome, reported_by, COL_TEXT),
+	COL(store_outcome, falls_within, COL_TEXT),
+	POINT(store_outcome, where),
+	COL(store_outcome, location, COL_TEXT),
+	COL(store_outcome, lsoa_code, COL_TEXT),
+	COL(store_outcome, lsoa_name, COL_TEXT),
+	COL(store_outcome, outcome_type, COL_TEXT),
+	COL(store_outcome, raw, COL_BYTES),
+};
+
+static const column stop_cols[] = {
+	COL(store_stop, source_id, COL_INT64),
+	COL(store_stop, line, COL_INT64),
+	COL(store_stop, month, COL_INT),
+	COL(store_stop, type, COL_TEXT),
+	COL(store_stop, time, COL_INT64),
+	COL(store_stop, part_of_operation, COL_TEXT),
+	COL(store_stop, operation, COL_TEXT),
+	POINT(store_stop, where),
+	COL(store_stop, gender, COL_TEXT),
+	COL(store_stop, age_range, COL_TEXT),
+	COL(store_stop, self_ethnicity, COL_TEXT),
+	COL(store_stop, officer_ethnicity, COL_TEXT),
+	COL(store_stop, legislation, COL_TEXT),
+	COL(store_stop, object_of_search, COL_TEXT),
+	COL(store_stop, outcome, COL_TEXT),
+	COL(store_stop, outcome_linked, COL_TEXT),
+	COL(store_stop, removal_of_clothing, COL_TEXT),
+	COL(store_stop, raw, COL_BYTES),
+};
+
+typedef struct table {
+	const char *name;
+	const column *cols;
+	size_t ncols;
+	size_t size;   /* of the row's struct */
+	size_t id_off; /* of its long long id */
+} table;
+
+#define TABLE(name, cols, T) {name, cols, sizeof cols / sizeof cols[0], sizeof(T), offsetof(T, id)}
+enum { T_CRIME, T_OUTCOME, T_STOP, T_COUNT };
+static const table tables[T_COUNT] = {
+	TABLE("crime_records", crime_cols, store_crime),
+	TABLE("outcome_records", outcome_cols, store_outcome),
+	TABLE("stop_records", stop_cols, store_stop),
+};
+
+/* ---- the handle's part ---- */
+
+enum {
+	R_TEXTS_AFTER,
+	R_TEXT_PUT,
+	R_RUN_GET,
+	R_RUN_PUT,
+	R_RUNS,
+	R_CRIME_ID_OF,
+	R_FIXED_COUNT
+};
+static const char *const fixed_sql[R_FIXED_COUNT] = {
+	"SELECT id, text FROM texts WHERE id > ?1 ORDER BY id",
+	"INSERT INTO texts (id, text) VALUES (?1, ?2)",
+	"SELECT keys FROM crime_id_runs WHERE source_id = ?1",
+	"INSERT OR REPLACE INTO crime_id_runs (source_id, keys) VALUES (?1, ?2)",
+	"SELECT keys FROM crime_id_runs",
+	"SELECT crime_id FROM crime_records WHERE id = ?1",
+};
+
+/* One crime-ID key of a stored row, for its source's run. */
+typedef struct run_entry {
+	uint32_t key;
+	long long row;
+} run_entry;
+
+struct store_rec {
+	sqlite3 *db;
+	sqlite3_stmt *fixed[R_FIXED_COUNT];
+	sqlite3_stmt *insert[T_COUNT], *each[T_COUNT];
+	ct_strmap *texts;    /* committed: text -> id */
+	const char **by_id;  /* committed: id -> text (the map's copies) */
+	size_t by_id_cap;
+	long long loaded;    /* the highest id in texts */
+	ct_strmap *pending;  /* put in this transaction */
+	atomic_llong next_id;
+	int loaded_once;
+	run_entry *run;      /* crime IDs added in this transaction, for run_source */
+	size_t nrun, run_cap;
+	long long run_source;
+};
+
+store_rec *store_rec_new(sqlite3 *db)
+{
+	store_rec *r = xcalloc(1, sizeof *r);
+	r->db = db;
+	r->texts = ct_strmap_new();
+	r->pending = ct_strmap_new();
+	atomic_init(&r->next_id, 1);
+	return r;
+}
+
+void store_rec_free(store_rec *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < R_FIXED_COUNT; i++)
+		sqlite3_finalize(r->fixed[i]);
+	for (int i = 0; i < T_COUNT; i++) {
+		sqlite3_finalize(r->insert[i]);
+		sqlite3_finalize(r->each[i]);
+	}
+	ct_strmap_free(r->texts);
+	ct_strmap_free(r->pending);
+	free(r->by_id);
+	free(r->run);
+	free(r);
+}
+
+/* Statement WHICH, prepared once and reset; NULL on an error. */
+static sqlite3_stmt *fixed(store_rec *r, int which)
+{
+	sqlite3_stmt **st = &r->fixed[which];
+	if (!*st) {
+		if (sqlite3_prepare_v3(r->db, fixed_sql[which], -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(*st);
+	}
+	return *st;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- texts ---- */
+
+static void learn(store_rec *r, const char *s, size_t n, uint64_t h, long long id)
+{
+	const char *copy = ct_strmap_put(r->texts, s, n, h, id);
+	if ((size_t)id >= r->by_id_cap) {
+		size_t cap = r->by_id_cap ? r->by_id_cap : 1024;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		r->by_id = xrealloc(r->by_id, cap * sizeof *r->by_id);
+		memset(r->by_id + r->by_id_cap, 0, (cap - r->by_id_cap) * sizeof *r->by_id);
+		r->by_id_cap = cap;
+	}
+	r->by_id[id] = copy;
+	if (id > r->loaded)
+		r->loaded = id;
+}
+
+/* The copy catches up with the table: texts only grow, and keep their ids. */
+static int texts_refresh(store_rec *r)
+{
+	sqlite3_stmt *st = fixed(r, R_TEXTS_AFTER);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->loaded);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		learn(r, t ? t : "", n, ct_strhash(t ? t : "", n), sqlite3_column_int64(st, 0));
+	}
+	sqlite3_reset(st);
+	r->loaded_once = 1;
+	atomic_store(&r->next_id, r->loaded + 1);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_rec_begin(store_rec *r)
+{
+	ct_strmap_clear(r->pending);
+	r->nrun = 0;
+	return texts_refresh(r);
+}
+
+static void learn_pending(void *ctx, const char *s, size_t n, uint64_t h, long long id)
+{
+	learn(ctx, s, n, h, id);
+}
+
+void store_rec_committed(store_rec *r)
+{
+	ct_strmap_each(r->pending, learn_pending, r);
+	ct_strmap_clear(r->pending);
+	r->nrun = 0;
+}
+
+void store_rec_rolled_back(store_rec *r)
+{
+	ct_strmap_clear(r->pending);
+	r->nrun = 0;
+	atomic_store(&r->next_id, r->loaded + 1);
+}
+
+long long store_text_find(const store *s, const char *text, size_t n, uint64_t hash)
+{
+	return ct_strmap_get(store_rec_of(s)->texts, text, n, hash);
+}
+
+long long store_text_next(store *s)
+{
+	return atomic_fetch_add(&store_rec_of(s)->next_id, 1);
+}
+
+int store_text_put(store *s, long long id, const char *text, size_t n)
+{
+	store_rec *r = store_rec_of(s);
+	sqlite3_stmt *st = fixed(r, R_TEXT_PUT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, text, (int)n, SQLITE_STATIC);
+	if (step_done(st) != 0)
+		return -1;
+	ct_strmap_put(r->pending, text, n, ct_strhash(text, n), id);
+	return 0;
+}
+
+long long store_text_id(store *s, const char *text)
+{
+	store_rec *r = store_rec_of(s);
+	if (!r->loaded_once && texts_refresh(r) != 0)
+		return -1;
+	size_t n = strlen(text);
+	uint64_t h = ct_strhash(text, n);
+	long long id = ct_strmap_get(r->texts, text, n, h);
+	if (!id)
+		id = ct_strmap_get(r->pending, text, n, h);
+	if (!id) {
+		id = store_text_next(s);
+		if (store_text_put(s, id, text, n) != 0)
+			return -1;
+	}
+	return id;
+}
+
+/* The text of ID (NULL for 0 or an id the copy lacks). */
+static const char *text_of(const store_rec *r, long long id)
+{
+	return id > 0 && (size_t)id < r->by_id_cap ? r->by_id[id] : NULL;
+}
+
+/* ---- crime IDs ---- */
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* 1 and the 32 bytes of a police.uk Crime ID (64 lowercase hex digits). */
+static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
+{
+	if (n != 64)
+		return 0;
+	for (int i = 0; i < 32; i++) {
+		int hi = hexval((unsigned char)id[2 * i]), lo = hexval((unsigned char)id[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 1;
+}
+
+static void bind_crime_id(sqlite3_stmt *st, int i, const char *id)
+{
+	unsigned char b[32];
+	if (!id)
+		sqlite3_bind_null(st, i);
+	else if (crime_id_bytes(id, strlen(id), b))
+		sqlite3_bind_blob(st, i, b, 32, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, i, id, -1, SQLITE_STATIC);
+}
+
+/* A stored crime ID (column I of ST) as text, in BUF (65 bytes) for a blob. */
+static const char *column_crime_id(sqlite3_stmt *st, int i, char buf[65])
+{
+	if (sqlite3_column_type(st, i) == SQLITE_BLOB && sqlite3_column_bytes(st, i) == 32) {
+		const unsigned char *b = sqlite3_column_blob(st, i);
+		static const char hex[] = "0123456789abcdef";
+		for (int k = 0; k < 32; k++) {
+			buf[2 * k] = hex[b[k] >> 4];
+			buf[2 * k + 1] = hex[b[k] & 15];
+		}
+		buf[64] = '\0';
+		return buf;
+	}
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The run key of a crime ID: its first 4 bytes for a police.uk ID (already
+ * random), else a hash of its text. */
+static uint32_t id_key(const char *id, size_t n)
+{
+	unsigned char b[32];
+	if (crime_id_bytes(id, n, b))
+		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return (uint32_t)ct_strhash(id, n);
+}
+
+/* ---- runs of crime-ID keys ----
+ * A run is a source's (key, row id) pairs sorted by key: 8 bytes of the
+ * smallest row id, then per crime 4 bytes of key and 4 of row id above it,
+ * all big-endian.  An import appends one run per source, next to its rows,
+ * so it never rewrites an index spread over every crime ever stored; a
+ * lookup binary-searches each run (one per imported file). */
+
+static int run_cmp(const void *a, const void *b)
+{
+	const run_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static void put_be(unsigned char *p, unsigned long long v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static unsigned long long get_be(const unsigned char *p, int bytes)
+{
+	unsigned long long v = 0;
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Sorts E and encodes it as a run (caller frees); *len its bytes.  NULL if
+ * the row ids span more than 32 bits (never, in practice: one file's rows). */
+static unsigned char *run_encode(run_entry *e, size_t n, size_t *len)
+{
+	long long base = n ? e[0].row : 0;
+	for (size_t i = 1; i < n; i++)
+		if (e[i].row < base)
+			base = e[i].row;
+	qsort(e, n, sizeof *e, run_cmp);
+	*len = 8 + 8 * n;
+	unsigned char *b = xmalloc(*len);
+	put_be(b, (unsigned long long)base, 8);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].row - base > 0xffffffffLL) {
+			free(b);
+			return NULL;
+		}
+		put_be(b + 8 + 8 * i, e[i].key, 4);
+		put_be(b + 12 + 8 * i, (unsigned long long)(e[i].row - base), 4);
+	}
+	return b;
+}
+
+/* Appends the pairs of run B (LEN bytes) to *E. */
+static void run_decode(const unsigned char *b, size_t len, run_entry **e, size_t *n, size_t *cap)
+{
+	if (len < 8)
+		return;
+	long long base = (long long)get_be(b, 8);
+	for (size_t i = 0; 8 + 8 * i + 8 <= len; i++) {
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 1024;
+			*e = xrealloc(*e, *cap * sizeof **e);
+		}
+		(*e)[(*n)++] = (run_entry){(uint32_t)get_be(b + 8 + 8 * i, 4), base + (long long)get_be(b + 12 + 8 * i, 4)};
+	}
+}
+
+static void run_add(store_rec *r, uint32_t key, long long row)
+{
+	if (r->nrun == r->run_cap) {
+		r->run_cap = r->run_cap ? 2 * r->run_cap : 4096;
+		r->run = xrealloc(r->run, r->run_cap * sizeof *r->run);
+	}
+	r->run[r->nrun++] = (run_entry){key, row};
+}
+
+int store_rec_flush(store_rec *r)
+{
+	if (!r->nrun)
+		return 0;
+	/* a source that already has a run (rows added in two transactions) gets one merged run */
+	sqlite3_stmt *st = fixed(r, R_RUN_GET);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->run_source);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		run_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &r->run, &r->nrun,
+			   &r->run_cap);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	size_t len;
+	unsigned char *b = run_encode(r->run, r->nrun, &len);
+	if (!b || !(st = fixed(r, R_RUN_PUT))) {
+		free(b);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, r->run_source);
+	sqlite3_bind_blob(st, 2, b, (int)len, SQLITE_STATIC);
+	rc = step_done(st);
+	free(b);
+	r->nrun = 0;
+	return rc;
+}
+
+/* ---- binding and reading rows ---- */
+
+static const store_text *field_text(const void *row, const column *c)
+{
+	return (const store_text *)((const char *)row + c->off);
+}
+
+/* "INSERT INTO t (a, b, ...) VALUES (?1, ?2, ...)" or "SELECT id, a, b, ...
+ * FROM t WHERE <the rows of source ?1> ORDER BY id". */
+static char *table_sql(const table *t, int select)
+{
+	strbuf sb = {0};
+	sb_puts(&sb, select ? "SELECT id" : "INSERT INTO ");
+	if (!select)
+		sb_printf(&sb, "%s (", t->name);
+	for (size_t i = 0; i < t->ncols; i++)
+		sb_printf(&sb, "%s%s", i || select ? ", " : "", t->cols[i].name);
+	if (select) {
+		/* a source's rows are consecutive (see sql/003_import_speed.sql) */
+		sb_printf(&sb, " FROM %s WHERE id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND "
+			       "(SELECT last_row FROM sources WHERE id = ?1) AND source_id = ?1 ORDER BY id", t->name);
+	} else {
+		sb_puts(&sb, ") VALUES (");
+		for (size_t i = 0; i < t->ncols; i++)
+			sb_printf(&sb, "%s?%zu", i ? ", " : "", i + 1);
+		sb_puts(&sb, ")");
+	}
+	return sb_detach(&sb);
+}
+
+static sqlite3_stmt *table_stmt(store_rec *r, int t, int select)
+{
+	sqlite3_stmt **st = select ? &r->each[t] : &r->insert[t];
+	if (*st) {
+		sqlite3_reset(*st);
+		return *st;
+	}
+	char *sql = table_sql(&tables[t], select);
+	int rc = sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	free(sql);
+	return rc == SQLITE_OK ? *st : NULL;
+}
+
+static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row)
+{
+	const char *base = row;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const column *c = &t->cols[i];
+		const char *f = base + c->off;
+		int p = (int)i + 1;
+		switch (c->type) {
+		case COL_INT64:
+			sqlite3_bind_int64(st, p, *(const long long *)f);
+			break;
+		case COL_INT:
+			sqlite3_bind_int(st, p, *(const int *)f);
+			break;
+		case COL_TEXT: {
+			const store_text *x = field_text(row, c);
+			long long id = x->id ? x->id : x->s ? store_text_id(s, x->s) : 0;
+			if (id < 0)
+				return -1;
+			if (id)
+				sqlite3_bind_int64(st, p, id);
+			else
+				sqlite3_bind_null(st, p);
+			break;
+		}
+		case COL_CRIME_ID:
+			bind_crime_id(st, p, *(const char *const *)f);
+			break;
+		case COL_LON:
+		case COL_LAT: {
+			const store_point *pt = (const store_point *)f;
+			if (pt->set)
+				sqlite3_bind_int64(st, p, c->type == COL_LON ? pt->lon : pt->lat);
+			else
+				sqlite3_bind_null(st, p);
+			break;
+		}
+		case COL_BYTES: {
+			const store_bytes *b = (const store_bytes *)f;
+			if (b->p)
+				sqlite3_bind_blob(st, p, b->n ? b->p : "", (int)b->n, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, p);
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+/* Inserts ROW into table T; its row id, or -1. */
+static long long add_row(store *s, int t, const void *row)
+{
+	store_rec *r = store_rec_of(s);
+	sqlite3_stmt *st = table_stmt(r, t, 0);
+	if (!st || bind_row(s, st, &tables[t], row) != 0 || step_done(st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(r->db);
+}
+
+/* Fills ROW (a struct of table T) from the current row of ST, whose column 0
+ * is the id; texts point into the handle's copy, a crime ID into IDBUF. */
+static void read_row(const store_rec *r, sqlite3_stmt *st, const table *t, void *row, char idbuf[65])
+{
+	char *base = row;
+	memset(row, 0, t->size);
+	*(long long *)(base + t->id_off) = sqlite3_column_int64(st, 0);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const column *c = &t->cols[i];
+		char *f = base + c->off;
+		int k = (int)i + 1, null = sqlite3_column_type(st, k) == SQLITE_NULL;
+		switch (c->type) {
+		case COL_INT64:
+			*(long long *)f = sqlite3_column_int64(st, k);
+			break;
+		case COL_INT:
+			*(int *)f = sqlite3_column_int(st, k);
+			break;
+		case COL_TEXT: {
+			store_text *x = (store_text *)f;
+			x->id = sqlite3_column_int64(st, k);
+			x->s = text_of(r, x->id);
+			break;
+		}
+		case COL_CRIME_ID:
+			*(const char **)f = null ? NULL : column_crime_id(st, k, idbuf);
+			break;
+		case COL_LON:
+		case COL_LAT: {
+			store_point *pt = (store_point *)f;
+			pt->set |= !null;
+			*(c->type == COL_LON ? &pt->lon : &pt->lat) = sqlite3_column_int64(st, k);
+			break;
+		}
+		case COL_BYTES: {
+			store_bytes *b = (store_bytes *)f;
+			b->p = null ? NULL : sqlite3_column_blob(st, k);
+			b->n = (size_t)sqlite3_column_bytes(st, k);
+			if (!null && !b->p)
+				b->p = ""; /* an empty blob */
+			break;
+		}
+		}
+	}
+}
+
+/* Calls FN for every row of SOURCE_ID in table T; 0 or -1. */
+static int rows_each(store *s, int t, long long source_id, int (*fn)(void *ctx, const void *row), void *ctx)
+{
+	store_rec *r = store_rec_of(s);
+	if (texts_refresh(r) != 0)
+		return -1;
+	sqlite3_stmt *st = table_stmt(r, t, 1);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, source_id);
+	union {
+		store_crime c;
+		store_outcome o;
+		store_stop x;
+	} row;
+	char idbuf[65];
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_row(r, st, &tables[t], &row, idbuf);
+		if (fn(ctx, &row))
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+long long store_crime_add(store *s, const store_crime *c)
+{
+	long long id = add_row(s, T_CRIME, c);
+	if (id > 0 && c->crime_id) {
+		store_rec *r = store_rec_of(s);
+		if (r->nrun && r->run_source != c->source_id && store_rec_flush(r) != 0)
+			return -1;
+		r->run_source = c->source_id;
+		run_add(r, id_key(c->crime_id, strlen(c->crime_id)), id);
+	}
+	return id;
+}
+
+int store_outcome_add(store *s, const store_outcome *o)
+{
+	return add_row(s, T_OUTCOME, o) > 0 ? 0 : -1;
+}
+
+int store_stop_add(store *s, const store_stop *x)
+{
+	return add_row(s, T_STOP, x) > 0 ? 0 : -1;
+}
+
+/* The callbacks take the row as void *; each table's own type is passed on. */
+typedef struct each_ctx {
+	void *ctx;
+	int (*crime)(void *ctx, const store_crime *c);
+	int (*outcome)(void *ctx, const store_outcome *o);
+	int (*stop)(void *ctx, const store_stop *x);
+} each_ctx;
+
+static int each_crime(void *ctx, const void *row)
+{
+	const each_ctx *e = ctx;
+	return e->crime(e->ctx, row);
+}
+
+static int each_outcome(void *ctx, const void *row)
+{
+	const each_ctx *e = ctx;
+	return e->outcome(e->ctx, row);
+}
+
+static int each_stop(void *ctx, const void *row)
+{
+	const each_ctx *e = ctx;
+	return e->stop(e->ctx, row);
+}
+
+int store_crimes_each(store *s, long long source_id, int (*fn)(void *ctx, const store_crime *c), void *ctx)
+{
+	each_ctx e = {.ctx = ctx, .crime = fn};
+	return rows_each(s, T_CRIME, source_id, each_crime, &e);
+}
+
+int store_outcomes_each(store *s, long long source_id, int (*fn)(void *ctx, const store_outcome *o), void *ctx)
+{
+	each_ctx e = {.ctx = ctx, .outcome = fn};
+	return rows_each(s, T_OUTCOME, source_id, each_outcome, &e);
+}
+
+int store_stops_each(store *s, long long source_id, int (*fn)(void *ctx, const store_stop *x), void *ctx)
+{
+	each_ctx e = {.ctx = ctx, .stop = fn};
+	return rows_each(s, T_STOP, source_id, each_stop, &e);
+}
+
+/* ---- finding crimes by ID ---- */
+
+typedef struct wanted {
+	uint32_t key;
+	size_t i; /* into the caller's ids */
+} wanted;
+
+static int wanted_cmp(const void *a, const void *b)
+{
+	const wanted *x = a, *y = b;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* 1 if crime ROW's stored ID is ID. */
+static int crime_has_id(store_rec *r, long long row, const char *id, int *err)
+{
+	sqlite3_stmt *st = fixed(r, R_CRIME_ID_OF);
+	if (!st) {
+		*err = 1;
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, row);
+	int rc = sqlite3_step(st), same = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		char buf[65];
+		const char *have = column_crime_id(st, 0, buf);
+		same = have && strcmp(have, id) == 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		*err = 1;
+	return same;
+}
+
+int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(void *ctx, size_t i, long long crime),
+			void *ctx)
+{
+	store_rec *r = store_rec_of(s);
+	if (!n)
+		return 0;
+	wanted *w = xmalloc(n * sizeof *w);
+	for (size_t i = 0; i < n; i++)
+		w[i] = (wanted){id_key(ids[i], strlen(ids[i])), i};
+	qsort(w, n, sizeof *w, wanted_cmp);
+	sqlite3_stmt *runs = NULL;
+	int rc = sqlite3_prepare_v2(r->db, fixed_sql[R_RUNS], -1, &runs, NULL) == SQLITE_OK ? SQLITE_ROW : SQLITE_ERROR;
+	int err = 0, stop = 0;
+	while (!err && !stop && rc == SQLITE_ROW && (rc = sqlite3_step(runs)) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(runs, 0);
+		size_t len = (size_t)sqlite3_column_bytes(runs, 0);
+		if (!b || len < 8)
+			continue;
+		long long base = (long long)get_be(b, 8);
+		size_t m = (len - 8) / 8;
+		for (size_t k = 0; k < n && !err && !stop; k++) {
+			/* the first entry with key >= w[k].key */
+			size_t lo = 0, hi = m;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (get_be(b + 8 + 8 * mid, 4) < w[k].key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < m && get_be(b + 8 + 8 * lo, 4) == w[k].key && !stop; lo++) {
+				long long row = base + (long long)get_be(b + 12 + 8 * lo, 4);
+				if (crime_has_id(r, row, ids[w[k].i], &err) && !err)
+					stop = fn(ctx, w[k].i, row) != 0;
+			}
+		}
+	}
+	sqlite3_finalize(runs);
+	free(w);
+	return err || (rc != SQLITE_DONE && rc != SQLITE_ROW) ? -1 : 0;
+}
+
+/* ---- SQL functions for converting old rows (sql/020_compact.sql) ---- */
+
+/* crimetab_crime_id(text): a police.uk ID as its 32 bytes, else unchanged. */
+static void fn_crime_id(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	unsigned char b[32];
+	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT && t && crime_id_bytes(t, strlen(t), b))
+		sqlite3_result_blob(cx, b, 32, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_value(cx, argv[0]);
+}
+
+/* crimetab_id_key(crime_id): the run key of a stored crime ID. */
+static void fn_id_key(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_BLOB && sqlite3_value_bytes(argv[0]) == 32) {
+		const unsigned char *b = sqlite3_value_blob(argv[0]);
+		sqlite3_result_int64(cx, (long long)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]));
+	} else {
+		const char *t = (const char *)sqlite3_value_text(argv[0]);
+		sqlite3_result_int64(cx, t ? (long long)id_key(t, strlen(t)) : 0);
+	}
+}
+
+typedef struct run_acc {
+	run_entry *e;
+	size_t n, cap;
+} run_acc;
+
+/* crimetab_id_run(key, row): the run of the group's pairs. */
+static void fn_id_run_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	run_acc *a = sqlite3_aggregate_context(cx, sizeof *a);
+	if (!a)
+		return;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 1024;
+		a->e = xrealloc(a->e, a->cap * sizeof *a->e);
+	}
+	a->e[a->n++] = (run_entry){(uint32_t)sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])};
+}
+
+static void fn_id_run_final(sqlite3_context *cx)
+{
+	run_acc *a = sqlite3_aggregate_context(cx, 0);
+	size_t len = 0;
+	unsigned char *b = a ? run_encode(a->e, a->n, &len) : NULL;
+	if (b)
+		sqlite3_result_blob(cx, b, (int)len, free);
+	else
+		sqlite3_result_error(cx, "crimetab_id_run: row ids too far apart", -1);
+	if (a)
+		free(a->e);
+}
+
+/* crimetab_csv(field, ...): the fields as one CSV line, quoted where needed,
+ * with a final LF. */
+static void fn_csv(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	strbuf sb = {0};
+	for (int i = 0; i < argc; i++) {
+		const char *t = (const char *)sqlite3_value_text(argv[i]);
+		if (i)
+			sb_putc(&sb, ',');
+		if (t && strpbrk(t, ",\"\r\n")) {
+			sb_putc(&sb, '"');
+			for (; *t; t++) {
+				if (*t == '"')
+					sb_putc(&sb, '"');
+				sb_putc(&sb, *t);
+			}
+			sb_putc(&sb, '"');
+		} else if (t) {
+			sb_puts(&sb, t);
+		}
+	}
+	sb_putc(&sb, '\n');
+	sqlite3_result_blob(cx, sb.buf, (int)sb.len, free);
+}
+
+int store_rec_functions(sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	return sqlite3_create_function(db, "crimetab_crime_id", 1, flags, NULL, fn_crime_id, NULL, NULL) ||
+			       sqlite3_create_function(db, "crimetab_id_key", 1, flags, NULL, fn_id_key, NULL, NULL) ||
+			       sqlite3_create_function(db, "crimetab_id_run", 2, flags, NULL, NULL, fn_id_run_step,
+						       fn_id_run_final) ||
+			       sqlite3_create_function(db, "crimetab_csv", -1, flags, NULL, fn_csv, NULL, NULL)
+		       ? -1
+		       : 0;
+}
