@@ -24,6 +24,7 @@ static const struct command {
 	{"report", cmd_report, "write the scrutiny tables (Markdown, XLSX, CSV, JSON)"},
 	{"tui", cmd_tui, "browse areas, months and categories in the terminal"},
 	{"facematch", cmd_facematch, "pull offender counts from a face-match plugin"},
+	{"export", cmd_export, "give imported files back from the database (--raw)"},
 	{"help", cmd_help, "this text, or a command's: crimetab help COMMAND"},
 	{"version", cmd_version, "print crimetab's version"},
 };

@@ -16,6 +16,7 @@ int cmd_areas(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* ---- options ----
  * A command lists its options in a table ended by CLI_END; adding one is one

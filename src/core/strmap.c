@@ -22,10 +22,16 @@ typedef struct block {
 	char data[];
 } block;
 
+/* A slot holds the entry's index + 1 (0: empty) and the hash's top 32 bits,
+ * so that a probe rarely reads an entry that is not the one. */
+typedef struct slot {
+	uint32_t idx, tag;
+} slot;
+
 struct ct_strmap {
 	entry *e;
 	size_t n, cap;       /* entries */
-	unsigned *slot;      /* entry index + 1; 0 empty */
+	slot *slot;
 	size_t nslots;       /* a power of two, at least twice n */
 	block *blocks, *cur; /* cur: the block being filled */
 };
@@ -66,9 +72,16 @@ size_t ct_strmap_count(const ct_strmap *m)
 
 uint64_t ct_strhash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	/* eight bytes at a time, each mixed by a multiply and a shift */
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	return h ^ (h >> 29);
 }
 
@@ -77,8 +90,11 @@ long long ct_strmap_get(const ct_strmap *m, const char *s, size_t n, uint64_t h)
 	if (!m->nslots)
 		return 0;
 	size_t mask = m->nslots - 1;
-	for (size_t j = h & mask; m->slot[j]; j = (j + 1) & mask) {
-		const entry *e = &m->e[m->slot[j] - 1];
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (size_t j = h & mask; m->slot[j].idx; j = (j + 1) & mask) {
+		if (m->slot[j].tag != tag)
+			continue;
+		const entry *e = &m->e[m->slot[j].idx - 1];
 		if (e->h == h && e->n == n && memcmp(e->s, s, n) == 0)
 			return e->id;
 	}
@@ -93,9 +109,9 @@ static void grow_slots(ct_strmap *m)
 	m->nslots = ns;
 	for (size_t i = 0; i < m->n; i++) {
 		size_t j = m->e[i].h & (ns - 1);
-		while (m->slot[j])
+		while (m->slot[j].idx)
 			j = (j + 1) & (ns - 1);
-		m->slot[j] = (unsigned)i + 1;
+		m->slot[j] = (slot){(uint32_t)i + 1, (uint32_t)(m->e[i].h >> 32)};
 	}
 }
 
@@ -135,9 +151,9 @@ const char *ct_strmap_put(ct_strmap *m, const char *s, size_t n, uint64_t h, lon
 	char *copy = keep(m, s, n);
 	m->e[m->n] = (entry){.s = copy, .n = n, .h = h, .id = id};
 	size_t mask = m->nslots - 1, j = h & mask;
-	while (m->slot[j])
+	while (m->slot[j].idx)
 		j = (j + 1) & mask;
-	m->slot[j] = (unsigned)++m->n;
+	m->slot[j] = (slot){(uint32_t)++m->n, (uint32_t)(h >> 32)};
 	return copy;
 }
 

@@ -453,6 +453,11 @@ struct importer {
 	ct_progress *prog;
 	batch *b; /* the batch being filled */
 	ct_strmap *fresh;  /* texts new to the store, met in this file */
+	struct {
+		const char *s; /* the store's or fresh's copy */
+		size_t n;
+		long long id;
+	} last[16];        /* the text each column held in the row before */
 	store_text kind_text;
 	const char *eol;   /* the file's line ending: how a row the store gives back ends */
 	const imp_row *row; /* the row being read */
@@ -717,17 +722,24 @@ static rec *next_rec(importer *im, int type)
 	return x;
 }
 
-/* Field S as a text of the store: its id, a new one (queued in the batch
- * for the storing thread to add) when the store does not have it. */
-static store_text txt(importer *im, const char *s)
+/* Field S of column COL (any number below 16, one per column of the row)
+ * as a text of the store: its id, a new one (queued in the batch for the
+ * storing thread to add) when the store does not have it.  A column often
+ * holds what it held in the row before (the force, the month's outcome). */
+static store_text txt(importer *im, int col, const char *s)
 {
 	if (!*s)
 		return (store_text){NULL, 0};
 	size_t n = strlen(s);
+	if (im->last[col].n == n && memcmp(im->last[col].s, s, n) == 0)
+		return (store_text){s, im->last[col].id};
 	uint64_t h = ct_strhash(s, n);
 	long long id = store_text_find(im->s, s, n, h);
-	if (!id)
-		id = ct_strmap_get(im->fresh, s, n, h);
+	const char *copy = NULL;
+	if (id)
+		copy = store_text_of(im->s, id);
+	else if ((id = ct_strmap_get(im->fresh, s, n, h)))
+		copy = NULL;
 	if (!id) {
 		batch *b = im->b;
 		id = store_text_next(im->s);
@@ -735,7 +747,13 @@ static store_text txt(importer *im, const char *s)
 			b->texts_cap = b->texts_cap ? 2 * b->texts_cap : 256;
 			b->texts = xrealloc(b->texts, b->texts_cap * sizeof *b->texts);
 		}
-		b->texts[b->ntexts++] = (new_text){id, ct_strmap_put(im->fresh, s, n, h, id), n};
+		copy = ct_strmap_put(im->fresh, s, n, h, id);
+		b->texts[b->ntexts++] = (new_text){id, copy, n};
+	}
+	if (copy) {
+		im->last[col].s = copy;
+		im->last[col].n = n;
+		im->last[col].id = id;
 	}
 	return (store_text){s, id};
 }
@@ -794,7 +812,7 @@ static void add_crime(importer *im, const store_crime *c, const char *force)
 static store_text kind_text(importer *im)
 {
 	if (!im->kind_text.id)
-		im->kind_text = txt(im, im->kind);
+		im->kind_text = txt(im, 15, im->kind);
 	return im->kind_text;
 }
 
@@ -813,14 +831,14 @@ static int row_street(importer *im, const char **f)
 		return 0;
 	c.kind = kind_text(im);
 	c.crime_id = opt(f[0]);
-	c.reported_by = txt(im, f[2]);
-	c.falls_within = txt(im, f[3]);
-	c.location = txt(im, f[6]);
-	c.lsoa_code = txt(im, f[7]);
-	c.lsoa_name = txt(im, f[8]);
-	c.category = txt(im, f[9]);
-	c.last_outcome = txt(im, f[10]);
-	c.context = txt(im, f[11]);
+	c.reported_by = txt(im, 0, f[2]);
+	c.falls_within = txt(im, 1, f[3]);
+	c.location = txt(im, 2, f[6]);
+	c.lsoa_code = txt(im, 3, f[7]);
+	c.lsoa_name = txt(im, 4, f[8]);
+	c.category = txt(im, 5, f[9]);
+	c.last_outcome = txt(im, 6, f[10]);
+	c.context = txt(im, 7, f[11]);
 	c.raw = raw_span(im, f, IMP_STREET_COLS);
 	add_crime(im, &c, *f[3] ? f[3] : f[2]);
 	return 1;
@@ -840,12 +858,12 @@ static int row_outcome(importer *im, const char **f)
 	if (parse_coords(im, f[4], f[5], &o.where, "Longitude", "Latitude") != 0)
 		return 0;
 	o.crime_id = f[0];
-	o.reported_by = txt(im, f[2]);
-	o.falls_within = txt(im, f[3]);
-	o.location = txt(im, f[6]);
-	o.lsoa_code = txt(im, f[7]);
-	o.lsoa_name = txt(im, f[8]);
-	o.outcome_type = txt(im, f[9]);
+	o.reported_by = txt(im, 0, f[2]);
+	o.falls_within = txt(im, 1, f[3]);
+	o.location = txt(im, 2, f[6]);
+	o.lsoa_code = txt(im, 3, f[7]);
+	o.lsoa_name = txt(im, 4, f[8]);
+	o.outcome_type = txt(im, 5, f[9]);
 	o.raw = raw_span(im, f, IMP_OUTCOMES_COLS);
 	next_rec(im, REC_OUTCOME)->u.outcome = o;
 	note_pair(im, *f[3] ? f[3] : f[2], o.month);
@@ -869,18 +887,18 @@ static int row_stop(importer *im, const char **f)
 	x.month = im->file_month >= 0 ? im->file_month : dm;
 	if (parse_coords(im, f[5], f[4], &x.where, "Longitude", "Latitude") != 0)
 		return 0;
-	x.type = txt(im, f[0]);
-	x.part_of_operation = txt(im, f[2]);
-	x.operation = txt(im, f[3]);
-	x.gender = txt(im, f[6]);
-	x.age_range = txt(im, f[7]);
-	x.self_ethnicity = txt(im, f[8]);
-	x.officer_ethnicity = txt(im, f[9]);
-	x.legislation = txt(im, f[10]);
-	x.object_of_search = txt(im, f[11]);
-	x.outcome = txt(im, f[12]);
-	x.outcome_linked = txt(im, f[13]);
-	x.removal_of_clothing = txt(im, f[14]);
+	x.type = txt(im, 0, f[0]);
+	x.part_of_operation = txt(im, 1, f[2]);
+	x.operation = txt(im, 2, f[3]);
+	x.gender = txt(im, 3, f[6]);
+	x.age_range = txt(im, 4, f[7]);
+	x.self_ethnicity = txt(im, 5, f[8]);
+	x.officer_ethnicity = txt(im, 6, f[9]);
+	x.legislation = txt(im, 7, f[10]);
+	x.object_of_search = txt(im, 8, f[11]);
+	x.outcome = txt(im, 9, f[12]);
+	x.outcome_linked = txt(im, 10, f[13]);
+	x.removal_of_clothing = txt(im, 11, f[14]);
 	x.raw = raw_span(im, f, IMP_STOP_COLS);
 	next_rec(im, REC_STOP)->u.stop = x;
 	note_pair(im, im->slug, x.month);
@@ -914,15 +932,15 @@ static int row_force(importer *im, const char **f)
 		return 0;
 	c.kind = kind_text(im);
 	c.crime_id = opt(mcol(im, f, MAP_crime_id));
-	c.reported_by = c.falls_within = txt(im, m->force);
-	c.location = txt(im, mcol(im, f, MAP_location));
-	c.lsoa_code = txt(im, mcol(im, f, MAP_lsoa_code));
-	c.lsoa_name = txt(im, mcol(im, f, MAP_lsoa_name));
-	c.category = txt(im, cat);
-	c.last_outcome = txt(im, mcol(im, f, MAP_outcome));
-	c.area_value = txt(im, mcol(im, f, MAP_area));
-	c.offence_code = txt(im, mcol(im, f, MAP_offence_code));
-	c.date = txt(im, date);
+	c.reported_by = c.falls_within = txt(im, 0, m->force);
+	c.location = txt(im, 1, mcol(im, f, MAP_location));
+	c.lsoa_code = txt(im, 2, mcol(im, f, MAP_lsoa_code));
+	c.lsoa_name = txt(im, 3, mcol(im, f, MAP_lsoa_name));
+	c.category = txt(im, 4, cat);
+	c.last_outcome = txt(im, 5, mcol(im, f, MAP_outcome));
+	c.area_value = txt(im, 6, mcol(im, f, MAP_area));
+	c.offence_code = txt(im, 7, mcol(im, f, MAP_offence_code));
+	c.date = txt(im, 8, date);
 	if (!im->exact) {
 		const char *mapped[MAP_COUNT];
 		size_t n = 0;

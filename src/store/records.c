@@ -309,36 +309,60 @@ static const char *text_of(const store_rec *r, long long id)
 	return id > 0 && (size_t)id < r->by_id_cap ? r->by_id[id] : NULL;
 }
 
+const char *store_text_of(const store *s, long long id)
+{
+	return text_of(store_rec_of(s), id);
+}
+
 /* ---- crime IDs ---- */
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* The value of each lowercase hex digit, 16 for any other byte. */
+static const unsigned char hex_value[256] = {
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 1, 2, 3,
+	4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 10, 11, 12, 13, 14,
+	15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16};
 
 /* 1 and the 32 bytes of a police.uk Crime ID (64 lowercase hex digits). */
 static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
 {
 	if (n != 64)
 		return 0;
+	unsigned bad = 0;
 	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)id[2 * i]), lo = hexval((unsigned char)id[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return 0;
+		unsigned hi = hex_value[(unsigned char)id[2 * i]], lo = hex_value[(unsigned char)id[2 * i + 1]];
+		bad |= hi | lo;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
-	return 1;
+	return !(bad & 16);
 }
 
-static void bind_crime_id(sqlite3_stmt *st, int i, const char *id)
+/* The run key of ID's bytes (see id_key). */
+static uint32_t bytes_key(const unsigned char b[32])
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Binds crime ID ID; *KEY is its run key. */
+static void bind_crime_id(sqlite3_stmt *st, int i, const char *id, uint32_t *key)
 {
 	unsigned char b[32];
-	if (!id)
+	size_t n = id ? strlen(id) : 0;
+	if (!id) {
 		sqlite3_bind_null(st, i);
-	else if (crime_id_bytes(id, strlen(id), b))
+	} else if (crime_id_bytes(id, n, b)) {
 		sqlite3_bind_blob(st, i, b, 32, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_text(st, i, id, -1, SQLITE_STATIC);
+		*key = bytes_key(b);
+	} else {
+		sqlite3_bind_text(st, i, id, (int)n, SQLITE_STATIC);
+		*key = (uint32_t)ct_strhash(id, n);
+	}
 }
 
 /* A stored crime ID (column I of ST) as text, in BUF (65 bytes) for a blob. */
@@ -362,9 +386,7 @@ static const char *column_crime_id(sqlite3_stmt *st, int i, char buf[65])
 static uint32_t id_key(const char *id, size_t n)
 {
 	unsigned char b[32];
-	if (crime_id_bytes(id, n, b))
-		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	return (uint32_t)ct_strhash(id, n);
+	return crime_id_bytes(id, n, b) ? bytes_key(b) : (uint32_t)ct_strhash(id, n);
 }
 
 /* ---- runs of crime-ID keys ----
@@ -374,12 +396,25 @@ static uint32_t id_key(const char *id, size_t n)
  * so it never rewrites an index spread over every crime ever stored; a
  * lookup binary-searches each run (one per imported file). */
 
-static int run_cmp(const void *a, const void *b)
+/* Sorts E by key, rows of one key in the order given (a run's rows come in
+ * increasing order): four stable passes over a byte of the key each. */
+static void run_sort(run_entry *e, size_t n)
 {
-	const run_entry *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
+	run_entry *tmp = xmalloc((n ? n : 1) * sizeof *tmp), *from = e, *to = tmp;
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[(from[i].key >> shift & 255) + 1]++;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 255]++] = from[i];
+		run_entry *t = from;
+		from = to;
+		to = t;
+	}
+	/* four passes: the sorted entries are back in E */
+	free(tmp);
 }
 
 static void put_be(unsigned char *p, unsigned long long v, int bytes)
@@ -404,7 +439,7 @@ static unsigned char *run_encode(run_entry *e, size_t n, size_t *len)
 	for (size_t i = 1; i < n; i++)
 		if (e[i].row < base)
 			base = e[i].row;
-	qsort(e, n, sizeof *e, run_cmp);
+	run_sort(e, n);
 	*len = 8 + 8 * n;
 	unsigned char *b = xmalloc(*len);
 	put_be(b, (unsigned long long)base, 8);
@@ -516,7 +551,8 @@ static sqlite3_stmt *table_stmt(store_rec *r, int t, int select)
 	return rc == SQLITE_OK ? *st : NULL;
 }
 
-static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row)
+/* Binds ROW's columns to ST; *KEY is the run key of its crime ID, if any. */
+static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row, uint32_t *key)
 {
 	const char *base = row;
 	for (size_t i = 0; i < t->ncols; i++) {
@@ -542,7 +578,7 @@ static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row)
 			break;
 		}
 		case COL_CRIME_ID:
-			bind_crime_id(st, p, *(const char *const *)f);
+			bind_crime_id(st, p, *(const char *const *)f, key);
 			break;
 		case COL_LON:
 		case COL_LAT: {
@@ -566,12 +602,12 @@ static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row)
 	return 0;
 }
 
-/* Inserts ROW into table T; its row id, or -1. */
-static long long add_row(store *s, int t, const void *row)
+/* Inserts ROW into table T; its row id, or -1.  *KEY: see bind_row. */
+static long long add_row(store *s, int t, const void *row, uint32_t *key)
 {
 	store_rec *r = store_rec_of(s);
 	sqlite3_stmt *st = table_stmt(r, t, 0);
-	if (!st || bind_row(s, st, &tables[t], row) != 0 || step_done(st) != 0)
+	if (!st || bind_row(s, st, &tables[t], row, key) != 0 || step_done(st) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(r->db);
 }
@@ -650,25 +686,28 @@ static int rows_each(store *s, int t, long long source_id, int (*fn)(void *ctx, 
 
 long long store_crime_add(store *s, const store_crime *c)
 {
-	long long id = add_row(s, T_CRIME, c);
+	uint32_t key = 0;
+	long long id = add_row(s, T_CRIME, c, &key);
 	if (id > 0 && c->crime_id) {
 		store_rec *r = store_rec_of(s);
 		if (r->nrun && r->run_source != c->source_id && store_rec_flush(r) != 0)
 			return -1;
 		r->run_source = c->source_id;
-		run_add(r, id_key(c->crime_id, strlen(c->crime_id)), id);
+		run_add(r, key, id);
 	}
 	return id;
 }
 
 int store_outcome_add(store *s, const store_outcome *o)
 {
-	return add_row(s, T_OUTCOME, o) > 0 ? 0 : -1;
+	uint32_t key;
+	return add_row(s, T_OUTCOME, o, &key) > 0 ? 0 : -1;
 }
 
 int store_stop_add(store *s, const store_stop *x)
 {
-	return add_row(s, T_STOP, x) > 0 ? 0 : -1;
+	uint32_t key;
+	return add_row(s, T_STOP, x, &key) > 0 ? 0 : -1;
 }
 
 /* The callbacks take the row as void *; each table's own type is passed on. */

@@ -74,6 +74,8 @@ typedef struct store_text {
 /* The id of the N bytes at TEXT (hash ct_strhash(TEXT, N)), or 0 if the
  * texts table did not hold them when the transaction began. */
 long long store_text_find(const store *s, const char *text, size_t n, uint64_t hash);
+/* The text of ID as store_text_find saw it (the same rules), or NULL. */
+const char *store_text_of(const store *s, long long id);
 /* A new text id, never handed out before in this transaction (any thread). */
 long long store_text_next(store *s);
 /* Adds TEXT (N bytes) to the texts table under ID, from store_text_next. */
