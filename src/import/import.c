@@ -460,7 +460,7 @@ struct importer {
 	} last[16];        /* the text each column held in the row before */
 	store_text kind_text;
 	const char *eol;   /* the file's line ending: how a row the store gives back ends */
-	const imp_row *row; /* the row being read */
+	imp_row row;       /* the row being read */
 	int exact;         /* the row's values give its text back (cleared by a field that does not) */
 	strbuf scratch;    /* a row written back */
 	strbuf head;       /* the bytes before the first row */
@@ -763,7 +763,7 @@ static store_text txt(importer *im, int col, const char *s)
  * the row before. */
 static int line_exact(importer *im, const char *const *f, size_t n)
 {
-	const imp_row *r = im->row;
+	const imp_row *r = &im->row;
 	size_t el = strlen(im->eol);
 	if (r->plain) {
 		size_t rl = strlen(r->raw);
@@ -780,7 +780,7 @@ static store_bytes raw_span(importer *im, const char *const *f, size_t n)
 {
 	if (im->exact && line_exact(im, f, n))
 		return (store_bytes){NULL, 0};
-	return (store_bytes){keep(im->b, im->row->span, im->row->span_len), im->row->span_len};
+	return (store_bytes){keep(im->b, im->row.span, im->row.span_len), im->row.span_len};
 }
 
 /* Queues a crime with the areas containing it, and counts it for the cube. */
@@ -1077,7 +1077,7 @@ static void fill_batch(importer *im, size_t rows)
 		} else {
 			for (size_t i = 0; i < row.nfields; i++)
 				im->fields[i] = keep(b, row.fields[i], row.lens[i]);
-			im->row = &row;
+			im->row = row;
 			im->exact = 1;
 			ok = im->row_fn(im, im->fields);
 		}

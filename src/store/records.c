@@ -99,7 +99,7 @@ typedef struct table {
 	size_t id_off; /* of its long long id */
 } table;
 
-#define TABLE(name, cols, T) {name, cols, sizeof cols / sizeof cols[0], sizeof(T), offsetof(T, id)}
+#define TABLE(name, cols, T) {name, cols, sizeof(cols) / sizeof((cols)[0]), sizeof(T), offsetof(T, id)}
 enum { T_CRIME, T_OUTCOME, T_STOP, T_COUNT };
 static const table tables[T_COUNT] = {
 	TABLE("crime_records", crime_cols, store_crime),
@@ -316,18 +316,12 @@ const char *store_text_of(const store *s, long long id)
 
 /* ---- crime IDs ---- */
 
-/* The value of each lowercase hex digit, 16 for any other byte. */
-static const unsigned char hex_value[256] = {
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 1, 2, 3,
-	4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 10, 11, 12, 13, 14,
-	15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16};
+/* The value of a lowercase hex digit, 16 for any other byte. */
+static unsigned hex_value(unsigned char c)
+{
+	unsigned d = (unsigned)c - '0', l = (unsigned)c - 'a';
+	return d < 10 ? d : l < 6 ? l + 10 : 16;
+}
 
 /* 1 and the 32 bytes of a police.uk Crime ID (64 lowercase hex digits). */
 static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
@@ -336,7 +330,7 @@ static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
 		return 0;
 	unsigned bad = 0;
 	for (int i = 0; i < 32; i++) {
-		unsigned hi = hex_value[(unsigned char)id[2 * i]], lo = hex_value[(unsigned char)id[2 * i + 1]];
+		unsigned hi = hex_value((unsigned char)id[2 * i]), lo = hex_value((unsigned char)id[2 * i + 1]);
 		bad |= hi | lo;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
