@@ -1,7 +1,7 @@
 # crimetab — build, test, bench, install.  `make V=1` shows full commands.
 
 CC       ?= cc
-PKGS     := sqlite3 libcjson xlsxwriter ncursesw nettle
+PKGS     := sqlite3 libcjson xlsxwriter ncursesw nettle libzip proj shapelib
 BUILD    ?= build
 PREFIX   ?= /usr/local
 SAN      ?=
@@ -41,7 +41,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps demo test check-asan fuzz bench install clean lint plugins
+.PHONY: all deps demo test check-asan fuzz bench install uninstall clean lint plugins
 
 all: $(BIN) plugins
 
@@ -118,11 +118,31 @@ lint:
 		--suppress=missingIncludeSystem -Isrc -Iinclude src include
 	$(Q)clang-tidy --quiet $(LIB_SRC) src/main.c -- $(CSTD) -Isrc -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS)
 
+# The installed layout.  The binary finds its plugins by name in
+# BINDIR/../lib/crimetab/plugins, so the two keep this relation (any PREFIX,
+# and a DESTDIR staging tree, work); templates are compiled in, none is
+# installed.  `make uninstall` removes exactly what `make install` put there.
+BINDIR      = $(PREFIX)/bin
+PLUGINDIR   = $(PREFIX)/lib/crimetab/plugins
+INCLUDEDIR  = $(PREFIX)/include/crimetab
+MAN1DIR     = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+HEADERS     := $(wildcard include/crimetab/*.h)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/crimetab $(DESTDIR)$(PREFIX)/include/crimetab
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/crimetab
-	install -m 644 include/crimetab/*.h $(DESTDIR)$(PREFIX)/include/crimetab/
-	for p in $(PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/crimetab/; done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MAN1DIR) \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/crimetab
+	install -m 755 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 docs/crimetab.1 $(DESTDIR)$(MAN1DIR)/crimetab.1
+	install -m 644 scripts/crimetab-completion.bash $(DESTDIR)$(BASHCOMPDIR)/crimetab
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crimetab $(addprefix $(DESTDIR)$(PLUGINDIR)/,$(notdir $(PLUGINS))) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS))) $(DESTDIR)$(MAN1DIR)/crimetab.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/crimetab
+	-rmdir $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(PREFIX)/lib/crimetab $(DESTDIR)$(INCLUDEDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan

@@ -14,6 +14,14 @@ $(BENCH_MEASURE): tests/bench/measure.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $<
 
-bench: $(BENCH_GEN) $(BENCH_MEASURE)
+# The XLSX writer alone, on a report model of thousands of areas built in memory.
+BENCH_XLSX := $(BUILD)/tests/bench/bench-xlsx
 
--include $(BENCH_GEN).d $(BENCH_MEASURE).d
+$(BENCH_XLSX): tests/bench/bench_xlsx.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS)
+
+bench: $(BENCH_GEN) $(BENCH_MEASURE) $(BENCH_XLSX)
+
+-include $(BENCH_GEN).d $(BENCH_MEASURE).d $(BENCH_XLSX).d

@@ -5,6 +5,9 @@ set -eu
 
 # zlib1g-dev: libxlsxwriter's .pc file links -lz, but libxlsxwriter-dev does
 # not depend on it.  man-db: the tests render the man page with man.
+# libzip-dev: police.uk download zips are read in place.  libproj-dev,
+# proj-data: boundary coordinates (British National Grid) with PROJ.
+# libshp-dev: ESRI Shapefile boundaries with shapelib.
 PKGS="
 build-essential
 pkg-config
@@ -17,11 +20,15 @@ zlib1g-dev
 libncurses-dev
 nettle-dev
 libcmocka-dev
+libzip-dev
 python3
 python3-openpyxl
 python3-jsonschema
 tmux
 man-db
+libproj-dev
+proj-data
+libshp-dev
 "
 
 missing=""

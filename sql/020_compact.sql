@@ -184,12 +184,13 @@ DROP INDEX texts_converting;
 CREATE VIEW crimes AS
 SELECT c.id, c.source_id, c.line, k.text AS kind,
        CASE WHEN typeof(c.crime_id) = 'blob' THEN lower(hex(c.crime_id)) ELSE c.crime_id END AS crime_id,
-       c.month, coalesce(fw.text, rb.text) AS force, rb.text AS reported_by, fw.text AS falls_within,
+       c.month, coalesce(fw.text, rb.text, src.force) AS force, rb.text AS reported_by, fw.text AS falls_within,
        c.lon / 1e6 AS lon, c.lat / 1e6 AS lat, lo.text AS location, lc.text AS lsoa_code, ln.text AS lsoa_name,
        ca.text AS category, lou.text AS last_outcome, cx.text AS context, av.text AS area_value,
        oc.text AS offence_code, dt.text AS date
 FROM crime_records c
 JOIN texts k ON k.id = c.kind
+LEFT JOIN sources src ON src.id = c.source_id   -- a police.uk API row names no force: its source's
 LEFT JOIN texts rb ON rb.id = c.reported_by
 LEFT JOIN texts fw ON fw.id = c.falls_within
 LEFT JOIN texts lo ON lo.id = c.location

@@ -22,9 +22,11 @@ static const struct command {
 	{"rejects", cmd_rejects, "list rejected rows with file, line and reason"},
 	{"areas", cmd_areas, "load, list and remove town centres"},
 	{"report", cmd_report, "write the scrutiny tables (Markdown, XLSX, CSV, JSON)"},
+	{"run", cmd_run, "the monthly job: import what is new, write the configured reports"},
 	{"tui", cmd_tui, "browse areas, months and categories in the terminal"},
 	{"facematch", cmd_facematch, "pull offender counts from a face-match plugin"},
 	{"export", cmd_export, "give imported files back from the database (--raw)"},
+	{"templates", cmd_templates, "list the built-in templates and plugins found by name"},
 	{"help", cmd_help, "this text, or a command's: crimetab help COMMAND"},
 	{"version", cmd_version, "print crimetab's version"},
 };
@@ -42,6 +44,7 @@ static const char *usage(void)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		sb_printf(&sb, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	sb_puts(&sb, "\n'crimetab COMMAND --help' (or 'crimetab help COMMAND') describes each command.\n"
+		     "\noptions (before the command only):\n"
 		     "  --version          print crimetab's version\n");
 	snprintf(usage_text, sizeof usage_text, "%s", sb.buf);
 	sb_release(&sb);

@@ -5,10 +5,15 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "areas/crs.h"
+#include "areas/shapefile.h"
 #include "core/util.h"
 
 /* A point within this many degrees of an edge (about 0.1 mm) is on it. */
@@ -525,7 +530,475 @@ static int def_from_json(const char *name, const cJSON *geometry, const cJSON *p
 	return rc;
 }
 
-int area_file_parse(const char *path, const char *text, area_def **defs_out, size_t *n_out, char *err, size_t errlen)
+/* ---- reading boundary files as published ---- */
+
+static void note(const area_load_opts *o, int warning, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(const area_load_opts *o, int warning, const char *fmt, ...)
+{
+	if (!o || !o->note)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o->note(o->note_ctx, warning, msg);
+}
+
+/* A list of strings with a flag each (found, used). */
+typedef struct strlist {
+	char **v;
+	unsigned char *flag;
+	size_t n, alloc;
+} strlist;
+
+static void strlist_add(strlist *l, char *s)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 8;
+		l->v = xrealloc(l->v, l->alloc * sizeof *l->v);
+		l->flag = xrealloc(l->flag, l->alloc);
+	}
+	l->flag[l->n] = 0;
+	l->v[l->n++] = s;
+}
+
+static void strlist_free(strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	free(l->flag);
+}
+
+static ssize_t strlist_find(const strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* S without surrounding spaces, as a new string. */
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* --only items, each split at commas. */
+static void only_list(const area_load_opts *o, strlist *only)
+{
+	for (size_t i = 0; o && i < o->nonly; i++)
+		for (const char *p = o->only[i]; *p;) {
+			size_t k = strcspn(p, ",");
+			char *name = trimmed(p, k);
+			if (*name && strlist_find(only, name) < 0)
+				strlist_add(only, name);
+			else
+				free(name);
+			p += k + (p[k] == ',');
+		}
+}
+
+/* Adds "FROM=TO" to FROM and TO; WHERE names it in messages. */
+static int rename_add(strlist *from, strlist *to, const char *item, const char *where, char *err, size_t errlen)
+{
+	const char *eq = strchr(item, '=');
+	if (!eq) {
+		snprintf(err, errlen, "%s: \"%s\" is not NAME IN FILE=NEW NAME", where, item);
+		return -1;
+	}
+	char *a = trimmed(item, (size_t)(eq - item)), *b = trimmed(eq + 1, strlen(eq + 1));
+	if (!*a || !*b) {
+		snprintf(err, errlen, "%s: \"%s\" has an empty name", where, item);
+		free(a);
+		free(b);
+		return -1;
+	}
+	if (strlist_find(from, a) >= 0) {
+		snprintf(err, errlen, "%s: \"%s\" is renamed twice", where, a);
+		free(a);
+		free(b);
+		return -1;
+	}
+	strlist_add(from, a);
+	strlist_add(to, b);
+	return 0;
+}
+
+static ct_status rename_list(const area_load_opts *o, strlist *from, strlist *to, char *err, size_t errlen)
+{
+	for (size_t i = 0; o && i < o->nrename; i++)
+		if (rename_add(from, to, o->rename[i], "--rename", err, errlen) != 0)
+			return CT_EDATA;
+	if (!o || !o->rename_file)
+		return CT_OK;
+	char *text = ct_read_file(o->rename_file, err, errlen);
+	if (!text)
+		return CT_EIO;
+	ct_status st = CT_OK;
+	long line = 0;
+	for (char *p = text; *p && st == CT_OK;) {
+		size_t k = strcspn(p, "\n");
+		char *l = trimmed(p, k);
+		line++;
+		if (*l && *l != '#') {
+			char where[512];
+			snprintf(where, sizeof where, "%s:%ld", o->rename_file, line);
+			if (!ct_utf8_valid(l, strlen(l))) {
+				snprintf(err, errlen, "%s: not valid UTF-8", where);
+				st = CT_EDATA;
+			} else if (rename_add(from, to, l, where, err, errlen) != 0) {
+				st = CT_EDATA;
+			}
+		}
+		free(l);
+		p += k + (p[k] == '\n');
+	}
+	free(text);
+	return st;
+}
+
+/* "A, B, C" (or "none") into BUF: the keys of PROPS, for messages. */
+static void props_keys(const cJSON *props, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	const cJSON *it;
+	int n = 0;
+	cJSON_ArrayForEach(it, props)
+	{
+		if (!it->string)
+			continue;
+		int k = snprintf(buf + used, len - used, "%s%s", n++ ? ", " : "", it->string);
+		if (k < 0 || (size_t)k >= len - used) {
+			if (len > 4)
+				snprintf(buf + len - 4, 4, "...");
+			return;
+		}
+		used += (size_t)k;
+	}
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+/* A property name ONS or a council would name areas by: name, *NM (WD13NM,
+ * LAD23NM), *name (WARD_NAME). */
+static int name_like(const char *k)
+{
+	size_t n = strlen(k);
+	return (n >= 2 && strcasecmp(k + n - 2, "nm") == 0) || (n >= 4 && strcasecmp(k + n - 4, "name") == 0);
+}
+
+/* The property naming the areas: chosen, "name", or the one name-like
+ * property of the first item.  NULL with err set. */
+static const char *pick_name_field(const char *path, const cJSON *list, int geojson, const area_load_opts *o,
+				   char *err, size_t errlen)
+{
+	if (o && o->name_field)
+		return o->name_field;
+	const cJSON *first = cJSON_GetArrayItem(list, 0);
+	const cJSON *props = geojson ? cJSON_GetObjectItemCaseSensitive(first, "properties") : first;
+	if (!props || cJSON_GetObjectItemCaseSensitive(props, "name"))
+		return "name";
+	const char *pick = NULL;
+	int n = 0;
+	char cands[512] = "";
+	const cJSON *it;
+	cJSON_ArrayForEach(it, props)
+	{
+		if (!it->string || !name_like(it->string) || !(cJSON_IsString(it) || cJSON_IsNumber(it)))
+			continue;
+		size_t used = strlen(cands);
+		snprintf(cands + used, sizeof cands - used, "%s%s", n ? ", " : "", it->string);
+		pick = it->string;
+		n++;
+	}
+	if (n == 1) {
+		note(o, 0, "%s: areas named by property \"%s\" (the file has no \"name\"; --name-field chooses another)",
+		     path, pick);
+		return pick;
+	}
+	if (n > 1) {
+		snprintf(err, errlen, "%s: %s 1 has no \"name\" and several properties could name the areas (%s): give "
+			 "--name-field", path, geojson ? "feature" : "area", cands);
+		return NULL;
+	}
+	return "name"; /* the per-item check below says what there is */
+}
+
+/* The CRS a GeoJSON crs member names, as PROJ reads it (caller frees);
+ * NULL with *bad set when it names none crimetab can use. */
+static char *crs_member(const cJSON *crs, int *bad)
+{
+	*bad = 0;
+	if (!crs || cJSON_IsNull(crs))
+		return NULL;
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(crs, "type");
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(crs, "properties");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(props, "name");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(props, "code");
+	if (cJSON_IsString(type) && strcmp(type->valuestring, "name") == 0 && cJSON_IsString(name))
+		return xstrdup(name->valuestring);
+	/* the 2008 GeoJSON draft's {"type": "EPSG", "properties": {"code": 27700}} */
+	if (cJSON_IsString(type) && strcasecmp(type->valuestring, "EPSG") == 0 && cJSON_IsNumber(code))
+		return xasprintf("EPSG:%d", code->valueint);
+	*bad = 1;
+	return NULL;
+}
+
+/* Every [x, y] position of a Polygon or MultiPolygon's coordinates. */
+typedef struct positions {
+	cJSON **x, **y;
+	size_t n, alloc;
+} positions;
+
+static void collect_positions(cJSON *coords, positions *p)
+{
+	cJSON *first = cJSON_GetArrayItem(coords, 0);
+	if (cJSON_IsNumber(first)) {
+		cJSON *y = cJSON_GetArrayItem(coords, 1);
+		if (!cJSON_IsNumber(y))
+			return;
+		if (p->n == p->alloc) {
+			p->alloc = p->alloc ? 2 * p->alloc : 64;
+			p->x = xrealloc(p->x, p->alloc * sizeof(cJSON *));
+			p->y = xrealloc(p->y, p->alloc * sizeof(cJSON *));
+		}
+		p->x[p->n] = first;
+		p->y[p->n++] = y;
+		return;
+	}
+	cJSON *it;
+	cJSON_ArrayForEach(it, coords)
+	{
+		if (cJSON_IsArray(it))
+			collect_positions(it, p);
+	}
+}
+
+/* Brings GEOM (owned by the caller) into longitude/latitude: converted from
+ * CRS, or checked to be plausible when the file's CRS is longitude/latitude
+ * or unknown (CRS NULL).  -1 with err set. */
+static int geometry_to_lonlat(cJSON *geom, area_crs *crs, int crs_named, char *err, size_t errlen)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(geom, "type");
+	cJSON *coords = cJSON_GetObjectItemCaseSensitive(geom, "coordinates");
+	if (!cJSON_IsString(type) || !cJSON_IsArray(coords) ||
+	    (strcmp(type->valuestring, "Polygon") != 0 && strcmp(type->valuestring, "MultiPolygon") != 0))
+		return 0; /* compiling it says what is wrong */
+	positions p = {0};
+	collect_positions(coords, &p);
+	int rc = 0;
+	if (crs && !area_crs_is_lonlat(crs)) {
+		double *xy = xmalloc(2 * (p.n ? p.n : 1) * sizeof *xy);
+		for (size_t i = 0; i < p.n; i++)
+			xy[2 * i] = p.x[i]->valuedouble, xy[2 * i + 1] = p.y[i]->valuedouble;
+		size_t bad = 0;
+		char why[300];
+		if (area_crs_to_lonlat(crs, xy, p.n, &bad, why, sizeof why) != 0) {
+			snprintf(err, errlen, "position %zu: %s", bad + 1, why);
+			rc = -1;
+		} else {
+			for (size_t i = 0; i < p.n; i++) {
+				cJSON_SetNumberValue(p.x[i], xy[2 * i]);
+				cJSON_SetNumberValue(p.y[i], xy[2 * i + 1]);
+			}
+		}
+		free(xy);
+	} else {
+		for (size_t i = 0; i < p.n && !rc; i++) {
+			double x = p.x[i]->valuedouble, y = p.y[i]->valuedouble;
+			if (isfinite(x) && isfinite(y) && fabs(x) <= 180 && fabs(y) <= 90)
+				continue;
+			int bng = x >= 0 && x <= 700000 && y >= 0 && y <= 1300000;
+			int k = snprintf(err, errlen, "position %zu is not [longitude, latitude]: [%.10g, %.10g]; ", i + 1, x, y);
+			if (k < 0 || (size_t)k >= errlen)
+				k = 0;
+			if (crs_named)
+				snprintf(err + k, errlen - (size_t)k, "the file says its coordinates are %s, but%s give --crs "
+					 "with their coordinate system, such as EPSG:27700 for British National Grid",
+					 area_crs_name(crs), bng ? " these look like British National Grid eastings and "
+					 "northings in metres:" : " they are not:");
+			else
+				snprintf(err + k, errlen - (size_t)k, "the file names no coordinate system%s give --crs %s",
+					 bng ? ", and these look like British National Grid eastings and northings in metres:"
+					     : ":",
+					 bng ? "EPSG:27700" : "with it, such as EPSG:27700 for British National Grid");
+			rc = -1;
+		}
+	}
+	free(p.x);
+	free(p.y);
+	return rc;
+}
+
+/* A property value as an area name (caller frees), or NULL. */
+static char *name_value(const cJSON *v)
+{
+	if (cJSON_IsString(v) && *v->valuestring)
+		return xstrdup(v->valuestring);
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+		return xasprintf("%.15g", v->valuedouble);
+	return NULL;
+}
+
+/* The CRS in effect: --crs, else the file's; NULL (and CT_OK) when neither
+ * names one. */
+static ct_status open_crs(const char *path, const char *file_crs, const area_load_opts *o, area_crs **out,
+			  char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *def = o && o->crs ? o->crs : file_crs;
+	if (!def)
+		return CT_OK;
+	char why[300];
+	area_crs *c = area_crs_open(def, why, sizeof why);
+	if (!c) {
+		if (o && o->crs)
+			snprintf(err, errlen, "%s: --crs \"%s\": %s", path, def, why);
+		else
+			snprintf(err, errlen, "%s: the file's coordinate system \"%.200s\": %s; give --crs", path, def, why);
+		return CT_EDATA;
+	}
+	if (o && o->crs && file_crs) {
+		area_crs *f = area_crs_open(file_crs, why, sizeof why);
+		if (!f || !area_crs_same(c, f))
+			note(o, 1, "%s: the file says its coordinates are %s; read as %s, as --crs says", path,
+			     f ? area_crs_name(f) : "in an unknown coordinate system", area_crs_name(c));
+		area_crs_free(f);
+	} else if (!area_crs_is_lonlat(c)) {
+		note(o, 0, "%s: coordinates converted from %s to WGS84 longitude/latitude", path, area_crs_name(c));
+	}
+	*out = c;
+	return CT_OK;
+}
+
+/* Definitions from a parsed file: LIST is its features (GEOJSON) or areas
+ * array; FILE_CRS the CRS it names (NULL: none). */
+static ct_status defs_from_list(const char *path, const cJSON *list, int geojson, const char *file_crs,
+				const area_load_opts *o, area_def **defs_out, size_t *n_out, char *err, size_t errlen)
+{
+	strlist only = {0}, from = {0}, to = {0};
+	strbuf names = {0}; /* the file's names, for messages */
+	area_crs *crs = NULL;
+	size_t cap = (size_t)cJSON_GetArraySize(list), n = 0;
+	area_def *defs = xcalloc(cap ? cap : 1, sizeof *defs);
+	ct_status st = rename_list(o, &from, &to, err, errlen);
+	if (st != CT_OK) {
+		/* messages about the rename file name it; --rename's get the areas file */
+		if (st == CT_EDATA && strncmp(err, "--rename", 8) == 0) {
+			char why[600];
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, errlen, "%s: %s", path, why);
+		}
+		goto done;
+	}
+	only_list(o, &only);
+	st = CT_EDATA;
+	const char *field = cap ? pick_name_field(path, list, geojson, o, err, errlen) : "name";
+	if (!field)
+		goto done;
+	const cJSON *item;
+	int idx = 0, crs_open = 0; /* opened at the first geometry: PROJ takes a while to start */
+	cJSON_ArrayForEach(item, list)
+	{
+		idx++;
+		const cJSON *props = geojson ? cJSON_GetObjectItemCaseSensitive(item, "properties") : item;
+		const cJSON *nv = cJSON_GetObjectItemCaseSensitive(props, field);
+		char *name = name_value(nv);
+		if (!name) {
+			char keys[300];
+			props_keys(props, keys, sizeof keys);
+			snprintf(err, errlen, "%s: %s %d has %s \"%s\" (its properties: %s)%s", path,
+				 geojson ? "feature" : "area", idx, nv ? "an empty" : "no", field, keys,
+				 o && o->name_field ? "" : "; give --name-field with the one that names the areas");
+			goto done;
+		}
+		if (names.len < 300)
+			sb_printf(&names, "%s\"%s\"", names.len ? ", " : "", name);
+		ssize_t k = strlist_find(&only, name);
+		if (k >= 0)
+			only.flag[k] = 1;
+		ssize_t r = strlist_find(&from, name);
+		if (r >= 0)
+			from.flag[r] = 1;
+		if (only.n && k < 0) {
+			free(name);
+			continue;
+		}
+		if (r >= 0) {
+			free(name);
+			name = xstrdup(to.v[r]);
+		}
+		for (size_t d = 0; d < n; d++)
+			if (strcmp(defs[d].name, name) == 0) {
+				snprintf(err, errlen, "%s: area \"%s\" is defined twice%s", path, name,
+					 strcmp(field, "name") ? " (a code property names areas uniquely: --name-field)" : "");
+				free(name);
+				goto done;
+			}
+		cJSON *geom = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, "geometry"), 1);
+		if (geom && !cJSON_IsNull(geom) && !crs_open++ && open_crs(path, file_crs, o, &crs, err, errlen) != CT_OK) {
+			cJSON_Delete(geom);
+			free(name);
+			goto done;
+		}
+		char why[600] = "";
+		int rc = geom && !cJSON_IsNull(geom) ? geometry_to_lonlat(geom, crs, file_crs != NULL || (o && o->crs), why,
+									  sizeof why)
+						      : 0;
+		if (rc != 0)
+			snprintf(err, errlen, "%s: area \"%s\": %s", path, name, why);
+		else if (def_from_json(name, geom, props, &defs[n], why, sizeof why) != 0) {
+			n++;
+			snprintf(err, errlen, "%s: %s", path, why);
+			rc = -1;
+		} else
+			n++;
+		cJSON_Delete(geom);
+		free(name);
+		if (rc != 0)
+			goto done;
+	}
+	for (size_t i = 0; i < only.n; i++)
+		if (!only.flag[i]) {
+			snprintf(err, errlen, "%s: --only: no %s named \"%s\" (by property \"%s\"; the file has %s%s)", path,
+				 geojson ? "feature" : "area", only.v[i], field, names.buf, names.len >= 300 ? ", ..." : "");
+			goto done;
+		}
+	for (size_t i = 0; i < from.n; i++)
+		if (!from.flag[i]) {
+			snprintf(err, errlen, "%s: --rename: no %s named \"%s\" (by property \"%s\"; the file has %s%s)",
+				 path, geojson ? "feature" : "area", from.v[i], field, names.buf,
+				 names.len >= 300 ? ", ..." : "");
+			goto done;
+		}
+	if (n == 0) {
+		snprintf(err, errlen, "%s: defines no areas", path);
+		goto done;
+	}
+	*defs_out = defs;
+	*n_out = n;
+	defs = NULL;
+	st = CT_OK;
+done:
+	area_crs_free(crs);
+	if (defs)
+		area_defs_free(defs, n);
+	strlist_free(&only);
+	strlist_free(&from);
+	strlist_free(&to);
+	sb_release(&names);
+	return st;
+}
+
+int area_file_parse_opts(const char *path, const char *text, const area_load_opts *o, area_def **defs_out,
+			 size_t *n_out, char *err, size_t errlen)
 {
 	const char *ep = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &ep, 0);
@@ -534,7 +1007,7 @@ int area_file_parse(const char *path, const char *text, area_def **defs_out, siz
 		for (const char *p = text; ep && p < ep; p++)
 			line += *p == '\n';
 		snprintf(err, errlen, "%s:%ld: not valid JSON", path, line);
-		return -1;
+		return CT_EDATA;
 	}
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "features");
 	int geojson = list != NULL;
@@ -544,51 +1017,26 @@ int area_file_parse(const char *path, const char *text, area_def **defs_out, siz
 		snprintf(err, errlen, "%s: expected a GeoJSON FeatureCollection or an object with an \"areas\" array",
 			 path);
 		cJSON_Delete(root);
-		return -1;
+		return CT_EDATA;
 	}
-	size_t cap = (size_t)cJSON_GetArraySize(list), n = 0;
-	area_def *defs = xcalloc(cap ? cap : 1, sizeof *defs);
-	const cJSON *item;
-	int idx = 0, rc = 0;
-	cJSON_ArrayForEach(item, list)
-	{
-		idx++;
-		const cJSON *props = geojson ? cJSON_GetObjectItemCaseSensitive(item, "properties") : item;
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(props, "name");
-		if (!cJSON_IsString(name) || !*name->valuestring) {
-			snprintf(err, errlen, "%s: %s %d has no \"name\"", path, geojson ? "feature" : "area", idx);
-			rc = -1;
-			break;
-		}
-		for (size_t k = 0; k < n; k++)
-			if (strcmp(defs[k].name, name->valuestring) == 0) {
-				snprintf(err, errlen, "%s: area \"%s\" is defined twice", path, name->valuestring);
-				rc = -1;
-			}
-		if (rc)
-			break;
-		char why[400] = "";
-		const cJSON *geom = cJSON_GetObjectItemCaseSensitive(item, "geometry");
-		if (def_from_json(name->valuestring, geom, props, &defs[n], why, sizeof why) != 0) {
-			n++;
-			snprintf(err, errlen, "%s: %s", path, why);
-			rc = -1;
-			break;
-		}
-		n++;
+	int bad = 0;
+	char *crs = crs_member(cJSON_GetObjectItemCaseSensitive(root, "crs"), &bad);
+	ct_status st;
+	if (bad && !(o && o->crs)) {
+		snprintf(err, errlen, "%s: its \"crs\" member names no coordinate system crimetab can read: give --crs",
+			 path);
+		st = CT_EDATA;
+	} else {
+		st = defs_from_list(path, list, geojson, crs, o, defs_out, n_out, err, errlen);
 	}
+	free(crs);
 	cJSON_Delete(root);
-	if (rc == 0 && n == 0) {
-		snprintf(err, errlen, "%s: defines no areas", path);
-		rc = -1;
-	}
-	if (rc != 0) {
-		area_defs_free(defs, n);
-		return -1;
-	}
-	*defs_out = defs;
-	*n_out = n;
-	return 0;
+	return st;
+}
+
+int area_file_parse(const char *path, const char *text, area_def **defs_out, size_t *n_out, char *err, size_t errlen)
+{
+	return area_file_parse_opts(path, text, NULL, defs_out, n_out, err, errlen) == CT_OK ? 0 : -1;
 }
 
 struct assign {
@@ -628,27 +1076,180 @@ static int in_one_area(void *ctx, double lon, double lat)
 	return 0;
 }
 
-int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t errlen)
+/* ---- LSOA codes police.uk stopped using in 2023 ---- */
+
+/* police.uk's last month of 2011 LSOA codes (2023-05): from 2023-06 every
+ * file uses 2021 codes. */
+#define LSOA_2011_LAST CT_MONTH(2023, 5)
+
+typedef struct seen_code {
+	char *code, *name;
+	int last;
+} seen_code;
+
+struct seen_list {
+	seen_code *v;
+	size_t n, alloc;
+};
+
+static int collect_seen(void *ctx, const char *code, const char *name, int first, int last)
 {
+	(void)first;
+	struct seen_list *l = ctx;
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 8;
+		l->v = xrealloc(l->v, l->alloc * sizeof *l->v);
+	}
+	l->v[l->n++] = (seen_code){xstrdup(code), xstrdup(name ? name : ""), last};
+	return 0;
+}
+
+struct successors {
+	const area *listed; /* the area's own codes */
+	int taken;          /* a listed code took over */
+	strbuf names;
+	int shown;
+};
+
+static int collect_successor(void *ctx, const char *code, const char *name, long long n)
+{
+	struct successors *sc = ctx;
+	if (bsearch(&code, sc->listed->keys, sc->listed->nkeys, sizeof *sc->listed->keys, cmp_key)) {
+		sc->taken = 1;
+		return 1;
+	}
+	if (sc->shown++ < 5)
+		sb_printf(&sc->names, "%s%s (%s, %lld crime%s)", sc->shown > 1 ? ", " : "", code, name ? name : "", n,
+			  n == 1 ? "" : "s");
+	return 0;
+}
+
+/* Warns about the listed codes of LSOA area NAME that police.uk retired. */
+static int vintage_check_area(store *s, const char *name, const char *definition, int latest,
+			      void (*note_fn)(void *ctx, int warning, const char *msg), void *ctx, char *err,
+			      size_t errlen)
+{
+	area a = {0};
+	char why[256];
+	if (compile_def("lsoa", definition, &a, why, sizeof why) != 0) {
+		area_clear(&a);
+		return 0; /* not a list: nothing to check */
+	}
+	cJSON *codes = cJSON_CreateStringArray((const char *const *)a.keys, (int)a.nkeys);
+	char *json = cJSON_PrintUnformatted(codes);
+	cJSON_Delete(codes);
+	struct seen_list seen = {0};
+	int rc = store_lsoa_seen(s, json, collect_seen, &seen);
+	free(json);
+	if (rc != 0)
+		snprintf(err, errlen, "checking the LSOA codes of area \"%s\": %s", name, store_errmsg(s));
+	for (size_t i = 0; rc == 0 && i < seen.n; i++) {
+		const seen_code *c = &seen.v[i];
+		if (c->last > LSOA_2011_LAST || latest <= LSOA_2011_LAST)
+			continue;
+		struct successors sc = {.listed = &a};
+		if (store_lsoa_after(s, c->code, LSOA_2011_LAST, collect_successor, &sc) != 0) {
+			snprintf(err, errlen, "checking the LSOA codes of area \"%s\": %s", name, store_errmsg(s));
+			rc = -1;
+		} else if (!sc.taken && note_fn) {
+			char last[8], msg[1400];
+			ct_month_format(c->last, last);
+			if (sc.shown)
+				snprintf(msg, sizeof msg,
+					 "area \"%s\": LSOA %s (%s) is in no crime after %s: police.uk moved to 2021 LSOA codes "
+					 "in 2023-06, and the crimes at its map points since carry %s%s, which the area does "
+					 "not list; list them too, or the area shrinks from 2023-06",
+					 name, c->code, c->name, last, sc.names.buf, sc.shown > 5 ? " and others" : "");
+			else
+				snprintf(msg, sizeof msg,
+					 "area \"%s\": LSOA %s (%s) is in no crime after %s: police.uk moved to 2021 LSOA codes "
+					 "in 2023-06, and no code the area lists took its place; list its 2021 code(s), or the "
+					 "area shrinks from 2023-06",
+					 name, c->code, c->name, last);
+			note_fn(ctx, 1, msg);
+		}
+		sb_release(&sc.names);
+	}
+	for (size_t i = 0; i < seen.n; i++) {
+		free(seen.v[i].code);
+		free(seen.v[i].name);
+	}
+	free(seen.v);
+	area_clear(&a);
+	return rc;
+}
+
+static int collect_lsoa_area(void *ctx, const store_area *sa)
+{
+	return strcmp(sa->kind, "lsoa") == 0 ? collect_area(ctx, sa) : 0;
+}
+
+int area_lsoa_vintage_check(store *s, void (*note_fn)(void *ctx, int warning, const char *msg), void *ctx, char *err,
+			    size_t errlen)
+{
+	struct collect c = {0};
+	int rc = store_areas_each(s, collect_lsoa_area, &c);
+	if (rc != 0)
+		snprintf(err, errlen, "reading areas: %s", store_errmsg(s));
+	int latest = c.n && rc == 0 ? store_crimes_latest_month(s) : -1;
+	if (latest == -2) {
+		snprintf(err, errlen, "reading the latest month: %s", store_errmsg(s));
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < c.n; i++)
+		rc = vintage_check_area(s, c.defs[i].name, c.defs[i].definition, latest, note_fn, ctx, err, errlen);
+	area_defs_free(c.defs, c.n);
+	free(c.ids);
+	return rc;
+}
+
+/* ---- loading ---- */
+
+int area_file_read(const char *path, const area_load_opts *o, area_def **defs, size_t *n, char *err, size_t errlen)
+{
+	if (area_is_shapefile(path)) {
+		cJSON *fc = NULL;
+		char *prj = NULL;
+		ct_status st = area_shapefile_read(path, &fc, &prj, err, errlen);
+		if (st == CT_OK)
+			st = defs_from_list(path, cJSON_GetObjectItemCaseSensitive(fc, "features"), 1, prj, o, defs, n, err,
+					    errlen);
+		cJSON_Delete(fc);
+		free(prj);
+		return st;
+	}
 	char *text = ct_read_file(path, err, errlen);
 	if (!text)
-		return -1;
-	area_def *defs = NULL;
-	size_t n = 0;
-	int rc = area_file_parse(path, text, &defs, &n, err, errlen);
+		return CT_EIO;
+	ct_status st = area_file_parse_opts(path, text, o, defs, n, err, errlen);
 	free(text);
-	if (rc != 0)
-		return -1;
+	return st;
+}
+
+int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t errlen)
+{
+	return area_load_file_opts(s, path, NULL, loaded, err, errlen) == CT_OK ? 0 : -1;
+}
+
+/* Stores DEFS (N of them, read from PATH) and assigns the crimes held to
+ * them, in one transaction; frees DEFS.  A ct_status with err set. */
+static ct_status load_defs(store *s, const char *path, const area_load_opts *o, area_def *defs, size_t n,
+			   size_t *loaded, char *err, size_t errlen)
+{
+	ct_status st = CT_EDATA;
 	long long *ids = xcalloc(n, sizeof *ids);
 	area_set *set = NULL;
+	int rc;
 	if (store_begin(s) != 0)
 		goto db_error;
 	for (size_t i = 0; i < n; i++)
 		if (store_area_put(s, defs[i].name, defs[i].kind, defs[i].definition, path, &ids[i]) != 0)
 			goto db_error;
 	set = area_set_from_defs(defs, ids, n, err, errlen);
-	if (!set)
+	if (!set) {
+		st = CT_EDATA;
 		goto fail;
+	}
 	struct assign a = {s, set, xcalloc(n, sizeof(long long)), n, 0};
 	rc = store_crime_locs_each(s, assign_one, &a);
 	free(a.ids);
@@ -662,16 +1263,48 @@ int area_load_file(store *s, const char *path, size_t *loaded, char *err, size_t
 	if (store_commit(s) != 0)
 		goto db_error;
 	*loaded = n;
+	int latest = store_crimes_latest_month(s);
+	for (size_t i = 0; i < n && latest > LSOA_2011_LAST; i++)
+		if (strcmp(defs[i].kind, "lsoa") == 0 &&
+		    vintage_check_area(s, defs[i].name, defs[i].definition, latest, o ? o->note : NULL,
+				       o ? o->note_ctx : NULL, err, errlen) != 0) {
+			/* the areas are loaded; only the check could not run */
+			note(o, 1, "%s: %s", path, err);
+			break;
+		}
 	area_set_free(set);
 	area_defs_free(defs, n);
 	free(ids);
-	return 0;
+	return CT_OK;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
+	st = CT_EDB;
 fail:
 	store_rollback(s);
 	area_set_free(set);
 	area_defs_free(defs, n);
 	free(ids);
-	return -1;
+	return st;
+}
+
+int area_load_file_opts(store *s, const char *path, const area_load_opts *o, size_t *loaded, char *err,
+			size_t errlen)
+{
+	area_def *defs = NULL;
+	size_t n = 0;
+	ct_status st = area_file_read(path, o, &defs, &n, err, errlen);
+	if (st != CT_OK)
+		return st;
+	return load_defs(s, path, o, defs, n, loaded, err, errlen);
+}
+
+ct_status area_load_text(store *s, const char *path, const char *text, const area_load_opts *o, size_t *loaded,
+			 char *err, size_t errlen)
+{
+	area_def *defs = NULL;
+	size_t n = 0;
+	ct_status st = area_file_parse_opts(path, text, o, &defs, &n, err, errlen);
+	if (st != CT_OK)
+		return st;
+	return load_defs(s, path, o, defs, n, loaded, err, errlen);
 }

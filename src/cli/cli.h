@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "import/import.h"
 #include "store/store.h"
+#include "taxonomy/taxonomy.h"
 
 /* Each returns a process exit status (a ct_status value). */
 int cmd_import(int argc, char **argv);
@@ -17,6 +19,23 @@ int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* What cli_import_paths did, added to across calls. */
+typedef struct cli_import_counts {
+	size_t done;   /* files imported */
+	size_t dups;   /* files already imported (same content): skipped */
+	size_t failed; /* files or folders that could not be imported (each named in an error) */
+} cli_import_counts;
+
+/* Imports PATHS (CSV files, or folders searched recursively for them) into S
+ * with the column mapping MAP (may be NULL), as crimetab import does: a line
+ * per file unless quiet, an error per file or folder that could not be
+ * imported (a folder with no CSV file in it is one), the others imported
+ * all the same.  Returns CT_OK, the status of the first failure (CT_EDATA,
+ * CT_EIO), or CT_EDB, which stops it at once. */
+int cli_import_paths(store *s, const char *const *paths, size_t npaths, const imp_mapping *map, cli_import_counts *c);
 
 /* ---- options ----
  * A command lists its options in a table ended by CLI_END; adding one is one
@@ -95,6 +114,32 @@ extern cli_globals cli_global;
 /* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db, printing
  * the error; NULL on failure. */
 store *cli_open_store(const char *db, int readonly);
+
+/* A note callback for the modules (area_load_opts.note and the like):
+ * ct_warn for warnings, ct_note for the rest. */
+void cli_note(void *ctx, int warning, const char *msg);
+
+/* Templates named on the command line or in a config, found the one way
+ * (ct_template_text: a file of that name, else a built-in).  Each prints its
+ * error and returns NULL with *STATUS set: CT_EIO when nothing could be read,
+ * CT_EDATA when the text is not usable. */
+char *cli_template(const char *dir, const char *name, int *status);
+taxonomy *cli_taxonomy(const char *name, int *status);
+imp_mapping *cli_mapping(const char *name, int *status);
+
+/* Where plugins named without a '/' are found: the folder `make install`
+ * puts them in beside the binary (BINDIR/../lib/crimetab/plugins), or, for a
+ * binary run from the build tree, its plugins/ folder (build/plugins).
+ * Caller frees; NULL if the binary cannot find itself. */
+char *cli_plugin_dir(void);
+/* The plugin NAME_OR_PATH: a path (anything with a '/') as it is, else
+ * NAME.so in cli_plugin_dir(); nothing else is ever searched.  Caller
+ * frees; NULL after printing an error that lists the installed plugins. */
+char *cli_plugin_path(const char *name_or_path);
+
+/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
+ * JSON". */
+struct cJSON *cli_json_parse(const char *path, const char *text);
 
 /* Prints TEXT for --help (stdout), then the global options and the exit
  * statuses; returns CT_OK. */

@@ -11,14 +11,17 @@
 #include "plugin/fm_host.h"
 
 static const char facematch_help[] =
-	"usage: crimetab facematch run --plugin PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
+	"usage: crimetab facematch run --plugin NAME|PATH [--config STRING|@FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
 	"       crimetab facematch list\n"
 	"\n"
-	"run loads the face-match plugin at PATH (an explicit path: nothing is searched for;\n"
-	"a plugin file or folder writable by other users is refused), opens it with the\n"
-	"configuration STRING (or the contents of FILE), and stores the sightings it returns\n"
-	"for the months FROM to TO (default: everything it has).  Months are those of UK\n"
-	"time, summer time included: a sighting at 23:30 UTC on 30 June counts in July.\n"
+	"run loads a face-match plugin: NAME is one installed in crimetab's plugin folder\n"
+	"(PREFIX/lib/crimetab/plugins beside the binary, or build/plugins for build/crimetab;\n"
+	"see crimetab templates), PATH any other (anything with a '/').  Nothing else is\n"
+	"searched, and a plugin file or folder writable by other users is refused.  It is\n"
+	"opened with the configuration STRING (or the contents of FILE), and stores the\n"
+	"sightings it returns for the months FROM to TO (default: everything it has).\n"
+	"Months are those of UK time, summer time included: a sighting at 23:30 UTC on\n"
+	"30 June counts in July.\n"
 	"crimetab assigns each sighting to town centres itself (by the crime it names, or\n"
 	"by its coordinates), and reports then gain an \"Offenders (face match)\" section:\n"
 	"sightings, distinct offenders, repeat offenders (2 or more separate incidents in\n"
@@ -27,8 +30,9 @@ static const char facematch_help[] =
 	"them.  A re-run replaces the earlier sightings of the same plugin in the range; a\n"
 	"plugin that fails mid-way stores nothing.\n"
 	"\n"
-	"The reference plugin, build/plugins/facematch-embeddings.so, matches face embeddings\n"
-	"from a JSON Lines file:  --config 'sightings=FILE;watchlist=FILE;threshold=0.6'\n"
+	"The reference plugin, facematch-embeddings, matches face embeddings from a JSON\n"
+	"Lines file:  --plugin facematch-embeddings\n"
+	"             --config 'sightings=FILE;watchlist=FILE;threshold=0.6'\n"
 	"\n"
 	"list shows the runs stored: id, plugin, range, sightings, when.\n";
 
@@ -140,23 +144,29 @@ int cmd_facematch(int argc, char **argv)
 		return rc ? CT_EDB : CT_OK;
 	}
 	if (!plugin)
-		return cli_usage_error("facematch", "run needs --plugin PATH");
+		return cli_usage_error("facematch", "run needs --plugin NAME or --plugin PATH");
 	if (from_m >= 0 && to_m >= 0 && to_m < from_m)
 		return cli_usage_error("facematch", "--to is before --from");
 	int64_t from = from_m >= 0 ? ct_uk_month_start(from_m) : 0;
 	int64_t to = to_m >= 0 ? ct_uk_month_start(to_m + 1) : INT64_MAX / 2;
 	char *cfg = read_config(config);
 	if (!cfg)
-		return CT_EUSAGE;
+		return CT_EIO;
+	char *path = cli_plugin_path(plugin);
+	if (!path) {
+		free(cfg);
+		return CT_EPLUGIN;
+	}
 	store *s = cli_open_store(cli_global.db, 0);
 	if (!s) {
 		free(cfg);
+		free(path);
 		return CT_EDB;
 	}
 	char err[1024], name[256] = "";
 	int status = CT_OK;
 	area_set *areas = area_set_from_store(s, err, sizeof err);
-	run_ctx rc = {.s = s, .areas = areas, .path = plugin, .name = name, .from = from, .to = to};
+	run_ctx rc = {.s = s, .areas = areas, .path = path, .name = name, .from = from, .to = to};
 	if (!areas) {
 		ct_error("%s", err);
 		status = CT_EDB;
@@ -165,20 +175,19 @@ int cmd_facematch(int argc, char **argv)
 	rc.ids = xcalloc(area_set_count(areas) + 1, sizeof *rc.ids);
 	if (store_begin(s) != 0)
 		goto db_error;
-	int r = fm_run(plugin, cfg, from, to, sink, &rc, name, sizeof name, err, sizeof err);
+	int r = fm_run(path, cfg, from, to, sink, &rc, name, sizeof name, err, sizeof err);
 	if (r != 0) {
 		if (rc.failed)
 			goto db_error;
 		store_rollback(s);
-		ct_error("%s", err);
-		ct_error("nothing stored from this run");
+		ct_error("%s (nothing stored from this run)", err);
 		status = r == CT_EUSAGE ? CT_EUSAGE : CT_EPLUGIN;
 		goto out;
 	}
 	long long total = 0;
 	if (begin_run(&rc) != 0 || store_fm_run_finish(s, rc.run, &total) != 0 || store_commit(s) != 0)
 		goto db_error;
-	ct_note("%s: %lld sightings stored from %s (run %lld); %lld sightings in the database", plugin, rc.n, name,
+	ct_note("%s: %lld sightings stored from %s (run %lld); %lld sightings in the database", path, rc.n, name,
 		rc.run, total);
 	goto out;
 db_error:
@@ -190,5 +199,6 @@ out:
 	area_set_free(areas);
 	store_close(s);
 	free(cfg);
+	free(path);
 	return status;
 }

@@ -12,7 +12,7 @@
 
 static const char report_help[] =
 	"usage: crimetab report [options] [--md FILE] [--xlsx FILE] [--csv FILE] [--json FILE]\n"
-	"       crimetab report --config FILE [options]\n"
+	"       crimetab report --config NAME [options]\n"
 	"\n"
 	"Writes the town-centre scrutiny tables: for each area and category row, the count for\n"
 	"the selected month, the last 6 months and the last 12 months, with the difference and\n"
@@ -29,17 +29,21 @@ static const char report_help[] =
 	"  --area NAME          an area to report (repeatable; default: every area loaded;\n"
 	"                       \"All data\" is every crime, in an area or not)\n"
 	"  --all-data           add the \"All data\" table before the areas\n"
-	"  --taxonomy T         home-office (default), police-uk, or a template file\n"
+	"  --taxonomy T         home-office (default), police-uk (built-in), or a file\n"
 	"  --compare BASIS      yoy (default: the same window a year earlier) or previous\n"
 	"                       (the window immediately before)\n"
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
 	"                       taxonomy's own if imported, else whichever is\n"
 	"  --md FILE            Markdown tables\n"
 	"  --xlsx FILE          committee workbook: Summary, one sheet per area, Trend, Sources\n"
+	"  --xlsx-layout L      sheets (default: a sheet per area, as the paper) or long (one\n"
+	"                       table, the area as a column, with an autofilter: for hundreds\n"
+	"                       or thousands of areas)\n"
 	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
 	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
 	"                       docs/report.schema.json)\n"
-	"  --config FILE        a report config (JSON, see templates/reports/): areas, taxonomy,\n"
+	"  --config NAME        a report config: a JSON file, or a built-in one\n"
+	"                       (stockton-scrutiny; see crimetab templates): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
 	"                       by YYYY-MM; options given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
@@ -79,7 +83,7 @@ enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
 
 typedef struct report_opts {
-	char *db, *month, *taxonomy, *compare, *dataset;
+	char *db, *month, *taxonomy, *compare, *dataset, *xlsx_layout;
 	char *out[OUT_COUNT];
 	char **areas;
 	size_t nareas;
@@ -101,6 +105,7 @@ static void opts_free(report_opts *o)
 	free(o->taxonomy);
 	free(o->compare);
 	free(o->dataset);
+	free(o->xlsx_layout);
 	for (int i = 0; i < OUT_COUNT; i++)
 		free(o->out[i]);
 	for (size_t i = 0; i < o->nareas; i++)
@@ -117,28 +122,23 @@ static void add_area(report_opts *o, const char *name)
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
-	char err[1024];
-	char *text = ct_template_text("reports", path, err, sizeof err);
-	if (!text) {
-		ct_error("%s", err);
-		return CT_EDATA;
-	}
-	cJSON *j = cJSON_Parse(text);
-	free(text);
-	if (!j) {
-		ct_error("%s: not valid JSON", path);
-		return CT_EDATA;
-	}
 	int rc = CT_OK;
+	char *text = cli_template("reports", path, &rc);
+	if (!text)
+		return rc;
+	cJSON *j = cli_json_parse(path, text);
+	free(text);
+	if (!j)
+		return CT_EDATA;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);
 		rc = CT_EDATA;
 		goto out;
 	}
-	static const char *const keys[] = {"db", "month", "taxonomy", "compare", "dataset"};
-	char **slots[] = {&o->db, &o->month, &o->taxonomy, &o->compare, &o->dataset};
-	char *const cli_slots[] = {cli->db, cli->month, cli->taxonomy, cli->compare, cli->dataset};
+	static const char *const keys[] = {"db", "month", "taxonomy", "compare", "dataset", "xlsx_layout"};
+	char **slots[] = {&o->db, &o->month, &o->taxonomy, &o->compare, &o->dataset, &o->xlsx_layout};
+	char *const cli_slots[] = {cli->db, cli->month, cli->taxonomy, cli->compare, cli->dataset, cli->xlsx_layout};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
 		if (!v)
@@ -216,7 +216,7 @@ static char *expand_month(const char *path, int month)
 }
 
 /* Writes every requested output, each atomically. */
-static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
+static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int layout)
 {
 	int status = CT_OK;
 	char err[1024];
@@ -237,7 +237,7 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 			case OUT_MD: rc = rep_write_markdown(r, ct_out_fp(o)); break;
 			case OUT_CSV: rc = rep_write_csv(r, ct_out_fp(o)); break;
 			case OUT_JSON: rc = rep_write_json(r, ct_out_fp(o)); break;
-			case OUT_XLSX: rc = rep_write_xlsx(r, ct_out_tmppath(o), err, sizeof err); break;
+			case OUT_XLSX: rc = rep_write_xlsx_layout(r, ct_out_tmppath(o), layout, err, sizeof err); break;
 			}
 			if (rc != 0 && i == OUT_XLSX) {
 				/* the workbook was written under a temporary name: say which output failed */
@@ -265,7 +265,7 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT])
 
 int cmd_report(int argc, char **argv)
 {
-	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL;
+	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL, *layout = NULL;
 	const char *outs[OUT_COUNT] = {NULL};
 	cli_list areas = {0};
 	int all_data = 0, allow_missing = 0;
@@ -278,6 +278,7 @@ int cmd_report(int argc, char **argv)
 		CLI_STRING("dataset", 0, &dataset),
 		CLI_STRING("md", 0, &outs[OUT_MD]),
 		CLI_STRING("xlsx", 0, &outs[OUT_XLSX]),
+		CLI_STRING("xlsx-layout", 0, &layout),
 		CLI_STRING("csv", 0, &outs[OUT_CSV]),
 		CLI_STRING("json", 0, &outs[OUT_JSON]),
 		CLI_STRING("config", 0, &config),
@@ -299,6 +300,7 @@ int cmd_report(int argc, char **argv)
 	set(&cli.taxonomy, tax);
 	set(&cli.compare, cmp);
 	set(&cli.dataset, dataset);
+	set(&cli.xlsx_layout, layout);
 	for (int i = 0; i < OUT_COUNT; i++)
 		set(&cli.out[i], outs[i]);
 	for (size_t i = 0; i < areas.n; i++)
@@ -312,6 +314,7 @@ int cmd_report(int argc, char **argv)
 	set(&o.taxonomy, cli.taxonomy ? cli.taxonomy : o.taxonomy ? o.taxonomy : "home-office");
 	set(&o.compare, cli.compare ? cli.compare : o.compare ? o.compare : "yoy");
 	set(&o.dataset, cli.dataset ? cli.dataset : o.dataset);
+	set(&o.xlsx_layout, cli.xlsx_layout ? cli.xlsx_layout : o.xlsx_layout ? o.xlsx_layout : "sheets");
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (cli.out[i])
 			set(&o.out[i], cli.out[i]);
@@ -335,6 +338,10 @@ int cmd_report(int argc, char **argv)
 		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
 		goto out;
 	}
+	if (strcmp(o.xlsx_layout, "sheets") != 0 && strcmp(o.xlsx_layout, "long") != 0) {
+		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not sheets or long", o.xlsx_layout);
+		goto out;
+	}
 	int any_out = 0;
 	for (int i = 0; i < OUT_COUNT; i++)
 		any_out |= o.out[i] != NULL;
@@ -342,12 +349,9 @@ int cmd_report(int argc, char **argv)
 		set(&o.out[OUT_MD], "-");
 
 	char err[1024];
-	taxonomy *t = tax_load(o.taxonomy, err, sizeof err);
-	if (!t) {
-		ct_error("%s", err);
-		status = CT_EDATA;
+	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
+	if (!t)
 		goto out;
-	}
 	store *s = cli_open_store(o.db, 0);
 	if (!s) {
 		tax_free(t);
@@ -378,7 +382,7 @@ int cmd_report(int argc, char **argv)
 			rep_compare_label(r->compare));
 		for (size_t i = 0; i < r->nwarnings; i++)
 			ct_warn("%s", r->warnings[i]);
-		status = write_outputs(r, o.out);
+		status = write_outputs(r, o.out, strcmp(o.xlsx_layout, "long") == 0 ? REP_XLSX_LONG : REP_XLSX_SHEETS);
 		if (status == CT_OK && r->nwarnings && !o.allow_missing)
 			status = CT_EMISSING;
 		rep_report_free(r);

@@ -22,12 +22,16 @@ static const char tui_help[] =
 	"The database is opened read-only, so an import can run at the same time; r reloads.\n"
 	"\n"
 	"options:\n"
-	"  --month YYYY-MM    the selected month to start on (default: the latest with data)\n"
-	"  --taxonomy T       home-office (default), police-uk, or a template file; t cycles\n"
+	"  --month YYYY-MM    the selected month to start on (default: the latest that every\n"
+	"                     force has data for); a month outside the data is an error\n"
+	"  --taxonomy T       home-office, police-uk, or a template file; t cycles (default:\n"
+	"                     police-uk when the database holds police.uk street data only,\n"
+	"                     else home-office)\n"
 	"  --compare BASIS    yoy (default: a year earlier) or previous (the preceding\n"
 	"                     window); c toggles\n"
 	"\n"
-	"Needs a terminal: with standard input or output not a TTY it exits with status 2.\n"
+	"Needs a terminal that can move its cursor: with standard input or output not a\n"
+	"TTY, or TERM=dumb, it exits with status 2.  The mouse selects, scrolls and sorts.\n"
 	"--no-color (or NO_COLOR) turns colour off; without a UTF-8 locale it draws in ASCII.\n";
 
 #define MAX_TAX 3
@@ -40,8 +44,8 @@ typedef struct tui_ctx {
 	ct_status why; /* of the last report that could not be built */
 } tui_ctx;
 
-static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, int *latest, char *err,
-			 size_t errlen)
+static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, tui_range *range,
+				char *err, size_t errlen)
 {
 	tui_ctx *c = vctx;
 	taxonomy *t = NULL;
@@ -60,8 +64,25 @@ static rep_report *build_report(void *vctx, int month, int compare, const char *
 	}
 	stats_request req = {.month = month, .compare = compare, .include_all = 1};
 	rep_report *r = stats_build(c->s, t, &req, &c->why, err, errlen);
-	if (r)
-		*latest = stats_latest_complete_month(c->s, r->dataset);
+	if (!r)
+		return NULL;
+	if (stats_data_range(c->s, r->dataset, &range->first, &range->last) != 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(c->s));
+		c->why = CT_EDB;
+		rep_report_free(r);
+		return NULL;
+	}
+	range->latest = stats_latest_complete_month(c->s, r->dataset);
+	if (month >= 0 && range->first >= 0 && (month < range->first || month > range->last)) {
+		char m[8], a[8], z[8];
+		ct_month_format(month, m);
+		ct_month_format(range->first, a);
+		ct_month_format(range->last, z);
+		snprintf(err, errlen, "no data for %s: the %s covers %s to %s", m, rep_dataset_label(r->dataset), a, z);
+		c->why = CT_EUSAGE;
+		rep_report_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -97,7 +118,7 @@ static int export_area(void *vctx, const rep_report *r, size_t area, const char 
 
 int cmd_tui(int argc, char **argv)
 {
-	const char *taxname = "home-office", *month_arg = "latest", *compare_arg = "yoy";
+	const char *taxname = NULL, *month_arg = "latest", *compare_arg = "yoy";
 	const cli_opt opts[] = {
 		CLI_STRING("month", 'm', &month_arg),
 		CLI_STRING("taxonomy", 't', &taxname),
@@ -124,27 +145,28 @@ int cmd_tui(int argc, char **argv)
 
 	tui_ctx ctx = {.names = {"home-office", "police-uk"}, .ntax = 2};
 	size_t tax = 0;
+	int status = CT_EDB;
+	/* read-only: a running import (WAL) is neither blocked nor blocks this */
+	ctx.s = cli_open_store(cli_global.db, 1);
+	if (!ctx.s)
+		return status;
+	if (!taxname)
+		taxname = stats_default_taxonomy(ctx.s);
 	for (tax = 0; tax < ctx.ntax; tax++)
 		if (strcmp(ctx.names[tax], taxname) == 0)
 			break;
 	if (tax == ctx.ntax) {
-		char err[1024];
-		ctx.tax[tax] = tax_load(taxname, err, sizeof err);
+		ctx.tax[tax] = cli_taxonomy(taxname, &status);
 		if (!ctx.tax[tax]) {
-			ct_error("%s", err);
-			return CT_EDATA;
+			store_close(ctx.s);
+			return status;
 		}
 		ctx.names[ctx.ntax++] = taxname;
 	}
-	/* read-only: a running import (WAL) is neither blocked nor blocks this */
-	ctx.s = cli_open_store(cli_global.db, 1);
-	int status = CT_EDB;
-	if (ctx.s) {
-		tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
-		status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);
-		if (status != CT_OK && ctx.why != CT_OK)
-			status = ctx.why; /* the first report failed: say why */
-	}
+	tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
+	status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);
+	if (status != CT_OK && ctx.why != CT_OK)
+		status = ctx.why; /* the first report failed: say why */
 	store_close(ctx.s);
 	for (size_t i = 0; i < ctx.ntax; i++)
 		tax_free(ctx.tax[i]);

@@ -1,5 +1,13 @@
 /* Helpers shared by the subcommands. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/util.h"
@@ -11,4 +19,129 @@ store *cli_open_store(const char *db, int readonly)
 	if (!s)
 		ct_error("%s", err);
 	return s;
+}
+
+void cli_note(void *ctx, int warning, const char *msg)
+{
+	(void)ctx;
+	if (warning)
+		ct_warn("%s", msg);
+	else
+		ct_note("%s", msg);
+}
+
+char *cli_template(const char *dir, const char *name, int *status)
+{
+	char err[1024];
+	char *text = ct_template_text(dir, name, err, sizeof err);
+	if (!text) {
+		ct_error("%s", err);
+		*status = CT_EIO;
+	}
+	return text;
+}
+
+taxonomy *cli_taxonomy(const char *name, int *status)
+{
+	char err[1024];
+	char *text = cli_template("taxonomy", name, status);
+	if (!text)
+		return NULL;
+	taxonomy *t = tax_parse(name, text, err, sizeof err);
+	free(text);
+	if (!t) {
+		ct_error("%s", err);
+		*status = CT_EDATA;
+	}
+	return t;
+}
+
+imp_mapping *cli_mapping(const char *name, int *status)
+{
+	char err[1024];
+	char *text = cli_template("mappings", name, status);
+	if (!text)
+		return NULL;
+	imp_mapping *m = imp_mapping_parse(name, text, err, sizeof err);
+	free(text);
+	if (!m) {
+		ct_error("%s", err);
+		*status = CT_EDATA;
+	}
+	return m;
+}
+
+cJSON *cli_json_parse(const char *path, const char *text)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	if (!j) {
+		int line = 1;
+		for (const char *p = text; end && p < end && *p; p++)
+			line += *p == '\n';
+		ct_error("%s:%d: not valid JSON", path, line);
+	}
+	return j;
+}
+
+char *cli_plugin_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	static const char *const subdirs[] = {"../lib/crimetab/plugins", "plugins"};
+	struct stat st;
+	for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+		char *dir = xasprintf("%s/%s", exe, subdirs[i]);
+		char *real = realpath(dir, NULL);
+		free(dir);
+		if (real && stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+			return real;
+		free(real);
+	}
+	/* neither exists: the installed layout, for messages */
+	char *up = strrchr(exe, '/');
+	if (up)
+		*up = '\0';
+	return xasprintf("%s/lib/crimetab/plugins", up ? exe : ".");
+}
+
+char *cli_plugin_path(const char *name_or_path)
+{
+	if (strchr(name_or_path, '/'))
+		return xstrdup(name_or_path);
+	char *dir = cli_plugin_dir();
+	if (!dir) {
+		ct_error("%s: cannot find the plugin folder (/proc/self/exe: %s); give the plugin's path", name_or_path,
+			 strerror(errno));
+		return NULL;
+	}
+	char *path = xasprintf("%s/%s.so", dir, name_or_path);
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		free(dir);
+		return path;
+	}
+	free(path);
+	strbuf names = {0};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] != '.' && len > 3 && strcmp(e->d_name + len - 3, ".so") == 0)
+			sb_printf(&names, "%s%.*s", names.len ? ", " : "", (int)(len - 3), e->d_name);
+	}
+	if (d)
+		closedir(d);
+	ct_error("%s: no such plugin in %s (installed: %s); a plugin elsewhere is given by its path", name_or_path, dir,
+		 names.len ? names.buf : "none");
+	sb_release(&names);
+	free(dir);
+	return NULL;
 }

@@ -310,16 +310,63 @@ char *ct_read_file(const char *path, char *err, size_t errlen)
 	return sb_detach(&sb);
 }
 
-char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen)
+const char *ct_template_noun(const char *dir)
 {
-	if (!strchr(name_or_path, '/')) {
-		char *key = xasprintf("templates/%s/%s.json", dir, name_or_path);
+	static const char *const nouns[][2] = {
+		{"taxonomy", "taxonomy"},
+		{"mappings", "column mapping"},
+		{"areas", "areas file"},
+		{"reports", "report config"},
+	};
+	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+		if (strcmp(dir, nouns[i][0]) == 0)
+			return nouns[i][1];
+	return "template";
+}
+
+const char *ct_template_builtin(const char *dir, const char *name, size_t *len)
+{
+	static const char *const exts[] = {".json", ".geojson"};
+	if (!*name || strchr(name, '/'))
+		return NULL;
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		char *key = xasprintf("templates/%s/%s%s", dir, name, exts[i]);
 		const struct embedded_file *ef = embedded_find(key);
 		free(key);
-		if (ef)
-			return xstrndup(ef->data, ef->len);
+		if (ef) {
+			if (len)
+				*len = ef->len;
+			return ef->data;
+		}
 	}
-	return ct_read_file(name_or_path, err, errlen);
+	return NULL;
+}
+
+char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen)
+{
+	struct stat st;
+	/* a file of that name wins (or says why it cannot be read) */
+	if (stat(name_or_path, &st) == 0 || errno != ENOENT)
+		return ct_read_file(name_or_path, err, errlen);
+	size_t len;
+	const char *text = ct_template_builtin(dir, name_or_path, &len);
+	if (text)
+		return xstrndup(text, len);
+	if (strchr(name_or_path, '/'))
+		return ct_read_file(name_or_path, err, errlen);
+	char prefix[64];
+	size_t n = (size_t)snprintf(prefix, sizeof prefix, "templates/%s/", dir);
+	strbuf names = {0};
+	for (const struct embedded_file *f = embedded_files; f->name; f++) {
+		if (strncmp(f->name, prefix, n) != 0)
+			continue;
+		const char *base = f->name + n;
+		sb_printf(&names, "%s%.*s", names.len ? ", " : "", (int)strcspn(base, "."), base);
+	}
+	snprintf(err, errlen, "%s: no such file, and not a built-in %s (built-in: %s)", name_or_path,
+		 ct_template_noun(dir), names.len ? names.buf : "none");
+	sb_release(&names);
+	return NULL;
 }
 
 struct ct_outfile {

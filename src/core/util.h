@@ -59,10 +59,21 @@ long long ct_uk_month_start(int month);
 /* The contents of PATH, NUL-terminated (caller frees); NULL with
  * "PATH: cannot open: reason" in err. */
 char *ct_read_file(const char *path, char *err, size_t errlen);
-/* A template's text (caller frees): the built-in templates/DIR/NAME.json
- * when NAME_OR_PATH has no '/' and such a file is compiled in, else the
- * file NAME_OR_PATH. */
+/* The one way a template named on the command line or in a config is found,
+ * from any folder: NAME_OR_PATH is read as a file when something exists at
+ * that path; otherwise, when it names a built-in template of kind DIR
+ * ("taxonomy", "mappings", "areas", "reports": templates/DIR/NAME.json or
+ * .geojson, compiled in), that text.  Returns the text (caller frees), or
+ * NULL with err set ("NAME: no such file, and not a built-in taxonomy
+ * (built-in: home-office, police-uk)", or the file's own read error): NULL
+ * always means nothing could be read (exit status CT_EIO). */
 char *ct_template_text(const char *dir, const char *name_or_path, char *err, size_t errlen);
+/* The built-in template of kind DIR called NAME (its text and length are
+ * compiled in), or NULL. */
+const char *ct_template_builtin(const char *dir, const char *name, size_t *len);
+/* What a template of kind DIR is called in messages ("taxonomy", "column
+ * mapping", "areas file", "report config"). */
+const char *ct_template_noun(const char *dir);
 
 /* True if s (length n) is valid UTF-8. */
 int ct_utf8_valid(const char *s, size_t n);

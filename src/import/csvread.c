@@ -21,10 +21,17 @@ typedef struct qrow {
 	const char *error;
 } qrow;
 
+/* Bytes are read from the source in blocks of this size. */
+#define IN_BLOCK (1 << 18)
+
 struct imp_reader {
-	FILE *f;
+	imp_read_fn read;
+	void *read_ctx;
+	char *in;             /* the block being read: in[in_pos..in_len) is unread */
+	size_t in_pos, in_len;
+	int in_eof, in_error;
 	struct csv_parser p;
-	char *line;
+	char *line;           /* a line that spans blocks is gathered here */
 	size_t line_cap;
 	long long lineno, bytes;
 	qrow *q;     /* completed rows; q[qhead..qlen) are waiting to be returned */
@@ -184,13 +191,26 @@ static void parser_init(struct csv_parser *p)
 	csv_set_space_func(p, never_space);
 }
 
-imp_reader *imp_reader_new(FILE *f)
+imp_reader *imp_reader_new_stream(imp_read_fn read, void *ctx)
 {
 	imp_reader *r = xcalloc(1, sizeof *r);
-	r->f = f;
+	r->read = read;
+	r->read_ctx = ctx;
 	r->eol = '\n';
 	parser_init(&r->p);
 	return r;
+}
+
+long imp_read_file(void *ctx, char *buf, size_t n)
+{
+	FILE *f = ctx;
+	size_t k = fread(buf, 1, n, f);
+	return k == 0 && ferror(f) ? -1 : (long)k;
+}
+
+imp_reader *imp_reader_new(FILE *f)
+{
+	return imp_reader_new_stream(imp_read_file, f);
 }
 
 void imp_reader_free(imp_reader *r)
@@ -205,6 +225,7 @@ void imp_reader_free(imp_reader *r)
 	sb_release(&r->pending_raw);
 	sb_release(&r->span);
 	free(r->line);
+	free(r->in);
 	free(r->fieldptrs);
 	free(r);
 }
@@ -267,43 +288,104 @@ static void reset_parser(imp_reader *r)
 	r->in_row = 0;
 }
 
-/* Reads the first line, which says how lines end: at LF (or CRLF), or at a
- * CR alone (old Mac files, and Excel's "CSV (Macintosh)"), which getline
- * would take for one line as long as the file.  Like getline otherwise. */
-static ssize_t first_line(imp_reader *r)
+/* Makes unread input available: 1, 0 at the end, -1 on a read error. */
+static int fill(imp_reader *r)
+{
+	if (r->in_pos < r->in_len)
+		return 1;
+	if (r->in_error)
+		return -1;
+	if (r->in_eof)
+		return 0;
+	if (!r->in)
+		r->in = xmalloc(IN_BLOCK);
+	long k = r->read(r->read_ctx, r->in, IN_BLOCK);
+	r->in_pos = 0;
+	r->in_len = k > 0 ? (size_t)k : 0;
+	if (k < 0)
+		r->in_error = 1;
+	else if (k == 0)
+		r->in_eof = 1;
+	return k > 0 ? 1 : k < 0 ? -1 : 0;
+}
+
+static void line_reserve(imp_reader *r, size_t n)
+{
+	if (n > r->line_cap) {
+		r->line_cap = r->line_cap ? 2 * r->line_cap : 256;
+		if (r->line_cap < n)
+			r->line_cap = n;
+		r->line = xrealloc(r->line, r->line_cap);
+	}
+}
+
+/* Reads the next line, up to and including EOL, into *LINE: the input block
+ * itself when the line lies in it, else r->line.  Its length, or -1 at the
+ * end or on a read error (r->in_error). */
+static ssize_t next_line(imp_reader *r, int eol, const char **line)
 {
 	size_t n = 0;
-	int c;
-	while ((c = getc(r->f)) != EOF) {
-		if (n + 3 > r->line_cap) {
-			r->line_cap = r->line_cap ? 2 * r->line_cap : 256;
-			r->line = xrealloc(r->line, r->line_cap);
+	int got;
+	while ((got = fill(r)) > 0) {
+		const char *s = r->in + r->in_pos;
+		size_t avail = r->in_len - r->in_pos;
+		const char *e = memchr(s, eol, avail);
+		size_t take = e ? (size_t)(e - s) + 1 : avail;
+		r->in_pos += take;
+		if (e && n == 0) {
+			*line = s;
+			return (ssize_t)take;
 		}
-		r->line[n++] = (char)c;
+		line_reserve(r, n + take + 1);
+		memcpy(r->line + n, s, take);
+		n += take;
+		if (e)
+			break;
+	}
+	if (got < 0 || n == 0)
+		return -1;
+	r->line[n] = '\0';
+	*line = r->line;
+	return (ssize_t)n;
+}
+
+/* Reads the first line, which says how lines end: at LF (or CRLF), or at a
+ * CR alone (old Mac files, and Excel's "CSV (Macintosh)"), which a search for
+ * LF would take for one line as long as the file.  Like next_line otherwise. */
+static ssize_t first_line(imp_reader *r, const char **line)
+{
+	size_t n = 0;
+	while (fill(r) > 0) {
+		char c = r->in[r->in_pos++];
+		line_reserve(r, n + 3);
+		r->line[n++] = c;
 		if (c == '\n')
 			break;
 		if (c == '\r') {
-			int d = getc(r->f);
-			if (d == '\n')
-				r->line[n++] = '\n';
-			else if (d != EOF && ungetc(d, r->f) != EOF)
-				r->eol = '\r';
+			if (fill(r) > 0) {
+				if (r->in[r->in_pos] == '\n')
+					r->line[n++] = r->in[r->in_pos++];
+				else
+					r->eol = '\r';
+			}
 			break;
 		}
 	}
-	if (n == 0)
+	if (r->in_error || n == 0)
 		return -1;
 	r->line[n] = '\0';
+	*line = r->line;
 	return (ssize_t)n;
 }
 
 /* Feeds one more physical line (or finishes at EOF); -1 on read error. */
 static int feed(imp_reader *r)
 {
-	ssize_t n = r->lineno == 0 ? first_line(r) : getdelim(&r->line, &r->line_cap, r->eol, r->f);
+	const char *s = NULL;
+	ssize_t n = r->lineno == 0 ? first_line(r, &s) : next_line(r, r->eol, &s);
 	size_t qlen0 = r->qlen;
 	if (n < 0) {
-		if (ferror(r->f))
+		if (r->in_error)
 			return -1;
 		r->eof = 1;
 		if (csv_fini(&r->p, on_field, on_row, r) != 0) {
@@ -319,14 +401,13 @@ static int feed(imp_reader *r)
 	r->lineno++;
 	r->bytes += n;
 	if (r->tap)
-		r->tap(r->tap_ctx, r->line, (size_t)n);
+		r->tap(r->tap_ctx, s, (size_t)n);
 	if (r->lineno == 1) {
-		size_t e = n >= 2 && r->line[n - 2] == '\r' && r->line[n - 1] == '\n' ? 2
-			   : r->line[n - 1] == '\n' || r->line[n - 1] == '\r' ? 1 : 0;
-		memcpy(r->first_eol, r->line + n - e, e);
+		size_t e = n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n' ? 2 : s[n - 1] == '\n' || s[n - 1] == '\r' ? 1 : 0;
+		memcpy(r->first_eol, s + n - e, e);
 		r->first_eol[e] = '\0';
 	}
-	char *s = r->line;
+	const char *line = s;      /* valid until the next feed */
 	size_t whole = (size_t)n; /* with a BOM: the span keeps it */
 	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3;
@@ -345,14 +426,14 @@ static int feed(imp_reader *r)
 		reset_parser(r);
 		r->building.line = start;
 		finish_row(r, "row is longer than 65536 bytes");
-		give_span(r, qlen0, r->line, whole);
+		give_span(r, qlen0, line, whole);
 		return 0;
 	}
 	/* libcsv's public state: 0 (ROW_NOT_BEGUN) between rows, outside quotes */
 	size_t plain = r->p.pstate != 0 || r->in_row || r->pending_raw.len ? 0 : plain_line(s, (size_t)n);
 	if (plain) {
 		split_line(r, s, plain);
-		give_span(r, qlen0, r->line, whole);
+		give_span(r, qlen0, line, whole);
 		return 0;
 	}
 	sb_add(&r->pending_raw, s, (size_t)n);
@@ -364,7 +445,7 @@ static int feed(imp_reader *r)
 		r->building.line = start;
 		finish_row(r, why);
 	}
-	give_span(r, qlen0, r->line, whole);
+	give_span(r, qlen0, line, whole);
 	return 0;
 }
 

@@ -26,9 +26,19 @@ typedef struct imp_row {
 
 typedef struct imp_reader imp_reader;
 
+/* Where a reader's bytes come from: reads up to N bytes into BUF and returns
+ * how many, 0 at the end, or -1 on an error (the caller's CTX knows why).  A
+ * short count is not the end. */
+typedef long (*imp_read_fn)(void *ctx, char *buf, size_t n);
+
+/* An imp_read_fn over the FILE * CTX. */
+long imp_read_file(void *ctx, char *buf, size_t n);
+
 /* Reads from F (not closed by the reader).  A UTF-8 BOM is skipped and CRLF
  * accepted. */
 imp_reader *imp_reader_new(FILE *f);
+/* Reads whatever READ gives (a zip member, a buffer), like imp_reader_new. */
+imp_reader *imp_reader_new_stream(imp_read_fn read, void *ctx);
 void imp_reader_free(imp_reader *r);
 /* Next row: 1 and *row filled, 0 at end of input, -1 on a read error. */
 int imp_reader_next(imp_reader *r, imp_row *row);

@@ -165,8 +165,12 @@ ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err
 		sb_puts(&head, x.eol);
 	}
 	put(&x, head.buf ? head.buf : "", head.len);
-	int rc = store_rejects_each(s, src->id, keep_reject, &x);
-	if (rc == 0)
+	/* a head with no line ending is the whole file (a police.uk API response) */
+	int whole = !force && src->head.p && !src->eol;
+	if (whole)
+		x.rows = src->rows_read;
+	int rc = whole ? 0 : store_rejects_each(s, src->id, keep_reject, &x);
+	if (rc == 0 && !whole)
 		rc = strcmp(src->kind, "outcomes") == 0 ? store_outcomes_each(s, src->id, put_outcome, &x)
 		     : strcmp(src->kind, "stop-and-search") == 0 ? store_stops_each(s, src->id, put_stop, &x)
 								 : store_crimes_each(s, src->id, put_crime, &x);
@@ -175,7 +179,8 @@ ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err
 		status = CT_EDB;
 		goto done;
 	}
-	rejects_before(&x, 0x7fffffffffffffffLL);
+	if (!whole)
+		rejects_before(&x, 0x7fffffffffffffffLL);
 	if (!force && src->tail.p)
 		put(&x, src->tail.p, src->tail.n);
 	if (x.failed || ferror(out)) {

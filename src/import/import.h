@@ -25,9 +25,14 @@ typedef struct imp_result {
 	int duplicate;        /* same content already imported: nothing done */
 	long long source_id, rows_read, imported, rejected, superseded;
 	int month_min, month_max;
+	int api;              /* a saved police.uk API response (kind "street") */
+	long long held;       /* API rows that CSV files or newer responses also hold: not counted twice */
+	char warning[512];    /* something about the rows to tell the user, or "" */
 } imp_result;
 
-/* Imports PATH.  AREAS (may be NULL) assigns the new crimes to town centres.
+/* Imports PATH: a CSV file, or a saved police.uk API crimes response (a JSON
+ * array, recognised by its first byte; see apijson.h).  AREAS (may be NULL)
+ * assigns the new crimes to town centres.
  * CT_OK: imported or a duplicate (see r).  CT_EDATA: a file-level problem
  * (unknown header, mapping does not fit, empty file); nothing stored; err is
  * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored. */
@@ -41,6 +46,25 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
  * did not come back exactly); CT_EDB, CT_EIO.  Whatever was written to OUT
  * is then not the file. */
 ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err, size_t errlen);
+/* Where an imported file's bytes come from: a file on disk, or a member of a
+ * zip archive read without unpacking it (zipin.h). */
+typedef struct imp_input {
+	const char *name;      /* recorded as the source's path; messages start with it */
+	const char *file_name; /* where a police.uk name (YYYY-MM-<force>-<kind>.csv) is read from */
+	long long size;        /* bytes, or -1 when not known */
+	/* Up to N bytes into BUF: the count, 0 at the end, -1 on an error. */
+	long (*read)(void *ctx, char *buf, size_t n);
+	/* Back to the first byte: 0, or -1. */
+	int (*rewind)(void *ctx);
+	/* Why the last read failed, or NULL for strerror(errno); may be NULL. */
+	const char *(*error)(void *ctx);
+	void *ctx;
+} imp_input;
+
+/* Imports IN, like imp_file; IN's read and error functions may be called from
+ * a second thread, but never at the same time as each other. */
+ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in, const imp_mapping *mapping,
+			   imp_result *r, char *err, size_t errlen);
 
 /* Parses a police.uk file name "YYYY-MM-<force>-<kind>.csv": 0 and the parts,
  * or -1.  force_slug gets at least 64 bytes. */

@@ -23,6 +23,9 @@ void rep_report_free(rep_report *r)
 			free(ar->rows[i].label);
 			free(ar->rows[i].path);
 			free(ar->rows[i].note);
+			for (size_t k = 0; k < ar->rows[i].ncats; k++)
+				free(ar->rows[i].cats[k].name);
+			free(ar->rows[i].cats);
 		}
 		free(ar->rows);
 		free(ar->name);
@@ -40,6 +43,7 @@ void rep_report_free(rep_report *r)
 		free(r->sources[i].kind);
 		free(r->sources[i].force);
 		free(r->sources[i].imported_at);
+		free(r->sources[i].sha256);
 	}
 	free(r->sources);
 	for (size_t i = 0; i < r->ngaps; i++)

@@ -45,6 +45,12 @@ enum {
 	REP_ROW_APPROX = 16,       /* stands for more than one Home Office category: see note */
 };
 
+/* A source category no template rule maps, as listed under an Unknown row. */
+typedef struct rep_cat {
+	char *name;                 /* as the source spells it */
+	long long cur[REP_WINDOWS]; /* its count in each current window */
+} rep_cat;
+
 typedef struct rep_row {
 	char *label;
 	char *path;   /* labels from the top joined with " > " */
@@ -54,6 +60,8 @@ typedef struct rep_row {
 	unsigned flags;
 	rep_fig fig[REP_WINDOWS];
 	long long series[REP_SERIES];
+	rep_cat *cats; /* REP_ROW_UNKNOWN rows: the categories in it, largest 12-month count first */
+	size_t ncats;
 } rep_row;
 
 /* Completeness of one span (a window's current or comparison months) for
@@ -97,6 +105,7 @@ typedef struct rep_source {
 	char *path, *kind, *force, *imported_at;
 	int month_min, month_max;
 	long long rows;
+	char *sha256; /* of the file's bytes, hex; "" when not known */
 } rep_source;
 
 typedef struct rep_window_span {

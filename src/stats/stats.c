@@ -186,6 +186,30 @@ int stats_latest_complete_month(store *s, const char *dataset)
 	return latest;
 }
 
+int stats_data_range(store *s, const char *dataset, int *first, int *last)
+{
+	coverage c = {.kind = dataset};
+	*first = *last = -1;
+	if (store_coverage_each(s, cov_add, &c) != 0) {
+		cov_free(&c);
+		return -1;
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		int a = c.f[i].months[0], z = c.f[i].months[c.f[i].n - 1];
+		if (*first < 0 || a < *first)
+			*first = a;
+		if (*last < 0 || z > *last)
+			*last = z;
+	}
+	cov_free(&c);
+	return 0;
+}
+
+const char *stats_default_taxonomy(store *s)
+{
+	return store_kind_count(s, "force") <= 0 && store_kind_count(s, "street") > 0 ? "police-uk" : "home-office";
+}
+
 /* ---- building the model ---- */
 
 typedef struct builder {
@@ -194,28 +218,34 @@ typedef struct builder {
 	long long (*series)[REP_SERIES]; /* per taxonomy node */
 	char **cat_names; /* category -> leaf cache */
 	size_t *cat_leaf;
+	long long (*cat_series)[REP_SERIES]; /* per category, for the Unknown row's list */
 	size_t ncats;
 } builder;
 
+/* The index of CATEGORY in the builder's cache, classified on first sight. */
 static size_t classify(builder *b, const char *category)
 {
 	for (size_t i = 0; i < b->ncats; i++)
 		if (strcmp(b->cat_names[i], category) == 0)
-			return b->cat_leaf[i];
-	size_t leaf = tax_classify(b->tax, category);
+			return i;
 	b->cat_names = xrealloc(b->cat_names, (b->ncats + 1) * sizeof *b->cat_names);
 	b->cat_leaf = xrealloc(b->cat_leaf, (b->ncats + 1) * sizeof *b->cat_leaf);
+	b->cat_series = xrealloc(b->cat_series, (b->ncats + 1) * sizeof *b->cat_series);
 	b->cat_names[b->ncats] = xstrdup(category);
-	b->cat_leaf[b->ncats++] = leaf;
-	return leaf;
+	b->cat_leaf[b->ncats] = tax_classify(b->tax, category);
+	memset(b->cat_series[b->ncats], 0, sizeof b->cat_series[b->ncats]);
+	return b->ncats++;
 }
 
 static int add_cell(void *ctx, int month, const char *category, long long n)
 {
 	builder *b = ctx;
 	int off = month - b->first;
-	if (off >= 0 && off < REP_SERIES)
-		b->series[classify(b, category)][off] += n;
+	if (off >= 0 && off < REP_SERIES) {
+		size_t c = classify(b, category);
+		b->series[b->cat_leaf[c]][off] += n;
+		b->cat_series[c][off] += n;
+	}
 	return 0;
 }
 
@@ -271,8 +301,41 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_cats(const void *a, const void *b)
+{
+	const rep_cat *x = a, *y = b;
+	if (x->cur[REP_WINDOWS - 1] != y->cur[REP_WINDOWS - 1])
+		return x->cur[REP_WINDOWS - 1] > y->cur[REP_WINDOWS - 1] ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The source categories classified to leaf NODE that count in some window:
+ * what an Unknown row is made of. */
+static void attach_cats(rep_row *r, const builder *b, size_t node, const rep_window_span *span)
+{
+	for (size_t c = 0; c < b->ncats; c++) {
+		if (b->cat_leaf[c] != node)
+			continue;
+		rep_cat cat = {0};
+		int any = 0;
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			cat.cur[w] = span_sum(b->cat_series[c], b->first, span[w].from, span[w].to);
+			any |= cat.cur[w] != 0 ||
+			       span_sum(b->cat_series[c], b->first, span[w].cmp_from, span[w].cmp_to) != 0;
+		}
+		if (!any)
+			continue;
+		cat.name = xstrdup(b->cat_names[c]);
+		r->cats = xrealloc(r->cats, (r->ncats + 1) * sizeof *r->cats);
+		r->cats[r->ncats++] = cat;
+	}
+	if (r->ncats > 1)
+		qsort(r->cats, r->ncats, sizeof *r->cats, cmp_cats);
+}
+
 /* Appends node I (if not empty) and its children, in display order. */
-static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, size_t i, int parent)
+static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, const builder *b,
+		 const rep_window_span *span, size_t i, int parent)
 {
 	if (row_is_empty(&noderows[i]))
 		return;
@@ -283,6 +346,8 @@ static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, size_
 	r->path = xstrdup(noderows[i].path);
 	r->note = noderows[i].note ? xstrdup(noderows[i].note) : NULL;
 	r->parent = parent;
+	if (tax_node_at(t, i)->unknown)
+		attach_cats(r, b, i, span);
 	size_t n = tax_count(t), nk = 0;
 	size_t *kids = xcalloc(n, sizeof *kids);
 	for (size_t k = 0; k < n; k++)
@@ -291,7 +356,7 @@ static void emit(rep_area *ar, const rep_row *noderows, const taxonomy *t, size_
 	sorter sc = {noderows, t};
 	qsort_r(kids, nk, sizeof *kids, cmp_nodes, &sc);
 	for (size_t k = 0; k < nk; k++)
-		emit(ar, noderows, t, kids[k], me);
+		emit(ar, noderows, t, b, span, kids[k], me);
 	free(kids);
 }
 
@@ -338,7 +403,7 @@ static int build_area(store *s, const taxonomy *t, const char *dataset, long lon
 	sorter sc = {noderows, t};
 	qsort_r(tops, ntop, sizeof *tops, cmp_nodes, &sc);
 	for (size_t i = 0; i < ntop; i++)
-		emit(ar, noderows, t, tops[i], -1);
+		emit(ar, noderows, t, &b, rep->span, tops[i], -1);
 	rep_row *tr = &ar->rows[ar->nrows++];
 	tr->label = xstrdup("Total");
 	tr->path = xstrdup("Total");
@@ -353,6 +418,7 @@ static int build_area(store *s, const taxonomy *t, const char *dataset, long lon
 		free(b.cat_names[i]);
 	free(b.cat_names);
 	free(b.cat_leaf);
+	free(b.cat_series);
 	free(b.series);
 	return rc;
 }
@@ -391,6 +457,7 @@ static int collect_source(void *ctx, const store_source *src)
 	rs->kind = xstrdup(src->kind);
 	rs->force = xstrdup(src->force ? src->force : "");
 	rs->imported_at = xstrdup(src->imported_at ? src->imported_at : "");
+	rs->sha256 = xstrdup(src->sha256 ? src->sha256 : "");
 	rs->month_min = src->month_min;
 	rs->month_max = src->month_max;
 	rs->rows = src->rows_imported - src->rows_superseded;
@@ -612,6 +679,45 @@ static int mark_area(store *s, const rep_report *r, const gapset *g, const span_
 	return 0;
 }
 
+/* The months from..to that police.uk API responses contribute rows to. */
+typedef struct api_span {
+	int from, to, n;
+	strbuf list;
+} api_span;
+
+static int api_month(void *ctx, int month, long long crimes)
+{
+	api_span *a = ctx;
+	if (month < a->from || month > a->to || crimes <= 0)
+		return 0;
+	char mm[8];
+	ct_month_format(month, mm);
+	sb_printf(&a->list, "%s%s", a->n++ ? ", " : "", mm);
+	return 0;
+}
+
+/* A warning when street figures include saved API responses: each covers its
+ * query's area for a month, not a force, so no file says the month is whole. */
+static void check_api(store *s, rep_report *r)
+{
+	if (strcmp(r->dataset, "street") != 0)
+		return;
+	api_span a = {.from = r->month - (REP_SERIES - 1), .to = r->month};
+	store_api_months_each(s, api_month, &a);
+	if (a.n)
+		add_warning(r, xasprintf("police.uk API responses: %d month%s of the windows and comparisons include "
+					 "crimes from saved API responses, which cover only their query's area, not a "
+					 "whole force (%s)", a.n, a.n == 1 ? "" : "s", a.list.buf));
+	sb_release(&a.list);
+}
+
+static int any_api(void *ctx, int month, long long crimes)
+{
+	(void)month;
+	*(int *)ctx |= crimes > 0;
+	return 0;
+}
+
 rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
 			size_t errlen)
 {
@@ -646,6 +752,15 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	int month = req->month;
 	if (month < 0)
 		month = pick_latest(&cov, req->compare, req->allow_missing, &reason);
+	int api = 0;
+	if (month < 0 && strcmp(dataset, "street") == 0)
+		store_api_months_each(s, any_api, &api);
+	if (month < 0 && api) {
+		snprintf(err, errlen, "only police.uk API responses hold street data: each covers its query's area, "
+				      "not a whole force, so no month is known to be complete; give --month YYYY-MM");
+		cov_free(&cov);
+		return NULL;
+	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
 		cov_free(&cov);
@@ -724,6 +839,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;
+	check_api(s, r);
 	for (size_t i = 0; i < al.n; i++)
 		free(al.names[i]);
 	free(al.names);

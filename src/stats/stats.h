@@ -43,6 +43,15 @@ rep_fig stats_fig(long long cur, long long cmp);
 /* Adds MISSING (REP_MISSING_* bits) to F: no % can then be given. */
 void stats_mark(rep_fig *f, unsigned missing);
 
+/* The first and last months any force has a file of DATASET for (-1, -1 when
+ * there are none).  0, or -1 on a database error. */
+int stats_data_range(store *s, const char *dataset, int *first, int *last);
+
+/* The taxonomy to show when none is asked for: police-uk when the database
+ * holds police.uk street data and no force export (the Home Office template
+ * would put most of it in Unknown), else home-office. */
+const char *stats_default_taxonomy(store *s);
+
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);
 

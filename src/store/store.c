@@ -22,6 +22,56 @@
 /* The crime's force (falls within, else reported by) is the text ?3. */
 #define FORCE_IS(t) "coalesce(" t "falls_within, " t "reported_by) = ?3"
 
+/* Crimes of source s (joined as s): its span of row ids, open at the top for
+ * the source being imported, whose last_row is written when it is done. */
+#define SPAN_ROWS "c.id BETWEEN s.first_row AND coalesce(s.last_row, (SELECT max(id) FROM crime_records)) AND " \
+	"c.source_id = s.id"
+
+/* police.uk API responses: coverage, and the rows other sources also hold. */
+#define API_STMT_LIST(X) \
+	X(API_COVER_ADD, "INSERT INTO api_coverage (source_id, month, crimes, with_id, lon_min, lat_min, lon_max, " \
+		"lat_max) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
+	X(API_MONTH_SEEN, "SELECT EXISTS (SELECT 1 FROM api_coverage WHERE month = ?1)") \
+	X(API_MONTHS_EACH, "SELECT month, sum(crimes - superseded) FROM api_coverage GROUP BY month " \
+		"HAVING sum(crimes - superseded) > 0 ORDER BY month") \
+	X(API_OF_MONTH, "SELECT source_id, contained FROM api_coverage WHERE month = ?1 ORDER BY source_id DESC") \
+	X(RECON_RESET, "DELETE FROM temp.recon_ids") \
+	X(RECON_DROP_RESET, "DELETE FROM temp.recon_drop") \
+	X(RECON_CSV_IDS, "INSERT OR IGNORE INTO temp.recon_ids (crime_id, api) SELECT c.crime_id, 0 FROM " \
+		"source_months sm JOIN sources s ON s.id = sm.source_id JOIN crimes c ON " SPAN_ROWS " WHERE " \
+		"sm.kind = 'street' AND sm.month = ?1 AND c.month = ?1 AND c.crime_id IS NOT NULL") \
+	X(RECON_API_IDS, "INSERT OR IGNORE INTO temp.recon_ids (crime_id, api) SELECT c.crime_id, 1 FROM sources s " \
+		"JOIN crimes c ON " SPAN_ROWS " WHERE s.id = ?1 AND c.month = ?2 AND c.crime_id IS NOT NULL") \
+	X(RECON_COUNT, "SELECT count(*), count(r.crime_id), coalesce(sum(r.api), 0) FROM sources s JOIN crimes c ON " \
+		SPAN_ROWS " LEFT JOIN temp.recon_ids r ON r.crime_id = c.crime_id WHERE s.id = ?1 AND c.month = ?2 " \
+		"AND c.crime_id IS NOT NULL") \
+	X(RECON_DROP_MATCHED, "INSERT OR IGNORE INTO temp.recon_drop (id) SELECT c.id FROM sources s JOIN crimes c " \
+		"ON " SPAN_ROWS " WHERE s.id = ?1 AND c.month = ?2 AND c.crime_id IN (SELECT crime_id FROM " \
+		"temp.recon_ids)") \
+	X(RECON_DROP_IDLESS, "INSERT OR IGNORE INTO temp.recon_drop (id) SELECT c.id FROM sources s JOIN crimes c " \
+		"ON " SPAN_ROWS " WHERE s.id = ?1 AND c.month = ?2 AND c.crime_id IS NULL AND ((?3 AND c.force <> " \
+		"'British Transport Police') OR (?4 AND c.force = 'British Transport Police'))") \
+	X(RECON_IDLESS_LEFT, "SELECT count(*) FROM sources s JOIN crimes c ON " SPAN_ROWS " WHERE s.id = ?1 AND " \
+		"c.month = ?2 AND c.crime_id IS NULL AND c.id NOT IN (SELECT id FROM temp.recon_drop)") \
+	X(RECON_CSV_ANY, "SELECT EXISTS (SELECT 1 FROM source_months WHERE kind = 'street' AND month = ?1)") \
+	X(RECON_BTP_CSV, "SELECT EXISTS (SELECT 1 FROM source_months WHERE kind = 'street' AND month = ?1 AND " \
+		"force = 'British Transport Police')") \
+	X(RECON_CUBE_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, kind, month, category, " \
+		"-count(*) FROM crimes WHERE id IN (SELECT id FROM temp.recon_drop) GROUP BY kind, month, category " \
+		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
+	X(RECON_CUBE_AREAS, "INSERT INTO cube (area, kind, month, category, n) SELECT ca.area, c.kind, c.month, " \
+		"c.category, -count(*) FROM crimes c JOIN crime_areas ca ON ca.crime = c.id WHERE c.id IN (SELECT id " \
+		"FROM temp.recon_drop) GROUP BY ca.area, c.kind, c.month, c.category " \
+		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
+	X(RECON_DEL_AREAS, "DELETE FROM crime_areas WHERE crime IN (SELECT id FROM temp.recon_drop)") \
+	X(RECON_DEL_CRIMES, "DELETE FROM crime_records WHERE id IN (SELECT id FROM temp.recon_drop)") \
+	X(RECON_MARK, "UPDATE api_coverage SET superseded = superseded + ?3, contained = ?4 WHERE source_id = ?1 " \
+		"AND month = ?2") \
+	X(RECON_MARK_SOURCE, "UPDATE sources SET superseded_by = CASE WHEN ?1 <> ?2 THEN ?2 ELSE (SELECT " \
+		"max(source_id) FROM source_months WHERE kind = 'street' AND month = ?3) END WHERE id = ?1 AND " \
+		"superseded_by IS NULL AND NOT EXISTS (SELECT 1 FROM api_coverage WHERE source_id = ?1 AND " \
+		"crimes > superseded)")
+
 #define STMT_LIST(X) \
 	X(SOURCE_BY_HASH, "SELECT id FROM sources WHERE sha256 = ?1") \
 	X(SOURCE_SIZE_SEEN, "SELECT EXISTS (SELECT 1 FROM sources WHERE bytes = ?1)") \
@@ -58,6 +108,13 @@
 	X(CRIME_LOCS, "SELECT c.id, c.lon / 1e6, c.lat / 1e6, lc.text, av.text FROM crime_records c LEFT JOIN texts lc " \
 		"ON lc.id = c.lsoa_code LEFT JOIN texts av ON av.id = c.area_value") \
 	X(CRIME_AREA_ADD, "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)") \
+	X(LSOA_SEEN, "SELECT upper(lsoa_code), max(lsoa_name), min(month), max(month) FROM crimes WHERE " \
+		"upper(lsoa_code) IN (SELECT upper(value) FROM json_each(?1)) GROUP BY upper(lsoa_code)") \
+	X(LSOA_AFTER, "SELECT upper(n.lsoa_code), max(n.lsoa_name), count(*) FROM crimes n JOIN (SELECT DISTINCT " \
+		"lon, lat FROM crimes WHERE upper(lsoa_code) = upper(?1) AND lon IS NOT NULL) p ON n.lon = p.lon AND " \
+		"n.lat = p.lat WHERE n.month > ?2 AND n.lsoa_code <> '' AND upper(n.lsoa_code) <> upper(?1) " \
+		"GROUP BY upper(n.lsoa_code) ORDER BY count(*) DESC, upper(n.lsoa_code)") \
+	X(CRIMES_LATEST, "SELECT max(month) FROM cube WHERE area = 0") \
 	X(CUBE_ADD, "INSERT INTO cube (area, kind, month, category, n) VALUES (?1, ?2, ?3, ?4, ?5) " \
 		"ON CONFLICT (area, kind, month, category) DO UPDATE SET n = n + excluded.n") \
 	X(CUBE_SUB_ALL, "INSERT INTO cube (area, kind, month, category, n) SELECT 0, k.text, ?2, t.text, -count(*) " \
@@ -101,7 +158,8 @@
 	X(FM_REPEAT, "SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 " \
 		"AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) " \
 		"GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)") \
-	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id")
+	X(FM_RUNS_EACH, "SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id") \
+	API_STMT_LIST(X)
 
 enum {
 #define STMT_ENUM(name, sql) ST_##name,
@@ -880,6 +938,47 @@ int store_crime_area_add(store *s, long long crime, long long area)
 	return step_done(st);
 }
 
+int store_lsoa_seen(store *s, const char *codes_json,
+		    int (*fn)(void *ctx, const char *code, const char *name, int first, int last), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_LSOA_SEEN);
+	if (!st)
+		return -1;
+	bind_text(st, 1, codes_json);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)))
+			break;
+	return rows_end(st, rc);
+}
+
+int store_lsoa_after(store *s, const char *code, int after,
+		     int (*fn)(void *ctx, const char *code, const char *name, long long n), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_LSOA_AFTER);
+	if (!st)
+		return -1;
+	bind_text(st, 1, code);
+	sqlite3_bind_int(st, 2, after);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2)))
+			break;
+	return rows_end(st, rc);
+}
+
+int store_crimes_latest_month(store *s)
+{
+	sqlite3_stmt *st = stmt(s, ST_CRIMES_LATEST);
+	if (!st)
+		return -2;
+	int m = -1, rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		m = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? m : -2;
+}
+
 static int run_month(store *s, int which, int month)
 {
 	sqlite3_stmt *st = stmt(s, which);
@@ -1179,4 +1278,171 @@ int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), vo
 			break;
 	}
 	return rows_end(st, rc);
+}
+
+/* ---- police.uk API responses ---- */
+
+int store_api_cover_add(store *s, const store_api_cover *c)
+{
+	sqlite3_stmt *st = stmt(s, ST_API_COVER_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->source_id);
+	sqlite3_bind_int(st, 2, c->month);
+	sqlite3_bind_int64(st, 3, c->crimes);
+	sqlite3_bind_int64(st, 4, c->with_id);
+	bind_coord(st, 5, c->has_extent, c->lon_min);
+	bind_coord(st, 6, c->has_extent, c->lat_min);
+	bind_coord(st, 7, c->has_extent, c->lon_max);
+	bind_coord(st, 8, c->has_extent, c->lat_max);
+	return step_done(st);
+}
+
+int store_api_month_seen(store *s, int month)
+{
+	sqlite3_stmt *st = stmt(s, ST_API_MONTH_SEEN);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, month);
+	long long v;
+	return step_value(st, &v) != 0 ? -1 : v != 0;
+}
+
+int store_api_months_each(store *s, int (*fn)(void *ctx, int month, long long crimes), void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, ST_API_MONTHS_EACH);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1)) != 0)
+			break;
+	return rows_end(st, rc);
+}
+
+/* Runs statement WHICH with ?1 = A and ?2 = B; 0 or -1. */
+static int run2(store *s, int which, long long a, long long b)
+{
+	sqlite3_stmt *st = stmt(s, which);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	return step_done(st);
+}
+
+/* Deletes the crimes listed in temp.recon_drop, out of the cube and their
+ * areas first (imports run with foreign keys off); *n = how many. */
+static int recon_drop(store *s, int month, long long *n)
+{
+	static const int steps[] = {ST_RECON_CUBE_ALL, ST_RECON_CUBE_AREAS, ST_RECON_DEL_AREAS, ST_RECON_DEL_CRIMES};
+	*n = 0;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (step_done(stmt(s, steps[i])) != 0)
+			return -1;
+		if (steps[i] == ST_RECON_DEL_CRIMES)
+			*n = sqlite3_changes(s->db);
+	}
+	return run_month(s, ST_CUBE_PRUNE, month);
+}
+
+int store_api_reconcile(store *s, int month, long long self, store_api_recon *out)
+{
+	memset(out, 0, sizeof *out);
+	if (exec(s, "CREATE TEMP TABLE IF NOT EXISTS recon_ids (crime_id TEXT PRIMARY KEY, api INTEGER NOT NULL) "
+		    "WITHOUT ROWID; CREATE TEMP TABLE IF NOT EXISTS recon_drop (id INTEGER PRIMARY KEY)") != 0 ||
+	    step_done(stmt(s, ST_RECON_RESET)) != 0 || run_month(s, ST_RECON_CSV_IDS, month) != 0)
+		return -1;
+	long long csv_any, btp_csv;
+	sqlite3_stmt *st = stmt(s, ST_RECON_CSV_ANY);
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, month);
+	if (step_value(st, &csv_any) != 0 || !(st = stmt(s, ST_RECON_BTP_CSV)))
+		return -1;
+	sqlite3_bind_int(st, 1, month);
+	if (step_value(st, &btp_csv) != 0)
+		return -1;
+	/* the responses of the month, newest first: each is checked against the
+	 * CSV files and the responses newer than it */
+	long long *ids = NULL;
+	int *contained = NULL;
+	size_t n = 0;
+	if (!(st = stmt(s, ST_API_OF_MONTH)))
+		return -1;
+	sqlite3_bind_int(st, 1, month);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		contained = xrealloc(contained, (n + 1) * sizeof *contained);
+		ids[n] = sqlite3_column_int64(st, 0);
+		contained[n++] = sqlite3_column_int(st, 1);
+	}
+	int ret = rows_end(st, rc);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		long long with_id = 0, matched = 0, matched_api = 0, dropped = 0, left = 0;
+		ret = -1;
+		if (!(st = stmt(s, ST_RECON_COUNT)))
+			break;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int(st, 2, month);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			with_id = sqlite3_column_int64(st, 0);
+			matched = sqlite3_column_int64(st, 1);
+			matched_api = sqlite3_column_int64(st, 2);
+		}
+		if (rows_end(st, rc) != 0)
+			break;
+		/* every crime with an ID is held elsewhere: the response's area lies
+		 * inside what holds them, and so do its rows without an ID */
+		int whole = contained[i] || (with_id > 0 && matched == with_id);
+		int btp = btp_csv || (with_id > 0 && matched_api == with_id);
+		if (step_done(stmt(s, ST_RECON_DROP_RESET)) != 0 || run2(s, ST_RECON_DROP_MATCHED, ids[i], month) != 0)
+			break;
+		if (!(st = stmt(s, ST_RECON_DROP_IDLESS)))
+			break;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int(st, 2, month);
+		sqlite3_bind_int(st, 3, whole);
+		sqlite3_bind_int(st, 4, btp);
+		if (step_done(st) != 0)
+			break;
+		if (!whole && (matched > 0 || (with_id == 0 && csv_any))) {
+			if (!(st = stmt(s, ST_RECON_IDLESS_LEFT)))
+				break;
+			sqlite3_bind_int64(st, 1, ids[i]);
+			sqlite3_bind_int(st, 2, month);
+			if (step_value(st, &left) != 0)
+				break;
+		}
+		if (recon_drop(s, month, &dropped) != 0)
+			break;
+		if (!(st = stmt(s, ST_RECON_MARK)))
+			break;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int(st, 2, month);
+		sqlite3_bind_int64(st, 3, dropped);
+		sqlite3_bind_int(st, 4, whole);
+		if (step_done(st) != 0 || run2(s, ST_RECON_API_IDS, ids[i], month) != 0)
+			break;
+		/* a response whose every row is held elsewhere provides nothing now */
+		if (dropped) {
+			if (!(st = stmt(s, ST_RECON_MARK_SOURCE)))
+				break;
+			sqlite3_bind_int64(st, 1, ids[i]);
+			sqlite3_bind_int64(st, 2, self);
+			sqlite3_bind_int(st, 3, month);
+			if (step_done(st) != 0)
+				break;
+		}
+		if (ids[i] == self)
+			out->self += dropped;
+		else
+			out->others += dropped;
+		out->idless_kept += left;
+		ret = 0;
+	}
+	free(ids);
+	free(contained);
+	return ret;
 }

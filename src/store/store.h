@@ -93,7 +93,8 @@ typedef struct store_source {
 	long long first_row, last_row; /* ids of its rows (crimes, outcomes or stops), 0 when none */
 	/* for export --raw (head.p NULL: imported before crimetab kept them):
 	 * the bytes before the first row (a BOM, blank lines, the header line),
-	 * how rows end, the bytes after the last row */
+	 * how rows end, the bytes after the last row.  A head with eol NULL is
+	 * the whole file (a police.uk API response, kept as it came). */
 	store_bytes head, tail;
 	const char *eol;
 } store_source;
@@ -222,6 +223,17 @@ typedef struct store_crime_loc {
 } store_crime_loc;
 int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx);
 int store_crime_area_add(store *s, long long crime, long long area);
+/* For the LSOA codes of the JSON array CODES_JSON that crimes carry (any
+ * case, reported in upper case): a name they carry and the first and last
+ * month they occur in.  fn returns non-zero to stop.  0 or -1. */
+int store_lsoa_seen(store *s, const char *codes_json,
+		    int (*fn)(void *ctx, const char *code, const char *name, int first, int last), void *ctx);
+/* The other LSOA codes of crimes after month AFTER at the map points where
+ * crimes with CODE were, most crimes first, with how many.  0 or -1. */
+int store_lsoa_after(store *s, const char *code, int after,
+		     int (*fn)(void *ctx, const char *code, const char *name, long long n), void *ctx);
+/* The latest month any crime is in, -1 when there are none, -2 on error. */
+int store_crimes_latest_month(store *s);
 
 /* ---- the monthly cube ---- */
 /* Adds N to the cube cell (AREA, KIND, MONTH, CATEGORY): an import counts the
@@ -277,5 +289,42 @@ int store_fm_present(store *s, char **plugins);
  * individuals, repeat individuals (2+ separate incidents), watchlist matches. */
 int store_fm_counts(store *s, long long area, int from, int to, long long out[4]);
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx);
+
+/* ---- police.uk API responses ---- */
+/* What a saved API response covers in one month: its query's area, which the
+ * response does not name; the extent of its points is what is known. */
+typedef struct store_api_cover {
+	long long source_id;
+	int month;
+	long long crimes, with_id; /* rows of the month; of which with a persistent_id */
+	int has_extent;
+	double lon_min, lat_min, lon_max, lat_max;
+} store_api_cover;
+int store_api_cover_add(store *s, const store_api_cover *c);
+/* 1 if an API response covers MONTH, 0 if none, -1 on error. */
+int store_api_month_seen(store *s, int month);
+/* Calls fn for every month that API responses cover, with how many of their
+ * rows still count, ascending. */
+int store_api_months_each(store *s, int (*fn)(void *ctx, int month, long long crimes), void *ctx);
+
+typedef struct store_api_recon {
+	long long self;        /* rows of source SELF superseded */
+	long long others;      /* rows of other responses superseded */
+	long long idless_kept; /* rows without an ID left where they may be counted twice */
+} store_api_recon;
+/* After street data of MONTH is stored (a CSV file or a response, source
+ * SELF), API rows of MONTH that other street data also holds are superseded:
+ * deleted, out of the cube and their areas, counted in api_coverage.
+ * - a row whose persistent_id is the Crime ID of a CSV street row of MONTH,
+ *   or of a row of a newer response, is the same crime;
+ * - a response's rows without an ID (anti-social behaviour, BTP) go too once
+ *   every one of its IDs is held elsewhere (its area lies inside what holds
+ *   them); BTP rows only when a BTP file covers MONTH or newer responses hold
+ *   every ID (a territorial force's file has no BTP crimes).
+ * Rows without an ID that overlap other data but cannot be matched are kept
+ * and counted in idless_kept.  A response left with no rows is marked
+ * superseded (by SELF, or by the month's CSV file when it is SELF).  0, or -1
+ * on a database error. */
+int store_api_reconcile(store *s, int month, long long self, store_api_recon *out);
 
 #endif

@@ -202,11 +202,8 @@ fail:
 taxonomy *tax_load(const char *name_or_path, char *err, size_t errlen)
 {
 	char *text = ct_template_text("taxonomy", name_or_path, err, errlen);
-	if (!text) {
-		size_t n = strlen(err);
-		snprintf(err + n, errlen > n ? errlen - n : 0, " (built-in taxonomies: home-office, police-uk)");
+	if (!text)
 		return NULL;
-	}
 	taxonomy *t = tax_parse(name_or_path, text, err, errlen);
 	free(text);
 	return t;

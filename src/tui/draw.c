@@ -1,6 +1,6 @@
 /* Draws the TUI state with curses: the area list, the scrutiny table, the
  * status and message lines, and popups.  Nothing here changes the state or
- * computes a figure; every cell is the model's, formatted by rep_fmt_*. */
+ * computes a figure; every cell is the model's, formatted by rep_fmt_* (tui_fmt_fig). */
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,11 +80,6 @@ static void box_vline(const tui_state *s, int y, int x, int n)
 		mvaddstr(y + i, x, s->ascii ? "|" : "\xE2\x94\x82");
 }
 
-static int window_x(const tui_layout *l, int w)
-{
-	return l->table_x + 1 + l->label_w + l->gap + w * (tui_win_w(l) + l->gap);
-}
-
 static void draw_too_small(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
@@ -103,38 +98,30 @@ static void draw_title(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
 	char title[512], right[128];
-	tui_title_text(s, title, sizeof title);
 	snprintf(right, sizeof right, "%s ", s->rep->taxonomy);
 	int rw = tui_width(right);
-	fill(0, 0, l->width, A_REVERSE);
-	put(s, 0, 0, 11, " crimetab ", A_REVERSE | A_BOLD);
 	if (rw > l->width / 4)
 		rw = 0;
+	tui_title_text(s, l->width - 11 - rw - 1, title, sizeof title);
+	fill(0, 0, l->width, A_REVERSE);
+	put(s, 0, 0, 11, " crimetab ", A_REVERSE | A_BOLD);
 	put(s, 0, 11, l->width - 11 - rw - 1, title, A_REVERSE);
 	if (rw)
 		put(s, 0, l->width - rw, rw, right, A_REVERSE);
 }
 
-/* The areas as one line of tabs, scrolled to keep the selected one in view. */
+/* The areas as one line of tabs, scrolled to keep the selected one in view
+ * (tui_tabs_first; a click finds a tab the same way). */
 static void draw_tabs(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
 	const rep_report *r = s->rep;
-	int y = l->tabs_y, avail = l->width - 2;
-	size_t first = 0;
-	for (;;) {
-		int w = 0;
-		for (size_t i = first; i <= s->area; i++)
-			w += tui_width(r->areas[i].name) + 3;
-		if (w <= avail - 2 || first == s->area)
-			break;
-		first++;
-	}
+	int y = l->tabs_y;
+	size_t first = tui_tabs_first(s);
 	fill(y, 0, l->width, A_NORMAL);
 	int x = 1;
-	if (first > 0) {
+	if (first > 0)
 		put(s, y, 0, 1, s->ascii ? "<" : "\xE2\x80\xB9", A_BOLD);
-	}
 	for (size_t i = first; i < r->nareas; i++) {
 		int w = tui_width(r->areas[i].name) + 2;
 		if (x + w > l->width - 1) {
@@ -156,7 +143,8 @@ static void draw_area_list(const tui_state *s)
 	const rep_report *r = s->rep;
 	int w = l->areas_w;
 	put(s, l->head_y, 0, w, " Areas", A_BOLD);
-	put(s, l->head_y + 1, 0, w, "", A_BOLD | A_UNDERLINE);
+	for (int i = 1; i < l->head_lines; i++)
+		put(s, l->head_y + i, 0, w, "", i == l->head_lines - 1 ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	box_vline(s, l->head_y, w, l->status_y - l->head_y);
 	for (int i = 0; i < l->body_h; i++) {
 		size_t a = s->area_top + (size_t)i;
@@ -173,31 +161,73 @@ static void draw_area_list(const tui_state *s)
 	}
 }
 
+/* TEXT centred in W columns at (Y, X), or cut to them. */
+static void put_centred(const tui_state *s, int y, int x, int w, const char *text, attr_t attr)
+{
+	int tw = tui_width(text);
+	if (tw < w)
+		put(s, y, x + (w - tw) / 2, tw, text, attr);
+	else
+		put(s, y, x, w, text, attr);
+}
+
 static void draw_heads(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
-	int x0 = l->table_x + 1, win_w = tui_win_w(l);
-	fill(l->head_y, l->table_x, l->table_w, A_NORMAL);
-	fill(l->head_y + 1, l->table_x, l->table_w, A_BOLD | A_UNDERLINE);
-	put(s, l->head_y + 1, x0, l->label_w, "Crime", A_BOLD | A_UNDERLINE);
-	for (int w = 0; w < l->nwin; w++) {
-		int x = window_x(l, w);
-		const char *name = rep_window_label[w];
-		int nw = tui_width(name);
-		if (nw < win_w)
-			put(s, l->head_y, x + (win_w - nw) / 2, nw, name, A_BOLD);
-		else
-			put(s, l->head_y, x, win_w, name, A_BOLD);
+	int x0 = l->table_x + 1, win_w = tui_win_w(l), cols = l->head_y + l->head_lines - 1;
+	const char *arrow_l = s->ascii ? "<" : "\xE2\x97\x82", *arrow_r = s->ascii ? ">" : "\xE2\x96\xB8";
+	for (int i = 0; i < l->head_lines - 1; i++)
+		fill(l->head_y + i, l->table_x, l->table_w, A_NORMAL);
+	fill(cols, l->table_x, l->table_w, A_BOLD | A_UNDERLINE);
+	put(s, cols, x0, l->label_w, s->sort == -1 ? "Crime" : "Crime (sorted)", A_BOLD | A_UNDERLINE);
+	/* what a narrow screen leaves out, named over the Crime column */
+	if (l->nwin == REP_WINDOWS && !l->show_diff)
+		put(s, l->head_y, x0, l->label_w, "Diff columns: d, or widen", A_DIM);
+	if (l->nwin < REP_WINDOWS) {
+		strbuf sb = {0};
+		for (int w = 0; w < l->win_first; w++)
+			sb_printf(&sb, "%sh %s %s", sb.len ? ", " : "", arrow_l, rep_window_label[w]);
+		for (int w = l->win_first + l->nwin; w < REP_WINDOWS; w++)
+			sb_printf(&sb, "%s%s l %s", sb.len ? ", " : "", rep_window_label[w], arrow_r);
+		put(s, l->head_y, x0, l->label_w, sb.buf, A_DIM);
+		sb_release(&sb);
+	}
+	static const char *const sub_long[3] = {"Current", "Diff", "% Diff"};
+	static const char *const sub_short[3] = {"Cur", "Diff", "%Diff"};
+	for (int i = 0; i < l->nwin; i++) {
+		int w = l->win_first + i, x = tui_window_x(l, i);
+		if (w >= REP_WINDOWS)
+			break;
+		static const char *const win_short[REP_WINDOWS] = {"Month", "6 Months", "12 Months"};
+		const char *name = tui_width(rep_window_label[w]) <= win_w ? rep_window_label[w] : win_short[w];
+		put_centred(s, l->head_y, x, win_w, name, A_BOLD);
+		if (l->head_lines > 2) {
+			char t[96];
+			tui_window_text(s, w, t, sizeof t);
+			put_centred(s, l->head_y + 1, x, win_w, t, A_NORMAL);
+		}
 		attr_t u = A_BOLD | A_UNDERLINE;
-		put_right(s, l->head_y + 1, x, l->cur_w, l->long_heads ? "Current" : "Cur", u);
-		put_right(s, l->head_y + 1, x + l->cur_w + 1, l->diff_w, "Diff", u);
-		put_right(s, l->head_y + 1, x + l->cur_w + 1 + l->diff_w + 1, l->pct_w, l->long_heads ? "% Diff" : "%Diff",
-			  u);
+		for (int k = 0; k < 3; k++) {
+			if (k == 1 && !l->show_diff)
+				continue;
+			int cw = k == 0 ? l->cur_w : k == 1 ? l->diff_w : l->pct_w;
+			char h[32];
+			snprintf(h, sizeof h, "%s%s", s->sort == w * 3 + k ? (s->ascii ? "v" : "\xE2\x96\xBE") : "",
+				 l->long_heads ? sub_long[k] : sub_short[k]);
+			put_right(s, cols, x + tui_col_off(l, k), cw, h, u);
+		}
+	}
+	if (l->win_first > 0)
+		put(s, l->head_y, tui_window_x(l, 0) - 1, 1, arrow_l, A_BOLD);
+	if (l->win_first + l->nwin < REP_WINDOWS) {
+		int x = tui_window_x(l, l->nwin - 1) + win_w;
+		if (x < l->width)
+			put(s, l->head_y, x, 1, arrow_r, A_BOLD);
 	}
 	if (l->spark_w) {
-		int x = window_x(l, l->nwin);
+		int x = tui_window_x(l, l->nwin);
 		put(s, l->head_y, x, l->spark_w, "Trend", A_BOLD);
-		put(s, l->head_y + 1, x, l->spark_w, "12 months", A_BOLD | A_UNDERLINE);
+		put(s, cols, x, l->spark_w, "12 months", A_BOLD | A_UNDERLINE);
 	}
 }
 
@@ -232,27 +262,36 @@ static void draw_rows(const tui_state *s)
 		if (tui_row_has_children(s, ri))
 			mark = tui_row_collapsed(s, ri) ? (s->ascii ? "+ " : "\xE2\x96\xB8 ")
 							: (s->ascii ? "- " : "\xE2\x96\xBE ");
-		char label[512];
+		/* the approximation mark stays when a long label is cut */
+		const char *approx = r->flags & REP_ROW_APPROX ? (s->ascii ? " *" : " \xE2\x80\xA0") : "";
+		char label[512], cut[520];
 		snprintf(label, sizeof label, "%*s%s%s", r->depth * l->indent, "", mark, r->label);
+		int aw = tui_width(approx);
+		tui_fit(label, l->label_w - aw, s->ascii, cut, sizeof cut - 8);
+		strcat(cut, approx);
 		attr_t la = base;
 		if ((r->flags & REP_ROW_UNKNOWN) && !cursor)
 			la |= color(PAIR_UNKNOWN);
-		put(s, y, x0, l->label_w, label, la);
+		put(s, y, x0, l->label_w, cut, la);
 
-		for (int w = 0; w < l->nwin; w++) {
+		for (int k = 0; k < l->nwin; k++) {
+			int w = l->win_first + k;
+			if (w >= REP_WINDOWS)
+				break;
 			char c[32], d[32], p[32];
 			const rep_fig *f = &r->fig[w];
 			tui_fmt_fig(s, f, c, d, p, sizeof c);
 			attr_t ca = cursor ? base : base | change_attr(f);
-			int x = window_x(l, w);
+			int x = tui_window_x(l, k);
 			put_right(s, y, x, l->cur_w, c, base);
-			put_right(s, y, x + l->cur_w + 1, l->diff_w, d, ca);
-			put_right(s, y, x + l->cur_w + 1 + l->diff_w + 1, l->pct_w, p, ca);
+			if (l->show_diff)
+				put_right(s, y, x + tui_col_off(l, 1), l->diff_w, d, ca);
+			put_right(s, y, x + tui_col_off(l, 2), l->pct_w, p, ca);
 		}
 		if (l->spark_w) {
 			char spark[TUI_SPARK * 4 + 1];
 			tui_sparkline(r->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
-			put(s, y, window_x(l, l->nwin), l->spark_w, spark, base & ~(attr_t)A_BOLD);
+			put(s, y, tui_window_x(l, l->nwin), l->spark_w, spark, base & ~(attr_t)A_BOLD);
 		}
 	}
 }
@@ -261,56 +300,52 @@ static void draw_status(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
 	char buf[1024];
-	tui_status_text(s, buf, sizeof buf);
+	tui_status_text(s, l->width - 2, buf, sizeof buf);
 	fill(l->status_y, 0, l->width, A_REVERSE);
-	put(s, l->status_y, 1, l->width - 1, buf, A_REVERSE);
+	put(s, l->status_y, 1, l->width - 2, buf, A_REVERSE);
 }
 
-/* The message line: a prompt, a message, or what the cursor row is. */
+/* Under the status bar: the message, wrapped so it is read whole, or the
+ * info line; then the prompt on its own line, with the cursor at its end. */
 static void draw_message(const tui_state *s)
 {
 	const tui_layout *l = &s->lay;
-	int y = l->msg_y;
-	fill(y, 0, l->width, A_NORMAL);
-	if (s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT) {
-		const char *prompt = s->mode == TUI_MODE_SEARCH ? "/" : "Export to (.md .xlsx .csv .json): ";
-		int pw = tui_width(prompt);
-		put(s, y, 0, pw, prompt, A_BOLD);
-		const char *in = s->input.buf ? s->input.buf : "";
-		int avail = l->width - pw - 1;
-		int iw = tui_width(in);
-		if (s->message[0] && iw + 3 < avail) {
-			put(s, y, pw + iw + 3, avail - iw - 3, s->message, s->message_error ? color(PAIR_ERROR) | A_BOLD : A_NORMAL);
-		}
-		/* a long name shows its end, where the typing is */
-		while (iw > avail && *in) {
-			in++;
-			while ((*in & 0xC0) == 0x80)
-				in++;
-			iw = tui_width(in);
-		}
-		put(s, y, pw, iw, in, A_NORMAL);
-		move(y, pw + iw);
-		return;
-	}
+	for (int i = 0; i < l->msg_lines; i++)
+		fill(l->msg_y + i, 0, l->width, A_NORMAL);
 	if (s->message[0]) {
-		put(s, y, 1, l->width - 1, s->message, s->message_error ? color(PAIR_ERROR) | A_BOLD : A_NORMAL);
-		return;
+		size_t n;
+		char **m = tui_message_lines(s, &n);
+		attr_t at = s->message_error ? color(PAIR_ERROR) | A_BOLD : A_NORMAL;
+		for (size_t i = 0; i < n; i++) {
+			if ((int)i < l->msg_lines)
+				put(s, l->msg_y + (int)i, 1, l->width - 1, m[i], at);
+			free(m[i]);
+		}
+		free(m);
+	} else if (l->msg_lines > 0) {
+		char buf[1024];
+		/* bold when it is the footnote: the figures rest on missing months */
+		int gap = tui_info_text(s, buf, sizeof buf);
+		put(s, l->msg_y, 1, l->width - 1, buf, gap ? A_BOLD : A_DIM);
 	}
-	const rep_row *r = tui_cursor_row(s);
-	if (!r)
+	if (l->prompt_y < 0)
 		return;
-	char buf[1024], spark[TUI_SPARK * 4 + 1] = "";
-	if (tui_gap_text(s, buf, sizeof buf)) {
-		/* the row's figures rest on missing months: the footnote first */
-		put(s, y, 1, l->width - 1, buf, A_BOLD);
-		return;
+	int y = l->prompt_y;
+	fill(y, 0, l->width, A_NORMAL);
+	const char *prompt = tui_prompt_text(s);
+	int pw = tui_width(prompt);
+	put(s, y, 0, pw, prompt, A_BOLD);
+	const char *in = s->input.buf ? s->input.buf : "";
+	int avail = l->width - pw - 1, iw = tui_width(in);
+	/* a long name shows its end, where the typing is */
+	while (iw > avail && *in) {
+		in++;
+		while ((*in & 0xC0) == 0x80)
+			in++;
+		iw = tui_width(in);
 	}
-	if (!l->spark_w)
-		tui_sparkline(r->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
-	snprintf(buf, sizeof buf, "%s%s%s%s%s", spark, spark[0] ? "  " : "", r->path, r->note ? "  ~ " : "",
-		 r->note ? r->note : "");
-	put(s, y, 1, l->width - 1, buf, A_DIM);
+	put(s, y, pw, iw, in, A_NORMAL);
+	move(y, pw + iw);
 }
 
 static void draw_popup(const tui_state *s)
@@ -382,6 +417,6 @@ void tui_draw(const tui_state *s)
 	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES)
 		draw_popup(s);
 	draw_message(s);
-	curs_set(s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT ? 1 : 0);
+	curs_set(s->lay.prompt_y >= 0 ? 1 : 0);
 	refresh();
 }

@@ -2,6 +2,7 @@
  * here, so every screen's behaviour can be tested without a terminal. */
 #include "tui/tui.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,16 @@ const tui_key tui_keys[] = {
 	{'<', "<", REQ_AREA_PREV},
 	{'>', ">", REQ_AREA_NEXT},
 	{'[', "[", REQ_MONTH_PREV},
-	{TUI_KEY_LEFT, "Left", REQ_MONTH_PREV},
 	{']', "]", REQ_MONTH_NEXT},
-	{TUI_KEY_RIGHT, "Right", REQ_MONTH_NEXT},
 	{'L', "L", REQ_MONTH_LATEST},
 	{TUI_KEY_END, "End", REQ_MONTH_LATEST},
+	{'m', "m", REQ_MONTH_GOTO},
+	{'h', "h", REQ_WIN_PREV},
+	{TUI_KEY_LEFT, "Left", REQ_WIN_PREV},
+	{'l', "l", REQ_WIN_NEXT},
+	{TUI_KEY_RIGHT, "Right", REQ_WIN_NEXT},
+	{'s', "s", REQ_SORT_NEXT},
+	{'S', "S", REQ_SORT_PREV},
 	{'c', "c", REQ_COMPARE},
 	{'t', "t", REQ_TAXONOMY},
 	{TUI_KEY_ENTER, "Enter", REQ_ENTER},
@@ -42,7 +48,7 @@ const tui_key tui_keys[] = {
 	{'n', "n", REQ_SEARCH_NEXT},
 	{'N', "N", REQ_SEARCH_PREV},
 	{'e', "e", REQ_EXPORT},
-	{'s', "s", REQ_SOURCES},
+	{'i', "i", REQ_SOURCES},
 	{'r', "r", REQ_RELOAD},
 	{TUI_CTRL('l'), "^L", REQ_REDRAW},
 	{'?', "?", REQ_HELP},
@@ -342,6 +348,76 @@ static void scroll_fix(tui_state *s)
 		s->area_top = na > page ? na - page : 0;
 }
 
+/* ---- sorting: siblings by a figure column, the tree kept ---- */
+
+/* Rows that keep their place at the end of their siblings whatever the
+ * sort: Unknown, then rows outside the total, then Total. */
+static int sort_rank(const rep_row *r)
+{
+	return r->flags & REP_ROW_TOTAL ? 3 : r->flags & REP_ROW_OUTSIDE_TOTAL ? 2 : r->flags & REP_ROW_UNKNOWN ? 1 : 0;
+}
+
+/* The value column COL sorts by; a blank % Diff sorts below every number
+ * and Infinity above. */
+static double sort_key(const rep_row *r, int col)
+{
+	const rep_fig *f = &r->fig[col / 3];
+	switch (col % 3) {
+	case 0:
+		return (double)f->cur;
+	case 1:
+		return (double)f->diff;
+	default:
+		return f->pct_kind == REP_PCT_INFINITY ? HUGE_VAL : f->pct_kind == REP_PCT_VALUE ? f->pct : -HUGE_VAL;
+	}
+}
+
+typedef struct sort_ctx {
+	const rep_row *rows;
+	int col;
+} sort_ctx;
+
+static int sort_before(const sort_ctx *c, size_t x, size_t y)
+{
+	int rx = sort_rank(&c->rows[x]), ry = sort_rank(&c->rows[y]);
+	if (rx != ry)
+		return rx < ry;
+	if (c->col >= 0 && rx == 0) {
+		double kx = sort_key(&c->rows[x], c->col), ky = sort_key(&c->rows[y], c->col);
+		if (kx != ky)
+			return kx > ky;
+	}
+	return x < y;
+}
+
+/* Appends the children of row PARENT (-1: the top) to ORDER, sorted, each
+ * followed by its own children. */
+static void order_children(const sort_ctx *c, size_t nrows, int parent, size_t *order, size_t *n)
+{
+	size_t first = *n;
+	for (size_t i = 0; i < nrows; i++)
+		if (c->rows[i].parent == parent)
+			order[(*n)++] = i;
+	size_t last = *n;
+	/* insertion sort: a handful of siblings, and stable */
+	for (size_t i = first + 1; i < last; i++)
+		for (size_t j = i; j > first && sort_before(c, order[j], order[j - 1]); j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	/* the children go after their parent, so the siblings move down */
+	size_t nsib = last - first;
+	size_t *sib = xmalloc((nsib ? nsib : 1) * sizeof *sib);
+	memcpy(sib, order + first, nsib * sizeof *sib);
+	*n = first;
+	for (size_t k = 0; k < nsib; k++) {
+		order[(*n)++] = sib[k];
+		order_children(c, nrows, (int)sib[k], order, n);
+	}
+	free(sib);
+}
+
 /* Recomputes the visible rows, then puts the cursor on row ROW (an index in
  * the area's rows), or on its nearest visible ancestor; ROW < 0 clamps. */
 static void refresh_rows(tui_state *s, long row)
@@ -355,9 +431,19 @@ static void refresh_rows(tui_state *s, long row)
 	if (s->nvis_alloc < a->nrows) {
 		s->nvis_alloc = a->nrows;
 		s->vis = xrealloc(s->vis, s->nvis_alloc * sizeof *s->vis);
+		s->order = xrealloc(s->order, s->nvis_alloc * sizeof *s->order);
+	}
+	if (s->sort < 0) {
+		for (size_t i = 0; i < a->nrows; i++)
+			s->order[i] = i;
+	} else {
+		sort_ctx c = {a->rows, s->sort};
+		size_t n = 0;
+		order_children(&c, a->nrows, -1, s->order, &n);
 	}
 	unsigned char *shown = xcalloc(a->nrows ? a->nrows : 1, 1);
-	for (size_t i = 0; i < a->nrows; i++) {
+	for (size_t k = 0; k < a->nrows; k++) {
+		size_t i = s->order[k];
 		int p = a->rows[i].parent;
 		shown[i] = p < 0 || (shown[p] && !tui_row_collapsed(s, (size_t)p));
 		if (shown[i])
@@ -406,8 +492,8 @@ static void select_area(tui_state *s, size_t i)
 static int rebuild(tui_state *s, int month, int compare, size_t tax)
 {
 	char err[512] = "";
-	int latest = -1;
-	rep_report *r = s->ops.build(s->ops.ctx, month, compare, s->taxonomies[tax], &latest, err, sizeof err);
+	tui_range range = {-1, -1, -1};
+	rep_report *r = s->ops.build(s->ops.ctx, month, compare, s->taxonomies[tax], &range, err, sizeof err);
 	if (!r) {
 		set_message(s, 1, "%s", err[0] ? err : "cannot build the report");
 		return -1;
@@ -423,8 +509,14 @@ static int rebuild(tui_state *s, int month, int compare, size_t tax)
 	char *path = cur ? xstrdup(cur->path) : NULL;
 	rep_report_free(s->rep);
 	s->rep = r;
-	s->latest = latest >= 0 ? latest : r->month;
-	s->follow_latest = r->month >= s->latest;
+	s->range = range;
+	if (s->range.latest < 0)
+		s->range.latest = r->month;
+	if (s->range.first < 0 || s->range.first > r->month)
+		s->range.first = r->month;
+	if (s->range.last < r->month)
+		s->range.last = r->month;
+	s->follow_latest = month < 0 || r->month == s->range.latest;
 	s->compare = compare;
 	s->tax = tax;
 	size_t a = 0;
@@ -456,6 +548,7 @@ int tui_init(tui_state *s, const tui_ops *ops, int month, int compare, const cha
 	s->ntaxonomies = ntaxonomies;
 	s->lay.width = 80;
 	s->lay.height = 24;
+	s->sort = -1;
 	if (ntaxonomies == 0 || tax >= ntaxonomies) {
 		snprintf(err, errlen, "no taxonomy to show");
 		return -1;
@@ -486,6 +579,8 @@ void tui_release(tui_state *s)
 	s->rep = NULL;
 	free(s->vis);
 	s->vis = NULL;
+	free(s->order);
+	s->order = NULL;
 	s->nvis = s->nvis_alloc = 0;
 	for (size_t i = 0; i < s->ncollapsed; i++)
 		free(s->collapsed[i]);
@@ -500,11 +595,165 @@ void tui_release(tui_state *s)
 
 static void open_sources(tui_state *s);
 
+/* ---- lines of text ---- */
+
+typedef struct lines {
+	char **v;
+	size_t n;
+} lines;
+
+static void add_line(lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_line(lines *l, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *line = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	vsnprintf(line, n > 0 ? (size_t)n + 1 : 1, fmt, ap2);
+	va_end(ap2);
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = line;
+}
+
+/* TEXT word-wrapped to WIDTH columns (at least MIN), each line after INDENT
+ * spaces; a word longer than a line is cut. */
+static void add_wrapped(lines *l, int indent, const char *text, int width, int min)
+{
+	int avail = width - indent < min ? min : width - indent;
+	if (avail < 1)
+		avail = 1;
+	while (*text) {
+		int used = 0;
+		const char *p = text, *brk = NULL;
+		unsigned cp;
+		while (*p) {
+			size_t k = utf8_next(p, &cp);
+			if (used + cp_width(cp) > avail)
+				break;
+			used += cp_width(cp);
+			p += k;
+			if (*p == ' ')
+				brk = p;
+		}
+		const char *end = !*p || !brk ? p : brk;
+		add_line(l, "%*s%.*s", indent, "", (int)(end - text), text);
+		text = end;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void lines_free(lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* ---- months as text ---- */
+
+static const char *dash(const tui_state *s)
+{
+	return s->ascii ? "-" : "\xE2\x80\x93";
+}
+
+static void month_short(int month, char *buf, size_t len)
+{
+	static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	snprintf(buf, len, "%s %d", names[CT_MONTH_NUM(month) - 1], CT_MONTH_YEAR(month));
+}
+
+/* "Sep 2024", "Apr–Sep 2024", "Oct 2023–Sep 2024". */
+static void span_text(const tui_state *s, int from, int to, char *buf, size_t len)
+{
+	char a[16], z[16];
+	month_short(from, a, sizeof a);
+	month_short(to, z, sizeof z);
+	if (from == to)
+		snprintf(buf, len, "%s", a);
+	else if (CT_MONTH_YEAR(from) == CT_MONTH_YEAR(to))
+		snprintf(buf, len, "%.3s%s%s", a, dash(s), z);
+	else
+		snprintf(buf, len, "%s%s%s", a, dash(s), z);
+}
+
+void tui_window_text(const tui_state *s, int w, char *buf, size_t len)
+{
+	const rep_window_span *sp = &s->rep->span[w];
+	char cur[48], cmp[48];
+	span_text(s, sp->from, sp->to, cur, sizeof cur);
+	if (sp->cmp_from == sp->from - 12 && sp->cmp_to == sp->to - 12) {
+		/* a year earlier: the same months, so the year says it */
+		int a = CT_MONTH_YEAR(sp->cmp_from), z = CT_MONTH_YEAR(sp->cmp_to);
+		if (a == z)
+			snprintf(cmp, sizeof cmp, "%d", a);
+		else
+			snprintf(cmp, sizeof cmp, "%d%s%02d", a, dash(s), z % 100);
+	} else {
+		span_text(s, sp->cmp_from, sp->cmp_to, cmp, sizeof cmp);
+	}
+	snprintf(buf, len, "%s vs %s", cur, cmp);
+}
+
 /* ---- layout ---- */
 
 static int max_int(int a, int b)
 {
 	return a > b ? a : b;
+}
+
+static int prompting(const tui_state *s)
+{
+	return s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT || s->mode == TUI_MODE_MONTH;
+}
+
+/* The most lines a message may take from the table. */
+static int max_msg_lines(const tui_layout *l)
+{
+	int n = (l->height - l->body_y - 3) / 2;
+	return n < 1 ? 1 : n;
+}
+
+static void wrap_message(const tui_state *s, lines *out)
+{
+	add_wrapped(out, 0, s->message, s->lay.width - 2, 1);
+}
+
+char **tui_message_lines(const tui_state *s, size_t *n)
+{
+	lines l = {0};
+	if (s->message[0])
+		wrap_message(s, &l);
+	*n = l.n;
+	return l.v;
+}
+
+/* The lines under the table, from the bottom: the prompt on a line of its
+ * own, the message above it wrapped so that it is read whole (or, with no
+ * message, the info line), then the status bar.  The table gives way. */
+static void fit_bottom(tui_state *s)
+{
+	tui_layout *l = &s->lay;
+	int prompt = prompting(s), n = prompt ? 0 : 1;
+	if (s->message[0]) {
+		lines m = {0};
+		wrap_message(s, &m);
+		n = (int)m.n < max_msg_lines(l) ? (int)m.n : max_msg_lines(l);
+		lines_free(&m);
+	}
+	l->prompt_y = prompt ? l->height - 1 : -1;
+	l->msg_lines = n;
+	l->msg_y = (prompt ? l->height - 1 : l->height) - n;
+	l->status_y = l->msg_y - 1;
+	l->body_h = l->status_y - l->body_y;
+	if (l->body_h < 1)
+		l->body_h = 1;
+	scroll_fix(s);
 }
 
 void tui_resize(tui_state *s, int width, int height)
@@ -514,15 +763,17 @@ void tui_resize(tui_state *s, int width, int height)
 	l->width = width;
 	l->height = height;
 	l->too_small = width < TUI_MIN_WIDTH || height < TUI_MIN_HEIGHT;
-	l->cur_w = 3, l->diff_w = 4, l->pct_w = 5; /* "Cur", "Diff", "%Diff" */
-	int label_need = 5, name_w = 5;
+	/* at least the short headings and a sort mark: "Cur", "Diff", "%Diff" */
+	l->cur_w = 4, l->diff_w = 5, l->pct_w = 6;
+	int label_need = 6, name_w = 5;
 	for (size_t a = 0; s->rep && a < s->rep->nareas; a++) {
 		const rep_area *ar = &s->rep->areas[a];
 		name_w = max_int(name_w, tui_width(ar->name));
 		for (size_t i = 0; i < ar->nrows; i++) {
 			const rep_row *r = &ar->rows[i];
 			char b[64];
-			label_need = max_int(label_need, 2 * r->depth + 2 + tui_width(r->label));
+			label_need = max_int(label_need, 2 * r->depth + 2 + tui_width(r->label) +
+								 (r->flags & REP_ROW_APPROX ? 2 : 0));
 			for (int w = 0; w < REP_WINDOWS; w++) {
 				char d[64], p[64];
 				tui_fmt_fig(s, &r->fig[w], b, d, p, sizeof b);
@@ -532,28 +783,36 @@ void tui_resize(tui_state *s, int width, int height)
 			}
 		}
 	}
-	int win_w = tui_win_w(l);
-	/* First the figures (fewer windows only on a very narrow screen), then,
-	 * while the Crime column keeps 26 columns: wider gaps between windows,
-	 * full headings, the area list, the trend column. */
-	l->nwin = REP_WINDOWS;
+	/* As many windows as leave the Crime column 24 columns; their Diff
+	 * columns only if it then keeps whole labels (up to 32 columns): a
+	 * narrow screen hides the Diff columns before a label's end.  With
+	 * everything in and room to spare: wider gaps, full headings, the area
+	 * list, the trend column, each window's months. */
+	const int want = label_need + 1 < 32 ? label_need + 1 : 32, least = want < 24 ? want : 24;
 	l->gap = 1;
-	int label = width - (REP_WINDOWS * (win_w + l->gap) + 1);
-	while (label < 14 && l->nwin > 1) {
-		l->nwin--;
-		label = width - (l->nwin * (win_w + l->gap) + 1);
+	int label = 0;
+	for (l->nwin = REP_WINDOWS; l->nwin > 1; l->nwin--) {
+		l->show_diff = 0;
+		if (width - 1 - l->nwin * (tui_win_w(l) + l->gap) >= least)
+			break;
 	}
-	const int want = 26;
-	int all = l->nwin == REP_WINDOWS;
+	l->show_diff = 1;
+	label = width - 1 - l->nwin * (tui_win_w(l) + l->gap);
+	if (label < want) {
+		l->show_diff = 0;
+		label = width - 1 - l->nwin * (tui_win_w(l) + l->gap);
+	}
+	int all = l->nwin == REP_WINDOWS && l->show_diff;
 	if (all && label - REP_WINDOWS >= want) {
 		l->gap = 2;
 		label -= REP_WINDOWS;
 	}
-	int cost = l->nwin * (max_int(l->cur_w, 7) - l->cur_w + max_int(l->pct_w, 6) - l->pct_w);
+	/* "Current" and "% Diff", with room for a sort mark */
+	int cost = l->nwin * (max_int(l->cur_w, 8) - l->cur_w + max_int(l->pct_w, 8) - l->pct_w);
 	if (all && label - cost >= want) {
 		l->long_heads = 1;
-		l->cur_w = max_int(l->cur_w, 7);
-		l->pct_w = max_int(l->pct_w, 6);
+		l->cur_w = max_int(l->cur_w, 8);
+		l->pct_w = max_int(l->pct_w, 8);
 		label -= cost;
 	}
 	int pane = name_w + 4;
@@ -566,6 +825,26 @@ void tui_resize(tui_state *s, int width, int height)
 		l->spark_w = TUI_SPARK;
 		label -= TUI_SPARK + l->gap;
 	}
+	l->head_lines = 2;
+	if (l->long_heads && s->rep && height >= 20) {
+		/* a line of each window's months, the Diff column widened to hold it */
+		int need = 0;
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			char t[96];
+			tui_window_text(s, w, t, sizeof t);
+			need = max_int(need, tui_width(t));
+		}
+		int more = need - tui_win_w(l);
+		if (more <= 0 || label - REP_WINDOWS * more >= want) {
+			if (more > 0) {
+				l->diff_w += more;
+				label -= REP_WINDOWS * more;
+			}
+			l->head_lines = 3;
+		}
+	}
+	l->win_first = s->win_first < 0 ? 0 : s->win_first > REP_WINDOWS - l->nwin ? REP_WINDOWS - l->nwin
+										     : s->win_first;
 	l->label_w = label < label_need + 1 ? label : label_need + 1;
 	if (l->label_w < 1)
 		l->label_w = 1;
@@ -574,14 +853,9 @@ void tui_resize(tui_state *s, int width, int height)
 	l->table_w = width - l->table_x;
 	l->tabs_y = l->areas_w ? -1 : 1;
 	l->head_y = l->areas_w ? 1 : 2;
-	l->body_y = l->head_y + 2;
-	l->status_y = height - 2;
-	l->msg_y = height - 1;
-	l->body_h = l->status_y - l->body_y;
-	if (l->body_h < 1)
-		l->body_h = 1;
+	l->body_y = l->head_y + l->head_lines;
 	l->popup_rows = height - 6 > 1 ? height - 6 : 1;
-	scroll_fix(s);
+	fit_bottom(s);
 	if (s->mode == TUI_MODE_SOURCES) {
 		size_t top = s->popup_top;
 		open_sources(s);
@@ -594,15 +868,47 @@ void tui_resize(tui_state *s, int width, int height)
 	}
 }
 
+static void relayout(tui_state *s)
+{
+	tui_resize(s, s->lay.width, s->lay.height);
+}
+
 /* ---- texts ---- */
 
-void tui_title_text(const tui_state *s, char *buf, size_t len)
+void tui_title_text(const tui_state *s, int width, char *buf, size_t len)
 {
 	const rep_area *a = tui_area(s);
-	char m[32], c[32];
+	char m[32], c[32], when[80], name[512];
 	ct_month_long(s->rep->month, m, sizeof m);
 	ct_month_long(s->rep->span[0].cmp_to, c, sizeof c);
-	snprintf(buf, len, "%s%s%s vs %s", a ? a->name : "", sep(s), m, c);
+	snprintf(when, sizeof when, "%s vs %s", m, c);
+	const char *sp = sep(s);
+	int room = width - tui_width(when) - tui_width(sp);
+	if (room < 12) {
+		month_short(s->rep->month, m, sizeof m);
+		month_short(s->rep->span[0].cmp_to, c, sizeof c);
+		snprintf(when, sizeof when, "%s vs %s", m, c);
+		room = width - tui_width(when) - tui_width(sp);
+	}
+	/* the month is never the part cut */
+	if (room < 2) {
+		tui_fit(when, width, s->ascii, buf, len);
+		return;
+	}
+	tui_fit(a ? a->name : "", room, s->ascii, name, sizeof name);
+	snprintf(buf, len, "%s%s%s", name, sp, when);
+}
+
+/* "Last 6 Months % Diff" (long) or "6M %Diff" (short) for sort column COL. */
+static void column_name(int col, int shortform, char *buf, size_t len)
+{
+	static const char *const sub[3] = {"Current", "Diff", "% Diff"};
+	static const char *const sub_short[3] = {"Cur", "Diff", "%Diff"};
+	static const char *const win_short[REP_WINDOWS] = {"Month", "6M", "12M"};
+	if (shortform)
+		snprintf(buf, len, "%s %s", win_short[col / 3], sub_short[col % 3]);
+	else
+		snprintf(buf, len, "%s %s", rep_window_label[col / 3], sub[col % 3]);
 }
 
 /* REP_MARK as '#' when the terminal has no UTF-8. */
@@ -642,7 +948,7 @@ int tui_gap_text(const tui_state *s, char *buf, size_t len)
 	return buf[0] != '\0';
 }
 
-void tui_status_text(const tui_state *s, char *buf, size_t len)
+void tui_status_text(const tui_state *s, int width, char *buf, size_t len)
 {
 	const rep_report *r = s->rep;
 	int from = -1, to = -1;
@@ -659,54 +965,137 @@ void tui_status_text(const tui_state *s, char *buf, size_t len)
 		ct_month_format(to, z);
 		snprintf(cov, sizeof cov, "%s..%s", a, z);
 	}
+	char pos[48], sort_l[64] = "", sort_s[64] = "";
+	if (s->focus == TUI_FOCUS_AREAS)
+		snprintf(pos, sizeof pos, "area %zu/%zu", s->area + 1, r->nareas);
+	else
+		snprintf(pos, sizeof pos, "row %zu/%zu", s->nvis ? s->cursor + 1 : 0, s->nvis);
+	if (s->sort >= 0) {
+		char c[48];
+		column_name(s->sort, 0, c, sizeof c);
+		snprintf(sort_l, sizeof sort_l, "sorted by %s", c);
+		column_name(s->sort, 1, c, sizeof c);
+		snprintf(sort_s, sizeof sort_s, "sort %s", c);
+	}
+	const char *sp = sep(s);
 	const rep_area *a = tui_area(s);
 	int inc = a ? rep_area_incomplete(a) : 0;
-	char incomplete[48] = "";
-	if (inc)
-		snprintf(incomplete, sizeof incomplete, "%d of %d windows incomplete%s", inc, REP_WINDOWS, sep(s));
-	/* first, so that a narrow screen still shows it */
-	snprintf(buf, len, "%s%s %s%sbasis: %s%s%zu warning%s%s? help", incomplete, rep_dataset_label(r->dataset), cov,
-		 sep(s), r->compare == REP_COMPARE_PREVIOUS ? "preceding period" : "year earlier", sep(s),
-		 r->nwarnings, r->nwarnings == 1 ? "" : "s", sep(s));
+	/* the long form, else shorter words, else the least needed parts left
+	 * out; the incomplete windows first, so that a narrow screen shows them */
+	for (int level = 0; level < 4; level++) {
+		int brief = level > 0;
+		strbuf sb = {0};
+		if (inc)
+			sb_printf(&sb, "%d of %d windows incomplete%s", inc, REP_WINDOWS, sp);
+		if (level < 3)
+			sb_printf(&sb, "%s %s%s", brief ? r->dataset : rep_dataset_label(r->dataset), cov, sp);
+		sb_printf(&sb, "%s%s%zu warning%s%s", brief ? (r->compare == REP_COMPARE_PREVIOUS ? "vs previous" : "vs year before")
+						: (r->compare == REP_COMPARE_PREVIOUS ? "basis: preceding period"
+										  : "basis: year earlier"),
+			  sp, r->nwarnings, r->nwarnings == 1 ? "" : "s", sp);
+		if (s->sort >= 0)
+			sb_printf(&sb, "%s%s", brief ? sort_s : sort_l, sp);
+		sb_puts(&sb, pos);
+		if (level < 2)
+			sb_printf(&sb, "%s? help", sp);
+		int fits = tui_width(sb.buf) <= width || level == 3;
+		if (fits)
+			snprintf(buf, len, "%s", sb.buf);
+		sb_release(&sb);
+		if (fits)
+			return;
+	}
+}
+
+int tui_info_text(const tui_state *s, char *buf, size_t len)
+{
+	/* figures on missing months: the footnote comes first */
+	if (tui_gap_text(s, buf, len))
+		return 1;
+	const rep_row *row = tui_cursor_row(s);
+	strbuf sb = {0};
+	if (row && row->note)
+		sb_printf(&sb, "%s %s: %s%s", s->ascii ? "*" : "\xE2\x80\xA0", row->label, row->note, sep(s));
+	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
+		char t[96];
+		tui_window_text(s, s->lay.win_first + i, t, sizeof t);
+		sb_printf(&sb, "%s%s", i ? (s->ascii ? " | " : " \xE2\x94\x82 ") : "", t);
+	}
+	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	sb_release(&sb);
+	return 0;
+}
+
+const char *tui_prompt_text(const tui_state *s)
+{
+	switch (s->mode) {
+	case TUI_MODE_SEARCH:
+		return "/";
+	case TUI_MODE_EXPORT:
+		return "Export to (.md .xlsx .csv .json): ";
+	case TUI_MODE_MONTH:
+		return "Go to month (YYYY-MM): ";
+	default:
+		return "";
+	}
+}
+
+size_t tui_tabs_first(const tui_state *s)
+{
+	const rep_report *r = s->rep;
+	int avail = s->lay.width - 2;
+	size_t first = 0;
+	for (;;) {
+		int w = 0;
+		for (size_t i = first; i <= s->area && i < r->nareas; i++)
+			w += tui_width(r->areas[i].name) + 3;
+		if (w <= avail - 2 || first >= s->area)
+			return first;
+		first++;
+	}
 }
 
 char **tui_help_lines(size_t *n)
 {
-	char **lines = xcalloc(REQ_COUNT + 4, sizeof *lines);
+	char **out = xcalloc(REQ_COUNT + 8, sizeof *out);
 	size_t k = 0;
 	for (int req = REQ_NONE + 1; req < REQ_COUNT; req++) {
 		strbuf keys = {0};
 		for (size_t i = 0; i < tui_nkeys; i++)
 			if (tui_keys[i].request == (tui_request)req)
 				sb_printf(&keys, "%s%s", keys.len ? " " : "", tui_keys[i].name);
-		lines[k++] = xasprintf("  %-12s %s", keys.buf ? keys.buf : "", tui_request_help((tui_request)req));
+		out[k++] = xasprintf("  %-12s %s", keys.buf ? keys.buf : "", tui_request_help((tui_request)req));
 		sb_release(&keys);
 	}
-	lines[k++] = xstrdup("");
-	lines[k++] = xstrdup("  Rises are red, falls green (NO_COLOR turns colour off); group rows are bold.");
-	lines[k++] = xstrdup("  Figures are the report model's: the same as crimetab report writes.");
+	out[k++] = xasprintf("  %-12s %s", "Mouse", "click: select a row or area; on a group's name: expand or collapse it");
+	out[k++] = xasprintf("  %-12s %s", "", "click a column heading: sort by it; wheel: scroll");
+	out[k++] = xstrdup("");
+	out[k++] = xstrdup("  Rises are red, falls green (NO_COLOR turns colour off); group rows are bold.");
+	out[k++] = xstrdup("  \xE2\x80\xA0 marks a row that stands for more than one category (its note is on the");
+	out[k++] = xstrdup("  line under the status bar).  A narrow screen hides the Diff columns first.");
+	out[k++] = xstrdup("  Figures are the report model's: the same as crimetab report writes.");
 	*n = k;
-	return lines;
+	return out;
 }
 
 char *tui_export_name(const char *area, int month)
 {
 	strbuf sb = {0};
 	sb_puts(&sb, "crimetab-");
-	int dash = 1;
+	int dash_ = 1;
 	for (const unsigned char *p = (const unsigned char *)area; *p; p++) {
 		unsigned char c = *p;
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			sb_putc(&sb, (char)c);
-			dash = 0;
-		} else if (!dash) {
+			dash_ = 0;
+		} else if (!dash_) {
 			sb_putc(&sb, '-');
-			dash = 1;
+			dash_ = 1;
 		}
 	}
-	if (!dash)
+	if (!dash_)
 		sb_putc(&sb, '-');
 	char m[8];
 	ct_month_format(month, m);
@@ -730,26 +1119,6 @@ const char *tui_export_format(const char *path)
 
 /* ---- popups ---- */
 
-typedef struct lines {
-	char **v;
-	size_t n;
-} lines;
-
-static void add_line(lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add_line(lines *l, const char *fmt, ...)
-{
-	va_list ap, ap2;
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *line = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-	vsnprintf(line, n > 0 ? (size_t)n + 1 : 1, fmt, ap2);
-	va_end(ap2);
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n++] = line;
-}
-
 static void open_popup(tui_state *s, tui_mode mode, char *title, lines *l)
 {
 	popup_free(s);
@@ -759,25 +1128,10 @@ static void open_popup(tui_state *s, tui_mode mode, char *title, lines *l)
 	s->npopup = l->n;
 }
 
-static void month_short(int month, char *buf, size_t len)
+static int popup_width(const tui_state *s)
 {
-	static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	snprintf(buf, len, "%s %d", names[CT_MONTH_NUM(month) - 1], CT_MONTH_YEAR(month));
-}
-
-/* "Sep 2024", "Apr-Sep 2024", "Oct 2023-Sep 2024". */
-static void span_text(int from, int to, char *buf, size_t len)
-{
-	char a[16], z[16];
-	month_short(from, a, sizeof a);
-	month_short(to, z, sizeof z);
-	if (from == to)
-		snprintf(buf, len, "%s", a);
-	else if (CT_MONTH_YEAR(from) == CT_MONTH_YEAR(to))
-		snprintf(buf, len, "%.3s-%s", a, z);
-	else
-		snprintf(buf, len, "%s-%s", a, z);
+	int w = s->lay.width - 4;
+	return w > 100 ? 100 : w;
 }
 
 static void open_detail(tui_state *s)
@@ -791,7 +1145,7 @@ static void open_detail(tui_state *s)
 	add_line(&l, "%s", row->path);
 	add_line(&l, "%s%s%s%s%s", a->name, sep(s), r->taxonomy, sep(s), rep_dataset_label(r->dataset));
 	if (row->note)
-		add_line(&l, "Approximation: %s", row->note);
+		add_wrapped(&l, 0, row->note, popup_width(s), 20);
 	if (row->flags & REP_ROW_OUTSIDE_TOTAL)
 		add_line(&l, "Not counted in Total.");
 	if (row->flags & REP_ROW_UNKNOWN)
@@ -801,13 +1155,30 @@ static void open_detail(tui_state *s)
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		char c[32], d[32], p[32], cur[40], cmp[40];
 		tui_fmt_fig(s, &row->fig[w], c, d, p, sizeof c);
-		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
-		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
-		add_line(&l, "%-14s %7s %6s %8s  %-17s %s", rep_window_label[w], c, d, p, cur, cmp);
+		span_text(s, r->span[w].from, r->span[w].to, cur, sizeof cur);
+		span_text(s, r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		/* %-17s pads bytes: a dash of three bytes takes one column */
+		int pad = 17 - tui_width(cur);
+		add_line(&l, "%-14s %7s %6s %8s  %s%*s %s", rep_window_label[w], c, d, p, cur, pad > 0 ? pad : 0, "",
+			 cmp);
 	}
 	char gap[1024];
 	if (tui_gap_text(s, gap, sizeof gap))
-		add_line(&l, "%s", gap);
+		add_wrapped(&l, 0, gap, popup_width(s), 20);
+	if (row->ncats) {
+		/* the figures are stats/'s: one count per category and window */
+		add_line(&l, "%s", "");
+		add_line(&l, "Source categories in this row (no rule of the %s template maps them)", r->taxonomy);
+		add_line(&l, "  %-40s %7s %7s %7s", "", "Month", "6 mon.", "12 mon.");
+		for (size_t i = 0; i < row->ncats; i++) {
+			char name[160], c[3][32];
+			tui_fit(row->cats[i].name, 40, s->ascii, name, sizeof name);
+			for (int w = 0; w < REP_WINDOWS; w++)
+				rep_fmt_count(row->cats[i].cur[w], c[w], sizeof c[w]);
+			int pad = 40 - tui_width(name);
+			add_line(&l, "  %s%*s %7s %7s %7s", name, pad > 0 ? pad : 0, "", c[0], c[1], c[2]);
+		}
+	}
 	add_line(&l, "%s", "");
 	char spark[TUI_SPARK * 4 + 1];
 	tui_sparkline(row->series + REP_SERIES - TUI_SPARK, TUI_SPARK, s->ascii, spark, sizeof spark);
@@ -838,45 +1209,16 @@ static void open_detail(tui_state *s)
 	open_popup(s, TUI_MODE_DETAIL, xstrdup(row->label), &l);
 }
 
-/* TEXT word-wrapped to WIDTH columns, each line after INDENT spaces. */
-static void add_wrapped(lines *l, int indent, const char *text, int width)
-{
-	int avail = width - indent < 20 ? 20 : width - indent;
-	while (*text) {
-		int used = 0;
-		const char *p = text, *brk = NULL;
-		unsigned cp;
-		while (*p) {
-			size_t k = utf8_next(p, &cp);
-			if (used + cp_width(cp) > avail)
-				break;
-			used += cp_width(cp);
-			p += k;
-			if (*p == ' ')
-				brk = p;
-		}
-		const char *end = !*p || !brk ? p : brk;
-		add_line(l, "%*s%.*s", indent, "", (int)(end - text), text);
-		text = end;
-		while (*text == ' ')
-			text++;
-	}
-}
-
-static int popup_width(const tui_state *s)
-{
-	int w = s->lay.width - 4;
-	return w > 100 ? 100 : w;
-}
-
 static void open_sources(tui_state *s)
 {
 	const rep_report *r = s->rep;
 	lines l = {0};
-	char span[40], m[32];
-	span_text(r->month - (REP_SERIES - 1), r->month, span, sizeof span);
+	char span[40], m[32], a[32], z[32];
+	span_text(s, r->month - (REP_SERIES - 1), r->month, span, sizeof span);
 	ct_month_long(r->month, m, sizeof m);
-	add_line(&l, "Data:     %s, %s", rep_dataset_label(r->dataset), span);
+	ct_month_long(s->range.first, a, sizeof a);
+	ct_month_long(s->range.last, z, sizeof z);
+	add_line(&l, "Data:     %s, %s to %s (the report reads %s)", rep_dataset_label(r->dataset), a, z, span);
 	add_line(&l, "Month:    %s, compared with the %s", m, rep_compare_label(r->compare));
 	add_line(&l, "Taxonomy: %s", r->taxonomy);
 	add_line(&l, "%s", "");
@@ -887,11 +1229,11 @@ static void open_sources(tui_state *s)
 		const rep_source *src = &r->sources[i];
 		char cov[40] = "no months";
 		if (src->month_min >= 0)
-			span_text(src->month_min, src->month_max, cov, sizeof cov);
+			span_text(s, src->month_min, src->month_max, cov, sizeof cov);
 		char *head = xasprintf("%s%s%s: %s, %lld rows, imported %s", src->kind, src->force[0] ? " " : "",
 				       src->force, cov, src->rows, src->imported_at);
-		add_wrapped(&l, 2, head, popup_width(s));
-		add_wrapped(&l, 4, src->path, popup_width(s));
+		add_wrapped(&l, 2, head, popup_width(s), 20);
+		add_wrapped(&l, 4, src->path, popup_width(s), 20);
 		free(head);
 	}
 	add_line(&l, "%s", "");
@@ -899,7 +1241,7 @@ static void open_sources(tui_state *s)
 	if (r->nwarnings == 0)
 		add_line(&l, "  none");
 	for (size_t i = 0; i < r->nwarnings; i++)
-		add_wrapped(&l, 2, r->warnings[i], popup_width(s));
+		add_wrapped(&l, 2, r->warnings[i], popup_width(s), 20);
 	open_popup(s, TUI_MODE_SOURCES, xstrdup("Sources and warnings"), &l);
 }
 
@@ -982,7 +1324,8 @@ static void do_export(tui_state *s)
 	}
 	if (!s->confirm_overwrite && access(path, F_OK) == 0) {
 		s->confirm_overwrite = 1;
-		set_message(s, 1, "\"%s\" exists: Enter overwrites it, Esc cancels", path);
+		set_message(s, 1, "\"%s\" exists: press Enter again to overwrite it, Esc to cancel, or edit the name",
+			    path);
 		return;
 	}
 	char err[512] = "";
@@ -995,6 +1338,98 @@ static void do_export(tui_state *s)
 	ct_month_long(s->rep->month, m, sizeof m);
 	set_message(s, 0, "wrote %s (%s, %s)", path, tui_area(s)->name, m);
 	s->mode = TUI_MODE_TABLE;
+}
+
+/* ---- months ---- */
+
+/* "the data covers October 2022 to September 2024" */
+static void range_text(const tui_state *s, char *buf, size_t len)
+{
+	char a[32], z[32];
+	ct_month_long(s->range.first, a, sizeof a);
+	ct_month_long(s->range.last, z, sizeof z);
+	snprintf(buf, len, "the data covers %s to %s", a, z);
+}
+
+/* Shows MONTH if there is data for it; else says which months there are. */
+static int goto_month(tui_state *s, int month)
+{
+	if (month < s->range.first || month > s->range.last) {
+		char m[32], r[96];
+		ct_month_long(month, m, sizeof m);
+		range_text(s, r, sizeof r);
+		set_message(s, 1, "no data for %s: %s", m, r);
+		return -1;
+	}
+	return rebuild(s, month, s->compare, s->tax);
+}
+
+static void month_step(tui_state *s, int dir)
+{
+	int m = s->rep->month + dir;
+	if (m < s->range.first || m > s->range.last) {
+		char mm[32], r[96];
+		ct_month_long(s->rep->month, mm, sizeof mm);
+		range_text(s, r, sizeof r);
+		set_message(s, 0, "%s is the %s month with data (%s)", mm, dir < 0 ? "first" : "last", r);
+		return;
+	}
+	rebuild(s, m, s->compare, s->tax);
+}
+
+static void do_month_prompt(tui_state *s)
+{
+	const char *in = s->input.buf ? s->input.buf : "";
+	int month;
+	if (ct_month_parse(in, &month) != 0) {
+		char a[8], z[8];
+		ct_month_format(s->range.first, a);
+		ct_month_format(s->range.last, z);
+		set_message(s, 1, "\"%s\" is not a month: type YYYY-MM, from %s to %s", in, a, z);
+		return;
+	}
+	if (goto_month(s, month) == 0)
+		s->mode = TUI_MODE_TABLE;
+}
+
+/* ---- windows and sorting ---- */
+
+static void window_step(tui_state *s, int dir)
+{
+	const tui_layout *l = &s->lay;
+	if (l->nwin == REP_WINDOWS) {
+		set_message(s, 0, "every window is shown%s", l->show_diff ? "" : " (a wider screen shows the Diff columns)");
+		return;
+	}
+	int first = l->win_first + dir;
+	if (first < 0 || first + l->nwin > REP_WINDOWS) {
+		set_message(s, 0, "%s is the %s window", rep_window_label[dir < 0 ? 0 : REP_WINDOWS - 1],
+			    dir < 0 ? "first" : "last");
+		return;
+	}
+	s->win_first = first;
+	relayout(s);
+}
+
+/* Sorts by column COL (-1: the paper's order), scrolling its window into view. */
+static void set_sort(tui_state *s, int col)
+{
+	long row = cursor_row_index(s);
+	s->sort = col;
+	if (col >= 0) {
+		int w = col / 3, first = s->lay.win_first;
+		if (w < first)
+			s->win_first = w;
+		else if (w >= first + s->lay.nwin)
+			s->win_first = w - s->lay.nwin + 1;
+		relayout(s);
+		char c[48];
+		column_name(col, 0, c, sizeof c);
+		set_message(s, 0, "sorted by %s, largest first, within each group (s: next column)", c);
+	} else {
+		set_message(s, 0, "the paper's order (s: sort by a column)");
+	}
+	refresh_rows(s, row);
 }
 
 /* ---- keys and requests ---- */
@@ -1020,6 +1455,8 @@ static tui_action handle_input(tui_state *s, int key)
 				free(s->search);
 				s->search = xstrdup(s->input.buf);
 			}
+		} else if (s->mode == TUI_MODE_MONTH) {
+			do_month_prompt(s);
 		} else {
 			do_export(s);
 		}
@@ -1029,12 +1466,13 @@ static tui_action handle_input(tui_state *s, int key)
 		if (search) {
 			s->area = s->search_area;
 			refresh_rows(s, s->search_row);
+			clear_message(s);
+		} else if (s->mode == TUI_MODE_MONTH) {
+			clear_message(s);
 		} else {
 			set_message(s, 0, "export cancelled");
 		}
 		s->mode = TUI_MODE_TABLE;
-		if (search)
-			clear_message(s);
 		return TUI_ACT_NONE;
 	}
 	if (key == TUI_KEY_BACKSPACE || key == TUI_KEY_DEL || key == TUI_CTRL('h')) {
@@ -1055,12 +1493,26 @@ static tui_action handle_input(tui_state *s, int key)
 	return TUI_ACT_NONE;
 }
 
+static tui_action handle_request(tui_state *s, tui_request req);
+
 tui_action tui_handle_key(tui_state *s, int key)
 {
-	if (s->mode == TUI_MODE_SEARCH || s->mode == TUI_MODE_EXPORT)
-		return handle_input(s, key);
-	clear_message(s);
-	return tui_handle(s, tui_key_request(key));
+	tui_action act;
+	if (prompting(s)) {
+		act = handle_input(s, key);
+	} else {
+		clear_message(s);
+		act = handle_request(s, tui_key_request(key));
+	}
+	fit_bottom(s);
+	return act;
+}
+
+tui_action tui_handle(tui_state *s, tui_request req)
+{
+	tui_action act = handle_request(s, req);
+	fit_bottom(s);
+	return act;
 }
 
 static tui_action handle_popup(tui_state *s, tui_request req)
@@ -1140,7 +1592,7 @@ static void toggle_row(tui_state *s, int want) /* want: 1 collapse, 0 expand, -1
 	refresh_rows(s, row);
 }
 
-tui_action tui_handle(tui_state *s, tui_request req)
+static tui_action handle_request(tui_state *s, tui_request req)
 {
 	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES)
 		return handle_popup(s, req);
@@ -1179,18 +1631,29 @@ tui_action tui_handle(tui_state *s, tui_request req)
 			select_area(s, s->area + 1);
 		break;
 	case REQ_MONTH_PREV:
-		rebuild(s, s->rep->month - 1, s->compare, s->tax);
+		month_step(s, -1);
 		break;
 	case REQ_MONTH_NEXT:
-		if (s->rep->month >= s->latest) {
-			ct_month_long(s->rep->month, m, sizeof m);
-			set_message(s, 0, "%s is the latest month with data", m);
-		} else {
-			rebuild(s, s->rep->month + 1, s->compare, s->tax);
-		}
+		month_step(s, 1);
 		break;
 	case REQ_MONTH_LATEST:
 		rebuild(s, -1, s->compare, s->tax);
+		break;
+	case REQ_MONTH_GOTO:
+		s->mode = TUI_MODE_MONTH;
+		sb_reset(&s->input);
+		break;
+	case REQ_WIN_PREV:
+		window_step(s, -1);
+		break;
+	case REQ_WIN_NEXT:
+		window_step(s, 1);
+		break;
+	case REQ_SORT_NEXT:
+		set_sort(s, s->sort + 1 < REP_WINDOWS * 3 ? s->sort + 1 : -1);
+		break;
+	case REQ_SORT_PREV:
+		set_sort(s, s->sort < 0 ? REP_WINDOWS * 3 - 1 : s->sort - 1);
 		break;
 	case REQ_COMPARE:
 		if (rebuild(s, current_month_request(s), !s->compare, s->tax) == 0)
@@ -1283,5 +1746,112 @@ tui_action tui_handle(tui_state *s, tui_request req)
 	case REQ_COUNT:
 		break;
 	}
+	return TUI_ACT_NONE;
+}
+
+/* ---- the mouse ---- */
+
+/* The figure column (window * 3 + k) at screen column X, -1 for the Crime
+ * column, -2 for neither. */
+static int column_at(const tui_layout *l, int x)
+{
+	if (x >= l->table_x && x < l->table_x + 1 + l->label_w)
+		return -1;
+	for (int i = 0; i < l->nwin; i++) {
+		int wx = tui_window_x(l, i);
+		for (int k = 0; k < 3; k++) {
+			if (k == 1 && !l->show_diff)
+				continue;
+			int w = k == 0 ? l->cur_w : k == 1 ? l->diff_w : l->pct_w;
+			if (x >= wx + tui_col_off(l, k) && x < wx + tui_col_off(l, k) + w)
+				return (l->win_first + i) * 3 + k;
+		}
+	}
+	return -2;
+}
+
+/* The area whose tab is at screen column X on the tab line, or -1. */
+static long tab_at(const tui_state *s, int x)
+{
+	const rep_report *r = s->rep;
+	int tx = 1;
+	for (size_t i = tui_tabs_first(s); i < r->nareas; i++) {
+		int w = tui_width(r->areas[i].name) + 2;
+		if (tx + w > s->lay.width - 1)
+			break;
+		if (x >= tx && x < tx + w)
+			return (long)i;
+		tx += w + 1;
+	}
+	return -1;
+}
+
+static void wheel(tui_state *s, int dir)
+{
+	const int step = 3;
+	size_t page = page_rows(s), max_top = s->nvis > page ? s->nvis - page : 0;
+	if (dir < 0)
+		s->top = s->top > step ? s->top - step : 0;
+	else
+		s->top = s->top + step < max_top ? s->top + step : max_top;
+	/* the cursor stays on the screen */
+	if (s->cursor < s->top)
+		s->cursor = s->top;
+	if (s->cursor >= s->top + page)
+		s->cursor = s->top + page - 1;
+	scroll_fix(s);
+}
+
+static void click(tui_state *s, int y, int x)
+{
+	const tui_layout *l = &s->lay;
+	int in_body = y >= l->body_y && y < l->body_y + l->body_h;
+	if (l->areas_w && x < l->areas_w) {
+		size_t a = s->area_top + (size_t)(y - l->body_y);
+		if (in_body && a < s->rep->nareas)
+			select_area(s, a);
+		return;
+	}
+	if (y == l->tabs_y) {
+		long a = tab_at(s, x);
+		if (a >= 0)
+			select_area(s, (size_t)a);
+		return;
+	}
+	if (y >= l->head_y && y < l->body_y) {
+		int col = column_at(l, x);
+		if (col >= -1)
+			set_sort(s, col);
+		return;
+	}
+	if (!in_body || x < l->table_x)
+		return;
+	size_t v = s->top + (size_t)(y - l->body_y);
+	if (v >= s->nvis)
+		return;
+	s->cursor = v;
+	s->focus = TUI_FOCUS_ROWS;
+	if (column_at(l, x) == -1 && tui_row_has_children(s, s->vis[v]))
+		toggle_row(s, -1);
+	scroll_fix(s);
+}
+
+tui_action tui_handle_mouse(tui_state *s, tui_mouse ev, int y, int x)
+{
+	if (prompting(s))
+		return TUI_ACT_NONE;
+	if (s->mode != TUI_MODE_TABLE) {
+		/* a popup: the wheel scrolls it */
+		if (ev != TUI_MOUSE_CLICK)
+			for (int i = 0; i < 3; i++)
+				handle_popup(s, ev == TUI_MOUSE_WHEEL_UP ? REQ_UP : REQ_DOWN);
+		return TUI_ACT_NONE;
+	}
+	clear_message(s);
+	if (ev == TUI_MOUSE_CLICK)
+		click(s, y, x);
+	else
+		wheel(s, ev == TUI_MOUSE_WHEEL_UP ? -1 : 1);
+	fit_bottom(s);
 	return TUI_ACT_NONE;
 }

@@ -24,7 +24,7 @@ static void curses_end(void)
 		endwin();
 }
 
-enum { KEY_NOTHING = -1, KEY_RESIZED = -2 };
+enum { KEY_NOTHING = -1, KEY_RESIZED = -2, KEY_MOUSED = -3 };
 
 static int map_key(int rc, wint_t wc)
 {
@@ -43,6 +43,7 @@ static int map_key(int rc, wint_t wc)
 		case KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
 		case KEY_ENTER: return TUI_KEY_ENTER;
 		case KEY_RESIZE: return KEY_RESIZED;
+		case KEY_MOUSE: return KEY_MOUSED;
 		default: return KEY_NOTHING;
 		}
 	}
@@ -88,12 +89,28 @@ int tui_run(const tui_ops *ops, int month, int compare, const char *const *taxon
 		return CT_EUSAGE;
 	}
 	set_term(screen);
+	/* a terminal that cannot move its cursor (TERM=dumb, an editor's shell
+	 * buffer) would get a stream of escape codes: refuse before drawing */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		const char *term = getenv("TERM");
+		endwin();
+		delscreen(screen);
+		screen = NULL;
+		ct_error("tui: the terminal (TERM=%s) cannot move its cursor; run it in a terminal emulator such "
+			 "as xterm, or use crimetab report",
+			 term ? term : "unset");
+		tui_release(&st);
+		return CT_EUSAGE;
+	}
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	timeout(250); /* wakes to notice a signal */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0); /* a press is a click: no waiting to tell it from a double click */
 	tui_draw_init();
 	tui_resize(&st, COLS, LINES);
 
@@ -110,6 +127,18 @@ int tui_run(const tui_ops *ops, int month, int compare, const char *const *taxon
 		int key = map_key(rc, wc);
 		if (key == KEY_RESIZED) {
 			tui_resize(&st, COLS, LINES);
+			continue;
+		}
+		if (key == KEY_MOUSED) {
+			MEVENT ev;
+			if (getmouse(&ev) != OK || st.lay.too_small)
+				continue;
+			if (ev.bstate & BUTTON1_PRESSED)
+				tui_handle_mouse(&st, TUI_MOUSE_CLICK, ev.y, ev.x);
+			else if (ev.bstate & BUTTON4_PRESSED)
+				tui_handle_mouse(&st, TUI_MOUSE_WHEEL_UP, ev.y, ev.x);
+			else if (ev.bstate & BUTTON5_PRESSED)
+				tui_handle_mouse(&st, TUI_MOUSE_WHEEL_DOWN, ev.y, ev.x);
 			continue;
 		}
 		if (key == KEY_NOTHING)

@@ -20,9 +20,14 @@
 	X(REQ_FOCUS,         "switch between the area list and the table") \
 	X(REQ_AREA_PREV,     "previous area") \
 	X(REQ_AREA_NEXT,     "next area") \
-	X(REQ_MONTH_PREV,    "selected month: one month back") \
-	X(REQ_MONTH_NEXT,    "selected month: one month forward") \
-	X(REQ_MONTH_LATEST,  "selected month: the latest with data") \
+	X(REQ_MONTH_PREV,    "selected month: one month back (stops at the first with data)") \
+	X(REQ_MONTH_NEXT,    "selected month: one month forward (stops at the last with data)") \
+	X(REQ_MONTH_LATEST,  "selected month: the latest that every force has data for") \
+	X(REQ_MONTH_GOTO,    "selected month: type one (YYYY-MM)") \
+	X(REQ_WIN_PREV,      "narrow screen: scroll to the window on the left") \
+	X(REQ_WIN_NEXT,      "narrow screen: scroll to the window on the right") \
+	X(REQ_SORT_NEXT,     "sort by the next column, largest first (last: the paper's order)") \
+	X(REQ_SORT_PREV,     "sort by the previous column") \
 	X(REQ_COMPARE,       "compare with a year earlier / the preceding period") \
 	X(REQ_TAXONOMY,      "next taxonomy template (home-office, police-uk)") \
 	X(REQ_ENTER,         "expand or collapse a group; details of a category") \
@@ -86,12 +91,19 @@ tui_request tui_key_request(int key);
 /* The help text of REQ, or "" for REQ_NONE. */
 const char *tui_request_help(tui_request req);
 
+/* The months a report can be built for. */
+typedef struct tui_range {
+	int first, last; /* the first and last month any force has data for */
+	int latest;      /* the latest month every force has data for (the default) */
+} tui_range;
+
 /* What the state machine asks of its driver. */
 typedef struct tui_ops {
 	/* A report for MONTH (-1: the latest), COMPARE and TAXONOMY (a tax_load
-	 * name or path), with "All data" first and then every area; *LATEST is
-	 * set to the latest month with data.  NULL with err set on failure. */
-	rep_report *(*build)(void *ctx, int month, int compare, const char *taxonomy, int *latest, char *err,
+	 * name or path), with "All data" first and then every area; *RANGE is
+	 * set to the months of its dataset.  NULL with err set on failure (a
+	 * MONTH outside the data is one). */
+	rep_report *(*build)(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
 			     size_t errlen);
 	/* Writes area AREA of R to PATH in FORMAT ("markdown", "xlsx", "csv",
 	 * "json") without leaving a partial file.  0, or -1 with err set. */
@@ -107,7 +119,11 @@ typedef enum tui_mode {
 	TUI_MODE_SOURCES,
 	TUI_MODE_SEARCH, /* typing into the prompt */
 	TUI_MODE_EXPORT,
+	TUI_MODE_MONTH,
 } tui_mode;
+
+/* What the mouse did (tui.c maps curses' events onto these). */
+typedef enum tui_mouse { TUI_MOUSE_CLICK, TUI_MOUSE_WHEEL_UP, TUI_MOUSE_WHEEL_DOWN } tui_mouse;
 
 enum { TUI_FOCUS_ROWS, TUI_FOCUS_AREAS };
 
@@ -123,30 +139,47 @@ typedef struct tui_layout {
 	int table_x, table_w;
 	int head_y;        /* two heading lines */
 	int body_y, body_h;
+	int head_lines;    /* heading lines: names, [each window's months,] columns */
 	int label_w;       /* the Crime column */
 	int indent;        /* columns per level of depth */
 	int cur_w, diff_w, pct_w; /* each window's three columns */
-	int long_heads;    /* "Current"/"Diff"/"% Diff" (else "Cur"/"Diff"/"%") */
+	int show_diff;     /* 0: narrow, the Diff columns give way to the Crime column */
+	int long_heads;    /* "Current"/"Diff"/"% Diff" (else "Cur"/"Diff"/"%Diff") */
 	int gap;           /* blank columns before each window */
-	int nwin;          /* windows shown, from Selected Month on (3 unless narrow) */
+	int win_first;     /* the first window shown (h/l scroll a narrow screen) */
+	int nwin;          /* windows shown (3 unless narrow) */
 	int spark_w;       /* 0: no trend column */
 	int popup_rows;    /* text lines a popup shows */
-	int status_y, msg_y;
+	int status_y;
+	int msg_y, msg_lines; /* the message (wrapped to be read whole) or the info line */
+	int prompt_y;      /* the prompt's own line, or -1 */
 } tui_layout;
 #define TUI_MIN_WIDTH 60
 #define TUI_MIN_HEIGHT 15
 
-/* A window's width: its three columns and the spaces between them. */
+/* A window's width: its columns and the spaces between them. */
 static inline int tui_win_w(const tui_layout *l)
 {
-	return l->cur_w + 1 + l->diff_w + 1 + l->pct_w;
+	return l->cur_w + 1 + (l->show_diff ? l->diff_w + 1 : 0) + l->pct_w;
+}
+
+/* The screen column of the I-th window shown. */
+static inline int tui_window_x(const tui_layout *l, int i)
+{
+	return l->table_x + 1 + l->label_w + l->gap + i * (tui_win_w(l) + l->gap);
+}
+
+/* Where column K (0 Current, 1 Diff, 2 % Diff) starts in a window. */
+static inline int tui_col_off(const tui_layout *l, int k)
+{
+	return k == 0 ? 0 : k == 1 ? l->cur_w + 1 : l->cur_w + 1 + (l->show_diff ? l->diff_w + 1 : 0);
 }
 #define TUI_SPARK 12 /* months in a sparkline */
 
 typedef struct tui_state {
 	tui_ops ops;
 	rep_report *rep; /* owned */
-	int latest;        /* the latest month with data */
+	tui_range range;   /* of the report's dataset */
 	int follow_latest; /* rebuilds keep to the latest month */
 	int compare;
 	const char *const *taxonomies; /* cycled by REQ_TAXONOMY; not owned */
@@ -155,8 +188,11 @@ typedef struct tui_state {
 	size_t area;
 	int focus;
 	size_t area_top;
-	size_t *vis; /* indices of the selected area's rows shown, honouring collapse */
+	size_t *vis; /* indices of the selected area's rows shown, honouring collapse and sort */
 	size_t nvis, nvis_alloc;
+	size_t *order; /* the selected area's rows in display order (sorted) */
+	int sort;      /* -1: the model's (paper's) order; else column window * 3 + k */
+	int win_first; /* the first window shown on a narrow screen */
 	size_t cursor, top; /* in vis */
 	char **collapsed;   /* paths of collapsed groups (kept across areas and rebuilds) */
 	size_t ncollapsed;
@@ -185,6 +221,8 @@ void tui_release(tui_state *s);
 
 /* Handles one key: line editing in a prompt, else its request. */
 tui_action tui_handle_key(tui_state *s, int key);
+/* Handles a click or wheel turn at screen cell (Y, X). */
+tui_action tui_handle_mouse(tui_state *s, tui_mouse ev, int y, int x);
 /* Handles one request in the current mode. */
 tui_action tui_handle(tui_state *s, tui_request req);
 /* Lays out a WIDTH x HEIGHT screen and keeps the cursor visible. */
@@ -199,8 +237,26 @@ int tui_row_has_children(const tui_state *s, size_t i);
 int tui_row_collapsed(const tui_state *s, size_t i);
 
 /* Texts the screen shows, written into buf. */
-void tui_title_text(const tui_state *s, char *buf, size_t len);
-void tui_status_text(const tui_state *s, char *buf, size_t len);
+/* "Area · September 2024 vs September 2023" in WIDTH columns: the area's name
+ * is cut before the month is. */
+void tui_title_text(const tui_state *s, int width, char *buf, size_t len);
+/* The status bar in WIDTH columns: data, basis, warnings, the position
+ * ("row 12/30") and the sort. */
+void tui_status_text(const tui_state *s, int width, char *buf, size_t len);
+/* The line under the status bar when there is no message: the footnote when
+ * the area's windows lack months (returns 1), else the cursor row's note and
+ * the months of each window shown (returns 0). */
+int tui_info_text(const tui_state *s, char *buf, size_t len);
+/* Window W's months against its comparison: "Apr–Sep 2024 vs 2023". */
+void tui_window_text(const tui_state *s, int w, char *buf, size_t len);
+/* The message wrapped to the screen's width, one string per line (at most
+ * the lines the layout gives it).  The caller frees each and the array. */
+char **tui_message_lines(const tui_state *s, size_t *n);
+/* The prompt's label: "Export to (.md .xlsx .csv .json): " and the like. */
+const char *tui_prompt_text(const tui_state *s);
+/* The first area on the tab line (narrow screens): the tabs scroll so that
+ * the selected one shows. */
+size_t tui_tabs_first(const tui_state *s);
 /* A figure's three cells (rep_fmt_cur, _diff, _pct; the missing-months mark
  * as '#' without UTF-8), each LEN bytes. */
 void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);

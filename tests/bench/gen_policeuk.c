@@ -241,7 +241,7 @@ static const force forces[] = {
 };
 #define NFORCES (sizeof forces / sizeof forces[0])
 
-/* Centroids of the parts of templates/areas/stockton-town-centres.geojson. */
+/* Centroids of the parts of sample-data/areas/hand-drawn-town-centres.geojson. */
 static const double stockton[][2] = {{-1.290838, 54.605651}, {-1.312965, 54.565149}, {-1.315732, 54.588293},
 	{-1.296654, 54.542757}, {-1.321493, 54.517374}, {-1.355742, 54.506157}, {-1.341036, 54.508844}};
 

@@ -1,5 +1,6 @@
 /* measure: runs a command and prints its wall-clock seconds, peak resident
- * set (KiB, from wait4's rusage) and exit status, for the benchmark tables. */
+ * set (KiB, from wait4's rusage), exit status and CPU seconds (user + system:
+ * what a busy machine does not inflate), for the benchmark tables. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fputs("usage: measure RESULT-FILE COMMAND [ARG...]\n"
-		      "Runs COMMAND; writes \"SECONDS MAXRSS_KIB STATUS\" to RESULT-FILE and exits with its status.\n",
+		      "Runs COMMAND; writes \"SECONDS MAXRSS_KIB STATUS CPU_SECONDS\" to RESULT-FILE and exits\n"
+		      "with its status.\n",
 		      stderr);
 		return 2;
 	}
@@ -40,8 +42,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	FILE *f = fopen(argv[1], "w");
-	if (!f || fprintf(f, "%.3f %ld %d\n", secs, ru.ru_maxrss, code) < 0 || fclose(f) != 0) {
+	if (!f || fprintf(f, "%.3f %ld %d %.3f\n", secs, ru.ru_maxrss, code, cpu) < 0 || fclose(f) != 0) {
 		perror(argv[1]);
 		return 2;
 	}

@@ -10,7 +10,10 @@
 #   2. the six-town-centre report (Markdown, CSV, JSON, XLSX) on one database
 #      as it grows to 6, 12 and 24 months of every file kind, its size, and a
 #      face-match run on it right after the last import;
-#   3. loading 1,000 polygons against one national month.
+#   3. loading 1,000 polygons against one national month;
+#   4. the XLSX of a report of 7,000 areas (BENCH_XLSX_AREAS), built in memory
+#      by bench-xlsx: the model alone, then each layout; medians of BENCH_REPS
+#      runs (peak RSS includes the model).
 # BENCH_SCALE=full: 43 forces (~13 million street rows over 24 months; about
 # 10 GB under BENCH_DIR, some minutes).  Default: 6 forces.  BENCH_DIR (default
 # BUILD/bench) keeps the generated data for the next run (until the generator
@@ -37,7 +40,9 @@ AREAS=templates/areas/stockton-town-centres.geojson
 PLUGIN=$BUILD/plugins/facematch-embeddings.so
 
 command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 shell is needed for the baseline" >&2; exit 2; }
-make --no-print-directory BUILD="$BUILD" "$BIN" "$GEN" "$MEASURE" "$PLUGIN" >&2
+XLSX_BENCH=$BUILD/tests/bench/bench-xlsx
+XLSX_AREAS=${BENCH_XLSX_AREAS:-7000}
+make --no-print-directory BUILD="$BUILD" "$BIN" "$GEN" "$MEASURE" "$PLUGIN" "$XLSX_BENCH" >&2
 mkdir -p "$DIR"
 note() { echo "bench: $*" >&2; }
 
@@ -234,6 +239,41 @@ run_median areas restore_national "$BIN" areas --db "$DIR/areas.db" load "$DATA/
 		"$(sqlite3 "$DIR/areas.db" "SELECT count(*) FROM crime_areas ca JOIN areas a ON a.id = ca.area WHERE a.name LIKE 'Bench area %'") |" \
 		"$med_s ($min_s-$max_s) | $(mib "$max_rss") |"
 } >>"$OUT"
+
+# median of the numbers on standard input
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+{
+	echo
+	echo "| XLSX of $XLSX_AREAS areas (police-uk rows, model built in memory) | s (median) | CPU s (median) | peak RSS (median) | file MB |"
+	echo "|---|--:|--:|--:|--:|"
+} >>"$OUT"
+for layout in none long sheets; do
+	note "xlsx: $XLSX_AREAS areas, layout $layout"
+	: >"$DIR/xlsx.runs"
+	i=0
+	while [ "$i" -lt "$REPS" ]; do
+		rm -f "$DIR/bench.xlsx"
+		if ! "$MEASURE" "$DIR/t.xlsx" "$XLSX_BENCH" "$DIR/bench.xlsx" --areas "$XLSX_AREAS" --layout "$layout" \
+			>"$DIR/log.xlsx" 2>&1; then
+			note "xlsx $layout failed:"
+			cat "$DIR/log.xlsx" >&2
+			exit 1
+		fi
+		cat "$DIR/t.xlsx" >>"$DIR/xlsx.runs"
+		i=$((i + 1))
+	done
+	s=$(awk '{ print $1 }' "$DIR/xlsx.runs" | median)
+	rss=$(awk '{ print $2 }' "$DIR/xlsx.runs" | median)
+	cpu=$(awk '{ print $4 }' "$DIR/xlsx.runs" | median)
+	size=$( [ -f "$DIR/bench.xlsx" ] && mb "$(wc -c <"$DIR/bench.xlsx")" || echo "-")
+	case $layout in
+	none) label="the report model alone (baseline)" ;;
+	long) label="--xlsx-layout long" ;;
+	sheets) label="--xlsx-layout sheets (a sheet per area)" ;;
+	esac
+	echo "| $label | $s | $cpu | $(mib "$rss") | $size |" >>"$OUT"
+done
+rm -f "$DIR/bench.xlsx"
 
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
 	rm -f "$DB" "$DB-wal" "$DB-shm" "$SDB" "$DIR/national.db" "$DIR/areas.db" "$DIR/areas.db-wal" "$DIR/areas.db-shm"

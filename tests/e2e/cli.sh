@@ -89,4 +89,43 @@ awk '/^  [0-9]  /{if (s) print s; s=$0; sub(/^  /, "", s); next} /^     /{sub(/^
 	"$T/help-status" | sed 's/^\([0-9]\)  /\1 /' >"$T/code-table"
 sed -n '/^| code | meaning |/,/^$/p' "$ROOT/README.md" | sed -n 's/^| \([0-9]\) | \(.*\) |$/\1 \2/p' >"$T/readme-table"
 check "README exit-status table = crimetab --help's" diff "$T/code-table" "$T/readme-table"
+# every exit status, pinned: one error line each, the documented code
+status_is() { # NAME CODE ARGS...: ARGS exit with CODE, printing one error line
+	name=$1 want=$2
+	shift 2
+	"$BIN" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	n=$(grep -c '^crimetab: error: ' "$T/err")
+	if [ "$rc" -eq "$want" ] && [ "$n" -eq 1 ]; then
+		ok "$name: status $want"
+	else
+		not_ok "$name: status $rc (want $want), $n error lines"
+		sed 's/^/    | /' "$T/err"
+	fi
+}
+DB=$T/status.db
+"$BIN" --db "$DB" -q import --mapping cleveland-force-export "$ROOT/sample-data/force"
+"$BIN" --db "$DB" -q areas load stockton-town-centres
+printf '{\n"taxonomy_version": 1,\n' >"$T/bad.json"
+printf 'Nope,Not,A,Header\n1,2,3,4\n' >"$T/junk.csv"
+printf 'not a database, but a text file that says so at some length, %s\n' 1 2 3 4 5 6 7 8 >"$T/not.db"
+: >"$T/a-file"
+for kind in "data file:import $T/nosuch.csv" "mapping:import --mapping nosuch $T/junk.csv" \
+	"taxonomy:report --taxonomy nosuch" "areas file:areas load nosuch" "report config:report --config nosuch" \
+	"run config:run --config nosuch" "plugin config:facematch run --plugin facematch-embeddings --config @$T/nosuch"; do
+	# shellcheck disable=SC2086
+	status_is "unreadable ${kind%%:*}" 5 --db "$DB" ${kind#*:}
+done
+for kind in "data file:import $T/junk.csv" "mapping:import --mapping $T/bad.json $T/junk.csv" \
+	"taxonomy:report --taxonomy $T/bad.json" "areas file:areas load $T/bad.json" \
+	"report config:report --config $T/bad.json" "run config:run --config $T/bad.json"; do
+	# shellcheck disable=SC2086
+	status_is "invalid ${kind%%:*}" 3 --db "$DB" ${kind#*:}
+done
+"$BIN" --db "$DB" report --month 2024-10 --md "$T/r.md" 2>"$T/err"
+check_eq "missing months: status 4, reports written" "4|1" "$?|$(test -s "$T/r.md" && echo 1)"
+check_grep "missing months: named in a warning" '^crimetab: warning: .*2024-10' "$T/err"
+status_is "output not written" 5 --db "$DB" report --month 2024-09 --md "$T/a-file/r.md"
+status_is "database error" 6 --db "$T/not.db" sources
+status_is "plugin error" 8 --db "$DB" facematch run --plugin "$T/a-file"
 finish

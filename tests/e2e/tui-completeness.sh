@@ -53,11 +53,15 @@ tm -f /dev/null new-session -d -s gaps -x 80 -y 24 \
 check "starts on April 2024" shows "All data · April 2024"
 check "status bar counts the incomplete windows" shows "2 of 3 windows incomplete"
 # the month window is complete (66 against 79); the 6-month one lacks months
-check "complete window plain, incomplete ones marked" shows "Victim Based Crime +66 +-13 +-16\.5% +197‡ +n/a‡ +n/a"
+# (80 columns leave out the Diff columns; 110 show them)
+check "complete window plain, incomplete ones marked" shows "Victim Based Crime +66 +-16\.5% +197‡ +n/a +197‡ +n/a"
+tm resize-window -t gaps -x 110 -y 24
+check "  and with the Diff columns" shows "Victim Based Crime +66 +-13 +-16\.5% +197‡ +n/a‡ +n/a"
+tm resize-window -t gaps -x 80 -y 24
 check "the footnote on the message line" shows "^ ?‡ Cleveland Police: no police\.uk street data for 2022-05 to 2022-12,"
 tm send-keys -t gaps '['
 check "[ goes to March 2024, a month without data" shows "March 2024"
-check "that month is blank with the mark, n/a" shows "Victim Based Crime +‡ +n/a +n/a"
+check "that month is blank with the mark, n/a" shows "Victim Based Crime +‡ +n/a +131‡ +n/a"
 check "all three windows incomplete" shows "3 of 3 windows incomplete"
 check "no Infinity or -100.0% on the screen" bash -c "! tmux -L '$SOCK' capture-pane -p -t gaps | grep -Eq 'Infinity|-100\.0%'"
 tm send-keys -t gaps q

@@ -8,15 +8,19 @@ set -u
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_CC=${FUZZ_CC:-clang}
 OUT=build-fuzz
-PKGS="sqlite3 libcjson nettle"
+PKGS="sqlite3 libcjson nettle libzip proj shapelib"
 
 # The sources each target links besides itself, and the files its seeds come from.
 target_sources() {
 	case $1 in
 	fuzz_csvread) echo "src/import/csvread.c src/core/util.c build/gen/embedded.c" ;;
-	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/store/store.c \
-src/core/util.c build/gen/embedded.c" ;;
-	fuzz_areas) echo "src/areas/areas.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_mapping) echo "src/import/import.c src/import/csvread.c src/areas/areas.c src/areas/crs.c \
+src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_areas) echo "src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c \
+build/gen/embedded.c" ;;
+	fuzz_apijson) echo "src/import/apijson.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_zip) echo "src/import/zipin.c src/import/import.c src/import/apijson.c src/import/csvread.c \
+src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/store.c src/core/util.c build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -24,7 +28,9 @@ target_seeds() {
 	case $1 in
 	fuzz_csvread) echo "sample-data/policeuk/2024-10/*.csv sample-data/force/*.csv tests/paper/*.csv" ;;
 	fuzz_mapping) echo "templates/mappings/*.json tests/paper/mapping.json" ;;
-	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json" ;;
+	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json tests/fixtures/geo/*.geojson" ;;
+	fuzz_apijson) echo "tests/fixtures/api/*.json" ;;
+	fuzz_zip) echo "tests/fuzz/seeds/*.zip" ;;
 	esac
 }
 
@@ -69,6 +75,14 @@ for src in "$@"; do
 		fi >"$corpus/$(echo "$f" | tr / _)"
 	done
 
+	# shapefile seeds for fuzz_areas: .shp and .shx lengths (16 bits, little
+	# endian), then the .shp, .shx and .dbf
+	if [ "$name" = fuzz_areas ]; then
+		for b in tests/fixtures/geo/latin1 tests/fixtures/geo/hand-drawn-bng; do
+			python3 -c "import os, struct, sys; b = sys.argv[1]; p = [open(b + e, 'rb').read() for e in ('.shp', '.shx', '.dbf')]
+sys.stdout.buffer.write(struct.pack('<HH', len(p[0]), len(p[1])) + b''.join(p))" "$b" >"$corpus/shp_$(basename "$b")"
+		done
+	fi
 	echo "== $name: fuzzing for ${FUZZ_SECONDS}s from $(find "$corpus" -type f | wc -l) seeds"
 	"./$OUT/$name" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$OUT/$name-" -print_final_stats=1 "$corpus" >"$OUT/$name.log" 2>&1

@@ -7,7 +7,7 @@ Run from the repository root:
 
 It (re)writes:
 
-  templates/areas/stockton-town-centres.geojson        six hand-drawn town-centre areas
+  sample-data/areas/hand-drawn-town-centres.geojson    six hand-drawn town-centre areas
   templates/mappings/cleveland-force-export.json        column mapping for the force export
   sample-data/policeuk/YYYY-MM/YYYY-MM-cleveland-street.csv        2022-09 .. 2024-10
   sample-data/policeuk/2024-10/2024-10-cleveland-outcomes.csv
@@ -43,7 +43,7 @@ FORCE_FIRST, FORCE_LAST = "2022-10", "2024-09"
 FORCE_NAME = "Cleveland Police"
 
 ROOT = os.getcwd()
-P_GEOJSON = "templates/areas/stockton-town-centres.geojson"
+P_GEOJSON = "sample-data/areas/hand-drawn-town-centres.geojson"
 P_MAPPING = "templates/mappings/cleveland-force-export.json"
 P_POLICEUK = "sample-data/policeuk"
 P_OUTCOMES = "sample-data/policeuk/2024-10/2024-10-cleveland-outcomes.csv"
@@ -330,7 +330,7 @@ def fmt_coord(v):
 def write_geojson(polys_by_name):
     lines = ['{',
              '  "type": "FeatureCollection",',
-             '  "name": "stockton-town-centres",',
+             '  "name": "hand-drawn-town-centres",',
              '  "description": "APPROXIMATE town-centre boundaries for the six Stockton-on-Tees town centres, '
              'hand-drawn for crimetab\'s synthetic sample data. They are NOT official boundaries and must not be '
              'used for real analysis. Stockton Town Centre has a hole (a riverside park) and Yarm Town Centre is a '

@@ -127,6 +127,7 @@ static rep_report *fixture_report(void)
 		r->span[w].cmp_from = r->span[w].from - 12;
 	}
 	r->taxonomy = xstrdup("home-office");
+	r->generated_at = 1728109800; /* 2024-10-05 06:30:00 UTC */
 	r->dataset = xstrdup("force");
 	r->nareas = 2;
 	r->areas = xcalloc(r->nareas, sizeof *r->areas);
@@ -146,9 +147,11 @@ static rep_report *fixture_report(void)
 	r->sources = xcalloc(r->nsources, sizeof *r->sources);
 	r->sources[0] = (rep_source){xstrdup("sample-data/force/cleveland-2022-10-to-2024-09.csv"), xstrdup("force"),
 				     xstrdup("Cleveland"), xstrdup("2024-10-02 09:14:07"), CT_MONTH(2022, 10),
-				     FX_MONTH, 10770};
+				     FX_MONTH, 10770,
+				     xstrdup("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")};
 	r->sources[1] = (rep_source){xstrdup("/srv/policeuk/2024-09/2024-09-cleveland-street.csv"), xstrdup("street"),
-				     xstrdup("cleveland"), xstrdup("2024-10-03 07:00:00"), FX_MONTH, FX_MONTH, 5312};
+				     xstrdup("cleveland"), xstrdup("2024-10-03 07:00:00"), FX_MONTH, FX_MONTH, 5312,
+				     xstrdup("")};
 	return r;
 }
 

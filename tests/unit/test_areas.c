@@ -367,7 +367,7 @@ static void test_error_no_name(void **state)
 	expect_error("{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": "
 		     "{\"name\": \"A\"}, \"geometry\": " POLY "}, {\"type\": \"Feature\", \"geometry\": " POLY "}]}",
 		     "feature 2 has no \"name\"");
-	expect_error("{\"areas\": [{\"name\": \"\", \"lsoa_codes\": [\"E01000001\"]}]}", "area 1 has no \"name\"");
+	expect_error("{\"areas\": [{\"name\": \"\", \"lsoa_codes\": [\"E01000001\"]}]}", "area 1 has an empty \"name\"");
 }
 
 static void test_error_duplicate_names(void **state)

@@ -626,6 +626,73 @@ static void test_first_line_ending(void **state)
 	}
 }
 
+/* A stream source that hands out its text a few bytes at a time, and fails
+ * once FAIL_AT bytes are out (when FAIL_AT is not 0). */
+typedef struct dribble {
+	const char *text;
+	size_t len, pos, fail_at;
+	unsigned step;
+} dribble;
+
+static long dribble_read(void *ctx, char *buf, size_t n)
+{
+	dribble *d = ctx;
+	if (d->fail_at && d->pos >= d->fail_at)
+		return -1;
+	size_t k = 1 + (d->step++ * 7) % 5; /* 1 to 5 bytes: no read is whole */
+	if (k > n)
+		k = n;
+	if (k > d->len - d->pos)
+		k = d->len - d->pos;
+	memcpy(buf, d->text + d->pos, k);
+	d->pos += k;
+	return (long)k;
+}
+
+/* A stream that gives a few bytes per read reads exactly like a file: rows,
+ * line numbers, raw text, CRLF, a quoted newline and the byte count. */
+static void test_stream_short_reads(void **state)
+{
+	(void)state;
+	static const char text[] = "\xEF\xBB\xBFh1,h2\r\na,\"b,\nc\"\r\nlong line here,x\r\n\r\nlast,y";
+	dribble d = {.text = text, .len = sizeof text - 1};
+	imp_reader *r = imp_reader_new_stream(dribble_read, &d);
+	imp_row row;
+	assert_int_equal(imp_reader_next(r, &row), 1);
+	assert_string_equal(row.fields[0], "h1");
+	assert_int_equal(imp_reader_next(r, &row), 1);
+	assert_null(row.error);
+	assert_int_equal(row.line, 2);
+	assert_string_equal(row.fields[1], "b,\nc");
+	assert_int_equal(imp_reader_next(r, &row), 1);
+	assert_int_equal(row.line, 4);
+	assert_string_equal(row.raw, "long line here,x");
+	assert_int_equal(imp_reader_next(r, &row), 1);
+	assert_int_equal(row.line, 6);
+	assert_string_equal(row.fields[1], "y");
+	assert_int_equal(imp_reader_next(r, &row), 0);
+	assert_int_equal(imp_reader_bytes(r), (long long)sizeof text - 1);
+	imp_reader_free(r);
+}
+
+/* A source that fails part-way is a read error (-1), not the end of the
+ * file: a truncated zip member must not pass for a short file. */
+static void test_stream_read_error(void **state)
+{
+	(void)state;
+	static const char text[] = "h1,h2\na,b\nc,d\ne,f\n";
+	dribble d = {.text = text, .len = sizeof text - 1, .fail_at = 9};
+	imp_reader *r = imp_reader_new_stream(dribble_read, &d);
+	imp_row row;
+	int got;
+	int rows = 0;
+	while ((got = imp_reader_next(r, &row)) == 1)
+		rows++;
+	assert_int_equal(got, -1);
+	assert_true(rows <= 2);
+	imp_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +723,8 @@ int main(void)
 		cmocka_unit_test(test_cr_only_long_file),
 		cmocka_unit_test(test_spans_give_back_the_file),
 		cmocka_unit_test(test_first_line_ending),
+		cmocka_unit_test(test_stream_short_reads),
+		cmocka_unit_test(test_stream_read_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,9 @@
 #include "report/export.h"
 
 #define A0Q "\"Stockton | \"\"Town\"\" Centre: [x] & High Street\""
-#define SHEET0 "Stockton | \"Town\" Centre- (x) &"
+/* FX_AREA0 as a sheet name: cleaned, abbreviated ("Centre" -> "Ctr"), then
+ * cut at a word with an ellipsis to fit 31 characters */
+#define SHEET0 "Stockton | \"Town\" Ctr- (x)\xe2\x80\xa6"
 
 static char *render(int (*write)(const rep_report *, FILE *), const rep_report *r)
 {
@@ -596,8 +598,39 @@ static void test_xlsx_openpyxl(void **state)
 	path = tmp("clash.xlsx");
 	write_xlsx(r, path);
 	const char *clash[] = {"--expect-sheet", "Summary", "--expect-sheet", SHEET0, "--expect-sheet",
-			       "STOCKTON | \"TOWN\" CENTRE- ( (2)", "--expect-sheet", "Trend", "--expect-sheet", "Sources"};
+			       "STOCKTON | \"TOWN\" Ctr- (X)\xe2\x80\xa6 (2)", "--expect-sheet", "Trend", "--expect-sheet",
+			       "Sources"};
 	run_check(python, path, clash, sizeof clash / sizeof clash[0]);
+	free(path);
+
+	/* the real town centres' long names: shortened at words, the full
+	 * name in A1 (check-xlsx matches the TSV by it) */
+	free(r->areas[0].name);
+	r->areas[0].name = xstrdup("Thornaby Town Centre (Stainsby Hill)");
+	free(r->areas[1].name);
+	r->areas[1].name = xstrdup("Ingleby Barwick Town Centre (Ingleby Barwick West)");
+	path = tmp("names.xlsx");
+	write_xlsx(r, path);
+	tsv1 = write_tsv(&r->areas[1], "area1-names.tsv");
+	exp1 = xasprintf("%s=%s", r->areas[1].name, tsv1);
+	const char *names[] = {"--expect-sheet", "Summary", "--expect-sheet", "Thornaby TC (Stainsby Hill)",
+			       "--expect-sheet", "Ingleby Barwick TC (Ingleby\xe2\x80\xa6)", "--expect-sheet", "Trend",
+			       "--expect-sheet", "Sources", "--expect-tsv", exp1};
+	run_check(python, path, names, sizeof names / sizeof names[0]);
+	free(exp1);
+	free(tsv1);
+	free(path);
+
+	/* the long layout: one table, the area as a column */
+	path = tmp("long.xlsx");
+	char err[512] = "";
+	assert_int_equal(rep_write_xlsx_layout(r, path, REP_XLSX_LONG, err, sizeof err), 0);
+	tsv1 = write_tsv(&r->areas[1], "area1-long.tsv");
+	exp1 = xasprintf("%s=%s", r->areas[1].name, tsv1);
+	const char *lng[] = {"--long", "--expect-tsv", exp1};
+	run_check(python, path, lng, sizeof lng / sizeof lng[0]);
+	free(exp1);
+	free(tsv1);
 	free(path);
 	rep_report_free(r);
 }

@@ -524,6 +524,34 @@ static void test_build_latest_month(void **state)
 	rep_report_free(r);
 }
 
+/* The Unknown row lists the source categories in it, with their counts. */
+static void test_build_unknown_categories(void **state)
+{
+	fixture *fx = *state;
+	const char *const town[] = {"Town"};
+	rep_report *r = build(fx, CT_MONTH(2024, 10), REP_COMPARE_YOY, town, 1, 0);
+	const rep_row *u = row(&r->areas[0], "Unknown");
+	assert_int_equal(u->ncats, 1);
+	assert_string_equal(u->cats[0].name, "Mystery");
+	assert_int_equal(u->cats[0].cur[0], 1);
+	assert_int_equal(u->cats[0].cur[2], 1);
+	/* a mapped row lists nothing */
+	assert_int_equal(row(&r->areas[0], "Alpha")->ncats, 0);
+	rep_report_free(r);
+}
+
+static void test_data_range(void **state)
+{
+	fixture *fx = *state;
+	int first, last;
+	assert_int_equal(stats_data_range(fx->s, "force", &first, &last), 0);
+	assert_int_equal(first, CT_MONTH(2023, 9));
+	assert_int_equal(last, CT_MONTH(2024, 10));
+	assert_int_equal(stats_data_range(fx->s, "street", &first, &last), 0);
+	assert_int_equal(first, -1);
+	assert_int_equal(last, -1);
+}
+
 static void test_build_unknown_area(void **state)
 {
 	fixture *fx = *state;
@@ -707,6 +735,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_missing_months, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_no_missing_months, setup_covered, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_month, setup_main, teardown),
+		cmocka_unit_test_setup_teardown(test_build_unknown_categories, setup_main, teardown),
+		cmocka_unit_test_setup_teardown(test_data_range, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_unknown_area, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_no_data, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, teardown),

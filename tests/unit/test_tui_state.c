@@ -13,7 +13,8 @@
 #include "fixture_report.h"
 #include "tui/tui.h"
 
-#define LATEST CT_MONTH(2024, 9)
+#define LATEST CT_MONTH(2024, 9)   /* every force has data up to here */
+#define LAST_DATA CT_MONTH(2024, 10) /* one force has a month more */
 #define EARLIEST CT_MONTH(2024, 6)
 
 /* ---- a fake report builder ---- */
@@ -52,7 +53,7 @@ static void add_row(rep_area *a, const char *label, const char *path, int depth,
 static void fill_area(rep_area *a, const char *name)
 {
 	a->name = xstrdup(name);
-	a->rows = xcalloc(8, sizeof *a->rows);
+	a->rows = xcalloc(9, sizeof *a->rows);
 	add_row(a, "Victim Based Crime", "Victim Based Crime", 0, -1, REP_ROW_GROUP, 30);
 	add_row(a, "Violence", "Victim Based Crime > Violence", 1, 0, REP_ROW_GROUP, 20);
 	add_row(a, "Violence With Injury", "Victim Based Crime > Violence > Violence With Injury", 2, 1, 0, 12);
@@ -60,10 +61,18 @@ static void fill_area(rep_area *a, const char *name)
 	add_row(a, "Shoplifting", "Victim Based Crime > Shoplifting", 1, 0, 0, 10);
 	add_row(a, "Non victim based", "Non victim based", 0, -1, REP_ROW_GROUP, 5);
 	add_row(a, "Drug Offences", "Non victim based > Drug Offences", 1, 5, 0, 5);
-	add_row(a, "Total", "Total", 0, -1, REP_ROW_TOTAL, 35);
+	add_row(a, "Unknown", "Unknown", 0, -1, REP_ROW_UNKNOWN, 2);
+	add_row(a, "Total", "Total", 0, -1, REP_ROW_TOTAL, 37);
+	rep_row *u = &a->rows[7];
+	u->cats = xcalloc(2, sizeof *u->cats);
+	u->cats[u->ncats++] = (rep_cat){xstrdup("Mystery offence"), {1, 6, 12}};
+	u->cats[u->ncats++] = (rep_cat){xstrdup("Unlisted thing"), {1, 6, 12}};
+	rep_row *shop = &a->rows[4];
+	shop->flags |= REP_ROW_APPROX;
+	shop->note = xstrdup("police.uk shoplifting covers two categories");
 }
 
-static rep_report *fake_build(void *ctx, int month, int compare, const char *taxonomy, int *latest, char *err,
+static rep_report *fake_build(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
 			      size_t errlen)
 {
 	fake *f = ctx;
@@ -71,8 +80,8 @@ static rep_report *fake_build(void *ctx, int month, int compare, const char *tax
 	f->last_month = month;
 	f->last_compare = compare;
 	snprintf(f->last_tax, sizeof f->last_tax, "%s", taxonomy);
-	if (month >= 0 && month < EARLIEST) {
-		snprintf(err, errlen, "no data before June 2024");
+	if (month >= 0 && (month < EARLIEST || month > LAST_DATA)) {
+		snprintf(err, errlen, "no data for that month");
 		return NULL;
 	}
 	rep_report *r = xcalloc(1, sizeof *r);
@@ -92,9 +101,10 @@ static rep_report *fake_build(void *ctx, int month, int compare, const char *tax
 	r->warnings[r->nwarnings++] = xstrdup("Cleveland Police: no force export imported for 1 month");
 	r->sources = xcalloc(1, sizeof *r->sources);
 	r->sources[0] = (rep_source){xstrdup("paper.csv"), xstrdup("force"), xstrdup("Cleveland Police"),
-				     xstrdup("2024-10-01T00:00:00Z"), CT_MONTH(2022, 10), LATEST, 10770};
+				     xstrdup("2024-10-01T00:00:00Z"), CT_MONTH(2022, 10), LATEST, 10770,
+				     xstrdup("")};
 	r->nsources = 1;
-	*latest = LATEST;
+	*range = (tui_range){EARLIEST, LAST_DATA, LATEST};
 	return r;
 }
 
@@ -160,11 +170,18 @@ static void test_key_table(void **state)
 	(void)state;
 	assert_int_equal(tui_key_request('q'), REQ_QUIT);
 	assert_int_equal(tui_key_request('['), REQ_MONTH_PREV);
-	assert_int_equal(tui_key_request(TUI_KEY_LEFT), REQ_MONTH_PREV);
 	assert_int_equal(tui_key_request(']'), REQ_MONTH_NEXT);
-	assert_int_equal(tui_key_request(TUI_KEY_RIGHT), REQ_MONTH_NEXT);
 	assert_int_equal(tui_key_request('L'), REQ_MONTH_LATEST);
 	assert_int_equal(tui_key_request(TUI_KEY_END), REQ_MONTH_LATEST);
+	assert_int_equal(tui_key_request('m'), REQ_MONTH_GOTO);
+	/* Left/Right scroll the windows of a narrow screen, as h/l do */
+	assert_int_equal(tui_key_request('h'), REQ_WIN_PREV);
+	assert_int_equal(tui_key_request(TUI_KEY_LEFT), REQ_WIN_PREV);
+	assert_int_equal(tui_key_request('l'), REQ_WIN_NEXT);
+	assert_int_equal(tui_key_request(TUI_KEY_RIGHT), REQ_WIN_NEXT);
+	assert_int_equal(tui_key_request('s'), REQ_SORT_NEXT);
+	assert_int_equal(tui_key_request('S'), REQ_SORT_PREV);
+	assert_int_equal(tui_key_request('i'), REQ_SOURCES);
 	assert_int_equal(tui_key_request(TUI_KEY_ENTER), REQ_ENTER);
 	assert_int_equal(tui_key_request('?'), REQ_HELP);
 	assert_int_equal(tui_key_request('Z'), REQ_NONE);
@@ -199,6 +216,10 @@ static void test_help_covers_every_request(void **state)
 			found |= strstr(lines[i], help) && strstr(lines[i], tui_keys[k].name);
 		assert_true(found);
 	}
+	int mouse = 0;
+	for (size_t i = 0; i < n; i++)
+		mouse |= strstr(lines[i], "Mouse") != NULL;
+	assert_true(mouse);
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
@@ -208,31 +229,56 @@ static void test_cursor_bounds(void **state)
 {
 	fixture *fx = *state;
 	tui_state *s = &fx->s;
-	assert_int_equal(s->nvis, 8);
+	assert_int_equal(s->nvis, 9);
 	assert_int_equal(s->cursor, 0);
 	tui_handle(s, REQ_UP);
 	assert_int_equal(s->cursor, 0);
 	for (int i = 0; i < 20; i++)
 		tui_handle(s, REQ_DOWN);
-	assert_int_equal(s->cursor, 7);
+	assert_int_equal(s->cursor, 8);
 	assert_string_equal(cursor_label(s), "Total");
 	tui_handle(s, REQ_FIRST);
 	assert_int_equal(s->cursor, 0);
 	tui_handle(s, REQ_PAGE_DOWN);
-	assert_int_equal(s->cursor, 7);
+	assert_int_equal(s->cursor, 8);
 	tui_handle(s, REQ_PAGE_UP);
 	assert_int_equal(s->cursor, 0);
-	/* a short screen scrolls to keep the cursor in view */
 	tui_resize(s, 80, 15);
 	assert_int_equal(s->lay.body_h, 9);
-	tui_resize(s, 60, 15);
-	assert_false(s->lay.too_small);
-	s->lay.body_h = 3; /* as a 3-row body */
+	/* a short screen scrolls to keep the cursor in view (the layout is
+	 * kept below the drawable size too) */
+	tui_resize(s, 80, 9);
+	assert_int_equal(s->lay.body_h, 3);
 	tui_handle(s, REQ_LAST);
-	assert_int_equal(s->cursor, 7);
-	assert_int_equal(s->top, 5);
+	assert_int_equal(s->cursor, 8);
+	assert_int_equal(s->top, 6);
 	tui_handle(s, REQ_FIRST);
 	assert_int_equal(s->top, 0);
+}
+
+static void test_position(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char status[512];
+	tui_status_text(s, 200, status, sizeof status);
+	assert_non_null(strstr(status, "row 1/9"));
+	tui_handle(s, REQ_DOWN);
+	tui_handle(s, REQ_DOWN);
+	tui_status_text(s, 200, status, sizeof status);
+	assert_non_null(strstr(status, "row 3/9"));
+	/* collapsing changes what there is to count */
+	tui_handle_key(s, 'C');
+	tui_status_text(s, 200, status, sizeof status);
+	assert_non_null(strstr(status, "row 1/4"));
+	tui_handle_key(s, TUI_KEY_TAB);
+	tui_handle_key(s, '>');
+	tui_status_text(s, 200, status, sizeof status);
+	assert_non_null(strstr(status, "area 2/3"));
+	/* a narrow status bar keeps the position and fits */
+	tui_status_text(s, 60, status, sizeof status);
+	assert_non_null(strstr(status, "area 2/3"));
+	assert_true(tui_width(status) <= 60);
 }
 
 static void test_collapse_expand(void **state)
@@ -243,35 +289,35 @@ static void test_collapse_expand(void **state)
 	assert_false(tui_row_has_children(s, 2));
 	/* Space on Victim Based Crime hides its four descendants */
 	tui_handle_key(s, ' ');
-	assert_int_equal(s->nvis, 4);
+	assert_int_equal(s->nvis, 5);
 	assert_true(tui_row_collapsed(s, 0));
 	assert_string_equal(cursor_label(s), "Victim Based Crime");
 	tui_handle(s, REQ_DOWN);
 	assert_string_equal(cursor_label(s), "Non victim based");
 	tui_handle(s, REQ_UP);
 	tui_handle_key(s, '+');
-	assert_int_equal(s->nvis, 8);
+	assert_int_equal(s->nvis, 9);
 	/* "-" on a leaf folds its group and moves there */
 	tui_handle(s, REQ_DOWN);
 	tui_handle(s, REQ_DOWN);
 	assert_string_equal(cursor_label(s), "Violence With Injury");
 	tui_handle_key(s, '-');
 	assert_string_equal(cursor_label(s), "Violence");
-	assert_int_equal(s->nvis, 6);
+	assert_int_equal(s->nvis, 7);
 	/* Enter toggles a group */
 	tui_handle_key(s, TUI_KEY_ENTER);
-	assert_int_equal(s->nvis, 8);
+	assert_int_equal(s->nvis, 9);
 	/* collapse all: the summary table */
 	tui_handle_key(s, 'C');
-	assert_int_equal(s->nvis, 3);
+	assert_int_equal(s->nvis, 4);
 	assert_string_equal(cursor_label(s), "Victim Based Crime");
 	/* collapse is kept across areas and rebuilds */
 	tui_handle_key(s, '>');
-	assert_int_equal(s->nvis, 3);
+	assert_int_equal(s->nvis, 4);
 	tui_handle_key(s, '[');
-	assert_int_equal(s->nvis, 3);
+	assert_int_equal(s->nvis, 4);
 	tui_handle_key(s, 'E');
-	assert_int_equal(s->nvis, 8);
+	assert_int_equal(s->nvis, 9);
 }
 
 static void test_month(void **state)
@@ -280,36 +326,90 @@ static void test_month(void **state)
 	tui_state *s = &fx->s;
 	char title[256];
 	assert_int_equal(s->rep->month, LATEST);
-	tui_title_text(s, title, sizeof title);
+	tui_title_text(s, 200, title, sizeof title);
 	assert_non_null(strstr(title, "September 2024"));
-	/* no month after the latest: nothing rebuilt */
+	/* one force has October: ] goes there, and no further */
+	tui_handle_key(s, ']');
+	assert_int_equal(s->rep->month, LAST_DATA);
 	int builds = fx->f.builds;
 	tui_handle_key(s, ']');
 	assert_int_equal(fx->f.builds, builds);
-	assert_int_equal(s->rep->month, LATEST);
-	assert_non_null(strstr(s->message, "latest"));
-	tui_handle_key(s, '[');
-	assert_int_equal(s->rep->month, LATEST - 1);
-	assert_int_equal(fx->f.last_month, LATEST - 1);
-	tui_title_text(s, title, sizeof title);
-	assert_non_null(strstr(title, "August 2024"));
-	tui_handle_key(s, TUI_KEY_LEFT);
-	assert_int_equal(s->rep->month, LATEST - 2);
-	tui_handle_key(s, TUI_KEY_RIGHT);
-	assert_int_equal(s->rep->month, LATEST - 1);
-	tui_handle_key(s, TUI_KEY_LEFT);
-	tui_handle_key(s, TUI_KEY_LEFT);
-	assert_int_equal(s->rep->month, EARLIEST);
-	/* a failed build keeps the report shown and says why */
-	tui_handle_key(s, '[');
-	assert_int_equal(s->rep->month, EARLIEST);
-	assert_true(s->message_error);
-	assert_non_null(strstr(s->message, "no data before"));
+	assert_int_equal(s->rep->month, LAST_DATA);
+	assert_false(s->message_error);
+	assert_non_null(strstr(s->message, "October 2024 is the last month with data"));
+	assert_non_null(strstr(s->message, "June 2024 to October 2024"));
+	/* L: the latest month every force has */
 	tui_handle_key(s, 'L');
 	assert_int_equal(s->rep->month, LATEST);
 	assert_int_equal(fx->f.last_month, -1);
 	assert_true(s->follow_latest);
+	tui_handle_key(s, '[');
+	assert_int_equal(s->rep->month, LATEST - 1);
+	assert_int_equal(fx->f.last_month, LATEST - 1);
+	assert_false(s->follow_latest);
+	tui_title_text(s, 200, title, sizeof title);
+	assert_non_null(strstr(title, "August 2024"));
+	tui_handle_key(s, '[');
+	tui_handle_key(s, '[');
+	assert_int_equal(s->rep->month, EARLIEST);
+	/* the first month with data: a message, no build */
+	builds = fx->f.builds;
+	tui_handle_key(s, '[');
+	assert_int_equal(fx->f.builds, builds);
+	assert_int_equal(s->rep->month, EARLIEST);
+	assert_non_null(strstr(s->message, "June 2024 is the first month with data"));
+	tui_handle_key(s, 'L');
+	assert_int_equal(s->rep->month, LATEST);
 	assert_false(s->message_error);
+}
+
+static void test_month_goto(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle_key(s, 'm');
+	assert_int_equal(s->mode, TUI_MODE_MONTH);
+	assert_int_equal(s->lay.prompt_y, 23);
+	assert_non_null(strstr(tui_prompt_text(s), "month"));
+	keys(s, "2024-7");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	/* not a month: said, and the prompt stays to be corrected */
+	assert_int_equal(s->mode, TUI_MODE_MONTH);
+	assert_true(s->message_error);
+	assert_non_null(strstr(s->message, "not a month"));
+	tui_handle_key(s, TUI_CTRL('u'));
+	int builds = fx->f.builds;
+	keys(s, "2019-01");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	/* outside the data: the range is named and nothing is built */
+	assert_int_equal(fx->f.builds, builds);
+	assert_int_equal(s->mode, TUI_MODE_MONTH);
+	assert_non_null(strstr(s->message, "no data for January 2019"));
+	assert_non_null(strstr(s->message, "June 2024 to October 2024"));
+	tui_handle_key(s, TUI_CTRL('u'));
+	keys(s, "2024-07");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_int_equal(s->rep->month, CT_MONTH(2024, 7));
+	assert_int_equal(s->lay.prompt_y, -1);
+	/* Esc leaves the month as it was */
+	tui_handle_key(s, 'm');
+	keys(s, "2024-08");
+	tui_handle_key(s, TUI_KEY_ESC);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_int_equal(s->rep->month, CT_MONTH(2024, 7));
+}
+
+/* A driver whose --month is outside the data refuses to start. */
+static void test_init_outside(void **state)
+{
+	(void)state;
+	fake f = {0};
+	tui_ops ops = {fake_build, fake_export, &f};
+	tui_state s;
+	char err[256] = "";
+	assert_int_equal(tui_init(&s, &ops, CT_MONTH(2019, 1), REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "no data for that month"));
 }
 
 static void test_compare_and_taxonomy(void **state)
@@ -317,14 +417,14 @@ static void test_compare_and_taxonomy(void **state)
 	fixture *fx = *state;
 	tui_state *s = &fx->s;
 	char status[512];
-	tui_status_text(s, status, sizeof status);
+	tui_status_text(s, 200, status, sizeof status);
 	assert_non_null(strstr(status, "year earlier"));
 	assert_non_null(strstr(status, "1 warning"));
 	assert_non_null(strstr(status, "2022-10..2024-09"));
 	tui_handle_key(s, 'c');
 	assert_int_equal(s->compare, REP_COMPARE_PREVIOUS);
 	assert_int_equal(s->rep->compare, REP_COMPARE_PREVIOUS);
-	tui_status_text(s, status, sizeof status);
+	tui_status_text(s, 200, status, sizeof status);
 	assert_non_null(strstr(status, "preceding period"));
 	tui_handle_key(s, 'c');
 	assert_int_equal(s->rep->compare, REP_COMPARE_YOY);
@@ -432,7 +532,7 @@ static void test_popups(void **state)
 	assert_true(s->popup_top <= 1);
 	tui_handle_key(s, TUI_KEY_ESC);
 	assert_int_equal(s->mode, TUI_MODE_TABLE);
-	tui_handle_key(s, 's');
+	tui_handle_key(s, 'i');
 	assert_int_equal(s->mode, TUI_MODE_SOURCES);
 	int path = 0, warn = 0;
 	for (size_t i = 0; i < s->npopup; i++) {
@@ -443,7 +543,7 @@ static void test_popups(void **state)
 	/* a resize re-wraps it and keeps it open */
 	tui_resize(s, 120, 40);
 	assert_int_equal(s->mode, TUI_MODE_SOURCES);
-	tui_handle_key(s, 's');
+	tui_handle_key(s, 'i');
 	assert_int_equal(s->mode, TUI_MODE_TABLE);
 	assert_int_equal(tui_handle_key(s, 'q'), TUI_ACT_QUIT);
 }
@@ -564,24 +664,294 @@ static void test_layout(void **state)
 	assert_int_equal(s->lay.tabs_y, 1);
 	assert_int_equal(s->lay.status_y, 22);
 	assert_int_equal(s->lay.msg_y, 23);
+	assert_int_equal(s->lay.prompt_y, -1);
 	tui_resize(s, 200, 60);
 	assert_true(s->lay.areas_w > 0);
 	assert_true(s->lay.spark_w > 0);
 	assert_true(s->lay.long_heads);
+	assert_true(s->lay.show_diff);
+	/* the wide layout has a line of each window's months */
+	assert_int_equal(s->lay.head_lines, 3);
+	char t[96];
+	tui_window_text(s, 1, t, sizeof t);
+	assert_true(tui_win_w(&s->lay) >= tui_width(t));
 	tui_resize(s, 59, 24);
 	assert_true(s->lay.too_small);
 	tui_resize(s, 80, 14);
 	assert_true(s->lay.too_small);
 }
 
+static void test_window_text(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char t[96];
+	tui_window_text(s, 0, t, sizeof t);
+	assert_string_equal(t, "Sep 2024 vs 2023");
+	tui_window_text(s, 1, t, sizeof t);
+	assert_string_equal(t, "Apr\xE2\x80\x93Sep 2024 vs 2023");
+	tui_window_text(s, 2, t, sizeof t);
+	assert_string_equal(t, "Oct 2023\xE2\x80\x93Sep 2024 vs 2022\xE2\x80\x93" "23");
+	tui_handle_key(s, 'c');
+	tui_window_text(s, 1, t, sizeof t);
+	assert_string_equal(t, "Apr\xE2\x80\x93Sep 2024 vs Oct 2023\xE2\x80\x93Mar 2024");
+	s->ascii = 1;
+	tui_window_text(s, 0, t, sizeof t);
+	assert_string_equal(t, "Sep 2024 vs Aug 2024");
+	tui_window_text(s, 1, t, sizeof t);
+	assert_string_equal(t, "Apr-Sep 2024 vs Oct 2023-Mar 2024");
+	/* the info line: the months of each window shown */
+	char info[512];
+	tui_handle_key(s, 'c');
+	tui_info_text(s, info, sizeof info);
+	assert_non_null(strstr(info, "Sep 2024 vs 2023 | Apr-Sep 2024 vs 2023 | Oct 2023-Sep 2024 vs 2022-23"));
+}
+
+/* 80 columns: the Crime column keeps whole labels, the Diff columns give
+ * way; 60: a window gives way too, and h/l (Left/Right) scroll to it. */
+static void test_narrow(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_resize(s, 100, 24);
+	assert_int_equal(s->lay.nwin, 3);
+	assert_true(s->lay.show_diff);
+	tui_resize(s, 80, 24);
+	assert_int_equal(s->lay.nwin, 3);
+	assert_false(s->lay.show_diff);
+	assert_true(s->lay.label_w >= (int)strlen("Stalking and Harassment") + 2 * 2 + 2);
+	tui_handle_key(s, 'l');
+	assert_non_null(strstr(s->message, "every window is shown"));
+	tui_resize(s, 60, 24);
+	assert_int_equal(s->lay.nwin, 2);
+	assert_int_equal(s->lay.win_first, 0);
+	assert_true(s->lay.label_w >= 24);
+	char info[512];
+	tui_info_text(s, info, sizeof info);
+	assert_non_null(strstr(info, "Apr\xE2\x80\x93Sep 2024 vs 2023"));
+	assert_null(strstr(info, "Oct 2023"));
+	tui_handle_key(s, 'l');
+	assert_int_equal(s->lay.win_first, 1);
+	tui_info_text(s, info, sizeof info);
+	assert_non_null(strstr(info, "Oct 2023\xE2\x80\x93Sep 2024"));
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_int_equal(s->lay.win_first, 1);
+	assert_non_null(strstr(s->message, "Last 12 Months is the last window"));
+	tui_handle_key(s, TUI_KEY_LEFT);
+	assert_int_equal(s->lay.win_first, 0);
+	tui_handle_key(s, 'h');
+	assert_non_null(strstr(s->message, "Selected Month is the first window"));
+	/* the scroll is kept across a resize and an area change */
+	tui_handle_key(s, 'l');
+	tui_handle_key(s, '>');
+	tui_resize(s, 60, 25);
+	assert_int_equal(s->lay.win_first, 1);
+	/* the title keeps the month; the area's name is cut first */
+	char title[256];
+	tui_handle_key(s, '>');
+	tui_title_text(s, 30, title, sizeof title);
+	assert_true(tui_width(title) <= 30);
+	assert_non_null(strstr(title, "Sep 2024 vs Sep 2023"));
+	assert_true(strncmp(title, "Stock", 5) == 0);
+	tui_title_text(s, 50, title, sizeof title);
+	assert_non_null(strstr(title, "September 2024 vs September 2023"));
+}
+
+/* The question before an overwrite, and every message, is read whole at
+ * 80x24: wrapped onto lines of its own above the prompt's line. */
+static void test_prompt_lines(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char dir[] = "/tmp/crimetab-tui-prompt-with-a-long-name-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/crimetab-stockton-town-centre-2024-09.csv", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	tui_handle_key(s, 'e');
+	assert_int_equal(s->lay.prompt_y, 23);
+	assert_int_equal(s->lay.status_y, 22); /* no message yet: the table keeps its rows */
+	sb_reset(&s->input);
+	keys(s, path);
+	int before = fx->f.exports;
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->f.exports, before);
+	assert_int_equal(s->mode, TUI_MODE_EXPORT);
+	size_t n;
+	char **lines = tui_message_lines(s, &n);
+	assert_true(n >= 2);
+	assert_int_equal(s->lay.msg_lines, (int)n);
+	assert_int_equal(s->lay.msg_y + s->lay.msg_lines, s->lay.prompt_y);
+	assert_int_equal(s->lay.status_y, s->lay.msg_y - 1);
+	assert_int_equal(s->lay.body_h, s->lay.status_y - s->lay.body_y);
+	/* every character of the message is on a line (the breaks take spaces) */
+	strbuf all = {0}, msg = {0};
+	for (size_t i = 0; i < n; i++) {
+		assert_true(tui_width(lines[i]) <= 78);
+		for (const char *c = lines[i]; *c; c++)
+			if (*c != ' ')
+				sb_putc(&all, *c);
+		free(lines[i]);
+	}
+	free(lines);
+	for (const char *c = s->message; *c; c++)
+		if (*c != ' ')
+			sb_putc(&msg, *c);
+	assert_string_equal(all.buf, msg.buf);
+	assert_non_null(strstr(s->message, path));
+	assert_non_null(strstr(s->message, "press Enter again to overwrite it"));
+	sb_release(&all);
+	sb_release(&msg);
+	/* the cursor row stays on the smaller table */
+	assert_true(s->cursor >= s->top && s->cursor < s->top + (size_t)s->lay.body_h);
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->f.exports, before + 1);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_int_equal(s->lay.prompt_y, -1);
+	/* a typed key clears the message; the rows come back */
+	tui_handle_key(s, 'j');
+	assert_int_equal(s->lay.msg_lines, 1);
+	assert_int_equal(s->lay.status_y, 22);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static void test_sort(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	rep_area *a = &s->rep->areas[0];
+	/* Shoplifting above Violence by the month's count; Unknown far above
+	 * everything, but it keeps its place */
+	a->rows[4].fig[0].cur = 50;
+	a->rows[7].fig[0].cur = 999;
+	tui_handle(s, REQ_DOWN);
+	assert_string_equal(cursor_label(s), "Violence");
+	tui_handle_key(s, 's');
+	assert_int_equal(s->sort, 0);
+	assert_non_null(strstr(s->message, "Selected Month Current"));
+	static const char *const want[] = {"Victim Based Crime", "Shoplifting", "Violence", "Violence With Injury",
+					   "Stalking and Harassment", "Non victim based", "Drug Offences", "Unknown",
+					   "Total"};
+	assert_int_equal(s->nvis, 9);
+	for (size_t i = 0; i < 9; i++)
+		assert_string_equal(a->rows[s->vis[i]].label, want[i]);
+	/* the cursor stays on its row */
+	assert_string_equal(cursor_label(s), "Violence");
+	char status[512];
+	tui_status_text(s, 200, status, sizeof status);
+	assert_non_null(strstr(status, "sorted by Selected Month Current"));
+	/* a collapsed group keeps its children out of view */
+	tui_handle_key(s, 'C');
+	assert_int_equal(s->nvis, 4);
+	tui_handle_key(s, 'E');
+	/* S goes back; s past the last column is the paper's order */
+	tui_handle_key(s, 'S');
+	assert_int_equal(s->sort, -1);
+	assert_string_equal(a->rows[s->vis[1]].label, "Violence");
+	tui_handle_key(s, 'S');
+	assert_int_equal(s->sort, 8);
+	tui_handle_key(s, 's');
+	assert_int_equal(s->sort, -1);
+	/* a sort by a hidden window scrolls to it */
+	tui_resize(s, 60, 24);
+	for (int i = 0; i < 7; i++)
+		tui_handle_key(s, 's');
+	assert_int_equal(s->sort, 6);
+	assert_int_equal(s->lay.win_first, 1);
+}
+
+static void test_unknown_detail(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	keys(s, "/unknown");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_string_equal(cursor_label(s), "Unknown");
+	tui_handle_key(s, 'd');
+	assert_int_equal(s->mode, TUI_MODE_DETAIL);
+	int mystery = 0, unlisted = 0;
+	for (size_t i = 0; i < s->npopup; i++) {
+		mystery |= strstr(s->popup[i], "Mystery offence") && strstr(s->popup[i], " 12");
+		unlisted |= strstr(s->popup[i], "Unlisted thing") != NULL;
+	}
+	assert_true(mystery && unlisted);
+}
+
+static void test_approx_note(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	char info[512];
+	keys(s, "/shop");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	tui_info_text(s, info, sizeof info);
+	assert_non_null(strstr(info, "\xE2\x80\xA0 Shoplifting: police.uk shoplifting covers two categories"));
+	tui_handle(s, REQ_UP);
+	tui_info_text(s, info, sizeof info);
+	assert_null(strstr(info, "\xE2\x80\xA0"));
+}
+
+static void test_mouse(void **state)
+{
+	fixture *fx = *state;
+	tui_state *s = &fx->s;
+	const tui_layout *l = &s->lay;
+	/* a click on a row selects it */
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->body_y + 2, tui_window_x(l, 0) + 1);
+	assert_string_equal(cursor_label(s), "Violence With Injury");
+	assert_int_equal(s->nvis, 9);
+	/* a click on a group's name folds it */
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->body_y + 1, 5);
+	assert_string_equal(cursor_label(s), "Violence");
+	assert_int_equal(s->nvis, 7);
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->body_y + 1, 5);
+	assert_int_equal(s->nvis, 9);
+	/* below the last row: nothing */
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->body_y + 12, 5);
+	assert_string_equal(cursor_label(s), "Violence");
+	/* the wheel scrolls, taking the cursor along */
+	tui_resize(s, 80, 9);
+	tui_handle(s, REQ_FIRST);
+	tui_handle_mouse(s, TUI_MOUSE_WHEEL_DOWN, l->body_y, 5);
+	assert_int_equal(s->top, 3);
+	assert_int_equal(s->cursor, 3);
+	tui_handle_mouse(s, TUI_MOUSE_WHEEL_DOWN, l->body_y, 5);
+	assert_int_equal(s->top, 6);
+	tui_handle_mouse(s, TUI_MOUSE_WHEEL_UP, l->body_y, 5);
+	assert_int_equal(s->top, 3);
+	tui_resize(s, 80, 24);
+	/* a click on a tab selects the area */
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->tabs_y, 1 + (int)strlen(" All data ") + 1 + 2);
+	assert_string_equal(tui_area(s)->name, "Norton Central");
+	/* a click on a heading sorts by it; on Crime, the paper's order */
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->head_y + 1, tui_window_x(l, 1) + tui_col_off(l, 2));
+	assert_int_equal(s->sort, 1 * 3 + 2);
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->head_y + 1, 3);
+	assert_int_equal(s->sort, -1);
+	/* the wide layout: the area list */
+	tui_resize(s, 200, 40);
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, l->body_y + 2, 3);
+	assert_string_equal(tui_area(s)->name, "Stockton Town Centre");
+	/* a popup: the wheel scrolls it, a click does nothing */
+	tui_resize(s, 80, 15);
+	tui_handle_key(s, '?');
+	tui_handle_mouse(s, TUI_MOUSE_WHEEL_DOWN, 5, 5);
+	assert_int_equal(s->popup_top, 3);
+	tui_handle_mouse(s, TUI_MOUSE_CLICK, 5, 5);
+	assert_int_equal(s->mode, TUI_MODE_HELP);
+}
+
 /* ---- completeness: the fixture with Norton Central on missing months ---- */
 
-static rep_report *gaps_build(void *ctx, int month, int compare, const char *taxonomy, int *latest, char *err,
+static rep_report *gaps_build(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
 			      size_t errlen)
 {
 	rep_report *r = fixture_report();
 	fx_mark_incomplete(r);
-	*latest = r->month;
+	*range = (tui_range){r->month - 23, r->month, r->month};
 	return r;
 }
 
@@ -594,15 +964,20 @@ static void test_incomplete_windows(void **state)
 	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
 	tui_resize(&s, 80, 24);
 	/* the first area is complete: nothing said, nothing marked */
-	tui_status_text(&s, buf, sizeof buf);
+	tui_status_text(&s, 200, buf, sizeof buf);
 	assert_null(strstr(buf, "incomplete"));
 	assert_int_equal(tui_gap_text(&s, buf, sizeof buf), 0);
 	assert_string_equal(buf, "");
 
 	tui_handle(&s, REQ_AREA_NEXT);
 	assert_string_equal(tui_area(&s)->name, FX_AREA1);
-	tui_status_text(&s, buf, sizeof buf);
+	tui_status_text(&s, 200, buf, sizeof buf);
 	assert_non_null(strstr(buf, "2 of 3 windows incomplete"));
+	tui_status_text(&s, 60, buf, sizeof buf);
+	assert_non_null(strstr(buf, "2 of 3 windows incomplete"));
+	/* and the info line is the footnote */
+	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "Cleveland Police: no force export for 2023-08"));
 	/* the footnote, for the message line under any row of the area */
 	assert_int_equal(tui_gap_text(&s, buf, sizeof buf), 1);
 	assert_non_null(strstr(buf, REP_MARK " Cleveland Police: no force export for 2023-08; "
@@ -632,8 +1007,11 @@ int main(void)
 		cmocka_unit_test(test_key_table),
 		cmocka_unit_test(test_help_covers_every_request),
 		cmocka_unit_test_setup_teardown(test_cursor_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_position, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collapse_expand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_month_goto, setup, teardown),
+		cmocka_unit_test(test_init_outside),
 		cmocka_unit_test_setup_teardown(test_compare_and_taxonomy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_areas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
@@ -642,6 +1020,13 @@ int main(void)
 		cmocka_unit_test(test_names_and_formats),
 		cmocka_unit_test(test_fit_and_sparkline),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_narrow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prompt_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_detail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approx_note, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
 		cmocka_unit_test(test_incomplete_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,214 @@
+/* Zip members as import inputs: libzip inflates a member as the CSV reader
+ * asks for bytes, and checks its CRC at the end, so a damaged member fails
+ * inside its own transaction and leaves nothing behind. */
+#include "import/zipin.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zip.h>
+
+#include "core/util.h"
+
+typedef struct zmember {
+	char *name;
+	zip_uint64_t index;
+	long long size; /* -1 when the directory does not say */
+} zmember;
+
+struct imp_zip {
+	char *path;
+	zip_t *za;
+	zmember *m;
+	size_t n;
+};
+
+int imp_zip_is_zip(const char *path)
+{
+	size_t n = strlen(path);
+	if (n > 4 && strcasecmp(path + n - 4, ".zip") == 0)
+		return 1;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	unsigned char magic[4] = {0};
+	size_t k = fread(magic, 1, sizeof magic, f);
+	fclose(f);
+	/* a local file header, or the end record of an empty archive */
+	return k == 4 && magic[0] == 'P' && magic[1] == 'K' &&
+	       ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6));
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	return strcmp(((const zmember *)a)->name, ((const zmember *)b)->name);
+}
+
+/* Why libzip refused to open an archive, in words a user can act on. */
+static void open_error(const char *name, int code, char *err, size_t errlen)
+{
+	zip_error_t ze;
+	zip_error_init_with_code(&ze, code);
+	const char *hint = code == ZIP_ER_NOZIP ? " (the file is truncated, or not a zip archive)"
+			   : code == ZIP_ER_INCONS ? " (the archive is damaged or truncated)"
+			   : "";
+	snprintf(err, errlen, "%s: cannot read the zip archive: %s%s", name, zip_error_strerror(&ze), hint);
+	zip_error_fini(&ze);
+}
+
+/* Lists the archive's file members; NULL (err set) and ZA closed on failure. */
+static imp_zip *list_members(const char *name, zip_t *za, char *err, size_t errlen)
+{
+	zip_int64_t n = zip_get_num_entries(za, 0);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: cannot read the zip archive: %s", name, zip_strerror(za));
+		zip_discard(za);
+		return NULL;
+	}
+	imp_zip *z = xcalloc(1, sizeof *z);
+	z->path = xstrdup(name);
+	z->za = za;
+	z->m = xcalloc((size_t)n + 1, sizeof *z->m);
+	for (zip_uint64_t i = 0; i < (zip_uint64_t)n; i++) {
+		zip_stat_t st;
+		if (zip_stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
+			snprintf(err, errlen, "%s: member %llu: cannot read its directory entry: %s", name,
+				 (unsigned long long)i + 1, zip_strerror(za));
+			imp_zip_close(z);
+			return NULL;
+		}
+		size_t len = strlen(st.name);
+		if (len == 0 || st.name[len - 1] == '/')
+			continue; /* a folder */
+		zmember *m = &z->m[z->n++];
+		m->name = xstrdup(st.name);
+		m->index = i;
+		m->size = (st.valid & ZIP_STAT_SIZE) && st.size <= (zip_uint64_t)INT64_MAX ? (long long)st.size : -1;
+	}
+	if (z->n > 1)
+		qsort(z->m, z->n, sizeof *z->m, cmp_member);
+	return z;
+}
+
+imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
+{
+	int code = 0;
+	zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+	if (!za) {
+		if (code == ZIP_ER_NOENT || code == ZIP_ER_OPEN || code == ZIP_ER_READ)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(code == ZIP_ER_NOENT ? ENOENT : errno));
+		else
+			open_error(path, code, err, errlen);
+		return NULL;
+	}
+	return list_members(path, za, err, errlen);
+}
+
+imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen)
+{
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(data, size, 0, &ze);
+	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
+	if (!za) {
+		open_error(name, zip_error_code_zip(&ze), err, errlen);
+		if (src)
+			zip_source_free(src);
+		zip_error_fini(&ze);
+		return NULL;
+	}
+	zip_error_fini(&ze);
+	return list_members(name, za, err, errlen);
+}
+
+void imp_zip_close(imp_zip *z)
+{
+	if (!z)
+		return;
+	zip_discard(z->za); /* read-only: nothing to write back */
+	for (size_t i = 0; i < z->n; i++)
+		free(z->m[i].name);
+	free(z->m);
+	free(z->path);
+	free(z);
+}
+
+size_t imp_zip_count(const imp_zip *z)
+{
+	return z->n;
+}
+
+const char *imp_zip_member(const imp_zip *z, size_t i)
+{
+	return z->m[i].name;
+}
+
+/* One member being read: the imp_input behind it. */
+typedef struct zreader {
+	imp_zip *z;
+	const zmember *m;
+	zip_file_t *zf;
+	char why[256];
+} zreader;
+
+static long member_read(void *ctx, char *buf, size_t n)
+{
+	zreader *zr = ctx;
+	zip_int64_t k = zip_fread(zr->zf, buf, n);
+	if (k < 0) {
+		zip_error_t *ze = zip_file_get_error(zr->zf);
+		int code = zip_error_code_zip(ze);
+		snprintf(zr->why, sizeof zr->why, "%s%s", zip_error_strerror(ze),
+			 code == ZIP_ER_CRC || code == ZIP_ER_ZLIB || code == ZIP_ER_COMPRESSED_DATA || code == ZIP_ER_EOF
+				 ? " (the zip member is damaged or truncated)"
+				 : "");
+		return -1;
+	}
+	return (long)k;
+}
+
+static int member_open(zreader *zr)
+{
+	zr->zf = zip_fopen_index(zr->z->za, zr->m->index, 0);
+	if (!zr->zf) {
+		snprintf(zr->why, sizeof zr->why, "cannot open the zip member: %s", zip_strerror(zr->z->za));
+		return -1;
+	}
+	return 0;
+}
+
+static int member_rewind(void *ctx)
+{
+	zreader *zr = ctx;
+	zip_fclose(zr->zf);
+	return member_open(zr);
+}
+
+static const char *member_error(void *ctx)
+{
+	const zreader *zr = ctx;
+	return zr->why[0] ? zr->why : NULL;
+}
+
+ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
+			 imp_result *r, char *err, size_t errlen)
+{
+	zreader zr = {.z = z, .m = &z->m[i]};
+	char *name = xasprintf("%s:%s", z->path, zr.m->name);
+	ct_status st;
+	if (member_open(&zr) != 0) {
+		memset(r, 0, sizeof *r);
+		r->month_min = r->month_max = -1;
+		snprintf(err, errlen, "%s: %s", name, zr.why);
+		st = CT_EIO;
+	} else {
+		imp_input in = {.name = name, .file_name = zr.m->name, .size = zr.m->size, .read = member_read,
+				.rewind = member_rewind, .error = member_error, .ctx = &zr};
+		st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
+		zip_fclose(zr.zf);
+	}
+	free(name);
+	return st;
+}

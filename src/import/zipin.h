@@ -1,0 +1,39 @@
+/* police.uk download zips (a custom download or a monthly archive) read in
+ * place with libzip: each member is imported as a file of its own, named
+ * "archive.zip:YYYY-MM/YYYY-MM-<force>-<kind>.csv". */
+#ifndef CRIMETAB_ZIPIN_H
+#define CRIMETAB_ZIPIN_H
+
+#include <stddef.h>
+
+#include "import/import.h"
+
+typedef struct imp_zip imp_zip;
+
+/* 1 if PATH is a zip archive by its name (*.zip) or its first bytes, 0 if
+ * not, -1 if it cannot be read. */
+int imp_zip_is_zip(const char *path);
+
+/* Opens the archive PATH and checks its directory: NULL with err set
+ * ("PATH: reason") when it is not a readable zip, truncated included. */
+imp_zip *imp_zip_open(const char *path, char *err, size_t errlen);
+/* The same for an archive held in memory (SIZE bytes at DATA, which must
+ * outlive the handle); NAME is used in messages and source names. */
+imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen);
+/* Closes; accepts NULL. */
+void imp_zip_close(imp_zip *z);
+
+/* The members that are files (folders left out), sorted by name so that
+ * months are imported in order. */
+size_t imp_zip_count(const imp_zip *z);
+/* Member I's name inside the archive ("2024-09/2024-09-cleveland-street.csv"). */
+const char *imp_zip_member(const imp_zip *z, size_t i);
+
+/* Imports member I like imp_file: it is read without unpacking to disk, its
+ * hash is of its content (the same CSV imported from a folder is a
+ * duplicate), and a member that cannot be read whole (damaged, truncated,
+ * encrypted) is an error with nothing of it stored. */
+ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
+			 imp_result *r, char *err, size_t errlen);
+
+#endif
