@@ -70,7 +70,11 @@ CREATE TABLE crime_records (
   area_value   INTEGER,            -- force exports: the mapped area column
   offence_code INTEGER,
   date         INTEGER,            -- force exports: the date as written
-  raw          BLOB                -- the row as the file had it, when the values do not give it back
+  raw          BLOB,               -- the row as the file had it, when the values do not give it back
+  -- the Crime ID as text, computed when read (it takes no room): a join of
+  -- the views on "Crime ID" can then get an automatic index
+  crime_id_text TEXT GENERATED ALWAYS AS
+    (CASE WHEN typeof(crime_id) = 'blob' THEN lower(hex(crime_id)) ELSE crime_id END) VIRTUAL
 );
 INSERT INTO crime_records (id, source_id, line, kind, crime_id, month, reported_by, falls_within, lon, lat, location,
                            lsoa_code, lsoa_name, category, last_outcome, context, area_value, offence_code)
@@ -120,7 +124,9 @@ CREATE TABLE outcome_records (
   lsoa_code    INTEGER,
   lsoa_name    INTEGER,
   outcome_type INTEGER NOT NULL,
-  raw          BLOB
+  raw          BLOB,
+  crime_id_text TEXT GENERATED ALWAYS AS
+    (CASE WHEN typeof(crime_id) = 'blob' THEN lower(hex(crime_id)) ELSE crime_id END) VIRTUAL
 );
 INSERT INTO outcome_records (id, source_id, line, crime_id, month, reported_by, falls_within, lon, lat, location,
                              lsoa_code, lsoa_name, outcome_type)
@@ -182,8 +188,7 @@ DROP INDEX texts_converting;
 
 -- Every crime, with crimetab's column names (those of the tables before 020).
 CREATE VIEW crimes AS
-SELECT c.id, c.source_id, c.line, k.text AS kind,
-       CASE WHEN typeof(c.crime_id) = 'blob' THEN lower(hex(c.crime_id)) ELSE c.crime_id END AS crime_id,
+SELECT c.id, c.source_id, c.line, k.text AS kind, c.crime_id_text AS crime_id,
        c.month, coalesce(fw.text, rb.text, src.force) AS force, rb.text AS reported_by, fw.text AS falls_within,
        c.lon / 1e6 AS lon, c.lat / 1e6 AS lat, lo.text AS location, lc.text AS lsoa_code, ln.text AS lsoa_name,
        ca.text AS category, lou.text AS last_outcome, cx.text AS context, av.text AS area_value,
@@ -213,7 +218,7 @@ SELECT crime_id AS "Crime ID", printf('%04d-%02d', month / 12, month % 12 + 1) A
 FROM crimes WHERE kind = 'street';
 
 CREATE VIEW outcomes AS
-SELECT CASE WHEN typeof(o.crime_id) = 'blob' THEN lower(hex(o.crime_id)) ELSE o.crime_id END AS "Crime ID",
+SELECT o.crime_id_text AS "Crime ID",
        printf('%04d-%02d', o.month / 12, o.month % 12 + 1) AS "Month", rb.text AS "Reported by",
        fw.text AS "Falls within", o.lon / 1e6 AS "Longitude", o.lat / 1e6 AS "Latitude", lo.text AS "Location",
        lc.text AS "LSOA code", ln.text AS "LSOA name", ot.text AS "Outcome type"
