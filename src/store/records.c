@@ -144,6 +144,7 @@ struct store_rec {
 	ct_strmap *pending;  /* put in this transaction */
 	atomic_llong next_id;
 	int loaded_once;
+	unsigned char id_bytes[32]; /* the crime ID being bound */
 	run_entry *run;      /* crime IDs added in this transaction, for run_source */
 	size_t nrun, run_cap;
 	long long run_source;
@@ -316,12 +317,25 @@ const char *store_text_of(const store *s, long long id)
 
 /* ---- crime IDs ---- */
 
-/* The value of a lowercase hex digit, 16 for any other byte. */
-static unsigned hex_value(unsigned char c)
-{
-	unsigned d = (unsigned)c - '0', l = (unsigned)c - 'a';
-	return d < 10 ? d : l < 6 ? l + 10 : 16;
-}
+/* The value of each lowercase hex digit, 16 for any other byte. */
+static const unsigned char hex_value[256] = {
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+};
 
 /* 1 and the 32 bytes of a police.uk Crime ID (64 lowercase hex digits). */
 static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
@@ -330,7 +344,7 @@ static int crime_id_bytes(const char *id, size_t n, unsigned char out[32])
 		return 0;
 	unsigned bad = 0;
 	for (int i = 0; i < 32; i++) {
-		unsigned hi = hex_value((unsigned char)id[2 * i]), lo = hex_value((unsigned char)id[2 * i + 1]);
+		unsigned hi = hex_value[(unsigned char)id[2 * i]], lo = hex_value[(unsigned char)id[2 * i + 1]];
 		bad |= hi | lo;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
@@ -343,15 +357,15 @@ static uint32_t bytes_key(const unsigned char b[32])
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-/* Binds crime ID ID; *KEY is its run key. */
-static void bind_crime_id(sqlite3_stmt *st, int i, const char *id, uint32_t *key)
+/* Binds crime ID ID, its bytes kept in B until the statement has run; *KEY
+ * is its run key. */
+static void bind_crime_id(sqlite3_stmt *st, int i, const char *id, unsigned char b[32], uint32_t *key)
 {
-	unsigned char b[32];
 	size_t n = id ? strlen(id) : 0;
 	if (!id) {
 		sqlite3_bind_null(st, i);
 	} else if (crime_id_bytes(id, n, b)) {
-		sqlite3_bind_blob(st, i, b, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, i, b, 32, SQLITE_STATIC);
 		*key = bytes_key(b);
 	} else {
 		sqlite3_bind_text(st, i, id, (int)n, SQLITE_STATIC);
@@ -572,7 +586,7 @@ static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row,
 			break;
 		}
 		case COL_CRIME_ID:
-			bind_crime_id(st, p, *(const char *const *)f, key);
+			bind_crime_id(st, p, *(const char *const *)f, store_rec_of(s)->id_bytes, key);
 			break;
 		case COL_LON:
 		case COL_LAT: {
