@@ -1,7 +1,7 @@
-/* Crimes, outcomes and stop and search as stored: each table's columns are
- * described once (the tables below), and the INSERT, the binding of a row and
- * the reading of one back are all made from that.  Also the texts the rows
- * refer to, and the runs of crime-ID keys face-match finds crimes by. */
+/* The rows of police.uk files and force exports as stored (crimes, outcomes,
+ * stop and search), each table's columns named once; the texts they refer
+ * to; the runs of crime-ID keys face-match finds crimes by; and the areas
+ * (town centres) and which crimes they hold. */
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,121 +11,102 @@
 #include "core/util.h"
 #include "store/store_int.h"
 
-/* ---- the tables' columns ---- */
+/* ---- the tables' columns ----
+ * To add a column: its field in the struct (store.h), one line here, and an
+ * ALTER TABLE in a new sql/ migration (and the views there, if analysts
+ * should see it). */
 
-typedef enum col_type {
-	COL_INT64,    /* long long */
-	COL_INT,      /* int */
-	COL_TEXT,     /* store_text: an id into texts */
-	COL_CRIME_ID, /* const char *: 32 bytes for 64 lowercase hex digits, else the text */
-	COL_LON,      /* store_point's lon, 1e-6 degrees */
-	COL_LAT,      /* store_point's lat */
-	COL_BYTES,    /* store_bytes, as a blob */
-} col_type;
-
-typedef struct column {
-	const char *name;
-	col_type type;
-	size_t off; /* of the field in the row's struct */
-} column;
-
-#define COL(T, field, type) {#field, type, offsetof(T, field)}
-#define POINT(T, field) {"lon", COL_LON, offsetof(T, field)}, {"lat", COL_LAT, offsetof(T, field)}
-
-/* To add a column: its field in the struct (store.h), one line here, and an
- * ALTER TABLE in a new sql/ migration. */
-static const column crime_cols[] = {
-	COL(store_crime, source_id, COL_INT64),
-	COL(store_crime, line, COL_INT64),
-	COL(store_crime, kind, COL_TEXT),
-	COL(store_crime, crime_id, COL_CRIME_ID),
-	COL(store_crime, month, COL_INT),
-	COL(store_crime, reported_by, COL_TEXT),
-	COL(store_crime, falls_within, COL_TEXT),
-	POINT(store_crime, where),
-	COL(store_crime, location, COL_TEXT),
-	COL(store_crime, lsoa_code, COL_TEXT),
-	COL(store_crime, lsoa_name, COL_TEXT),
-	COL(store_crime, category, COL_TEXT),
-	COL(store_crime, last_outcome, COL_TEXT),
-	COL(store_crime, context, COL_TEXT),
-	COL(store_crime, area_value, COL_TEXT),
-	COL(store_crime, offence_code, COL_TEXT),
-	COL(store_crime, date, COL_TEXT),
-	COL(store_crime, raw, COL_BYTES),
+static const store_column crime_cols[] = {
+	STORE_COL(store_crime, source_id, COL_INT64),
+	STORE_COL(store_crime, line, COL_INT64),
+	STORE_COL(store_crime, kind, COL_TEXT),
+	STORE_COL(store_crime, crime_id, COL_CRIME_ID),
+	STORE_COL(store_crime, month, COL_INT),
+	STORE_COL(store_crime, reported_by, COL_TEXT),
+	STORE_COL(store_crime, falls_within, COL_TEXT),
+	STORE_POINT(store_crime, where),
+	STORE_COL(store_crime, location, COL_TEXT),
+	STORE_COL(store_crime, lsoa_code, COL_TEXT),
+	STORE_COL(store_crime, lsoa_name, COL_TEXT),
+	STORE_COL(store_crime, category, COL_TEXT),
+	STORE_COL(store_crime, last_outcome, COL_TEXT),
+	STORE_COL(store_crime, context, COL_TEXT),
+	STORE_COL(store_crime, area_value, COL_TEXT),
+	STORE_COL(store_crime, offence_code, COL_TEXT),
+	STORE_COL(store_crime, date, COL_TEXT),
+	STORE_COL(store_crime, raw, COL_BYTES),
 };
 
-static const column outcome_cols[] = {
-	COL(store_outcome, source_id, COL_INT64),
-	COL(store_outcome, line, COL_INT64),
-	COL(store_outcome, crime_id, COL_CRIME_ID),
-	COL(store_outcome, month, COL_INT),
-	COL(store_outcome, reported_by, COL_TEXT),
-	COL(store_outcome, falls_within, COL_TEXT),
-	POINT(store_outcome, where),
-	COL(store_outcome, location, COL_TEXT),
-	COL(store_outcome, lsoa_code, COL_TEXT),
-	COL(store_outcome, lsoa_name, COL_TEXT),
-	COL(store_outcome, outcome_type, COL_TEXT),
-	COL(store_outcome, raw, COL_BYTES),
+static const store_column outcome_cols[] = {
+	STORE_COL(store_outcome, source_id, COL_INT64),
+	STORE_COL(store_outcome, line, COL_INT64),
+	STORE_COL(store_outcome, crime_id, COL_CRIME_ID),
+	STORE_COL(store_outcome, month, COL_INT),
+	STORE_COL(store_outcome, reported_by, COL_TEXT),
+	STORE_COL(store_outcome, falls_within, COL_TEXT),
+	STORE_POINT(store_outcome, where),
+	STORE_COL(store_outcome, location, COL_TEXT),
+	STORE_COL(store_outcome, lsoa_code, COL_TEXT),
+	STORE_COL(store_outcome, lsoa_name, COL_TEXT),
+	STORE_COL(store_outcome, outcome_type, COL_TEXT),
+	STORE_COL(store_outcome, raw, COL_BYTES),
 };
 
-static const column stop_cols[] = {
-	COL(store_stop, source_id, COL_INT64),
-	COL(store_stop, line, COL_INT64),
-	COL(store_stop, month, COL_INT),
-	COL(store_stop, type, COL_TEXT),
-	COL(store_stop, time, COL_INT64),
-	COL(store_stop, part_of_operation, COL_TEXT),
-	COL(store_stop, operation, COL_TEXT),
-	POINT(store_stop, where),
-	COL(store_stop, gender, COL_TEXT),
-	COL(store_stop, age_range, COL_TEXT),
-	COL(store_stop, self_ethnicity, COL_TEXT),
-	COL(store_stop, officer_ethnicity, COL_TEXT),
-	COL(store_stop, legislation, COL_TEXT),
-	COL(store_stop, object_of_search, COL_TEXT),
-	COL(store_stop, outcome, COL_TEXT),
-	COL(store_stop, outcome_linked, COL_TEXT),
-	COL(store_stop, removal_of_clothing, COL_TEXT),
-	COL(store_stop, raw, COL_BYTES),
+static const store_column stop_cols[] = {
+	STORE_COL(store_stop, source_id, COL_INT64),
+	STORE_COL(store_stop, line, COL_INT64),
+	STORE_COL(store_stop, month, COL_INT),
+	STORE_COL(store_stop, type, COL_TEXT),
+	STORE_COL(store_stop, time, COL_INT64),
+	STORE_COL(store_stop, part_of_operation, COL_TEXT),
+	STORE_COL(store_stop, operation, COL_TEXT),
+	STORE_POINT(store_stop, where),
+	STORE_COL(store_stop, gender, COL_TEXT),
+	STORE_COL(store_stop, age_range, COL_TEXT),
+	STORE_COL(store_stop, self_ethnicity, COL_TEXT),
+	STORE_COL(store_stop, officer_ethnicity, COL_TEXT),
+	STORE_COL(store_stop, legislation, COL_TEXT),
+	STORE_COL(store_stop, object_of_search, COL_TEXT),
+	STORE_COL(store_stop, outcome, COL_TEXT),
+	STORE_COL(store_stop, outcome_linked, COL_TEXT),
+	STORE_COL(store_stop, removal_of_clothing, COL_TEXT),
+	STORE_COL(store_stop, raw, COL_BYTES),
 };
 
-typedef struct table {
-	const char *name;
-	const column *cols;
-	size_t ncols;
-	size_t size;   /* of the row's struct */
-	size_t id_off; /* of its long long id */
-} table;
+static const store_column area_cols[] = {
+	STORE_COL(store_area, id, COL_INT64),
+	STORE_COL(store_area, name, COL_STR),
+	STORE_COL(store_area, kind, COL_STR),
+	STORE_COL(store_area, definition, COL_STR),
+	STORE_COL(store_area, loaded_from, COL_STR),
+	STORE_COL(store_area, loaded_at, COL_STR),
+};
 
-#define TABLE(name, cols, T) {name, cols, sizeof(cols) / sizeof((cols)[0]), sizeof(T), offsetof(T, id)}
+/* A record table, its row struct, and its INSERT and per-source SELECT
+ * (made from the columns when first used). */
+typedef struct record_table {
+	store_table t;
+	size_t size, id_off; /* the struct's size, and where its row id goes */
+	char *insert, *select;
+} record_table;
+
+#define RECORD_TABLE(name, cols, T) {STORE_TABLE(name, cols), sizeof(T), offsetof(T, id), NULL, NULL}
 enum { T_CRIME, T_OUTCOME, T_STOP, T_COUNT };
-static const table tables[T_COUNT] = {
-	TABLE("crime_records", crime_cols, store_crime),
-	TABLE("outcome_records", outcome_cols, store_outcome),
-	TABLE("stop_records", stop_cols, store_stop),
+static record_table tables[T_COUNT] = {
+	RECORD_TABLE("crime_records", crime_cols, store_crime),
+	RECORD_TABLE("outcome_records", outcome_cols, store_outcome),
+	RECORD_TABLE("stop_records", stop_cols, store_stop),
 };
+static const store_table areas_table = STORE_TABLE("areas", area_cols);
 
-/* ---- the handle's part ---- */
+/* ---- the handle's part: texts and the crime IDs being added ---- */
 
-enum {
-	R_TEXTS_AFTER,
-	R_TEXT_PUT,
-	R_RUN_GET,
-	R_RUN_PUT,
-	R_RUNS,
-	R_CRIME_ID_OF,
-	R_FIXED_COUNT
-};
-static const char *const fixed_sql[R_FIXED_COUNT] = {
-	"SELECT id, text FROM texts WHERE id > ?1 ORDER BY id",
-	"INSERT INTO texts (id, text) VALUES (?1, ?2)",
-	"SELECT keys FROM crime_id_runs WHERE source_id = ?1",
-	"INSERT OR REPLACE INTO crime_id_runs (source_id, keys) VALUES (?1, ?2)",
-	"SELECT keys FROM crime_id_runs",
-	"SELECT crime_id FROM crime_records WHERE id = ?1",
-};
+static const char sql_texts_after[] = "SELECT id, text FROM texts WHERE id > ?1 ORDER BY id";
+static const char sql_text_put[] = "INSERT INTO texts (id, text) VALUES (?1, ?2)";
+static const char sql_run_get[] = "SELECT keys FROM crime_id_runs WHERE source_id = ?1";
+static const char sql_run_put[] = "INSERT OR REPLACE INTO crime_id_runs (source_id, keys) VALUES (?1, ?2)";
+static const char sql_runs[] = "SELECT keys FROM crime_id_runs";
+static const char sql_crime_id_of[] = "SELECT crime_id FROM crime_records WHERE id = ?1";
 
 /* One crime-ID key of a stored row, for its source's run. */
 typedef struct run_entry {
@@ -134,9 +115,6 @@ typedef struct run_entry {
 } run_entry;
 
 struct store_rec {
-	sqlite3 *db;
-	sqlite3_stmt *fixed[R_FIXED_COUNT];
-	sqlite3_stmt *insert[T_COUNT], *each[T_COUNT];
 	ct_strmap *texts;    /* committed: text -> id */
 	const char **by_id;  /* committed: id -> text (the map's copies) */
 	size_t by_id_cap;
@@ -150,10 +128,9 @@ struct store_rec {
 	long long run_source;
 };
 
-store_rec *store_rec_new(sqlite3 *db)
+store_rec *store_rec_new(void)
 {
 	store_rec *r = xcalloc(1, sizeof *r);
-	r->db = db;
 	r->texts = ct_strmap_new();
 	r->pending = ct_strmap_new();
 	atomic_init(&r->next_id, 1);
@@ -164,39 +141,11 @@ void store_rec_free(store_rec *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < R_FIXED_COUNT; i++)
-		sqlite3_finalize(r->fixed[i]);
-	for (int i = 0; i < T_COUNT; i++) {
-		sqlite3_finalize(r->insert[i]);
-		sqlite3_finalize(r->each[i]);
-	}
 	ct_strmap_free(r->texts);
 	ct_strmap_free(r->pending);
 	free(r->by_id);
 	free(r->run);
 	free(r);
-}
-
-/* Statement WHICH, prepared once and reset; NULL on an error. */
-static sqlite3_stmt *fixed(store_rec *r, int which)
-{
-	sqlite3_stmt **st = &r->fixed[which];
-	if (!*st) {
-		if (sqlite3_prepare_v3(r->db, fixed_sql[which], -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-			return NULL;
-	} else {
-		sqlite3_reset(*st);
-	}
-	return *st;
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* ---- texts ---- */
@@ -218,9 +167,10 @@ static void learn(store_rec *r, const char *s, size_t n, uint64_t h, long long i
 }
 
 /* The copy catches up with the table: texts only grow, and keep their ids. */
-static int texts_refresh(store_rec *r)
+int store_rec_refresh(store *s)
 {
-	sqlite3_stmt *st = fixed(r, R_TEXTS_AFTER);
+	store_rec *r = store_rec_of(s);
+	sqlite3_stmt *st = store_stmt(s, sql_texts_after);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->loaded);
@@ -236,11 +186,12 @@ static int texts_refresh(store_rec *r)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_rec_begin(store_rec *r)
+int store_rec_begin(store *s)
 {
+	store_rec *r = store_rec_of(s);
 	ct_strmap_clear(r->pending);
 	r->nrun = 0;
-	return texts_refresh(r);
+	return store_rec_refresh(s);
 }
 
 static void learn_pending(void *ctx, const char *s, size_t n, uint64_t h, long long id)
@@ -248,15 +199,17 @@ static void learn_pending(void *ctx, const char *s, size_t n, uint64_t h, long l
 	learn(ctx, s, n, h, id);
 }
 
-void store_rec_committed(store_rec *r)
+void store_rec_committed(store *s)
 {
+	store_rec *r = store_rec_of(s);
 	ct_strmap_each(r->pending, learn_pending, r);
 	ct_strmap_clear(r->pending);
 	r->nrun = 0;
 }
 
-void store_rec_rolled_back(store_rec *r)
+void store_rec_rolled_back(store *s)
 {
+	store_rec *r = store_rec_of(s);
 	ct_strmap_clear(r->pending);
 	r->nrun = 0;
 	atomic_store(&r->next_id, r->loaded + 1);
@@ -275,12 +228,12 @@ long long store_text_next(store *s)
 int store_text_put(store *s, long long id, const char *text, size_t n)
 {
 	store_rec *r = store_rec_of(s);
-	sqlite3_stmt *st = fixed(r, R_TEXT_PUT);
+	sqlite3_stmt *st = store_stmt_rows(s, sql_text_put);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, text, (int)n, SQLITE_STATIC);
-	if (step_done(st) != 0)
+	if (store_step_done(st) != 0)
 		return -1;
 	ct_strmap_put(r->pending, text, n, ct_strhash(text, n), id);
 	return 0;
@@ -289,7 +242,7 @@ int store_text_put(store *s, long long id, const char *text, size_t n)
 long long store_text_id(store *s, const char *text)
 {
 	store_rec *r = store_rec_of(s);
-	if (!r->loaded_once && texts_refresh(r) != 0)
+	if (!r->loaded_once && store_rec_refresh(s) != 0)
 		return -1;
 	size_t n = strlen(text);
 	uint64_t h = ct_strhash(text, n);
@@ -304,15 +257,14 @@ long long store_text_id(store *s, const char *text)
 	return id;
 }
 
-/* The text of ID (NULL for 0 or an id the copy lacks). */
-static const char *text_of(const store_rec *r, long long id)
+const char *store_rec_text(const store_rec *r, long long id)
 {
 	return id > 0 && (size_t)id < r->by_id_cap ? r->by_id[id] : NULL;
 }
 
 const char *store_text_of(const store *s, long long id)
 {
-	return text_of(store_rec_of(s), id);
+	return store_rec_text(store_rec_of(s), id);
 }
 
 /* ---- crime IDs ---- */
@@ -357,10 +309,9 @@ static uint32_t bytes_key(const unsigned char b[32])
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-/* Binds crime ID ID, its bytes kept in B until the statement has run; *KEY
- * is its run key. */
-static void bind_crime_id(sqlite3_stmt *st, int i, const char *id, unsigned char b[32], uint32_t *key)
+void store_bind_crime_id(store *s, sqlite3_stmt *st, int i, const char *id, uint32_t *key)
 {
+	unsigned char *b = store_rec_of(s)->id_bytes;
 	size_t n = id ? strlen(id) : 0;
 	if (!id) {
 		sqlite3_bind_null(st, i);
@@ -373,8 +324,7 @@ static void bind_crime_id(sqlite3_stmt *st, int i, const char *id, unsigned char
 	}
 }
 
-/* A stored crime ID (column I of ST) as text, in BUF (65 bytes) for a blob. */
-static const char *column_crime_id(sqlite3_stmt *st, int i, char buf[65])
+const char *store_col_crime_id(sqlite3_stmt *st, int i, char buf[65])
 {
 	if (sqlite3_column_type(st, i) == SQLITE_BLOB && sqlite3_column_bytes(st, i) == 32) {
 		const unsigned char *b = sqlite3_column_blob(st, i);
@@ -486,12 +436,13 @@ static void run_add(store_rec *r, uint32_t key, long long row)
 	r->run[r->nrun++] = (run_entry){key, row};
 }
 
-int store_rec_flush(store_rec *r)
+int store_rec_flush(store *s)
 {
+	store_rec *r = store_rec_of(s);
 	if (!r->nrun)
 		return 0;
 	/* a source that already has a run (rows added in two transactions) gets one merged run */
-	sqlite3_stmt *st = fixed(r, R_RUN_GET);
+	sqlite3_stmt *st = store_stmt(s, sql_run_get);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->run_source);
@@ -504,175 +455,55 @@ int store_rec_flush(store_rec *r)
 		return -1;
 	size_t len;
 	unsigned char *b = run_encode(r->run, r->nrun, &len);
-	if (!b || !(st = fixed(r, R_RUN_PUT))) {
+	if (!b || !(st = store_stmt(s, sql_run_put))) {
 		free(b);
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, r->run_source);
 	sqlite3_bind_blob(st, 2, b, (int)len, SQLITE_STATIC);
-	rc = step_done(st);
+	rc = store_step_done(st);
 	free(b);
 	r->nrun = 0;
 	return rc;
 }
 
-/* ---- binding and reading rows ---- */
+/* ---- adding and reading rows ---- */
 
-static const store_text *field_text(const void *row, const column *c)
+/* Table T's statement, its SQL made from the columns the first time. */
+static sqlite3_stmt *table_stmt(store *s, int t, int select)
 {
-	return (const store_text *)((const char *)row + c->off);
-}
-
-/* "INSERT INTO t (a, b, ...) VALUES (?1, ?2, ...)" or "SELECT id, a, b, ...
- * FROM t WHERE <the rows of source ?1> ORDER BY id". */
-static char *table_sql(const table *t, int select)
-{
-	strbuf sb = {0};
-	sb_puts(&sb, select ? "SELECT id" : "INSERT INTO ");
-	if (!select)
-		sb_printf(&sb, "%s (", t->name);
-	for (size_t i = 0; i < t->ncols; i++)
-		sb_printf(&sb, "%s%s", i || select ? ", " : "", t->cols[i].name);
-	if (select) {
-		/* a source's rows are consecutive (see sql/003_import_speed.sql) */
-		sb_printf(&sb, " FROM %s WHERE id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND "
-			       "(SELECT last_row FROM sources WHERE id = ?1) AND source_id = ?1 ORDER BY id", t->name);
-	} else {
-		sb_puts(&sb, ") VALUES (");
-		for (size_t i = 0; i < t->ncols; i++)
-			sb_printf(&sb, "%s?%zu", i ? ", " : "", i + 1);
-		sb_puts(&sb, ")");
-	}
-	return sb_detach(&sb);
-}
-
-static sqlite3_stmt *table_stmt(store_rec *r, int t, int select)
-{
-	sqlite3_stmt **st = select ? &r->each[t] : &r->insert[t];
-	if (*st) {
-		sqlite3_reset(*st);
-		return *st;
-	}
-	char *sql = table_sql(&tables[t], select);
-	int rc = sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-	free(sql);
-	return rc == SQLITE_OK ? *st : NULL;
-}
-
-/* Binds ROW's columns to ST; *KEY is the run key of its crime ID, if any. */
-static int bind_row(store *s, sqlite3_stmt *st, const table *t, const void *row, uint32_t *key)
-{
-	const char *base = row;
-	for (size_t i = 0; i < t->ncols; i++) {
-		const column *c = &t->cols[i];
-		const char *f = base + c->off;
-		int p = (int)i + 1;
-		switch (c->type) {
-		case COL_INT64:
-			sqlite3_bind_int64(st, p, *(const long long *)f);
-			break;
-		case COL_INT:
-			sqlite3_bind_int(st, p, *(const int *)f);
-			break;
-		case COL_TEXT: {
-			const store_text *x = field_text(row, c);
-			long long id = x->id ? x->id : x->s ? store_text_id(s, x->s) : 0;
-			if (id < 0)
-				return -1;
-			if (id)
-				sqlite3_bind_int64(st, p, id);
-			else
-				sqlite3_bind_null(st, p);
-			break;
-		}
-		case COL_CRIME_ID:
-			bind_crime_id(st, p, *(const char *const *)f, store_rec_of(s)->id_bytes, key);
-			break;
-		case COL_LON:
-		case COL_LAT: {
-			const store_point *pt = (const store_point *)f;
-			if (pt->set)
-				sqlite3_bind_int64(st, p, c->type == COL_LON ? pt->lon : pt->lat);
-			else
-				sqlite3_bind_null(st, p);
-			break;
-		}
-		case COL_BYTES: {
-			const store_bytes *b = (const store_bytes *)f;
-			if (b->p)
-				sqlite3_bind_blob(st, p, b->n ? b->p : "", (int)b->n, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, p);
-			break;
-		}
+	record_table *rt = &tables[t];
+	char **sql = select ? &rt->select : &rt->insert;
+	if (!*sql) {
+		if (select) {
+			/* a source's rows are consecutive (see sql/003_import_speed.sql) */
+			char *cols = store_columns_list(&rt->t, 0, "");
+			*sql = xasprintf("SELECT id, %s FROM %s WHERE id BETWEEN (SELECT first_row FROM sources WHERE id = "
+					 "?1) AND (SELECT last_row FROM sources WHERE id = ?1) AND source_id = ?1 ORDER BY id",
+					 cols, rt->t.name);
+			free(cols);
+		} else {
+			*sql = store_columns_insert(&rt->t, 0);
 		}
 	}
-	return 0;
+	return select ? store_stmt(s, *sql) : store_stmt_rows(s, *sql);
 }
 
-/* Inserts ROW into table T; its row id, or -1.  *KEY: see bind_row. */
+/* Inserts ROW into table T; its row id, or -1.  *KEY: its crime ID's run key. */
 static long long add_row(store *s, int t, const void *row, uint32_t *key)
 {
-	store_rec *r = store_rec_of(s);
-	sqlite3_stmt *st = table_stmt(r, t, 0);
-	if (!st || bind_row(s, st, &tables[t], row, key) != 0 || step_done(st) != 0)
+	sqlite3_stmt *st = table_stmt(s, t, 0);
+	if (!st || store_columns_bind(s, st, 1, &tables[t].t, 0, row, key) != 0 || store_step_done(st) != 0)
 		return -1;
-	return sqlite3_last_insert_rowid(r->db);
-}
-
-/* Fills ROW (a struct of table T) from the current row of ST, whose column 0
- * is the id; texts point into the handle's copy, a crime ID into IDBUF. */
-static void read_row(const store_rec *r, sqlite3_stmt *st, const table *t, void *row, char idbuf[65])
-{
-	char *base = row;
-	memset(row, 0, t->size);
-	*(long long *)(base + t->id_off) = sqlite3_column_int64(st, 0);
-	for (size_t i = 0; i < t->ncols; i++) {
-		const column *c = &t->cols[i];
-		char *f = base + c->off;
-		int k = (int)i + 1, null = sqlite3_column_type(st, k) == SQLITE_NULL;
-		switch (c->type) {
-		case COL_INT64:
-			*(long long *)f = sqlite3_column_int64(st, k);
-			break;
-		case COL_INT:
-			*(int *)f = sqlite3_column_int(st, k);
-			break;
-		case COL_TEXT: {
-			store_text *x = (store_text *)f;
-			x->id = sqlite3_column_int64(st, k);
-			x->s = text_of(r, x->id);
-			break;
-		}
-		case COL_CRIME_ID:
-			*(const char **)f = null ? NULL : column_crime_id(st, k, idbuf);
-			break;
-		case COL_LON:
-		case COL_LAT: {
-			store_point *pt = (store_point *)f;
-			pt->set |= !null;
-			*(c->type == COL_LON ? &pt->lon : &pt->lat) = sqlite3_column_int64(st, k);
-			break;
-		}
-		case COL_BYTES: {
-			store_bytes *b = (store_bytes *)f;
-			b->p = null ? NULL : sqlite3_column_blob(st, k);
-			b->n = (size_t)sqlite3_column_bytes(st, k);
-			if (!null && !b->p)
-				b->p = ""; /* an empty blob */
-			break;
-		}
-		}
-	}
+	return sqlite3_last_insert_rowid(store_sqlite(s));
 }
 
 /* Calls FN for every row of SOURCE_ID in table T; 0 or -1. */
 static int rows_each(store *s, int t, long long source_id, int (*fn)(void *ctx, const void *row), void *ctx)
 {
-	store_rec *r = store_rec_of(s);
-	if (texts_refresh(r) != 0)
+	if (store_rec_refresh(s) != 0)
 		return -1;
-	sqlite3_stmt *st = table_stmt(r, t, 1);
+	sqlite3_stmt *st = table_stmt(s, t, 1);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, source_id);
@@ -684,12 +515,13 @@ static int rows_each(store *s, int t, long long source_id, int (*fn)(void *ctx, 
 	char idbuf[65];
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(r, st, &tables[t], &row, idbuf);
+		memset(&row, 0, tables[t].size);
+		*(long long *)((char *)&row + tables[t].id_off) = sqlite3_column_int64(st, 0);
+		store_columns_read(s, st, 1, &tables[t].t, &row, idbuf);
 		if (fn(ctx, &row))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return store_rows_end(st, rc);
 }
 
 long long store_crime_add(store *s, const store_crime *c)
@@ -698,7 +530,7 @@ long long store_crime_add(store *s, const store_crime *c)
 	long long id = add_row(s, T_CRIME, c, &key);
 	if (id > 0 && c->crime_id) {
 		store_rec *r = store_rec_of(s);
-		if (r->nrun && r->run_source != c->source_id && store_rec_flush(r) != 0)
+		if (r->nrun && r->run_source != c->source_id && store_rec_flush(s) != 0)
 			return -1;
 		r->run_source = c->source_id;
 		run_add(r, key, id);
@@ -776,9 +608,9 @@ static int wanted_cmp(const void *a, const void *b)
 }
 
 /* 1 if crime ROW's stored ID is ID. */
-static int crime_has_id(store_rec *r, long long row, const char *id, int *err)
+static int crime_has_id(store *s, long long row, const char *id, int *err)
 {
-	sqlite3_stmt *st = fixed(r, R_CRIME_ID_OF);
+	sqlite3_stmt *st = store_stmt(s, sql_crime_id_of);
 	if (!st) {
 		*err = 1;
 		return 0;
@@ -787,7 +619,7 @@ static int crime_has_id(store_rec *r, long long row, const char *id, int *err)
 	int rc = sqlite3_step(st), same = 0;
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		char buf[65];
-		const char *have = column_crime_id(st, 0, buf);
+		const char *have = store_col_crime_id(st, 0, buf);
 		same = have && strcmp(have, id) == 0;
 	}
 	sqlite3_reset(st);
@@ -799,7 +631,6 @@ static int crime_has_id(store_rec *r, long long row, const char *id, int *err)
 int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(void *ctx, size_t i, long long crime),
 			void *ctx)
 {
-	store_rec *r = store_rec_of(s);
 	if (!n)
 		return 0;
 	wanted *w = xmalloc(n * sizeof *w);
@@ -807,7 +638,7 @@ int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(vo
 		w[i] = (wanted){id_key(ids[i], strlen(ids[i])), i};
 	qsort(w, n, sizeof *w, wanted_cmp);
 	sqlite3_stmt *runs = NULL;
-	int rc = sqlite3_prepare_v2(r->db, fixed_sql[R_RUNS], -1, &runs, NULL) == SQLITE_OK ? SQLITE_ROW : SQLITE_ERROR;
+	int rc = sqlite3_prepare_v2(store_sqlite(s), sql_runs, -1, &runs, NULL) == SQLITE_OK ? SQLITE_ROW : SQLITE_ERROR;
 	int err = 0, stop = 0;
 	while (!err && !stop && rc == SQLITE_ROW && (rc = sqlite3_step(runs)) == SQLITE_ROW) {
 		const unsigned char *b = sqlite3_column_blob(runs, 0);
@@ -828,7 +659,7 @@ int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(vo
 			}
 			for (; lo < m && get_be(b + 8 + 8 * lo, 4) == w[k].key && !stop; lo++) {
 				long long row = base + (long long)get_be(b + 12 + 8 * lo, 4);
-				if (crime_has_id(r, row, ids[w[k].i], &err) && !err)
+				if (crime_has_id(s, row, ids[w[k].i], &err) && !err)
 					stop = fn(ctx, w[k].i, row) != 0;
 			}
 		}
@@ -836,6 +667,158 @@ int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(vo
 	sqlite3_finalize(runs);
 	free(w);
 	return err || (rc != SQLITE_DONE && rc != SQLITE_ROW) ? -1 : 0;
+}
+
+/* ---- areas, and the crimes they hold ---- */
+
+static const char sql_area_del[] = "DELETE FROM areas WHERE name = ?1 RETURNING id";
+static const char sql_area_add[] =
+	"INSERT INTO areas (name, kind, definition, loaded_from) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_crime_locs[] =
+	"SELECT c.id, c.lon / 1e6, c.lat / 1e6, lc.text, av.text FROM crime_records c LEFT JOIN texts lc "
+	"ON lc.id = c.lsoa_code LEFT JOIN texts av ON av.id = c.area_value";
+static const char sql_crime_area_add[] = "INSERT OR IGNORE INTO crime_areas (area, crime) VALUES (?1, ?2)";
+static const char sql_lsoa_seen[] =
+	"SELECT upper(lsoa_code), max(lsoa_name), min(month), max(month) FROM crimes WHERE "
+	"upper(lsoa_code) IN (SELECT upper(value) FROM json_each(?1)) GROUP BY upper(lsoa_code)";
+static const char sql_lsoa_after[] =
+	"SELECT upper(n.lsoa_code), max(n.lsoa_name), count(*) FROM crimes n JOIN (SELECT DISTINCT lon, "
+	"lat FROM crimes WHERE upper(lsoa_code) = upper(?1) AND lon IS NOT NULL) p ON n.lon = p.lon AND "
+	"n.lat = p.lat WHERE n.month > ?2 AND n.lsoa_code <> '' AND upper(n.lsoa_code) <> upper(?1) "
+	"GROUP BY upper(n.lsoa_code) ORDER BY count(*) DESC, upper(n.lsoa_code)";
+static const char sql_area_next_crime[] =
+	"SELECT crime FROM crime_areas WHERE area = ?1 AND crime > ?2 ORDER BY crime LIMIT 1";
+
+int store_area_put(store *s, const char *name, const char *kind, const char *definition, const char *loaded_from,
+		   long long *id)
+{
+	if (store_area_remove(s, name) < 0)
+		return -1;
+	sqlite3_stmt *st = store_stmt(s, sql_area_add);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name);
+	store_bind_text(st, 2, kind);
+	store_bind_text(st, 3, definition);
+	store_bind_text(st, 4, loaded_from);
+	if (store_step_done(st) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store_sqlite(s));
+	return 0;
+}
+
+int store_area_remove(store *s, const char *name)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_area_del);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, name);
+	int rc = sqlite3_step(st);
+	long long id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (!id)
+		return 0;
+	return store_cube_drop_area(s, id) == 0 ? 1 : -1;
+}
+
+int store_areas_each(store *s, int (*fn)(void *ctx, const store_area *a), void *ctx)
+{
+	static char *sql;
+	if (!sql) {
+		char *cols = store_columns_list(&areas_table, 0, "");
+		sql = xasprintf("SELECT %s, (SELECT count(*) FROM crime_areas ca WHERE ca.area = areas.id) FROM areas "
+				"ORDER BY name", cols);
+		free(cols);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_area a = {0};
+		store_columns_read(s, st, 0, &areas_table, &a, NULL);
+		a.crimes = sqlite3_column_int64(st, (int)areas_table.ncols);
+		if (fn(ctx, &a))
+			break;
+	}
+	return store_rows_end(st, rc);
+}
+
+int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_crime_locs);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_crime_loc c = {
+			.id = sqlite3_column_int64(st, 0),
+			.has_coords = sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_type(st, 2) != SQLITE_NULL,
+			.lon = sqlite3_column_double(st, 1),
+			.lat = sqlite3_column_double(st, 2),
+			.lsoa_code = store_col_text(st, 3),
+			.area_value = store_col_text(st, 4),
+		};
+		if (fn(ctx, &c)) {
+			rc = SQLITE_ABORT; /* the caller's failure */
+			break;
+		}
+	}
+	return store_rows_end(st, rc);
+}
+
+int store_crime_area_add(store *s, long long crime, long long area)
+{
+	sqlite3_stmt *st = store_stmt_rows(s, sql_crime_area_add);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int64(st, 2, crime);
+	return store_step_done(st);
+}
+
+int store_lsoa_seen(store *s, const char *codes_json,
+		    int (*fn)(void *ctx, const char *code, const char *name, int first, int last), void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_lsoa_seen);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, codes_json);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, store_col_text(st, 0), store_col_text(st, 1), sqlite3_column_int(st, 2), sqlite3_column_int(st, 3)))
+			break;
+	return store_rows_end(st, rc);
+}
+
+int store_lsoa_after(store *s, const char *code, int after,
+		     int (*fn)(void *ctx, const char *code, const char *name, long long n), void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_lsoa_after);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, code);
+	sqlite3_bind_int(st, 2, after);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, store_col_text(st, 0), store_col_text(st, 1), sqlite3_column_int64(st, 2)))
+			break;
+	return store_rows_end(st, rc);
+}
+
+long long store_area_next_crime(store *s, long long area, long long after)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_area_next_crime);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int64(st, 2, after);
+	long long id;
+	return store_step_value(st, &id) == 0 ? id : -1;
 }
 
 /* ---- SQL functions for converting old rows (sql/020_compact.sql) ---- */
