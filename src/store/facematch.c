@@ -39,8 +39,18 @@ static const char sql_fm_repeat[] =
 	"SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 AND "
 	"(?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1)) GROUP BY "
 	"individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)";
-static const char sql_fm_runs_each[] =
-	"SELECT id, plugin, plugin_path, time_from, time_to, sightings, run_at FROM fm_runs ORDER BY id";
+
+/* A run's columns (the struct's names differ from some of the table's). */
+static const store_column fm_run_cols[] = {
+	STORE_COL(store_fm_run, id, COL_INT64),
+	STORE_COL(store_fm_run, plugin, COL_STR),
+	STORE_COL_AS(store_fm_run, path, "plugin_path", COL_STR),
+	STORE_COL_AS(store_fm_run, from, "time_from", COL_INT64),
+	STORE_COL_AS(store_fm_run, to, "time_to", COL_INT64),
+	STORE_COL(store_fm_run, sightings, COL_INT64),
+	STORE_COL(store_fm_run, run_at, COL_STR),
+};
+static const store_table fm_runs_table = STORE_TABLE("fm_runs", fm_run_cols);
 
 long long store_fm_run_begin(store *s, const char *plugin, const char *path, long long from, long long to)
 {
@@ -233,20 +243,19 @@ int store_fm_counts(store *s, long long area, int from, int to, long long out[4]
 
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_fm_runs_each);
+	static char *sql;
+	if (!sql) {
+		char *cols = store_columns_list(&fm_runs_table, 0, "");
+		sql = xasprintf("SELECT %s FROM fm_runs ORDER BY id", cols);
+		free(cols);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_fm_run r = {
-			.id = sqlite3_column_int64(st, 0),
-			.plugin = store_col_text(st, 1),
-			.path = store_col_text(st, 2),
-			.from = sqlite3_column_int64(st, 3),
-			.to = sqlite3_column_int64(st, 4),
-			.sightings = sqlite3_column_int64(st, 5),
-			.run_at = store_col_text(st, 6),
-		};
+		store_fm_run r = {0};
+		store_columns_read(s, st, 0, &fm_runs_table, &r, NULL);
 		if (fn(ctx, &r))
 			break;
 	}

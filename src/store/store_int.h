@@ -73,6 +73,8 @@ typedef struct store_column {
 
 #define STORE_COL(T, field, type) {#field, type, offsetof(T, field), 0}
 #define STORE_COL_W(T, field, type, flags) {#field, type, offsetof(T, field), flags}
+/* A column whose name is not the field's. */
+#define STORE_COL_AS(T, field, name, type) {name, type, offsetof(T, field), 0}
 /* A store_point is two columns, lon and lat. */
 #define STORE_POINT(T, field) {"lon", COL_LON, offsetof(T, field), 0}, {"lat", COL_LAT, offsetof(T, field), 0}
 
