@@ -47,12 +47,40 @@ char *store_columns_set(const store_table *t, unsigned flags, int first)
 	return sb_detach(&sb);
 }
 
+/* Binds parameter P to the whole number V, or to NULL (NUL), unless MEMO
+ * says it already is. */
+static void bind_int(sqlite3_stmt *st, int p, int nul, long long v, store_bind_memo *memo)
+{
+	unsigned char is = nul ? 1 : 2;
+	if (memo && p < 32) {
+		if (memo->is[p] == is && (nul || memo->v[p] == v))
+			return;
+		memo->is[p] = is;
+		memo->v[p] = v;
+	}
+	if (nul)
+		sqlite3_bind_null(st, p);
+	else
+		sqlite3_bind_int64(st, p, v);
+}
+
+/* Parameter P is about to be bound to something MEMO cannot compare. */
+static void forget(store_bind_memo *memo, int p)
+{
+	if (memo && p < 32)
+		memo->is[p] = 0;
+}
+
 int store_columns_bind(store *s, sqlite3_stmt *st, int first, const store_table *t, unsigned flags, const void *row,
-		       uint32_t *key)
+		       uint32_t *key, store_bind_memo *memo)
 {
 	uint32_t no_key;
 	if (!key)
 		key = &no_key;
+	if (memo && memo->st != st) {
+		memset(memo, 0, sizeof *memo);
+		memo->st = st;
+	}
 	const char *base = row;
 	int p = first;
 	for (size_t i = 0; i < t->ncols; i++) {
@@ -62,46 +90,54 @@ int store_columns_bind(store *s, sqlite3_stmt *st, int first, const store_table 
 		const char *f = base + c->off;
 		switch (c->type) {
 		case COL_INT64:
-			sqlite3_bind_int64(st, p, *(const long long *)f);
+			bind_int(st, p, 0, *(const long long *)f, memo);
 			break;
 		case COL_INT:
-			sqlite3_bind_int(st, p, *(const int *)f);
+			bind_int(st, p, 0, *(const int *)f, memo);
 			break;
 		case COL_MONTH:
-			if (*(const int *)f >= 0)
-				sqlite3_bind_int(st, p, *(const int *)f);
-			else
-				sqlite3_bind_null(st, p);
-			break;
-		case COL_STR:
-			store_bind_text(st, p, *(const char *const *)f);
+			bind_int(st, p, *(const int *)f < 0, *(const int *)f, memo);
 			break;
 		case COL_TEXT: {
 			const store_text *x = (const store_text *)f;
 			long long id = x->id ? x->id : x->s ? store_text_id(s, x->s) : 0;
 			if (id < 0)
 				return -1;
-			if (id)
-				sqlite3_bind_int64(st, p, id);
-			else
-				sqlite3_bind_null(st, p);
+			bind_int(st, p, id == 0, id, memo);
 			break;
 		}
-		case COL_CRIME_ID:
-			store_bind_crime_id(s, st, p, *(const char *const *)f, key);
-			break;
 		case COL_LON:
 		case COL_LAT: {
 			const store_point *pt = (const store_point *)f;
-			if (pt->set)
-				sqlite3_bind_int64(st, p, c->type == COL_LON ? pt->lon : pt->lat);
-			else
-				sqlite3_bind_null(st, p);
+			bind_int(st, p, !pt->set, c->type == COL_LON ? pt->lon : pt->lat, memo);
 			break;
 		}
-		case COL_BYTES:
-			store_bind_bytes(st, p, *(const store_bytes *)f);
+		/* pointers: bound again every time (the bytes behind them change),
+		 * unless NULL */
+		case COL_STR:
+		case COL_CRIME_ID: {
+			const char *v = *(const char *const *)f;
+			if (!v) {
+				bind_int(st, p, 1, 0, memo);
+				break;
+			}
+			forget(memo, p);
+			if (c->type == COL_STR)
+				store_bind_text(st, p, v);
+			else
+				store_bind_crime_id(s, st, p, v, key);
 			break;
+		}
+		case COL_BYTES: {
+			const store_bytes *b = (const store_bytes *)f;
+			if (!b->p) {
+				bind_int(st, p, 1, 0, memo);
+				break;
+			}
+			forget(memo, p);
+			store_bind_bytes(st, p, *b);
+			break;
+		}
 		}
 		p++;
 	}

@@ -123,6 +123,7 @@ struct store_rec {
 	atomic_llong next_id;
 	int loaded_once;
 	unsigned char id_bytes[32]; /* the crime ID being bound */
+	store_bind_memo memo[T_COUNT]; /* what each table's INSERT was last bound to */
 	run_entry *run;      /* crime IDs added in this transaction, for run_source */
 	size_t nrun, run_cap;
 	long long run_source;
@@ -493,7 +494,8 @@ static sqlite3_stmt *table_stmt(store *s, int t, int select)
 static long long add_row(store *s, int t, const void *row, uint32_t *key)
 {
 	sqlite3_stmt *st = table_stmt(s, t, 0);
-	if (!st || store_columns_bind(s, st, 1, &tables[t].t, 0, row, key) != 0 || store_step_done(st) != 0)
+	if (!st || store_columns_bind(s, st, 1, &tables[t].t, 0, row, key, &store_rec_of(s)->memo[t]) != 0 ||
+	    store_step_done(st) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(store_sqlite(s));
 }

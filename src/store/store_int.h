@@ -94,11 +94,22 @@ char *store_columns_insert(const store_table *t, unsigned flags);
 /* "a = ?FIRST, b = ?FIRST+1, ..." of the columns with any of FLAGS.  Caller
  * frees. */
 char *store_columns_set(const store_table *t, unsigned flags, int first);
+/* What a statement's parameters were last bound to, so that binding the
+ * next row (of a file, often the same source, month, force and many NULLs)
+ * skips what is unchanged: SQLite keeps bindings across steps.  Zeroed, it
+ * knows nothing. */
+typedef struct store_bind_memo {
+	sqlite3_stmt *st; /* the statement it describes */
+	unsigned char is[32]; /* 0 unknown, 1 NULL, 2 the whole number in v */
+	long long v[32];
+} store_bind_memo;
+
 /* Binds ROW's columns with any of FLAGS (0: all) from parameter FIRST on;
- * *KEY (may be NULL) is the run key of a crime ID among them.  0, or -1 when
- * a text could not be added. */
+ * *KEY (may be NULL) is the run key of a crime ID among them.  MEMO (may be
+ * NULL) skips parameters bound to the same number or NULL before.  0, or -1
+ * when a text could not be added. */
 int store_columns_bind(store *s, sqlite3_stmt *st, int first, const store_table *t, unsigned flags, const void *row,
-		       uint32_t *key);
+		       uint32_t *key, store_bind_memo *memo);
 /* Fills ROW from ST's columns from FIRST on, in the table's order; texts point
  * into the handle's copy of the texts table, a crime ID into IDBUF. */
 void store_columns_read(const store *s, sqlite3_stmt *st, int first, const store_table *t, void *row,
