@@ -62,7 +62,13 @@ _crimetab() {
 	--xlsx-layout)
 		mapfile -t COMPREPLY < <(compgen -W "sheets long" -- "$cur")
 		return ;;
+	--significance)
+		mapfile -t COMPREPLY < <(compgen -W "e-test z none" -- "$cur")
+		return ;;
+	--highlights-template) _crimetab_names_or_files 'Highlights wording'; return ;;
 	--month | --from | --to | --area | --source) return ;;
+	--treated | --control | --treated-buffer | --control-buffer | --start | --pre | --post | --skip | \
+		--buffer | --category | --alpha | --highlight) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_crimetab_words "$bin" "$cmd")" -- "$cur")

@@ -1003,10 +1003,7 @@ int area_file_parse_opts(const char *path, const char *text, const area_load_opt
 	const char *ep = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &ep, 0);
 	if (!root) {
-		long line = 1;
-		for (const char *p = text; ep && p < ep; p++)
-			line += *p == '\n';
-		snprintf(err, errlen, "%s:%ld: not valid JSON", path, line);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, ep));
 		return CT_EDATA;
 	}
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "features");
@@ -1278,7 +1275,7 @@ static ct_status load_defs(store *s, const char *path, const area_load_opts *o, 
 	return CT_OK;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-	st = CT_EDB;
+	st = store_busy(s) ? CT_EBUSY : CT_EDB;
 fail:
 	store_rollback(s);
 	area_set_free(set);
@@ -1307,4 +1304,67 @@ ct_status area_load_text(store *s, const char *path, const char *text, const are
 	if (st != CT_OK)
 		return st;
 	return load_defs(s, path, o, defs, n, loaded, err, errlen);
+}
+
+/* ---- distances ---- */
+
+static const area *area_by_id(const area_set *set, long long id)
+{
+	for (size_t i = 0; set && i < set->n; i++)
+		if (set->areas[i].id == id)
+			return &set->areas[i];
+	return NULL;
+}
+
+/* Metres per degree of longitude and latitude at the centre of A's box:
+ * the WGS84 ellipsoid's radii of curvature there (prime vertical, scaled by
+ * the cosine of the latitude, and meridian). */
+static void area_scale(const area *a, double *cx, double *cy, double *kx, double *ky)
+{
+	const double semi = 6378137.0, e2 = 6.69437999014e-3, rad = M_PI / 180.0;
+	*cx = (a->minx + a->maxx) / 2;
+	*cy = (a->miny + a->maxy) / 2;
+	double s = sin(*cy * rad), w = 1 - e2 * s * s;
+	*kx = semi / sqrt(w) * cos(*cy * rad) * rad;
+	*ky = semi * (1 - e2) / (w * sqrt(w)) * rad;
+}
+
+double area_set_distance_m(const area_set *set, long long id, double lon, double lat)
+{
+	const area *a = area_by_id(set, id);
+	if (!a || a->kind != 'p')
+		return -1;
+	for (size_t p = 0; p < a->npolys; p++)
+		if (polygon_contains(&a->polys[p], lon, lat))
+			return 0;
+	double cx, cy, kx, ky, best = INFINITY;
+	area_scale(a, &cx, &cy, &kx, &ky);
+	double px = (lon - cx) * kx, py = (lat - cy) * ky;
+	for (size_t p = 0; p < a->npolys; p++)
+		for (size_t r = 0; r < a->polys[p].nrings; r++) {
+			const ring *rg = &a->polys[p].rings[r];
+			for (size_t i = 0, j = rg->n - 1; i < rg->n; j = i++)
+				best = fmin(best, seg_dist2(px, py, (rg->xy[2 * i] - cx) * kx, (rg->xy[2 * i + 1] - cy) * ky,
+							    (rg->xy[2 * j] - cx) * kx, (rg->xy[2 * j + 1] - cy) * ky));
+		}
+	return sqrt(best);
+}
+
+int area_set_box_m(const area_set *set, long long id, double metres, double box[4])
+{
+	const area *a = area_by_id(set, id);
+	if (!a || a->kind != 'p')
+		return -1;
+	double cx, cy, kx, ky;
+	area_scale(a, &cx, &cy, &kx, &ky);
+	double b[4] = {a->minx - metres / kx, a->miny - metres / ky, a->maxx + metres / kx, a->maxy + metres / ky};
+	if (box[0] > box[2]) {
+		memcpy(box, b, sizeof b);
+		return 0;
+	}
+	box[0] = fmin(box[0], b[0]);
+	box[1] = fmin(box[1], b[1]);
+	box[2] = fmax(box[2], b[2]);
+	box[3] = fmax(box[3], b[3]);
+	return 0;
 }

@@ -107,4 +107,17 @@ int area_lsoa_vintage_check(store *s, void (*note)(void *ctx, int warning, const
 ct_status area_load_text(store *s, const char *path, const char *text, const area_load_opts *opts, size_t *loaded,
 			 char *err, size_t errlen);
 
+/* ---- distances (for buffers around an area) ---- */
+/* Distances are in metres in a local projection of the area: longitude and
+ * latitude scaled by the WGS84 ellipsoid's radii of curvature at the centre
+ * of the area's box.  Within a few kilometres of a town centre this is
+ * within 0.1% of the distance on the ellipsoid. */
+/* The distance from (LON, LAT) to area ID of SET: 0 inside it or on an edge,
+ * else to its nearest edge; -1 when ID is not in SET or is not a polygon
+ * area (LSOA and value lists have no geometry). */
+double area_set_distance_m(const area_set *set, long long id, double lon, double lat);
+/* Widens BOX (min lon, min lat, max lon, max lat; BOX[0] > BOX[2] for an
+ * empty box) to hold every point within METRES of area ID; 0, or -1 as above. */
+int area_set_box_m(const area_set *set, long long id, double metres, double box[4]);
+
 #endif

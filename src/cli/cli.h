@@ -19,6 +19,7 @@ int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
@@ -111,9 +112,18 @@ typedef struct cli_globals {
 } cli_globals;
 extern cli_globals cli_global;
 
-/* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db, printing
- * the error; NULL on failure. */
-store *cli_open_store(const char *db, int readonly);
+/* Opens the database named by --db / $CRIMETAB_DB / ./crimetab.db in MODE
+ * (STORE_READONLY for commands that only read, STORE_CREATE only for import,
+ * run and areas load, else STORE_WRITE), waiting for a writer's lock as long as
+ * --wait or $CRIMETAB_LOCK_TIMEOUT says.  NULL on failure, with the error
+ * printed and *status the exit status (CT_EBUSY, CT_EDB, CT_EUSAGE). */
+store *cli_open_store(const char *db, int mode, int *status);
+/* The exit status for a failed store call on S: CT_EBUSY if the wait for a
+ * lock ran out, else CT_EDB. */
+int cli_db_status(const store *s);
+/* The global --wait SECONDS (for command CMD, in messages): CT_OK, or the
+ * usage error printed. */
+int cli_set_wait(const char *cmd, const char *arg);
 
 /* A note callback for the modules (area_load_opts.note and the like):
  * ct_warn for warnings, ct_note for the rest. */
@@ -126,6 +136,9 @@ void cli_note(void *ctx, int warning, const char *msg);
 char *cli_template(const char *dir, const char *name, int *status);
 taxonomy *cli_taxonomy(const char *name, int *status);
 imp_mapping *cli_mapping(const char *name, int *status);
+/* A report config (report --config, run --config) as parsed JSON, unchecked;
+ * the caller frees it with cJSON_Delete. */
+struct cJSON *cli_report_config(const char *name, int *status);
 
 /* Where plugins named without a '/' are found: the folder `make install`
  * puts them in beside the binary (BINDIR/../lib/crimetab/plugins), or, for a
@@ -136,10 +149,6 @@ char *cli_plugin_dir(void);
  * NAME.so in cli_plugin_dir(); nothing else is ever searched.  Caller
  * frees; NULL after printing an error that lists the installed plugins. */
 char *cli_plugin_path(const char *name_or_path);
-
-/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
- * JSON". */
-struct cJSON *cli_json_parse(const char *path, const char *text);
 
 /* Prints TEXT for --help (stdout), then the global options and the exit
  * statuses; returns CT_OK. */

@@ -38,7 +38,9 @@ static const char areas_help[] =
 	"that contains it.  list prints name, kind, crimes assigned and where it came from.\n"
 	"FILE is a path, or the name of a built-in areas file: stockton-town-centres\n"
 	"(the six Stockton-on-Tees town centres as official 2013 ward boundaries, ONS,\n"
-	"OGL v3.0; see crimetab templates).  A file of that name in the current folder wins.\n";
+	"OGL v3.0; see crimetab templates).  A file of that name in the current folder wins.\n"
+	"\n"
+	"load creates the database if there is none; list only reads it; remove needs it.\n";
 
 static int print_area(void *ctx, const store_area *a)
 {
@@ -92,17 +94,17 @@ int cmd_areas(int argc, char **argv)
 			status = cli_usage_error("areas", "--rename \"%s\": give OLD=NEW", lo.rename[i]);
 			goto out;
 		}
-	store *s = cli_open_store(cli_global.db, 0);
-	if (!s) {
-		status = CT_EDB;
+	/* list only reads; load may make the database; remove needs one */
+	store *s = cli_open_store(cli_global.db, strcmp(verb, "list") == 0 ? STORE_READONLY
+						 : strcmp(verb, "load") == 0 ? STORE_CREATE : STORE_WRITE, &status);
+	if (!s)
 		goto out;
-	}
 	char err[1024];
 	if (strcmp(verb, "list") == 0) {
 		printf("name\tkind\tcrimes\tloaded_from\n");
 		if (store_areas_each(s, print_area, NULL) != 0) {
 			ct_error("%s", store_errmsg(s));
-			status = CT_EDB;
+			status = cli_db_status(s);
 		}
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = first; i < argc; i++) {
@@ -121,7 +123,7 @@ int cmd_areas(int argc, char **argv)
 			if (st != CT_OK) {
 				if (err[0])
 					ct_error("%s", err);
-				if (status == CT_OK || st == CT_EDB)
+				if (status == CT_OK || st == CT_EDB || st == CT_EBUSY)
 					status = st;
 			} else {
 				ct_note("%s: loaded %zu area%s", argv[i], n, n == 1 ? "" : "s");
@@ -132,7 +134,7 @@ int cmd_areas(int argc, char **argv)
 			int rc = store_area_remove(s, argv[i]);
 			if (rc < 0) {
 				ct_error("%s", store_errmsg(s));
-				status = CT_EDB;
+				status = cli_db_status(s);
 			} else if (rc == 0) {
 				ct_error("no area named \"%s\" (see crimetab areas list)", argv[i]);
 				status = CT_EUSAGE;

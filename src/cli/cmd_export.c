@@ -131,9 +131,10 @@ int cmd_export(int argc, char **argv)
 		return cli_usage_error("export", "give --out DIR or -o FILE");
 	if (output && source < 0)
 		return cli_usage_error("export", "-o writes one file: name its source with --source");
-	store *s = cli_open_store(cli_global.db, 1);
+	int status;
+	store *s = cli_open_store(cli_global.db, STORE_READONLY, &status);
 	if (!s)
-		return CT_EDB;
+		return status;
 	export_run r = {.s = s, .only = source < 0 ? 0 : source, .dir = dir, .output = output};
 	if (store_sources_each(s, export_source, &r) != 0 && r.status == CT_OK) {
 		ct_error("%s", store_errmsg(s));

@@ -135,13 +135,17 @@ int cmd_facematch(int argc, char **argv)
 	if (first < argc)
 		return cli_usage_error("facematch", "unexpected argument");
 	if (strcmp(verb, "list") == 0) {
-		store *s = cli_open_store(cli_global.db, 0);
+		int status;
+		store *s = cli_open_store(cli_global.db, STORE_READONLY, &status);
 		if (!s)
-			return CT_EDB;
+			return status;
 		printf("id\tplugin\tfrom\tto\tsightings\trun_at\n");
 		int rc = store_fm_runs_each(s, print_run, NULL);
+		if (rc != 0)
+			ct_error("%s", store_errmsg(s));
+		status = rc ? cli_db_status(s) : CT_OK;
 		store_close(s);
-		return rc ? CT_EDB : CT_OK;
+		return status;
 	}
 	if (!plugin)
 		return cli_usage_error("facematch", "run needs --plugin NAME or --plugin PATH");
@@ -157,19 +161,19 @@ int cmd_facematch(int argc, char **argv)
 		free(cfg);
 		return CT_EPLUGIN;
 	}
-	store *s = cli_open_store(cli_global.db, 0);
+	int status;
+	store *s = cli_open_store(cli_global.db, STORE_WRITE, &status);
 	if (!s) {
 		free(cfg);
 		free(path);
-		return CT_EDB;
+		return status;
 	}
 	char err[1024], name[256] = "";
-	int status = CT_OK;
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	run_ctx rc = {.s = s, .areas = areas, .path = path, .name = name, .from = from, .to = to};
 	if (!areas) {
 		ct_error("%s", err);
-		status = CT_EDB;
+		status = cli_db_status(s);
 		goto out;
 	}
 	rc.ids = xcalloc(area_set_count(areas) + 1, sizeof *rc.ids);
@@ -191,9 +195,9 @@ int cmd_facematch(int argc, char **argv)
 		rc.run, total);
 	goto out;
 db_error:
-	store_rollback(s);
 	ct_error("%s", store_errmsg(s));
-	status = CT_EDB;
+	status = cli_db_status(s);
+	store_rollback(s);
 out:
 	free(rc.ids);
 	area_set_free(areas);

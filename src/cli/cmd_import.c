@@ -15,11 +15,13 @@
 #include "import/zipin.h"
 
 static const char import_help[] =
-	"usage: crimetab import [--mapping MAP] [--force SLUG]... PATH...\n"
+	"usage: crimetab import [--mapping MAP] [--force SLUG]... [--earliest YYYY-MM] PATH...\n"
 	"\n"
 	"Imports crime data into the database.  PATH is a CSV file, a police.uk download zip,\n"
 	"or a folder, searched recursively for *.csv and *.zip files (a police.uk download\n"
-	"holds YYYY-MM/YYYY-MM-<force>-street.csv, -outcomes.csv and -stop-and-search.csv).\n"
+	"holds YYYY-MM/YYYY-MM-<force>-street.csv, -outcomes.csv and -stop-and-search.csv);\n"
+	"FIFOs, devices and sockets are skipped, and a folder reached twice (a link loop)\n"
+	"is searched once.\n"
 	"A zip is read in place, member by member, each member imported like a file and\n"
 	"named archive.zip:YYYY-MM/YYYY-MM-<force>-<kind>.csv.  Each file's kind is decided\n"
 	"by its header:\n"
@@ -36,12 +38,19 @@ static const char import_help[] =
 	"imported (same content) is skipped.  A newer file for the same kind, force and month\n"
 	"supersedes the rows of the earlier one (police.uk republishes revised months).\n"
 	"\n"
+	"Months: a police.uk file is one month, the YYYY-MM of its name (or, without one, the\n"
+	"month most of its rows carry).  A row of another month is rejected, and a file only\n"
+	"ever supersedes the months of the rows it imports (a force export: the span\n"
+	"between them).  A date after the current month, or before --earliest, is a reject\n"
+	"too.\n"
+	"\n"
 	"options:\n"
 	"  -m, --mapping MAP  column mapping for force exports: a JSON file, or the name of\n"
 	"                     a built-in one (cleveland-force-export)\n"
 	"  --force SLUG       import only the police.uk files of this force (its slug in the\n"
 	"                     file names, e.g. cleveland); repeat for more forces.  In a\n"
 	"                     national archive the other forces' members are not read\n"
+	"  --earliest YYYY-MM reject rows dated before this month (default: 2000-01)\n"
 	"\n"
 	"--quiet leaves out the progress and per-file lines; errors and warnings still\n"
 	"print.  The status is 0 when every file was imported (rejected rows included),\n"
@@ -73,10 +82,42 @@ static int is_csv_or_zip(const char *name)
 	return len > 4 && (strcasecmp(name + len - 4, ".csv") == 0 || strcasecmp(name + len - 4, ".zip") == 0);
 }
 
-/* Adds the *.csv and *.zip files under DIR, sorted so that months import in order;
- * returns how many folders could not be read (each named in an error). */
-static size_t walk(const char *dir, pathlist *pl)
+/* A walk over folders: the files found, and the folders entered (by device
+ * and inode, so that a link back up is entered once, not 40 times). */
+typedef struct walker {
+	pathlist *files;
+	struct folder_id {
+		dev_t dev;
+		ino_t ino;
+	} *seen;
+	size_t nseen, cap;
+} walker;
+
+/* True if the folder ST was entered before; else it is now. */
+static int seen_before(walker *w, const struct stat *st)
 {
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return 1;
+	if (w->nseen == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->seen = xrealloc(w->seen, w->cap * sizeof *w->seen);
+	}
+	w->seen[w->nseen++] = (struct folder_id){st->st_dev, st->st_ino};
+	return 0;
+}
+
+/* Adds the *.csv and *.zip regular files under DIR (whose stat is ST), sorted
+ * so that months import in order; returns how many folders could not be read
+ * (each named in an error).  FIFOs, devices and sockets are skipped with a
+ * warning (reading one could wait forever), and so is a folder entered
+ * before. */
+static size_t walk(walker *w, const char *dir, const struct stat *st)
+{
+	if (seen_before(w, st)) {
+		ct_warn("%s: a folder already searched (a link loop?): skipped", dir);
+		return 0;
+	}
 	DIR *d = opendir(dir);
 	if (!d) {
 		ct_error("%s: cannot open folder: %s", dir, strerror(errno));
@@ -92,13 +133,21 @@ static size_t walk(const char *dir, pathlist *pl)
 		qsort(here.v, here.n, sizeof *here.v, cmp_str);
 	size_t bad = 0;
 	for (size_t i = 0; i < here.n; i++) {
-		struct stat st;
-		if (stat(here.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			bad += walk(here.v[i], pl);
+		struct stat fst;
+		int wanted_name = is_csv_or_zip(here.v[i]);
+		if (stat(here.v[i], &fst) != 0) {
+			/* a dangling link, or a link to itself */
+			if (wanted_name || errno == ELOOP)
+				ct_warn("%s: %s: skipped", here.v[i], strerror(errno));
 			free(here.v[i]);
-		} else if (is_csv_or_zip(here.v[i])) {
-			pl_add(pl, here.v[i]);
+		} else if (S_ISDIR(fst.st_mode)) {
+			bad += walk(w, here.v[i], &fst);
+			free(here.v[i]);
+		} else if (wanted_name && S_ISREG(fst.st_mode)) {
+			pl_add(w->files, here.v[i]);
 		} else {
+			if (wanted_name)
+				ct_warn("%s: %s, not a regular file: skipped", here.v[i], ct_file_kind(fst.st_mode));
 			free(here.v[i]);
 		}
 	}
@@ -171,7 +220,7 @@ static void tally(run *ru, const char *name, ct_status st, const imp_result *r, 
 	if (st != CT_OK) {
 		ct_error("%s", err);
 		ru->failed++;
-		if (ru->status == CT_OK || st == CT_EDB)
+		if (ru->status == CT_OK || st == CT_EDB || st == CT_EBUSY)
 			ru->status = st;
 		return;
 	}
@@ -223,7 +272,7 @@ static void import_zip(run *ru, const char *path)
 		return;
 	}
 	size_t other = 0;
-	for (size_t i = 0; i < imp_zip_count(z) && ru->status != CT_EDB; i++) {
+	for (size_t i = 0; i < imp_zip_count(z) && ru->status != CT_EDB && ru->status != CT_EBUSY; i++) {
 		const char *m = imp_zip_member(z, i);
 		size_t len = strlen(m);
 		if (len < 4 || strcasecmp(m + len - 4, ".csv") != 0) {
@@ -251,16 +300,17 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 {
 	char err[2048];
 	pathlist files = {0};
+	walker w = {.files = &files};
 	int status = CT_OK;
 	for (size_t i = 0; i < npaths; i++) {
 		struct stat st;
 		size_t before = files.n;
 		if (stat(paths[i], &st) != 0) {
-			ct_error("%s: %s", paths[i], strerror(errno));
+			ct_error("%s: cannot open: %s", paths[i], strerror(errno));
 			c->failed++;
 			status = CT_EIO;
 		} else if (S_ISDIR(st.st_mode)) {
-			size_t bad = walk(paths[i], &files);
+			size_t bad = walk(&w, paths[i], &st);
 			if (bad) {
 				c->failed += bad;
 				status = CT_EIO;
@@ -269,10 +319,16 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 				c->failed++;
 				status = CT_EIO;
 			}
+		} else if (!S_ISREG(st.st_mode)) {
+			ct_error("%s: %s, not a regular file: skipped (copy it into a file first)", paths[i],
+				 ct_file_kind(st.st_mode));
+			c->failed++;
+			status = CT_EIO;
 		} else {
 			pl_add(&files, xstrdup(paths[i]));
 		}
 	}
+	free(w.seen);
 #ifdef M_MMAP_THRESHOLD
 	/* Each file's batches of rows (a few MB) are freed when it is done and
 	 * allocated again for the next: keep that memory in the process rather
@@ -285,12 +341,12 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	if (!areas) {
 		ct_error("%s", err);
-		status = CT_EDB;
+		status = cli_db_status(s);
 		goto out;
 	}
 	run ru = {.s = s, .areas = areas, .map = map, .forces = forces, .status = CT_OK, .latest_new = -1};
 	store_bulk_begin(s, 0);
-	for (size_t i = 0; i < files.n && ru.status != CT_EDB; i++) {
+	for (size_t i = 0; i < files.n && ru.status != CT_EDB && ru.status != CT_EBUSY; i++) {
 		int zip = imp_zip_is_zip(files.v[i]);
 		if (zip > 0) {
 			import_zip(&ru, files.v[i]);
@@ -333,9 +389,11 @@ int cmd_import(int argc, char **argv)
 {
 	const char *mapping_name = NULL;
 	cli_list force_args = {0};
+	int earliest = -1;
 	const cli_opt opts[] = {
 		CLI_STRING("mapping", 'm', &mapping_name),
 		CLI_LIST("force", 0, &force_args),
+		CLI_MONTH("earliest", 0, &earliest),
 		CLI_END,
 	};
 	int first, rc = cli_parse("import", import_help, opts, argc, argv, &first);
@@ -343,6 +401,8 @@ int cmd_import(int argc, char **argv)
 		cli_list_free(&force_args);
 		return rc;
 	}
+	if (earliest >= 0)
+		imp_set_earliest_month(earliest);
 	forcelist forces = {0};
 	for (size_t i = 0; i < force_args.n; i++)
 		add_force(&forces, force_args.v[i]);
@@ -365,13 +425,11 @@ int cmd_import(int argc, char **argv)
 		forces_free(&forces);
 		return status;
 	}
-	store *s = cli_open_store(cli_global.db, 0);
+	store *s = cli_open_store(cli_global.db, STORE_CREATE, &status);
 	if (s) {
 		cli_import_counts counts = {0};
 		status = import_paths(s, (const char *const *)(argv + first), (size_t)(argc - first), map, &forces,
 				      &counts);
-	} else {
-		status = CT_EDB;
 	}
 	store_close(s);
 	imp_mapping_free(map);

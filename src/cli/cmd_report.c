@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/util.h"
 #include "report/export.h"
+#include "report/phrases.h"
 #include "stats/stats.h"
 
 static const char report_help[] =
@@ -35,7 +36,8 @@ static const char report_help[] =
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
 	"                       taxonomy's own if imported, else whichever is\n"
 	"  --md FILE            Markdown tables\n"
-	"  --xlsx FILE          committee workbook: Summary, one sheet per area, Trend, Sources\n"
+	"  --xlsx FILE          committee workbook: Summary, Highlights, one sheet per area,\n"
+	"                       Trend, Sources\n"
 	"  --xlsx-layout L      sheets (default: a sheet per area, as the paper) or long (one\n"
 	"                       table, the area as a column, with an autofilter: for hundreds\n"
 	"                       or thousands of areas)\n"
@@ -48,6 +50,15 @@ static const char report_help[] =
 	"                       by YYYY-MM; options given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
 	"                       --month latest take the latest month whatever its comparisons\n"
+	"  --significance TEST  the test that flags a change with \xe2\x96\xb2 or \xe2\x96\xbc: e-test (default;\n"
+	"                       the Krishnamoorthy-Thomson E-test, two-sided), z (the Poisson\n"
+	"                       z-score) or none (no marks, no Highlights)\n"
+	"  --alpha A            the test's level (default 0.05)\n"
+	"  --highlight ROW      a row every Highlights section describes in every window,\n"
+	"                       flagged or not (repeatable; e.g. Shoplifting)\n"
+	"  --highlights-template T\n"
+	"                       the Highlights wording: plain-english (default) or a file\n"
+	"                       (see templates/highlights/)\n"
 	"\n"
 	"When months the windows need are missing from the data, each gap is named in a\n"
 	"warning and the status is 4 (--allow-missing makes it 0).  An output that cannot\n"
@@ -77,16 +88,22 @@ static const char report_help[] =
 	"  pct_kind             value, infinity (comparison 0, current not) or none (both 0,\n"
 	"                       or a span lacks months)\n"
 	"  complete_current, complete_comparison   true or false (empty for offenders)\n"
-	"  missing_current, missing_comparison     the months each span lacks, ';'-separated\n";
+	"  missing_current, missing_comparison     the months each span lacks, ';'-separated\n"
+	"  z, p                 the Poisson z-score and the E-test's two-sided p-value; empty\n"
+	"                       when the change was not tested (a span lacks months, or\n"
+	"                       --significance none)\n"
+	"  significant          rise or fall when the change passed the test, else empty\n";
 
 enum { OUT_MD, OUT_XLSX, OUT_CSV, OUT_JSON, OUT_COUNT };
 static const char *const out_names[OUT_COUNT] = {"md", "xlsx", "csv", "json"};
 
 typedef struct report_opts {
-	char *db, *month, *taxonomy, *compare, *dataset, *xlsx_layout;
+	char *db, *month, *taxonomy, *compare, *dataset, *xlsx_layout, *significance, *alpha, *phrases;
 	char *out[OUT_COUNT];
 	char **areas;
 	size_t nareas;
+	char **watch; /* rows every Highlights section covers */
+	size_t nwatch;
 	int all_data, allow_missing;
 } report_opts;
 
@@ -106,39 +123,72 @@ static void opts_free(report_opts *o)
 	free(o->compare);
 	free(o->dataset);
 	free(o->xlsx_layout);
+	free(o->significance);
+	free(o->alpha);
+	free(o->phrases);
 	for (int i = 0; i < OUT_COUNT; i++)
 		free(o->out[i]);
 	for (size_t i = 0; i < o->nareas; i++)
 		free(o->areas[i]);
 	free(o->areas);
+	for (size_t i = 0; i < o->nwatch; i++)
+		free(o->watch[i]);
+	free(o->watch);
+}
+
+static void add_name(char ***list, size_t *n, const char *name)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof **list);
+	(*list)[(*n)++] = xstrdup(name);
 }
 
 static void add_area(report_opts *o, const char *name)
 {
-	o->areas = xrealloc(o->areas, (o->nareas + 1) * sizeof *o->areas);
-	o->areas[o->nareas++] = xstrdup(name);
+	add_name(&o->areas, &o->nareas, name);
+}
+
+/* Reads the config's array of strings KEY into *LIST unless the command
+ * line gave some; CT_OK or CT_EDATA after saying why. */
+static int config_names(const char *path, const cJSON *j, const char *key, const char *what, char ***list,
+			size_t *n, size_t cli_n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, key), *a;
+	if (!arr || cli_n)
+		return CT_OK;
+	if (!cJSON_IsArray(arr)) {
+		ct_error("%s: \"%s\" must be an array of %s", path, key, what);
+		return CT_EDATA;
+	}
+	cJSON_ArrayForEach(a, arr)
+	{
+		if (!cJSON_IsString(a)) {
+			ct_error("%s: \"%s\" must be an array of %s", path, key, what);
+			return CT_EDATA;
+		}
+		add_name(list, n, a->valuestring);
+	}
+	return CT_OK;
 }
 
 /* Reads a report config into O, leaving fields the command line set alone. */
 static int load_config(const char *path, report_opts *o, const report_opts *cli)
 {
 	int rc = CT_OK;
-	char *text = cli_template("reports", path, &rc);
-	if (!text)
-		return rc;
-	cJSON *j = cli_json_parse(path, text);
-	free(text);
+	cJSON *j = cli_report_config(path, &rc);
 	if (!j)
-		return CT_EDATA;
+		return rc;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(j, "report_version");
 	if (!cJSON_IsNumber(ver) || ver->valueint != 1) {
 		ct_error("%s: \"report_version\" must be 1", path);
 		rc = CT_EDATA;
 		goto out;
 	}
-	static const char *const keys[] = {"db", "month", "taxonomy", "compare", "dataset", "xlsx_layout"};
-	char **slots[] = {&o->db, &o->month, &o->taxonomy, &o->compare, &o->dataset, &o->xlsx_layout};
-	char *const cli_slots[] = {cli->db, cli->month, cli->taxonomy, cli->compare, cli->dataset, cli->xlsx_layout};
+	static const char *const keys[] = {"db", "month", "taxonomy", "compare",
+					   "dataset", "xlsx_layout", "significance", "highlights_template"};
+	char **slots[] = {&o->db, &o->month, &o->taxonomy, &o->compare,
+			  &o->dataset, &o->xlsx_layout, &o->significance, &o->phrases};
+	char *const cli_slots[] = {cli->db, cli->month, cli->taxonomy, cli->compare,
+				   cli->dataset, cli->xlsx_layout, cli->significance, cli->phrases};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
 		if (!v)
@@ -151,24 +201,20 @@ static int load_config(const char *path, report_opts *o, const report_opts *cli)
 		if (!cli_slots[i])
 			set(slots[i], v->valuestring);
 	}
-	const cJSON *areas = cJSON_GetObjectItemCaseSensitive(j, "areas");
-	if (areas && !cli->nareas) {
-		const cJSON *a;
-		if (!cJSON_IsArray(areas)) {
-			ct_error("%s: \"areas\" must be an array of area names", path);
-			rc = CT_EDATA;
-			goto out;
-		}
-		cJSON_ArrayForEach(a, areas)
-		{
-			if (!cJSON_IsString(a)) {
-				ct_error("%s: \"areas\" must be an array of area names", path);
-				rc = CT_EDATA;
-				goto out;
-			}
-			add_area(o, a->valuestring);
-		}
+	const cJSON *alpha = cJSON_GetObjectItemCaseSensitive(j, "alpha");
+	if (alpha && !cJSON_IsNumber(alpha)) {
+		ct_error("%s: \"alpha\" must be a number such as 0.05", path);
+		rc = CT_EDATA;
+		goto out;
 	}
+	if (alpha && !cli->alpha) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%.17g", alpha->valuedouble);
+		set(&o->alpha, buf);
+	}
+	if ((rc = config_names(path, j, "areas", "area names", &o->areas, &o->nareas, cli->nareas)) != CT_OK ||
+	    (rc = config_names(path, j, "highlight_rows", "row labels", &o->watch, &o->nwatch, cli->nwatch)) != CT_OK)
+		goto out;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "all_data")))
 		o->all_data = 1;
 	const cJSON *outs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
@@ -215,7 +261,8 @@ static char *expand_month(const char *path, int month)
 	return sb_detach(&sb);
 }
 
-/* Writes every requested output, each atomically. */
+/* Writes every requested output, each atomically (or through, for a device
+ * or FIFO: see ct_out_open). */
 static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int layout)
 {
 	int status = CT_OK;
@@ -230,7 +277,8 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int la
 			status = CT_EUSAGE;
 			continue;
 		}
-		ct_outfile *o = ct_out_open(path, err, sizeof err);
+		/* libxlsxwriter writes its own file */
+		ct_outfile *o = i == OUT_XLSX ? ct_out_open_path(path, err, sizeof err) : ct_out_open(path, err, sizeof err);
 		int rc = -1;
 		if (o) {
 			switch (i) {
@@ -265,9 +313,10 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int la
 
 int cmd_report(int argc, char **argv)
 {
-	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL, *layout = NULL;
+	const char *month = NULL, *tax = NULL, *cmp = NULL, *dataset = NULL, *config = NULL, *layout = NULL,
+		   *sig = NULL, *alpha = NULL, *phrases = NULL;
 	const char *outs[OUT_COUNT] = {NULL};
-	cli_list areas = {0};
+	cli_list areas = {0}, watch = {0};
 	int all_data = 0, allow_missing = 0;
 	const cli_opt opts[] = {
 		CLI_STRING("month", 0, &month),
@@ -283,6 +332,10 @@ int cmd_report(int argc, char **argv)
 		CLI_STRING("json", 0, &outs[OUT_JSON]),
 		CLI_STRING("config", 0, &config),
 		CLI_FLAG("allow-missing", 0, &allow_missing),
+		CLI_STRING("significance", 0, &sig),
+		CLI_STRING("alpha", 0, &alpha),
+		CLI_STRING("highlights-template", 0, &phrases),
+		CLI_LIST("highlight", 0, &watch),
 		CLI_END,
 	};
 	int first, prc = cli_parse("report", report_help, opts, argc, argv, &first);
@@ -291,6 +344,7 @@ int cmd_report(int argc, char **argv)
 	int status = CT_OK;
 	if (first < argc) {
 		cli_list_free(&areas);
+		cli_list_free(&watch);
 		return cli_usage_error("report", "unexpected argument '%s' (outputs are given with --md, --xlsx, ...)",
 				       argv[first]);
 	}
@@ -301,11 +355,17 @@ int cmd_report(int argc, char **argv)
 	set(&cli.compare, cmp);
 	set(&cli.dataset, dataset);
 	set(&cli.xlsx_layout, layout);
+	set(&cli.significance, sig);
+	set(&cli.alpha, alpha);
+	set(&cli.phrases, phrases);
 	for (int i = 0; i < OUT_COUNT; i++)
 		set(&cli.out[i], outs[i]);
 	for (size_t i = 0; i < areas.n; i++)
 		add_area(&cli, areas.v[i]);
+	for (size_t i = 0; i < watch.n; i++)
+		add_name(&cli.watch, &cli.nwatch, watch.v[i]);
 	cli_list_free(&areas);
+	cli_list_free(&watch);
 	if (config && (status = load_config(config, &o, &cli)) != CT_OK)
 		goto out;
 	/* the command line wins over the config */
@@ -315,6 +375,11 @@ int cmd_report(int argc, char **argv)
 	set(&o.compare, cli.compare ? cli.compare : o.compare ? o.compare : "yoy");
 	set(&o.dataset, cli.dataset ? cli.dataset : o.dataset);
 	set(&o.xlsx_layout, cli.xlsx_layout ? cli.xlsx_layout : o.xlsx_layout ? o.xlsx_layout : "sheets");
+	set(&o.significance, cli.significance ? cli.significance : o.significance ? o.significance : "e-test");
+	set(&o.alpha, cli.alpha ? cli.alpha : o.alpha);
+	set(&o.phrases, cli.phrases ? cli.phrases : o.phrases ? o.phrases : "plain-english");
+	for (size_t i = 0; i < cli.nwatch; i++)
+		add_name(&o.watch, &o.nwatch, cli.watch[i]);
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (cli.out[i])
 			set(&o.out[i], cli.out[i]);
@@ -342,6 +407,26 @@ int cmd_report(int argc, char **argv)
 		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not sheets or long", o.xlsx_layout);
 		goto out;
 	}
+	int test = -1;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(o.significance, rep_sig_test_name[i]) == 0)
+			test = i;
+	if (test < 0) {
+		status = cli_usage_error("report", "--significance: \"%s\" is not none, z or e-test", o.significance);
+		goto out;
+	}
+	req.significance = (rep_sig_test)test;
+	if (o.alpha) {
+		char *end;
+		req.alpha = strtod(o.alpha, &end);
+		if (end == o.alpha || *end || !(req.alpha > 0 && req.alpha <= 0.5)) {
+			status = cli_usage_error("report", "--alpha: \"%s\" is not a level between 0 and 0.5, such as 0.05",
+						 o.alpha);
+			goto out;
+		}
+	}
+	req.highlight_rows = (const char *const *)o.watch;
+	req.nhighlight_rows = o.nwatch;
 	int any_out = 0;
 	for (int i = 0; i < OUT_COUNT; i++)
 		any_out |= o.out[i] != NULL;
@@ -349,13 +434,25 @@ int cmd_report(int argc, char **argv)
 		set(&o.out[OUT_MD], "-");
 
 	char err[1024];
-	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
-	if (!t)
+	char *phrases_text = cli_template("highlights", o.phrases, &status);
+	if (!phrases_text)
 		goto out;
-	store *s = cli_open_store(o.db, 0);
+	rep_phrases *phrases_tmpl = rep_phrases_parse(o.phrases, phrases_text, err, sizeof err);
+	free(phrases_text);
+	if (!phrases_tmpl) {
+		ct_error("%s", err);
+		status = CT_EDATA;
+		goto out;
+	}
+	taxonomy *t = cli_taxonomy(o.taxonomy, &status);
+	if (!t) {
+		rep_phrases_free(phrases_tmpl);
+		goto out;
+	}
+	store *s = cli_open_store(o.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
-		status = CT_EDB;
+		rep_phrases_free(phrases_tmpl);
 		goto out;
 	}
 	req.areas = o.nareas ? (const char *const *)o.areas : NULL;
@@ -382,6 +479,8 @@ int cmd_report(int argc, char **argv)
 			rep_compare_label(r->compare));
 		for (size_t i = 0; i < r->nwarnings; i++)
 			ct_warn("%s", r->warnings[i]);
+		r->phrases = phrases_tmpl;
+		phrases_tmpl = NULL;
 		status = write_outputs(r, o.out, strcmp(o.xlsx_layout, "long") == 0 ? REP_XLSX_LONG : REP_XLSX_SHEETS);
 		if (status == CT_OK && r->nwarnings && !o.allow_missing)
 			status = CT_EMISSING;
@@ -389,6 +488,7 @@ int cmd_report(int argc, char **argv)
 	}
 	store_close(s);
 	tax_free(t);
+	rep_phrases_free(phrases_tmpl);
 out:
 	opts_free(&cli);
 	opts_free(&o);

@@ -98,13 +98,9 @@ int cmd_run(int argc, char **argv)
 	if (!config)
 		return cli_usage_error("run", "--config NAME is required (see crimetab templates)");
 	status = CT_OK;
-	char *text = cli_template("reports", config, &status);
-	if (!text)
-		return status;
-	cJSON *j = cli_json_parse(config, text);
-	free(text);
+	cJSON *j = cli_report_config(config, &status);
 	if (!j)
-		return CT_EDATA;
+		return status;
 	run_input *in = NULL;
 	size_t nin = 0;
 	if (read_inputs(config, j, &in, &nin) != 0) {
@@ -113,15 +109,16 @@ int cmd_run(int argc, char **argv)
 	}
 	/* the database the report will read: --db, else the config's, else the default */
 	const cJSON *cdb = cJSON_GetObjectItemCaseSensitive(j, "db");
-	store *s = cli_open_store(cli_global.db ? cli_global.db : cJSON_IsString(cdb) ? cdb->valuestring : NULL, 0);
+	store *s = cli_open_store(cli_global.db ? cli_global.db : cJSON_IsString(cdb) ? cdb->valuestring : NULL,
+				  STORE_CREATE, &status);
 	if (!s) {
 		free(in);
 		cJSON_Delete(j);
-		return CT_EDB;
+		return status;
 	}
 	cli_import_counts counts = {0};
 	int import_status = CT_OK;
-	for (size_t i = 0; i < nin && import_status != CT_EDB; i++) {
+	for (size_t i = 0; i < nin && import_status != CT_EDB && import_status != CT_EBUSY; i++) {
 		int st = CT_OK;
 		imp_mapping *map = NULL;
 		if (in[i].mapping && !(map = cli_mapping(in[i].mapping, &st))) {
@@ -130,14 +127,14 @@ int cmd_run(int argc, char **argv)
 			st = cli_import_paths(s, &in[i].path, 1, map, &counts);
 			imp_mapping_free(map);
 		}
-		if (st != CT_OK && (import_status == CT_OK || st == CT_EDB))
+		if (st != CT_OK && (import_status == CT_OK || st == CT_EDB || st == CT_EBUSY))
 			import_status = st;
 	}
 	store_close(s);
 	free(in);
 	cJSON_Delete(j);
-	if (import_status == CT_EDB)
-		return CT_EDB;
+	if (import_status == CT_EDB || import_status == CT_EBUSY)
+		return import_status;
 	ct_note("run: %zu file%s imported, %zu already imported, %zu failed", counts.done, counts.done == 1 ? "" : "s",
 		counts.dups, counts.failed);
 	if (counts.failed && counts.done + counts.dups == 0) {

@@ -34,6 +34,7 @@ static const struct {
 	{"mappings", "import --mapping"},
 	{"areas", "areas load"},
 	{"reports", "report --config, run --config"},
+	{"highlights", "report --highlights-template"},
 };
 
 /* The built-in's name in FILE (templates/DIR/NAME.ext) if it is of kind DIR. */

@@ -94,12 +94,13 @@ static int export_area(void *vctx, const rep_report *r, size_t area, const char 
 	rep_report view = *r;
 	view.areas = &r->areas[area];
 	view.nareas = 1;
-	ct_outfile *o = ct_out_open(path, err, errlen);
+	int xlsx = strcmp(format, "xlsx") == 0;
+	ct_outfile *o = xlsx ? ct_out_open_path(path, err, errlen) : ct_out_open(path, err, errlen);
 	if (!o)
 		return -1;
 	int rc;
 	err[0] = '\0';
-	if (strcmp(format, "xlsx") == 0)
+	if (xlsx)
 		rc = rep_write_xlsx(&view, ct_out_tmppath(o), err, errlen);
 	else if (strcmp(format, "csv") == 0)
 		rc = rep_write_csv(&view, ct_out_fp(o));
@@ -145,9 +146,9 @@ int cmd_tui(int argc, char **argv)
 
 	tui_ctx ctx = {.names = {"home-office", "police-uk"}, .ntax = 2};
 	size_t tax = 0;
-	int status = CT_EDB;
+	int status;
 	/* read-only: a running import (WAL) is neither blocked nor blocks this */
-	ctx.s = cli_open_store(cli_global.db, 1);
+	ctx.s = cli_open_store(cli_global.db, STORE_READONLY, &status);
 	if (!ctx.s)
 		return status;
 	if (!taxname)

@@ -12,13 +12,47 @@
 #include "cli/cli.h"
 #include "core/util.h"
 
-store *cli_open_store(const char *db, int readonly)
+/* --wait SECONDS, or -1 when not given */
+static double wait_option = -1;
+
+/* Parses a lock wait in seconds (a number from 0 up); -1 if it is not one. */
+static double parse_wait(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	return end == s || *end || !(v >= 0 && v <= 1e6) ? -1 : v;
+}
+
+int cli_set_wait(const char *cmd, const char *arg)
+{
+	wait_option = parse_wait(arg);
+	if (wait_option < 0)
+		return cli_usage_error(cmd, "--wait: \"%s\" is not a number of seconds", arg);
+	return CT_OK;
+}
+
+store *cli_open_store(const char *db, int mode, int *status)
 {
 	char err[1024];
-	store *s = store_open(store_default_path(db), readonly, err, sizeof err);
+	double wait = wait_option;
+	const char *env = getenv("CRIMETAB_LOCK_TIMEOUT");
+	if (wait < 0 && env && *env && (wait = parse_wait(env)) < 0) {
+		ct_error("CRIMETAB_LOCK_TIMEOUT: \"%s\" is not a number of seconds", env);
+		*status = CT_EUSAGE;
+		return NULL;
+	}
+	store_set_lock_wait(wait);
+	ct_status why;
+	store *s = store_open_status(store_default_path(db), mode, &why, err, sizeof err);
 	if (!s)
 		ct_error("%s", err);
+	*status = s ? CT_OK : (int)why;
 	return s;
+}
+
+int cli_db_status(const store *s)
+{
+	return store_busy(s) ? CT_EBUSY : CT_EDB;
 }
 
 void cli_note(void *ctx, int warning, const char *msg)
@@ -71,16 +105,26 @@ imp_mapping *cli_mapping(const char *name, int *status)
 	return m;
 }
 
-cJSON *cli_json_parse(const char *path, const char *text)
+/* Parses JSON TEXT read from PATH; NULL after printing "PATH:LINE: not valid
+ * JSON". */
+static cJSON *cli_json_parse(const char *path, const char *text)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-	if (!j) {
-		int line = 1;
-		for (const char *p = text; end && p < end && *p; p++)
-			line += *p == '\n';
-		ct_error("%s:%d: not valid JSON", path, line);
-	}
+	if (!j)
+		ct_error("%s:%ld: not valid JSON", path, ct_line_at(text, end));
+	return j;
+}
+
+cJSON *cli_report_config(const char *name, int *status)
+{
+	char *text = cli_template("reports", name, status);
+	if (!text)
+		return NULL;
+	cJSON *j = cli_json_parse(name, text);
+	free(text);
+	if (!j)
+		*status = CT_EDATA;
 	return j;
 }
 

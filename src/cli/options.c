@@ -21,6 +21,9 @@ static const char globals_help[] =
 	"  -C, --directory DIR\n"
 	"                     run as if started in DIR: relative paths, the default\n"
 	"                     database and report outputs are taken from there\n"
+	"  --wait SECONDS     how long a command that writes waits while another crimetab\n"
+	"                     writes the database (default: $CRIMETAB_LOCK_TIMEOUT, else\n"
+	"                     60), then gives up with exit status 7\n"
 	"  -h, --help         this text\n";
 
 void cli_list_free(cli_list *l)
@@ -90,8 +93,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 /* The global options, as if every command's table began with them. */
-enum { G_DB, G_QUIET, G_NOCOLOR, G_DIR, G_HELP, G_COUNT };
-static const char *g_db, *g_dir;
+enum { G_DB, G_QUIET, G_NOCOLOR, G_DIR, G_WAIT, G_HELP, G_COUNT };
+static const char *g_db, *g_dir, *g_wait;
 static int g_quiet, g_nocolor, g_help;
 
 static int takes_value(const cli_opt *o)
@@ -168,6 +171,7 @@ static int parse(const char *cmd, const char *help, const cli_opt *opts, int arg
 		[G_QUIET] = CLI_FLAG("quiet", 'q', &g_quiet),
 		[G_NOCOLOR] = CLI_FLAG("no-color", 0, &g_nocolor),
 		[G_DIR] = CLI_STRING("directory", 'C', &g_dir),
+		[G_WAIT] = CLI_STRING("wait", 0, &g_wait),
 		[G_HELP] = CLI_FLAG("help", 'h', &g_help),
 	};
 	size_t n = G_COUNT;
@@ -188,7 +192,7 @@ static int parse(const char *cmd, const char *help, const cli_opt *opts, int arg
 		}
 	}
 	int rc = CLI_CONTINUE, c;
-	g_db = g_dir = NULL;
+	g_db = g_dir = g_wait = NULL;
 	g_quiet = g_nocolor = g_help = 0;
 	opterr = 0;
 	optind = 0; /* glibc: start afresh, whatever was parsed before */
@@ -228,6 +232,8 @@ static int parse(const char *cmd, const char *help, const cli_opt *opts, int arg
 			cli_global.db = g_db;
 		} else if (o == &globals[G_QUIET]) {
 			ct_verbosity = -1;
+		} else if (o == &globals[G_WAIT]) {
+			rc = cli_set_wait(cmd ? cmd : "crimetab", g_wait) == CT_OK ? CLI_CONTINUE : CT_EUSAGE;
 		} else if (o == &globals[G_NOCOLOR]) {
 			setenv("NO_COLOR", "1", 1);
 		} else if (o == &globals[G_DIR] && chdir(g_dir) != 0) {

@@ -144,6 +144,14 @@ char *sb_detach(strbuf *sb)
 	return p;
 }
 
+long ct_line_at(const char *text, const char *at)
+{
+	long line = 1;
+	for (const char *p = text; at && p < at && *p; p++)
+		line += *p == '\n';
+	return line;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	fputs("crimetab: ", stderr);
@@ -288,6 +296,67 @@ int ct_utf8_valid(const char *str, size_t n)
 	return 1;
 }
 
+/* The length of the UTF-8 sequence a byte starts, or 0 for none. */
+static size_t utf8_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+}
+
+void ct_escape_text(strbuf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		size_t k = utf8_len(c);
+		if (c == '\\') {
+			sb_puts(out, "\\\\");
+		} else if (c == '\0') {
+			sb_puts(out, "\\0");
+		} else if (c == '\r') {
+			if (i + 1 >= n || u[i + 1] != '\n')
+				sb_puts(out, "\\r");
+		} else if (c == '\t' || c == '\n' || (c >= 0x20 && c < 0x7f)) {
+			sb_putc(out, (char)c);
+		} else if (k > 1 && i + k <= n && ct_utf8_valid(s + i, k) && !(c == 0xC2 && u[i + 1] < 0xA0)) {
+			sb_add(out, s + i, k);
+			i += k;
+			continue;
+		} else {
+			sb_printf(out, "\\x%02X", c);
+		}
+		i++;
+	}
+}
+
+const char *ct_file_kind(unsigned m)
+{
+	return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO"
+	       : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket"
+	       : "a special file";
+}
+
+int ct_open_regular(const char *path, struct stat *st, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, st) != 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a regular file", path, ct_file_kind(st->st_mode));
+		close(fd);
+		return -2;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 char *ct_read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -317,6 +386,7 @@ const char *ct_template_noun(const char *dir)
 		{"mappings", "column mapping"},
 		{"areas", "areas file"},
 		{"reports", "report config"},
+		{"highlights", "Highlights wording"},
 	};
 	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
 		if (strcmp(dir, nouns[i][0]) == 0)
@@ -369,122 +439,6 @@ char *ct_template_text(const char *dir, const char *name_or_path, char *err, siz
 	return NULL;
 }
 
-struct ct_outfile {
-	char *path;
-	char *tmp;
-	FILE *fp;
-	int is_stdout;
-};
-
-/* Creates the folders above PATH that do not exist yet (mkdir -p). */
-static int make_parents(const char *path)
-{
-	char *p = xstrdup(path);
-	int rc = 0;
-	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
-ct_outfile *ct_out_open(const char *path, char *err, size_t errlen)
-{
-	ct_outfile *o = xcalloc(1, sizeof *o);
-	o->path = xstrdup(path);
-	if (strcmp(path, "-") == 0) {
-		o->is_stdout = 1;
-		o->fp = stdout;
-		return o;
-	}
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	o->tmp = xasprintf("%.*s.%s.tmpXXXXXX", (int)(base - path), path, base);
-	if (make_parents(path) != 0) {
-		snprintf(err, errlen, "%s: cannot create its folder: %s", path, strerror(errno));
-		ct_out_abort(o);
-		return NULL;
-	}
-	int fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		ct_out_abort(o);
-		return NULL;
-	}
-	fchmod(fd, 0644);
-	o->fp = fdopen(fd, "w");
-	if (!o->fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		ct_out_abort(o);
-		return NULL;
-	}
-	return o;
-}
-
-FILE *ct_out_fp(ct_outfile *o)
-{
-	return o->fp;
-}
-
-const char *ct_out_tmppath(const ct_outfile *o)
-{
-	return o->tmp;
-}
-
-int ct_out_commit(ct_outfile *o, char *err, size_t errlen)
-{
-	int rc = 0;
-	if (o->is_stdout) {
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			snprintf(err, errlen, "standard output: write error: %s", strerror(errno));
-			rc = -1;
-		}
-		o->fp = NULL;
-		ct_out_abort(o);
-		return rc;
-	}
-	if (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0) {
-		snprintf(err, errlen, "%s: write error: %s", o->path, strerror(errno));
-		ct_out_abort(o);
-		return -1;
-	}
-	if (fclose(o->fp) != 0) {
-		o->fp = NULL;
-		snprintf(err, errlen, "%s: write error: %s", o->path, strerror(errno));
-		ct_out_abort(o);
-		return -1;
-	}
-	o->fp = NULL;
-	if (rename(o->tmp, o->path) != 0) {
-		snprintf(err, errlen, "%s: cannot rename into place: %s", o->path, strerror(errno));
-		ct_out_abort(o);
-		return -1;
-	}
-	free(o->tmp);
-	o->tmp = NULL;
-	ct_out_abort(o);
-	return 0;
-}
-
-void ct_out_abort(ct_outfile *o)
-{
-	if (!o)
-		return;
-	if (o->fp && !o->is_stdout)
-		fclose(o->fp);
-	if (o->tmp)
-		unlink(o->tmp);
-	free(o->tmp);
-	free(o->path);
-	free(o);
-}
-
 struct ct_progress {
 	char *label;
 	long long total;
@@ -532,6 +486,25 @@ void ct_progress_update(ct_progress *p, long long rows, long long bytes)
 		bar[i] = i < fill ? '#' : '-';
 	bar[20] = '\0';
 	fprintf(stderr, "\r\033[K%s [%s] %3d%% %lld rows %.1f MB/s", p->label, bar, pct, rows, mbs);
+}
+
+void ct_transient(const char *fmt, ...)
+{
+	static int shown;
+	if (ct_verbosity < 0 || !isatty(STDERR_FILENO))
+		return;
+	if (!fmt) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = 0;
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("\r\033[Kcrimetab: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	shown = 1;
 }
 
 void ct_progress_free(ct_progress *p)

@@ -31,6 +31,10 @@ void sb_release(strbuf *sb);
 /* Hands the buffer to the caller (who frees it) and empties SB. */
 char *sb_detach(strbuf *sb);
 
+/* The line (from 1) that AT lies on in TEXT; 1 when AT is NULL.  For
+ * "file:line: reason" where a parser stopped (cJSON_ParseWithOpts). */
+long ct_line_at(const char *text, const char *at);
+
 /* Diagnostics go to stderr as "crimetab: message" (one line each).
  * ct_verbosity < 0 silences notes and progress (--quiet); warnings and
  * errors always print. */
@@ -56,6 +60,16 @@ void ct_month_long(int month, char *buf, size_t len);
 int ct_uk_month(long long t);
 long long ct_uk_month_start(int month);
 
+/* What a file of mode M is, for messages: "a regular file", "a folder",
+ * "a FIFO", "a character device", "a block device", "a socket". */
+const char *ct_file_kind(unsigned m);
+/* Opens PATH for reading if it is a regular file, never waiting on a FIFO
+ * (it is opened without blocking, then checked): the descriptor, with its
+ * stat in *ST.  -1 with err "PATH: cannot open: reason", or -2 with err
+ * "PATH: KIND, not a regular file" (ST filled) for anything else. */
+struct stat;
+int ct_open_regular(const char *path, struct stat *st, char *err, size_t errlen);
+
 /* The contents of PATH, NUL-terminated (caller frees); NULL with
  * "PATH: cannot open: reason" in err. */
 char *ct_read_file(const char *path, char *err, size_t errlen);
@@ -77,17 +91,42 @@ const char *ct_template_noun(const char *dir);
 
 /* True if s (length n) is valid UTF-8. */
 int ct_utf8_valid(const char *s, size_t n);
+/* Appends the N bytes at S to OUT with everything that could cut the text
+ * short or act on a terminal escaped: backslash as \\, NUL as \0, CR as \r
+ * (a CR before a LF is dropped: it only ends the line), other control
+ * characters (C0, DEL, C1) and bytes that are not UTF-8 as \xHH.  Tab and
+ * LF are kept, and so is every other UTF-8 character. */
+void ct_escape_text(strbuf *out, const char *s, size_t n);
 
-/* An output file written to a temporary in the same directory and renamed
- * into place on commit; abort (or a crash) never leaves a partial file.
- * Missing parent folders are created.  PATH "-" means stdout, written directly. */
+/* An output file (core/outfile.c), written so that nothing already there is
+ * damaged:
+ * - a regular file, or a path where nothing is, is written to a temporary in
+ *   the same folder, synced and renamed into place, and the folder synced:
+ *   a failure, a kill or a crash never leaves a partial file.  A new file
+ *   gets mode 0666 less the umask; a file replaced keeps its mode (and, when
+ *   run as root, its owner and group).  Missing parent folders are created;
+ * - a symbolic link is followed to its final target, which is replaced as
+ *   above: the link stays a link;
+ * - a character device, a FIFO or a socket is written into directly and
+ *   never replaced; so are "-" (standard output), /dev/stdout, /dev/stderr
+ *   and /dev/fd/N;
+ * - a folder, a block device or a loop of links is an error.
+ * The temporary is removed by ct_out_abort, by a failed ct_out_commit, at
+ * exit, and on SIGINT, SIGTERM, SIGHUP or SIGPIPE (the signal then does
+ * what it would have done).  Errors read "PATH: reason". */
 typedef struct ct_outfile ct_outfile;
 ct_outfile *ct_out_open(const char *path, char *err, size_t errlen);
+/* Like ct_out_open, for a library that writes its own file (libxlsxwriter)
+ * at ct_out_tmppath: a device, FIFO or socket target is opened only at
+ * commit, once that file is complete, and the file copied into it. */
+ct_outfile *ct_out_open_path(const char *path, char *err, size_t errlen);
+/* The stream to write (ct_out_open only). */
 FILE *ct_out_fp(ct_outfile *o);
-/* A temporary path to hand to a library that writes its own file
- * (libxlsxwriter); ct_out_commit renames it. */
+/* The file to write (ct_out_open_path only): the temporary beside the
+ * target, or for a target written directly a scratch file in $TMPDIR. */
 const char *ct_out_tmppath(const ct_outfile *o);
-/* Flushes, fsyncs and renames; frees O. Returns 0 or -1 with err set. */
+/* Flushes, syncs and renames (or copies into a direct target); frees O.
+ * Returns 0, or -1 with err set and nothing left behind. */
 int ct_out_commit(ct_outfile *o, char *err, size_t errlen);
 /* Removes the temporary and frees O; accepts NULL. */
 void ct_out_abort(ct_outfile *o);
@@ -102,6 +141,10 @@ typedef struct ct_progress ct_progress;
 ct_progress *ct_progress_new(const char *label, long long total_bytes);
 void ct_progress_update(ct_progress *p, long long rows, long long bytes);
 void ct_progress_free(ct_progress *p);
+
+/* A one-line note on stderr, redrawn in place ("waiting for ..."), drawn only
+ * when stderr is a TTY and not quiet; NULL clears it. */
+void ct_transient(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic seconds, for progress rates and timings. */
 double ct_now(void);

@@ -276,6 +276,7 @@ int imp_api_next(imp_api *a, imp_row *row)
 	sb_add(&a->raw, a->text + a->starts[k], rawlen > IMP_MAX_ROW_BYTES ? IMP_MAX_ROW_BYTES : rawlen);
 	row->line = a->lines[k];
 	row->raw = a->raw.buf;
+	row->raw_len = a->raw.len;
 	row->fields = a->fields;
 	row->lens = a->lens;
 	row->nfields = API_NFIELDS;

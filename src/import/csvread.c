@@ -19,6 +19,7 @@ typedef struct qrow {
 	int plain;
 	long long line;
 	const char *error;
+	strbuf why; /* error's text, when it is not a constant */
 } qrow;
 
 /* Bytes are read from the source in blocks of this size. */
@@ -44,6 +45,10 @@ struct imp_reader {
 	strbuf pending_raw;
 	strbuf span;   /* bytes read since the last row that no row has taken yet */
 	char first_eol[3];
+	size_t width;    /* the first row's (the header's) field count, once read */
+	int skipping;    /* after an over-long row: looking for a line that reads as a row */
+	long long skip_first, skip_last;
+	strbuf skip_raw; /* the over-long row's first IMP_MAX_ROW_BYTES */
 	void (*tap)(void *ctx, const char *bytes, size_t n);
 	void *tap_ctx;
 };
@@ -56,6 +61,7 @@ static void qrow_reset(qrow *r)
 	r->span = "";
 	r->span_len = 0;
 	r->plain = 0;
+	sb_reset(&r->why);
 	r->nfields = 0;
 	r->error = NULL;
 	r->line = 0;
@@ -66,6 +72,7 @@ static void qrow_free(qrow *r)
 	sb_release(&r->data);
 	sb_release(&r->raw);
 	sb_release(&r->span_buf);
+	sb_release(&r->why);
 	free(r->offs);
 	free(r->lens);
 }
@@ -224,6 +231,7 @@ void imp_reader_free(imp_reader *r)
 	qrow_free(&r->building);
 	sb_release(&r->pending_raw);
 	sb_release(&r->span);
+	sb_release(&r->skip_raw);
 	free(r->line);
 	free(r->in);
 	free(r->fieldptrs);
@@ -378,6 +386,68 @@ static ssize_t first_line(imp_reader *r, const char **line)
 	return (ssize_t)n;
 }
 
+/* Counts what libcsv makes of one line, for line_is_row. */
+typedef struct probe {
+	size_t fields, row_fields, rows;
+} probe;
+
+static void probe_field(void *data, size_t len, void *ctx)
+{
+	(void)data;
+	(void)len;
+	((probe *)ctx)->fields++;
+}
+
+static void probe_row(int c, void *ctx)
+{
+	(void)c;
+	probe *p = ctx;
+	p->rows++;
+	p->row_fields = p->fields;
+	p->fields = 0;
+}
+
+/* True if line S (N bytes, its line ending included) is one whole row on
+ * its own, with as many fields as the header when that is known. */
+static int line_is_row(const imp_reader *r, const char *s, size_t n)
+{
+	size_t m = plain_line(s, n);
+	if (m) {
+		size_t fields = 1;
+		for (const char *c = s; (c = memchr(c, ',', (size_t)(s + m - c))) != NULL; c++)
+			fields++;
+		return !r->width || fields == r->width;
+	}
+	struct csv_parser p;
+	parser_init(&p);
+	probe pr = {0};
+	int ok = csv_parse(&p, s, n, probe_field, probe_row, &pr) == n;
+	if (ok && n && s[n - 1] != '\n' && s[n - 1] != '\r') /* the last line, with no ending */
+		ok = csv_fini(&p, probe_field, probe_row, &pr) == 0;
+	csv_free(&p);
+	return ok && pr.rows == 1 && pr.fields == 0 && (!r->width || pr.row_fields == r->width);
+}
+
+/* Ends the span skipped after an over-long row: one malformed row for all
+ * of it, starting where the over-long row did. */
+static void end_skip(imp_reader *r)
+{
+	qrow *b = &r->building;
+	qrow_reset(b);
+	b->line = r->skip_first;
+	sb_reset(&r->pending_raw);
+	sb_add(&r->pending_raw, r->skip_raw.buf ? r->skip_raw.buf : "", r->skip_raw.len);
+	sb_reset(&r->skip_raw);
+	if (r->skip_last == r->skip_first)
+		sb_printf(&b->why, "row is longer than %d bytes", IMP_MAX_ROW_BYTES);
+	else
+		sb_printf(&b->why, "row is longer than %d bytes (an unterminated quote?): lines %lld to %lld skipped, %s",
+			  IMP_MAX_ROW_BYTES, r->skip_first, r->skip_last,
+			  r->eof ? "to the end of the file" : "up to the next line that reads as a row");
+	finish_row(r, b->why.buf);
+	r->skipping = 0;
+}
+
 /* Feeds one more physical line (or finishes at EOF); -1 on read error. */
 static int feed(imp_reader *r)
 {
@@ -388,7 +458,9 @@ static int feed(imp_reader *r)
 		if (r->in_error)
 			return -1;
 		r->eof = 1;
-		if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+		if (r->skipping) {
+			end_skip(r);
+		} else if (csv_fini(&r->p, on_field, on_row, r) != 0) {
 			r->building.line = r->building.line ? r->building.line : r->lineno;
 			finish_row(r, "unterminated quoted field at end of file");
 			reset_parser(r);
@@ -413,6 +485,20 @@ static int feed(imp_reader *r)
 		s += 3;
 		n -= 3;
 	}
+	/* After an over-long row, lines are skipped until one reads as a row
+	 * of its own: one unterminated quote does not turn the rest of the file
+	 * into rejects, and the rows after it are read. */
+	if (r->skipping) {
+		if (!line_is_row(r, s, (size_t)n)) {
+			r->skip_last = r->lineno;
+			give_span(r, qlen0, line, whole);
+			return 0;
+		}
+		end_skip(r);
+		/* the skipped lines are the over-long row's; this one is the next row's */
+		give_span(r, qlen0, NULL, 0);
+		qlen0 = r->qlen;
+	}
 	if (!r->in_row && r->pending_raw.len == 0)
 		r->building.line = r->lineno;
 	/* the limit is on the row's text: line endings do not count */
@@ -420,12 +506,15 @@ static int feed(imp_reader *r)
 	while (text && (s[text - 1] == '\n' || s[text - 1] == '\r'))
 		text--;
 	if (r->pending_raw.len + text > IMP_MAX_ROW_BYTES) {
-		long long start = r->building.line;
+		r->skip_first = r->building.line;
+		r->skip_last = r->lineno;
+		sb_reset(&r->skip_raw);
+		sb_add(&r->skip_raw, r->pending_raw.buf ? r->pending_raw.buf : "", r->pending_raw.len);
 		size_t keep = IMP_MAX_ROW_BYTES > r->pending_raw.len ? IMP_MAX_ROW_BYTES - r->pending_raw.len : 0;
-		sb_add(&r->pending_raw, s, (size_t)n < keep ? (size_t)n : keep);
+		sb_add(&r->skip_raw, s, (size_t)n < keep ? (size_t)n : keep);
+		sb_reset(&r->pending_raw);
 		reset_parser(r);
-		r->building.line = start;
-		finish_row(r, "row is longer than 65536 bytes");
+		r->skipping = 1;
 		give_span(r, qlen0, line, whole);
 		return 0;
 	}
@@ -469,11 +558,14 @@ int imp_reader_next(imp_reader *r, imp_row *row)
 	}
 	for (size_t i = 0; i < q->nfields; i++)
 		r->fieldptrs[i] = q->data.buf + q->offs[i];
+	if (!r->width && !q->error && (q->nfields > 1 || (q->nfields == 1 && q->lens[0] > 0)))
+		r->width = q->nfields;
 	row->line = q->line;
 	row->nfields = q->error ? 0 : q->nfields;
 	row->fields = r->fieldptrs;
 	row->lens = q->lens;
 	row->raw = q->raw.buf ? q->raw.buf : "";
+	row->raw_len = q->raw.len;
 	row->error = q->error;
 	row->span = q->span ? q->span : "";
 	row->span_len = q->span_len;

@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Rows longer than this are rejected whole (a "field of megabytes"). */
+/* Rows longer than this are rejected whole (a "field of megabytes"), and the
+ * lines after one are skipped until one reads as a row with the header's
+ * number of fields: one reject covers the span, naming its first and last
+ * line, and keeps the first IMP_MAX_ROW_BYTES of it. */
 #define IMP_MAX_ROW_BYTES 65536
 
 typedef struct imp_row {
@@ -14,7 +17,8 @@ typedef struct imp_row {
 	size_t nfields;
 	const char **fields;  /* NUL-terminated, valid until the next call */
 	const size_t *lens;
-	const char *raw;      /* the row's text as read, newline excluded */
+	const char *raw;      /* the row's text as read, newline excluded (NUL bytes too) */
+	size_t raw_len;
 	const char *error;    /* non-NULL: the row is malformed, fields unusable */
 	/* Every byte of the file this row accounts for: blank lines before it, a
 	 * BOM (first row), its text and its line ending.  The spans of all rows

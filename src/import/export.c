@@ -201,7 +201,8 @@ ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err
 			snprintf(err, errlen, "source %lld (%s): what the store holds does not give the file back exactly "
 					      "(SHA-256 %s, imported as %s)%s", src->id, src->path, hex,
 				 src->sha256 ? src->sha256 : "unknown",
-				 src->head.p ? "" : "; it was imported before crimetab kept each file's layout");
+				 src->head.p ? "; a rejected row of more than 1 MiB (an unterminated quote?) is not kept whole"
+					     : "; it was imported before crimetab kept each file's layout");
 			status = CT_EDATA;
 		}
 	}

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/embedded.h"
 #include "core/strmap.h"
@@ -61,10 +64,11 @@ static const char *const date_formats[] = {"dd/mm/yyyy", "yyyy-mm-dd", "yyyy-mm"
 
 imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, size_t errlen)
 {
-	cJSON *j = cJSON_Parse(text);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
 	imp_mapping *m = NULL;
 	if (!j) {
-		snprintf(err, errlen, "%s: not valid JSON", path);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, end));
 		return NULL;
 	}
 	m = xcalloc(1, sizeof *m);
@@ -359,6 +363,8 @@ typedef struct new_text {
 } new_text;
 
 #define IO_BUFFER (1 << 18)
+/* A rejected row's bytes are kept for the raw export up to this size. */
+#define IMP_MAX_REJECT_SPAN (1 << 20)
 #define BATCH_ROWS 2048
 /* A file's batches start small and grow by half each time up to BATCH_ROWS:
  * the storing thread waits for the first, and the reader keeps ahead. */
@@ -444,7 +450,9 @@ struct importer {
 	imp_result *r;
 	long long source_id, line; /* line of the row being read */
 	const char *kind;
-	int file_month; /* from the file name, or -1 */
+	int one_month;  /* the kind's month rule (see kind_months) */
+	int file_month; /* the file's month, or -1 */
+	int this_month; /* the current month: rows dated later are rejected */
 	char slug[128];
 	int col[MAP_COUNT]; /* mapped column indices */
 	size_t nheader;
@@ -454,6 +462,7 @@ struct importer {
 	long long *area_ids;
 	cube_delta cube;
 	strbuf why;
+	strbuf esc; /* a reject's text, escaped */
 	const char *const *header_names;
 	int (*row_fn)(importer *im, const char **f);
 	const char **fields; /* the row being read, copied into the batch */
@@ -511,6 +520,86 @@ static int bad(importer *im, const char *column, const char *value, const char *
 	else
 		sb_printf(&im->why, "column '%s' %s", column, reason);
 	return -1;
+}
+
+/* ---- months ----
+ *
+ * Every row's month goes through check_month, whatever the kind of file:
+ * a date after the current month or before the earliest month imported is
+ * rejected, and so, in a file of a kind that holds one month, is a row of
+ * another month.  A file then claims the (force, month)s of the rows it
+ * imported (note_pair), a force export the span between them, and
+ * supersedes an earlier file only there: a stray row can neither blow a
+ * file's span up to year 9999 nor delete another month of police.uk data. */
+
+/* Kinds of file whose rows are all of one month, the file's: police.uk's
+ * monthly files.  A force export holds the months of its rows; a police.uk
+ * API response covers its query's area, not a force, and claims no month,
+ * so only the current month and the earliest one apply to its rows. */
+static const char *const one_month_kinds[] = {"street", "outcomes", "stop-and-search"};
+
+static int kind_months(const char *kind)
+{
+	for (size_t i = 0; i < NELEM(one_month_kinds); i++)
+		if (strcmp(kind, one_month_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int earliest_month = IMP_EARLIEST_MONTH;
+
+void imp_set_earliest_month(int month)
+{
+	earliest_month = month;
+}
+
+/* 0 if MONTH (read from VALUE in COLUMN) may be imported; else -1, im->why
+ * saying why. */
+static int check_month(importer *im, const char *column, const char *value, int month)
+{
+	char m[8], why[96];
+	if (month > im->this_month) {
+		ct_month_format(im->this_month, m);
+		snprintf(why, sizeof why, "is after the current month (%s)", m);
+	} else if (month < earliest_month) {
+		ct_month_format(earliest_month, m);
+		snprintf(why, sizeof why, "is before %s, the earliest month imported (see --earliest)", m);
+	} else if (im->one_month && im->file_month >= 0 && month != im->file_month) {
+		ct_month_format(im->file_month, m);
+		snprintf(why, sizeof why, "is not the file's month (%s)", m);
+	} else {
+		return 0;
+	}
+	return bad(im, column, value, why);
+}
+
+/* The month, in Britain, of an ISO 8601 date-time such as
+ * "2024-09-30T23:00:00+00:00" (that is 1 October, BST); a date alone, or a
+ * time that does not parse, gives the date's month.  0, or -1 if S does not
+ * start with a date. */
+static int iso_uk_month(const char *s, int *month)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || y < 1900 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31)
+		return -1;
+	*month = CT_MONTH(y, mo);
+	const char *t = s + 10;
+	if ((*t != 'T' && *t != ' ') || sscanf(t + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+		return 0;
+	t += 6;
+	if (*t == ':' && sscanf(t + 1, "%2d%n", &sec, &n) == 1 && n == 2)
+		t += 3;
+	while (*t == '.' || isdigit((unsigned char)*t))
+		t++;
+	int off = 0, oh, om;
+	if ((*t == '+' || *t == '-') && sscanf(t + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+		off = (*t == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else if (*t && *t != 'Z')
+		return 0;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+	*month = ct_uk_month((long long)timegm(&tm) - off);
+	return 0;
 }
 
 static const char *opt(const char *s)
@@ -834,7 +923,7 @@ static store_text kind_text(importer *im)
 static int row_street(importer *im, const char **f)
 {
 	store_crime c = {.source_id = im->source_id, .line = im->line};
-	if (parse_month_col(im, "Month", f[1], &c.month) != 0)
+	if (parse_month_col(im, "Month", f[1], &c.month) != 0 || check_month(im, "Month", f[1], c.month) != 0)
 		return 0;
 	if (!*f[9])
 		return bad(im, "Crime type", NULL, "is empty"), 0;
@@ -862,7 +951,7 @@ static int row_outcome(importer *im, const char **f)
 	store_outcome o = {.source_id = im->source_id, .line = im->line};
 	if (!*f[0])
 		return bad(im, "Crime ID", NULL, "is empty (an outcome must name its crime)"), 0;
-	if (parse_month_col(im, "Month", f[1], &o.month) != 0)
+	if (parse_month_col(im, "Month", f[1], &o.month) != 0 || check_month(im, "Month", f[1], o.month) != 0)
 		return 0;
 	if (!*f[9])
 		return bad(im, "Outcome type", NULL, "is empty"), 0;
@@ -887,16 +976,16 @@ static int row_stop(importer *im, const char **f)
 {
 	store_stop x = {.source_id = im->source_id, .line = im->line};
 	int dm;
-	char ym[8];
-	if (strlen(f[1]) < 10 || f[1][7] != '-' || (memcpy(ym, f[1], 7), ym[7] = '\0', ct_month_parse(ym, &dm)) != 0 ||
-	    !isdigit((unsigned char)f[1][8]) || !isdigit((unsigned char)f[1][9]))
+	if (iso_uk_month(f[1], &dm) != 0)
 		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
 	int k = parse_time(f[1], &x.time);
 	if (k < 0)
 		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
 	im->exact &= k;
-	/* police.uk files a search under the file's month, even when its UTC
-	 * Date falls on the last evening of the month before (BST) */
+	/* police.uk files a search under the month it happened in Britain: a
+	 * UTC Date on the last evening of the month before (BST) is this one's */
+	if (check_month(im, "Date", f[1], dm) != 0)
+		return 0;
 	x.month = im->file_month >= 0 ? im->file_month : dm;
 	if (parse_coords(im, f[5], f[4], &x.where, "Longitude", "Latitude") != 0)
 		return 0;
@@ -953,7 +1042,8 @@ static void api_cover(importer *im, const store_crime *c)
 static int row_api(importer *im, const char **f)
 {
 	store_crime c = {.source_id = im->source_id, .line = im->line};
-	if (parse_month_col(im, imp_api_fields[API_MONTH], f[API_MONTH], &c.month) != 0)
+	if (parse_month_col(im, imp_api_fields[API_MONTH], f[API_MONTH], &c.month) != 0 ||
+	    check_month(im, imp_api_fields[API_MONTH], f[API_MONTH], c.month) != 0)
 		return 0;
 	if (!*f[API_CATEGORY])
 		return bad(im, imp_api_fields[API_CATEGORY], NULL, "is missing or empty"), 0;
@@ -1000,6 +1090,8 @@ static int row_force(importer *im, const char **f)
 		sb_printf(&im->why, "column '%s': \"%.80s\" is not a date (%s)", m->col[MAP_date], date, m->date_format);
 		return 0;
 	}
+	if (check_month(im, m->col[MAP_date], date, c.month) != 0)
+		return 0;
 	const char *cat = mcol(im, f, MAP_category);
 	if (!*cat)
 		return bad(im, m->col[MAP_category], NULL, "is empty"), 0;
@@ -1172,12 +1264,21 @@ static void fill_batch(importer *im, size_t rows)
 				sb_puts(&im->why, msg);
 				free(msg);
 			}
-			x->reason = keep(b, im->why.buf ? im->why.buf : "", im->why.len);
-			x->raw = keep(b, row.raw, strlen(row.raw));
-			/* its bytes, unless they are its text and the file's line ending */
-			size_t rl = strlen(row.raw), el = strlen(im->eol);
-			x->span = im->api || (row.span_len == rl + el && memcmp(row.span, row.raw, rl) == 0 &&
-					      memcmp(row.span + rl, im->eol, el) == 0)
+			/* a reject is read on a terminal: nothing in it may act on one */
+			sb_reset(&im->esc);
+			ct_escape_text(&im->esc, im->why.buf ? im->why.buf : "", im->why.len);
+			x->reason = keep(b, im->esc.buf, im->esc.len);
+			sb_reset(&im->esc);
+			ct_escape_text(&im->esc, row.raw, row.raw_len);
+			x->raw = keep(b, im->esc.buf, im->esc.len);
+			/* its bytes, unless they are its text as kept (escaped) and the
+			 * file's line ending, or more than a reject is worth keeping (the
+			 * lines an unterminated quote swallowed: the file can then not be
+			 * given back, and export --raw says so) */
+			size_t rl = im->esc.len, el = strlen(im->eol);
+			x->span = im->api || row.span_len > IMP_MAX_REJECT_SPAN ||
+					  (row.span_len == rl + el && memcmp(row.span, x->raw, rl) == 0 &&
+					   memcmp(row.span + rl, im->eol, el) == 0)
 					  ? (store_bytes){NULL, 0}
 					  : (store_bytes){keep(b, row.span, row.span_len), row.span_len};
 		}
@@ -1312,6 +1413,47 @@ static int import_rows(importer *im)
 	return rc;
 }
 
+/* The month most rows of police.uk input IN carry (for a file whose name
+ * does not say), or -1: IN is not a police.uk file, or has no dated row.
+ * Ties go to the earlier month.  Reads IN from where it is. */
+static int majority_month(const imp_input *in)
+{
+	imp_reader *rd = imp_reader_new_stream(in->read, in->ctx);
+	imp_row row;
+	int got;
+	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
+		;
+	int stop = got == 1 && header_is(&row, imp_stop_header, IMP_STOP_COLS);
+	int policeuk = stop || (got == 1 && (header_is(&row, imp_street_header, IMP_STREET_COLS) ||
+					     header_is(&row, imp_outcomes_header, IMP_OUTCOMES_COLS)));
+	struct {
+		int month;
+		long long n;
+	} seen[64];
+	size_t nseen = 0;
+	while (policeuk && imp_reader_next(rd, &row) == 1) {
+		int m;
+		if (row.error || row.nfields < 2 ||
+		    (stop ? iso_uk_month(row.fields[1], &m) : ct_month_parse(row.fields[1], &m)) != 0)
+			continue;
+		size_t i = 0;
+		while (i < nseen && seen[i].month != m)
+			i++;
+		if (i == nseen && nseen == NELEM(seen))
+			continue; /* a file of 64 months is no one month's */
+		if (i == nseen)
+			seen[nseen++].n = 0;
+		seen[i].month = m;
+		seen[i].n++;
+	}
+	imp_reader_free(rd);
+	size_t most = 0;
+	for (size_t i = 1; i < nseen; i++)
+		if (seen[i].n > seen[most].n || (seen[i].n == seen[most].n && seen[i].month < seen[most].month))
+			most = i;
+	return nseen ? seen[most].month : -1;
+}
+
 /* Reads all of IN into *TEXT (NUL-terminated, caller frees), hashing it. */
 static int slurp(const imp_input *in, char **text, size_t *len, char sha[65])
 {
@@ -1413,6 +1555,7 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	long long bytes = 0;
 	char *text = NULL; /* an API response */
 
+	im.this_month = ct_uk_month((long long)time(NULL));
 	/* a saved police.uk API response is JSON, read (and hashed) whole */
 	char head[64];
 	long headn = in->read(in->ctx, head, sizeof head);
@@ -1455,6 +1598,16 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 		goto store_rows;
 	}
 
+	/* a police.uk file's month is in its name; without one, it is the month
+	 * most of its rows carry */
+	char slug[128] = "";
+	const char *name_kind = NULL;
+	int name_month = -1;
+	int named = imp_parse_policeuk_name(in->file_name, &name_month, slug, sizeof slug, &name_kind) == 0;
+	im.file_month = named ? name_month : majority_month(in);
+	if (!named && in->rewind(in->ctx) != 0)
+		goto io_error;
+
 	rd = imp_reader_new_stream(in->read, in->ctx);
 	if (!seen) {
 		sha256_init(&hash);
@@ -1462,8 +1615,9 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	}
 	imp_row row;
 	int got;
-	/* everything before the first row is kept for the raw export */
-	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
+	/* blank lines before the header are skipped (a line of NUL bytes is not
+	 * blank), and kept for the raw export */
+	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !row.lens[0])
 		sb_add(&im.head, row.span, row.span_len);
 	if (got < 0)
 		goto io_error;
@@ -1477,10 +1631,20 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 		status = CT_EDATA;
 		goto done;
 	}
-	char slug[128] = "";
-	const char *name_kind = NULL;
-	int name_month = -1;
-	int named = imp_parse_policeuk_name(in->file_name, &name_month, slug, sizeof slug, &name_kind) == 0;
+	/* a header with a NUL byte is no CSV text: say so, not "unknown header" */
+	size_t nulcol = 0;
+	while (nulcol < row.nfields && strlen(row.fields[nulcol]) == row.lens[nulcol])
+		nulcol++;
+	if (nulcol < row.nfields) {
+		if (row.line == 1 && ((row.raw[0] == '\xFF' && row.raw[1] == '\xFE') ||
+				      (row.raw[0] == '\xFE' && row.raw[1] == '\xFF')))
+			snprintf(err, errlen, "%s:1: UTF-16 text, not UTF-8: save it as \"CSV UTF-8\"", path);
+		else
+			snprintf(err, errlen, "%s:%lld: header: column %zu contains a NUL byte (a binary file, not CSV text?)",
+				 path, row.line, nulcol + 1);
+		status = CT_EDATA;
+		goto done;
+	}
 	if (header_is(&row, imp_street_header, IMP_STREET_COLS)) {
 		im.kind = "street";
 		header_names = imp_street_header;
@@ -1510,6 +1674,7 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	}
 	im.nheader = row.nfields;
 	r->kind = im.kind;
+	im.one_month = kind_months(im.kind);
 	im.eol = imp_reader_eol(rd);
 	if (strcmp(im.kind, "force") != 0) {
 		sb_add(&im.head, row.span, row.span_len);
@@ -1523,8 +1688,6 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 		imp_csv_line(&im.head, names, MAP_COUNT);
 		sb_putc(&im.head, '\n');
 	}
-	if (named)
-		im.file_month = name_month;
 	snprintf(im.slug, sizeof im.slug, "%s", named ? slug : "unknown");
 
 store_rows:
@@ -1588,7 +1751,8 @@ store_rows:
 					     &r->superseded) != 0)
 			goto db_error;
 	if (strcmp(im.kind, "force") == 0 && r->month_min >= 0)
-		/* a force export covers its whole span, months without crimes included */
+		/* an export covers its span, from its first imported row's month to
+		 * its last, months without crimes included */
 		for (int mo = r->month_min; mo <= r->month_max; mo++)
 			if (store_source_claim_month(s, im.source_id, im.kind, mapping->force, mo, &r->superseded) != 0)
 				goto db_error;
@@ -1633,7 +1797,7 @@ io_error:
 	goto done;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-	status = CT_EDB;
+	status = store_busy(s) ? CT_EBUSY : CT_EDB;
 done:
 	if (in_tx)
 		store_rollback(s);
@@ -1654,6 +1818,7 @@ done:
 	sb_release(&im.scratch);
 	sb_release(&im.head);
 	ct_strmap_free(im.fresh);
+	sb_release(&im.esc);
 	if (header_copy) {
 		for (size_t i = 0; i < im.nheader; i++)
 			free(header_copy[i]);
@@ -1671,20 +1836,27 @@ static int file_rewind(void *ctx)
 ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
 		   char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	memset(r, 0, sizeof *r);
+	r->month_min = r->month_max = -1;
+	/* a FIFO would wait for a writer forever */
+	struct stat fst;
+	int fd = ct_open_regular(path, &fst, err, errlen);
+	if (fd == -2)
+		snprintf(err + strlen(err), errlen - strlen(err), ": skipped");
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
 	if (!f) {
-		memset(r, 0, sizeof *r);
-		r->month_min = r->month_max = -1;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0) {
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+			close(fd);
+		}
 		return CT_EIO;
 	}
 	/* read in large blocks: a system call per 4 KiB is a tenth of an import
 	 * (glibc ignores the size unless it is also given the buffer) */
 	char *iobuf = xmalloc(IO_BUFFER);
 	setvbuf(f, iobuf, _IOFBF, IO_BUFFER);
-	struct stat fst;
-	imp_input in = {.name = path, .file_name = path, .size = fstat(fileno(f), &fst) == 0 ? (long long)fst.st_size : -1,
-			.read = imp_read_file, .rewind = file_rewind, .ctx = f};
+	imp_input in = {.name = path, .file_name = path, .size = (long long)fst.st_size, .read = imp_read_file,
+			.rewind = file_rewind, .ctx = f};
 	ct_status st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
 	fclose(f);
 	free(iobuf);

@@ -8,6 +8,7 @@
 
 #include "areas/areas.h"
 #include "core/status.h"
+#include "core/util.h"
 #include "store/store.h"
 
 typedef struct imp_mapping imp_mapping;
@@ -31,11 +32,17 @@ typedef struct imp_result {
 } imp_result;
 
 /* Imports PATH: a CSV file, or a saved police.uk API crimes response (a JSON
- * array, recognised by its first byte; see apijson.h).  AREAS (may be NULL)
- * assigns the new crimes to town centres.
+ * array, recognised by its first byte; see apijson.h).  PATH must be a
+ * regular file (anything else, a FIFO say, is refused with CT_EIO before it
+ * is read).  AREAS (may be NULL) assigns the new crimes to town centres.
+ * Months: see check_month in import.c; a row dated after the current month,
+ * before the earliest month, or (in a police.uk file) in another month than
+ * the file's, is a reject.  The file claims the (force, month)s of the rows
+ * it imports, superseding an earlier file's rows there.
  * CT_OK: imported or a duplicate (see r).  CT_EDATA: a file-level problem
  * (unknown header, mapping does not fit, empty file); nothing stored; err is
- * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored. */
+ * "path:line: reason".  CT_EIO / CT_EDB: likewise nothing stored; CT_EBUSY
+ * when another crimetab held the write lock past the wait. */
 ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
 		   char *err, size_t errlen);
 
@@ -46,6 +53,12 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
  * did not come back exactly); CT_EDB, CT_EIO.  Whatever was written to OUT
  * is then not the file. */
 ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err, size_t errlen);
+/* Rows dated before this month are rejected unless imp_set_earliest_month
+ * says otherwise (police.uk begins in December 2010). */
+#define IMP_EARLIEST_MONTH CT_MONTH(2000, 1)
+/* Sets the earliest month imp_file accepts, for every file after. */
+void imp_set_earliest_month(int month);
+
 /* Where an imported file's bytes come from: a file on disk, or a member of a
  * zip archive read without unpacking it (zipin.h). */
 typedef struct imp_input {

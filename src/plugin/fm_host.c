@@ -15,6 +15,7 @@
 
 #include "core/status.h"
 #include "crimetab/facematch.h"
+#include "plugin/fm_elf.h"
 
 /* What the trampoline needs to check and forward each sighting. */
 typedef struct fm_relay {
@@ -205,6 +206,9 @@ int fm_run(const char *path, const char *config, int64_t from, int64_t to,
 
 	real = fm_resolve_checked(path, err, errlen);
 	if (!real)
+		goto out;
+	/* a truncated file would be mapped past its end: SIGBUS, no message */
+	if (fm_elf_check(real, path, err, errlen) != 0)
 		goto out;
 
 	/* RTLD_LOCAL keeps one plugin's symbols from resolving another's;

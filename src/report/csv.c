@@ -11,7 +11,7 @@ static const char *const window_name[REP_WINDOWS] = {"month", "6 months", "12 mo
 
 static const char csv_header[] = "month,comparison_basis,area,row,row_kind,depth,window,window_from,window_to,"
 				 "comparison_from,comparison_to,current,comparison,diff,pct,pct_kind,"
-				 "complete_current,complete_comparison,missing_current,missing_comparison\n";
+				 "complete_current,complete_comparison,missing_current,missing_comparison,z,p,significant\n";
 
 /* A text field.  One starting with = + - @ tab or CR would be run as a
  * formula by a spreadsheet opening the file, so it gets a leading '. */
@@ -99,7 +99,13 @@ static void csv_line(FILE *out, const rep_report *r, const char *area, const cha
 		else
 			fputs(",,", out);
 		missing_field(out, cover ? &cover[w][REP_SIDE_CURRENT] : NULL, ",");
-		missing_field(out, cover ? &cover[w][REP_SIDE_COMPARISON] : NULL, "\n");
+		missing_field(out, cover ? &cover[w][REP_SIDE_COMPARISON] : NULL, ",");
+		/* full precision: the p-value's text form rounds ("< 0.001") */
+		if (f->tested)
+			fprintf(out, "%.4f,%.6g,", f->z + 0.0, f->p);
+		else
+			fputs(",,", out);
+		fputs(f->flag == REP_FLAG_RISE ? "rise\n" : f->flag == REP_FLAG_FALL ? "fall\n" : "\n", out);
 	}
 }
 

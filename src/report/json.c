@@ -1,11 +1,13 @@
 /* The report model as one JSON document (cJSON) for pipelines: every figure,
  * flag, window span, source and warning, under a schema version. */
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "core/util.h"
 #include "core/version.h"
 #include "report/export.h"
+#include "report/sigfmt.h"
 
 /* Bump when a field changes meaning or goes away; adding one does not.
  * 2: figures carry their completeness; diff and pct are null when a window
@@ -89,6 +91,13 @@ static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[
 		add(j, o, "current_text", cJSON_CreateString(cur));
 		add(j, o, "diff_text", cJSON_CreateString(diff));
 		add(j, o, "pct_text", cJSON_CreateString(pct));
+		add(j, o, "tested", cJSON_CreateBool(f->tested));
+		add(j, o, "z", f->tested ? cJSON_CreateNumber(f->z) : cJSON_CreateNull());
+		add(j, o, "p", f->tested ? cJSON_CreateNumber(f->p) : cJSON_CreateNull());
+		add(j, o, "significant", f->tested ? cJSON_CreateBool(f->flag != REP_FLAG_NONE) : cJSON_CreateNull());
+		add(j, o, "flag", f->flag == REP_FLAG_RISE	 ? cJSON_CreateString("rise")
+				  : f->flag == REP_FLAG_FALL ? cJSON_CreateString("fall")
+							     : cJSON_CreateNull());
 		push(j, arr, o);
 	}
 	return arr;
@@ -184,6 +193,40 @@ static cJSON *offenders_json(jctx *j, const rep_area *ar)
 	return o;
 }
 
+/* The area's Highlights: each sentence with what it is about, and the
+ * closing count of changes examined and flagged. */
+static void highlights_json(jctx *j, const rep_report *r, const rep_area *ar, cJSON *o)
+{
+	char *heading = rep_highlight_heading(r);
+	if (!heading) {
+		add(j, o, "highlights", cJSON_CreateNull());
+		return;
+	}
+	cJSON *h = cJSON_CreateObject(), *items = cJSON_CreateArray();
+	add(j, h, "heading", cJSON_CreateString(heading));
+	free(heading);
+	for (size_t i = 0; items && i < ar->nhighlights; i++) {
+		const rep_highlight *hl = &ar->highlights[i];
+		char *text = rep_highlight_text(r, ar, hl);
+		cJSON *it = cJSON_CreateObject();
+		add(j, it, "row", cJSON_CreateString(ar->rows[hl->row].path));
+		add(j, it, "window", cJSON_CreateString(rep_window_label[hl->window]));
+		add(j, it, "watched", cJSON_CreateBool(hl->watched));
+		add(j, it, "text", cJSON_CreateString(text));
+		free(text);
+		push(j, items, it);
+	}
+	add(j, h, "items", items);
+	add(j, h, "examined", cJSON_CreateNumber(ar->examined));
+	add(j, h, "flagged", cJSON_CreateNumber(ar->flagged));
+	add(j, h, "rises", cJSON_CreateNumber(ar->rises));
+	add(j, h, "falls", cJSON_CreateNumber(ar->falls));
+	char *summary = rep_highlight_summary(r, ar);
+	add(j, h, "summary", cJSON_CreateString(summary));
+	free(summary);
+	add(j, o, "highlights", h);
+}
+
 static cJSON *report_json(jctx *j, const rep_report *r)
 {
 	cJSON *doc = cJSON_CreateObject();
@@ -204,6 +247,15 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 	add(j, doc, "dataset", str_or_null(r->dataset));
 	add(j, doc, "dataset_label", cJSON_CreateString(rep_dataset_label(r->dataset)));
 	add(j, doc, "taxonomy", str_or_null(r->taxonomy));
+	cJSON *sig = cJSON_CreateObject();
+	char legend[512];
+	rep_sig_legend(r, 0, legend, sizeof legend);
+	add(j, sig, "test", cJSON_CreateString(rep_sig_test_name[r->sig_test]));
+	add(j, sig, "alpha", cJSON_CreateNumber(r->alpha));
+	add(j, sig, "sided", cJSON_CreateString("two-sided"));
+	add(j, sig, "z_threshold", r->sig_test == REP_SIG_Z ? cJSON_CreateNumber(r->z_crit) : cJSON_CreateNull());
+	add(j, sig, "legend", cJSON_CreateString(legend));
+	add(j, doc, "significance", sig);
 
 	cJSON *windows = cJSON_CreateArray();
 	for (int w = 0; windows && w < REP_WINDOWS; w++) {
@@ -250,6 +302,7 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 		add(j, o, "rows", rows);
 		area_cover_json(j, r, ar, o);
 		add(j, o, "offenders", offenders_json(j, ar));
+		highlights_json(j, r, ar, o);
 		push(j, areas, o);
 	}
 	add(j, doc, "areas", areas);

@@ -1,10 +1,12 @@
 /* Markdown scrutiny tables: per area a header line, a summary table (top-level
  * rows and Total) and the full table, following the committee paper. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 #include "report/export.h"
+#include "report/sigfmt.h"
 
 /* Writes S with Markdown metacharacters escaped, so a label cannot break
  * the table or turn into markup. */
@@ -40,7 +42,7 @@ static void md_cells(FILE *out, const rep_fig *fig, int bold)
 		char c[32], d[32], p[32];
 		rep_fmt_cur(&fig[w], c, sizeof c);
 		rep_fmt_diff(&fig[w], d, sizeof d);
-		rep_fmt_pct(&fig[w], p, sizeof p);
+		rep_fmt_pct_marked(&fig[w], 0, p, sizeof p);
 		fprintf(out, " %s%s%s | %s%s%s | %s%s%s |", *c ? b : "", c, *c ? b : "", *d ? b : "", d, *d ? b : "",
 			*p ? b : "", p, *p ? b : "");
 	}
@@ -71,6 +73,43 @@ static void md_gap_notes(FILE *out, char **notes, size_t n)
 		md_text(out, notes[i]);
 		fputc('\n', out);
 	}
+}
+
+/* The marks' legend under a table, when the report tests its changes. */
+static void md_legend(FILE *out, const rep_report *r)
+{
+	char legend[512];
+	rep_sig_legend(r, 0, legend, sizeof legend);
+	if (!*legend)
+		return;
+	fputc('\n', out);
+	md_text(out, legend);
+	fputc('\n', out);
+}
+
+/* An area's Highlights: its flagged changes and watched rows as sentences,
+ * then how many changes were examined and flagged. */
+static void md_highlights(FILE *out, const rep_report *r, const rep_area *ar)
+{
+	char *heading = rep_highlight_heading(r);
+	if (!heading)
+		return;
+	fputs("\n### ", out);
+	md_text(out, heading);
+	fputs("\n\n", out);
+	free(heading);
+	for (size_t i = 0; i < ar->nhighlights; i++) {
+		char *s = rep_highlight_text(r, ar, &ar->highlights[i]);
+		fputs("- ", out);
+		md_text(out, s);
+		fputc('\n', out);
+		free(s);
+	}
+	char *s = rep_highlight_summary(r, ar);
+	fputs(ar->nhighlights ? "\n" : "", out);
+	md_text(out, s);
+	fputc('\n', out);
+	free(s);
 }
 
 static void month_span(FILE *out, int from, int to)
@@ -144,6 +183,7 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 		for (size_t i = 0; i < ar->nrows; i++)
 			if (ar->rows[i].depth == 0)
 				md_row(out, &ar->rows[i], 0, (ar->rows[i].flags & REP_ROW_TOTAL) != 0);
+		md_legend(out, r);
 		md_gap_notes(out, notes, nnotes);
 		fputc('\n', out);
 		md_header(out, "Crime");
@@ -152,19 +192,21 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 			md_row(out, &ar->rows[i], 1, (ar->rows[i].flags & (REP_ROW_GROUP | REP_ROW_TOTAL)) != 0);
 			approx |= (ar->rows[i].flags & REP_ROW_APPROX) != 0;
 		}
+		md_legend(out, r);
 		md_gap_notes(out, notes, nnotes);
 		rep_lines_free(notes, nnotes);
 		if (approx) {
 			fputs("\n† Approximate rows:", out);
+			const char *sep = " ";
 			for (size_t i = 0; i < ar->nrows; i++)
 				if (ar->rows[i].flags & REP_ROW_APPROX) {
-					fputs(" ", out);
+					fputs(sep, out);
 					md_text(out, ar->rows[i].label);
 					fputs(" = ", out);
 					md_text(out, ar->rows[i].note);
-					fputs(";", out);
+					sep = "; ";
 				}
-			fputc('\n', out);
+			fputs(".\n", out);
 		}
 		if (ar->has_offenders) {
 			fputs("\n### Offenders (face match)\n\n", out);
@@ -178,7 +220,9 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 				fprintf(out, "| %s |", rep_offender_label[k]);
 				md_cells(out, ar->offenders[k], 0);
 			}
+			md_legend(out, r);
 		}
+		md_highlights(out, r, ar);
 	}
 	return ferror(out) ? -1 : 0;
 }

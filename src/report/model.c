@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "report/phrases.h"
 
 const int rep_window_months[REP_WINDOWS] = {1, 6, 12};
 const char *const rep_window_label[REP_WINDOWS] = {"Selected Month", "Last 6 Months", "Last 12 Months"};
+const char *const rep_sig_test_name[3] = {"e-test", "z", "none"};
 const char *const rep_offender_label[REP_OFF_COUNT] = {"Sightings", "Distinct offenders", "Repeat offenders",
 						      "Watchlist matches"};
 
@@ -33,6 +35,7 @@ void rep_report_free(rep_report *r)
 		for (size_t i = 0; i < ar->ngaps; i++)
 			free(ar->gaps[i].force);
 		free(ar->gaps);
+		free(ar->highlights);
 	}
 	free(r->areas);
 	for (size_t i = 0; i < r->nwarnings; i++)
@@ -52,6 +55,7 @@ void rep_report_free(rep_report *r)
 	free(r->month_reason);
 	free(r->taxonomy);
 	free(r->dataset);
+	rep_phrases_free(r->phrases);
 	free(r);
 }
 

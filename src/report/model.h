@@ -35,7 +35,26 @@ typedef struct rep_fig {
 	rep_pct_kind pct_kind;
 	double pct;       /* diff / cmp * 100, unrounded */
 	unsigned missing; /* REP_MISSING_* bits; 0 when both spans are complete */
+	/* significance (stats/highlights.c; docs/statistics.md) */
+	int tested;       /* 1: z and p hold; 0: not tested (none asked for, or MISSING set) */
+	double z;         /* Poisson z-score: 2 (sqrt cur - sqrt cmp) */
+	double p;         /* E-test p-value, two-sided */
+	int flag;         /* REP_FLAG_*: the change passed the report's test at its level */
 } rep_fig;
+
+/* Which test flags a change, and the flag it gets (docs/statistics.md). */
+typedef enum { REP_SIG_ETEST = 0, REP_SIG_Z = 1, REP_SIG_NONE = 2 } rep_sig_test;
+enum { REP_FLAG_NONE = 0, REP_FLAG_RISE = 1, REP_FLAG_FALL = 2 };
+extern const char *const rep_sig_test_name[3]; /* "e-test", "z", "none" (the option values) */
+
+/* One sentence of an area's Highlights: the change of row ROW (an index in
+ * the area's rows) in window WINDOW.  The renderers pick the wording from
+ * the figure (flagged rise or fall, rise, fall, unchanged, untested). */
+typedef struct rep_highlight {
+	size_t row;
+	int window;
+	int watched; /* a row the report config always asks about; else a flagged change */
+} rep_highlight;
 
 enum {
 	REP_ROW_GROUP = 1,         /* sum of the rows below it; shown bold */
@@ -99,6 +118,11 @@ typedef struct rep_area {
 	unsigned char series_missing[REP_SERIES]; /* 1: a month of the series lacks data */
 	rep_gap *gaps; /* the forces' missing runs behind it, by force then month */
 	size_t ngaps;
+	/* Highlights: the flagged changes, window by window, largest first, then
+	 * every window of the rows the report config always asks about */
+	rep_highlight *highlights;
+	size_t nhighlights;
+	int examined, flagged, rises, falls; /* the rows' figures tested, and flagged */
 } rep_area;
 
 typedef struct rep_source {
@@ -129,6 +153,10 @@ typedef struct rep_report {
 	long long generated_at; /* when the model was built (Unix seconds, UTC) */
 	rep_source *sources; /* the files the figures come from */
 	size_t nsources;
+	rep_sig_test sig_test; /* the test that flags a change */
+	double alpha;          /* its level (0.05); 0: the figures were never tested */
+	double z_crit;         /* the |z| a flag needs under REP_SIG_Z (1.96 at 0.05) */
+	struct rep_phrases *phrases; /* the Highlights wording (report/phrases.h), owned; NULL: no Highlights */
 } rep_report;
 
 void rep_report_free(rep_report *r);

@@ -1,8 +1,9 @@
 /* The committee workbook (libxlsxwriter), in one of two layouts.  "sheets":
- * a Summary sheet, one sheet per area laid out like the paper (its summary
- * table above the full one), a Trend sheet with charts, and Sources.  "long",
- * for hundreds or thousands of areas: the Summary, one Table sheet with the
- * area as a column and an autofilter, the Trend as one table, and Sources.
+ * a Summary sheet, the Highlights, one sheet per area laid out like the paper
+ * (its summary table above the full one), a Trend sheet with charts, and
+ * Sources.  "long", for hundreds or thousands of areas: the Summary, the
+ * Highlights, one Table sheet with the area as a column and an autofilter,
+ * the Trend as one table, and Sources.
  * Every sheet is written row by row, so the workbook is built in constant
  * memory, and laid out for print so that no page holds only headings or
  * notes: an area's sheet is one page, and the sheets longer than a page end
@@ -18,6 +19,7 @@
 #include "core/util.h"
 #include "core/version.h"
 #include "report/export.h"
+#include "report/sigfmt.h"
 
 #define NFIG (3 * REP_WINDOWS)   /* Current / Diff / % Diff per window */
 #define MAX_COLS 16              /* the widest sheet's columns */
@@ -28,6 +30,7 @@
 #define FALL_COLOR 0x00703C /* less crime: a green that still reads in print */
 #define GRID_COLOR 0xBFBFBF
 #define HEAD_FILL 0xD9E1F2
+#define FLAG_FILL 0xFFF2CC /* a flagged change: pale amber on screen, the mark in print */
 #define TITLE_PT 20.0 /* the title row's */
 #define ELLIPSIS "\xe2\x80\xa6"
 
@@ -43,8 +46,9 @@ typedef struct book {
 	char footer[LXW_HEADER_FOOTER_MAX + 1];
 	char **names; /* sheet names taken so far, for uniqueness */
 	size_t nnames;
-	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text;
+	lxw_format *title, *subtitle, *head, *head_left, *note, *key, *text, *para, *para_note;
 	lxw_format *count[2], *pct[2], *inf[2];
+	lxw_format *pct_flag[2][3], *inf_flag[2]; /* [bold][REP_FLAG_*]: a flagged change's % Diff */
 	lxw_format *label[2][MAX_INDENT + 1];
 	lxw_format *rise, *fall, *trend_head, *trend_label, *trend_num, *src_text, *src_int;
 } book;
@@ -113,6 +117,14 @@ static void make_formats(book *b)
 	format_set_align(b->key, LXW_ALIGN_VERTICAL_TOP);
 	b->text = mkfmt(b);
 	format_set_align(b->text, LXW_ALIGN_VERTICAL_TOP);
+	b->para = mkfmt(b);
+	format_set_align(b->para, LXW_ALIGN_VERTICAL_TOP);
+	format_set_text_wrap(b->para);
+	b->para_note = mkfmt(b);
+	format_set_italic(b->para_note);
+	format_set_font_size(b->para_note, 9);
+	format_set_align(b->para_note, LXW_ALIGN_VERTICAL_TOP);
+	format_set_text_wrap(b->para_note);
 	for (int bold = 0; bold < 2; bold++) {
 		/* "0", not "#,##0": the paper prints 1669, not 1,669 */
 		b->count[bold] = cell_fmt(b, bold);
@@ -121,6 +133,16 @@ static void make_formats(book *b)
 		format_set_num_format(b->pct[bold], "0.0%");
 		b->inf[bold] = cell_fmt(b, bold);
 		format_set_align(b->inf[bold], LXW_ALIGN_RIGHT);
+		/* the mark is part of the number format, so the cell stays a number */
+		for (int f = REP_FLAG_RISE; f <= REP_FLAG_FALL; f++) {
+			b->pct_flag[bold][f] = cell_fmt(b, bold);
+			format_set_num_format(b->pct_flag[bold][f],
+					      f == REP_FLAG_RISE ? "0.0%\" " REP_MARK_RISE "\"" : "0.0%\" " REP_MARK_FALL "\"");
+			format_set_bg_color(b->pct_flag[bold][f], FLAG_FILL);
+		}
+		b->inf_flag[bold] = cell_fmt(b, bold);
+		format_set_align(b->inf_flag[bold], LXW_ALIGN_RIGHT);
+		format_set_bg_color(b->inf_flag[bold], FLAG_FILL);
 		for (int d = 0; d <= MAX_INDENT; d++) {
 			b->label[bold][d] = cell_fmt(b, bold);
 			if (d)
@@ -189,7 +211,8 @@ static void line(sheet *s, const char *text, lxw_format *f)
 
 /* Nine figure cells from column C0: blank where the paper leaves a blank,
  * numbers elsewhere so Excel can sort and chart them; a figure on missing
- * months is text, its mark or n/a. */
+ * months is text, its mark or n/a.  A flagged change's % Diff carries its
+ * mark in its number format (still a number) and a pale fill. */
 static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, int bold)
 {
 	book *b = s->b;
@@ -213,16 +236,21 @@ static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, 
 			put_str(s, row, c + 1, "", b->count[bold]);
 		fit(s, c + 1, t, 2);
 		rep_fmt_pct(&fig[w], t, sizeof t);
-		if (!*t)
+		int flag = fig[w].flag;
+		double extra = 2;
+		if (!*t) {
 			put_str(s, row, c + 2, "", b->pct[bold]);
-		else if (fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY)
-			put_str(s, row, c + 2, t, b->inf[bold]);
-		else
+		} else if (fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY) {
+			rep_fmt_pct_marked(&fig[w], 0, t, sizeof t);
+			put_str(s, row, c + 2, t, flag ? b->inf_flag[bold] : b->inf[bold]);
+		} else {
 			/* The value of the printed one-decimal text, not the unrounded
 			 * ratio: Excel's own rounding of x.x5 can differ from
 			 * rep_fmt_pct's, and -0.04% would show as "-0.0%". */
-			put_num(s, row, c + 2, strtod(t, NULL) / 100.0, b->pct[bold]);
-		fit(s, c + 2, t, 2);
+			put_num(s, row, c + 2, strtod(t, NULL) / 100.0, flag ? b->pct_flag[bold][flag] : b->pct[bold]);
+			extra += flag ? 2 : 0; /* " ▲" from the number format */
+		}
+		fit(s, c + 2, t, extra);
 	}
 }
 
@@ -297,8 +325,9 @@ static void rule(sheet *s, strbuf *ranges, lxw_conditional_format *cf)
 	snprintf(first, sizeof first, "%.*s", (int)n, ranges->buf);
 	r1 = lxw_name_to_row(first);
 	c1 = lxw_name_to_col(first);
-	r2 = lxw_name_to_row_2(first);
-	c2 = lxw_name_to_col_2(first);
+	/* a range of one cell is written "D8", with no second corner */
+	r2 = strchr(first, ':') ? lxw_name_to_row_2(first) : r1;
+	c2 = strchr(first, ':') ? lxw_name_to_col_2(first) : c1;
 	cf->multi_range = ranges->buf;
 	chk(s->b, worksheet_conditional_format_range(s->ws, r1, c1, r2, c2, cf));
 }
@@ -638,10 +667,22 @@ static const rep_row *total_row(const rep_area *ar)
 	return NULL;
 }
 
-/* The report's notes, one a row: warnings, what the mark means. */
+/* The significance marks' legend as a note line, when the report tests its
+ * changes; 1 if there is one. */
+static int legend(sheet *s, int count)
+{
+	char text[512];
+	rep_sig_legend(s->b->r, 0, text, sizeof text);
+	if (*text && !count)
+		line(s, text, s->b->note);
+	return *text != '\0';
+}
+
+/* The report's notes, one a row: warnings, what the marks mean. */
 static void report_notes(sheet *s)
 {
 	const rep_report *r = s->b->r;
+	legend(s, 0);
 	for (size_t i = 0; i < r->nwarnings; i++) {
 		char *text = xasprintf("Warning: %s", r->warnings[i]);
 		line(s, text, s->b->note);
@@ -692,6 +733,129 @@ static void summary_sheet(sheet *s)
 	page_setup(s, 0, 1, head, head + 1);
 }
 
+/* The Highlights sheet's one column, in widths of a '0' of the default font
+ * (Calibri, or the font a program draws in its place: LibreOffice without
+ * Calibri measures DejaVu Sans's, a third wider), so that it prints on a
+ * landscape A4 page unscaled in either; what a line of it holds, a sentence
+ * (11 pt) and the legend (9 pt), with room to spare for capitals and digits
+ * (a line of the sentences holds 105 to 115 in either font); and the points
+ * a page holds inside its margins. */
+#define HL_COL_W 90
+#define HL_LINE_CHARS 96
+#define HL_NOTE_CHARS 116
+#define HL_PAGE_PT 470.0
+#define LINE_PT 15.0 /* a row of 11 pt text */
+
+/* The height of a row of TEXT wrapped at CHARS a line of LINE_PT each. */
+static double wrapped_pt(const char *text, size_t chars, double line_pt)
+{
+	size_t n = u16len(text), lines = n ? (n + chars - 1) / chars : 1;
+	return (double)lines * line_pt + (lines > 1 ? 2 : 0);
+}
+
+/* TEXT in column A of a row of its own, wrapped, the row made as tall as
+ * its lines (a row of wrapped text is not made taller by every program that
+ * opens or prints it). */
+static void paragraph(sheet *s, const char *text, lxw_format *f, double pt)
+{
+	chk(s->b, worksheet_set_row(s->ws, s->row, pt, NULL));
+	line(s, text, f);
+}
+
+/* The page breaks of a sheet whose rows' heights are known: each row goes
+ * on the page if it fits, else a break goes before it. */
+typedef struct pager {
+	lxw_row_t *breaks; /* 0-terminated */
+	size_t n;
+	double used;  /* points of the page taken */
+	int has_area; /* the page holds an area's Highlights */
+} pager;
+
+static void pager_break(pager *p, lxw_row_t row)
+{
+	if (p->n < LXW_BREAKS_MAX)
+		p->breaks[p->n++] = row;
+	p->used = 0;
+	p->has_area = 0;
+}
+
+/* Rows ROW.. of heights H[0..N): an area's name, its sentences, a blank
+ * row.  It starts a page when it would not fit on what is left of this one
+ * but would on a page of its own, or when its name and first sentence would
+ * not; a break inside it never leaves the last sentence alone on a page. */
+static void pager_block(pager *p, lxw_row_t row, const double *h, size_t n)
+{
+	double need = 0;
+	for (size_t i = 0; i < n; i++)
+		need += h[i];
+	if (p->has_area && p->used + need > HL_PAGE_PT && (need <= HL_PAGE_PT || p->used + h[0] + h[1] > HL_PAGE_PT))
+		pager_break(p, row);
+	for (size_t i = 0; i < n; i++) {
+		if (p->used > 0 && p->used + h[i] > HL_PAGE_PT) {
+			size_t at = i;
+			/* the last sentence (the count of changes) takes the one
+			 * before it along, when the page keeps two */
+			if (i == n - 2 && i >= 3)
+				at = i - 1;
+			pager_break(p, row + (lxw_row_t)at);
+			for (size_t k = at; k < i; k++)
+				p->used += h[k];
+		}
+		p->used += h[i];
+		p->has_area = 1;
+	}
+}
+
+/* Each area's Highlights: its name, one sentence a row, then how many
+ * changes were examined and flagged, in one wide wrapped column that pastes
+ * into a committee paper.  The legend comes first, and the sheet sets its
+ * own page breaks so that no printed page ends with an area's name, nor
+ * holds a note or one area's last sentence alone. */
+static void highlights_sheet(sheet *s, const char *heading)
+{
+	book *b = s->b;
+	const rep_report *r = b->r;
+	char text[512];
+	snprintf(text, sizeof text, "%s: %s", heading, b->month);
+	line(s, text, b->title);
+	snprintf(text, sizeof text, "Each window compared with the %s.", rep_compare_label(r->compare));
+	line(s, text, b->subtitle);
+	rep_sig_legend(r, 0, text, sizeof text);
+	double legend_pt = wrapped_pt(text, HL_NOTE_CHARS, 12);
+	paragraph(s, text, b->para_note, legend_pt);
+	s->row++;
+	pager pg = {.breaks = xcalloc(LXW_BREAKS_MAX + 1, sizeof *pg.breaks),
+		    .used = TITLE_PT + LINE_PT + legend_pt + LINE_PT};
+	for (size_t a = 0; a < r->nareas && !b->err; a++) {
+		const rep_area *ar = &r->areas[a];
+		size_t nsent = ar->nhighlights + 1;
+		char **sent = xcalloc(nsent, sizeof *sent);
+		double *h = xcalloc(nsent + 2, sizeof *h);
+		h[0] = h[nsent + 1] = LINE_PT; /* the name, and a blank row after */
+		for (size_t i = 0; i < nsent; i++) {
+			sent[i] = i < ar->nhighlights ? rep_highlight_text(r, ar, &ar->highlights[i])
+						      : rep_highlight_summary(r, ar);
+			h[i + 1] = wrapped_pt(sent[i], HL_LINE_CHARS, LINE_PT);
+		}
+		pager_block(&pg, s->row, h, nsent + 2);
+		line(s, ar->name, b->key);
+		for (size_t i = 0; i < nsent; i++) {
+			paragraph(s, sent[i], b->para, h[i + 1]);
+			free(sent[i]);
+		}
+		free(sent);
+		free(h);
+		s->row++;
+	}
+	if (pg.n)
+		chk(b, worksheet_set_h_pagebreaks(s->ws, pg.breaks));
+	free(pg.breaks);
+	s->width[0] = HL_COL_W;
+	s->ncols = 1;
+	page_header(s, heading);
+	page_setup(s, 1, 1, 1, 0);
+}
+
 /* The detailed table's rows, or (SUMMARY) the top-level rows and Total. */
 static void area_rows(sheet *s, const rep_area *ar, int summary)
 {
@@ -708,12 +872,13 @@ static void area_rows(sheet *s, const rep_area *ar, int summary)
 	}
 }
 
-/* The footnotes of AR's tables: its missing months, its approximate rows,
- * and what a blank cell means.  Returns the number of lines, writing them unless COUNT. */
+/* The footnotes of AR's tables: what the significance marks mean, its
+ * missing months, its approximate rows, and what a blank cell means.
+ * Returns the number of lines, writing them unless COUNT. */
 static size_t area_notes(sheet *s, const rep_area *ar, int count)
 {
 	book *b = s->b;
-	size_t n = 0, nnotes;
+	size_t n = (size_t)legend(s, count), nnotes;
 	char **notes = rep_gap_notes(b->r, ar, &nnotes);
 	for (size_t i = 0; i < nnotes; i++, n++)
 		if (!count)
@@ -740,8 +905,9 @@ static size_t area_notes(sheet *s, const rep_area *ar, int count)
  * size a committee can read; a longer one has its notes above the tables. */
 #define ONE_PAGE_ROWS 80
 
-/* As the paper: the area's summary table, then the full one, with the
- * footnotes under them and the offenders' table last.  One printed page. */
+/* As the paper: the area's summary table with the marks' legend, then the
+ * full one, with the footnotes under them and the offenders' table last.
+ * One printed page. */
 static void area_sheet(sheet *s, const rep_area *ar)
 {
 	book *b = s->b;
@@ -750,8 +916,9 @@ static void area_sheet(sheet *s, const rep_area *ar)
 	size_t top = 0;
 	for (size_t i = 0; i < ar->nrows; i++)
 		top += ar->rows[i].depth == 0;
-	size_t rows = 4 + 2 + top + 1 + 2 + ar->nrows + 1 + area_notes(s, ar, 1) +
-		      (ar->has_offenders ? 1 + 1 + 2 + REP_OFF_COUNT : 0);
+	int has_legend = legend(s, 1);
+	size_t rows = 4 + 2 + top + 2 * (size_t)has_legend + 1 + 2 + ar->nrows + 1 + area_notes(s, ar, 1) +
+		      (ar->has_offenders ? 1 + 1 + 2 + REP_OFF_COUNT + (size_t)has_legend : 0);
 	int notes_first = rows > ONE_PAGE_ROWS;
 	line(s, ar->name, b->title);
 	snprintf(text, sizeof text, "%s, compared with the %s", b->month, rep_compare_label(b->r->compare));
@@ -763,6 +930,10 @@ static void area_sheet(sheet *s, const rep_area *ar)
 	lxw_row_t first = s->row;
 	area_rows(s, ar, 1);
 	rise_fall(s, 1, first, s->row - 1);
+	if (has_legend) {
+		s->row++;
+		legend(s, 0);
+	}
 	s->row++;
 	lxw_row_t head = s->row;
 	table_header(s, 1, lead);
@@ -788,6 +959,9 @@ static void area_sheet(sheet *s, const rep_area *ar)
 			put_figs(s, s->row, 1, ar->offenders[k], 0);
 		}
 		rise_fall(s, 1, first, s->row - 1);
+		/* a sheet longer than a page ends with a table: its legend is above */
+		if (!notes_first)
+			legend(s, 0);
 	}
 	worksheet_freeze_panes(s->ws, head + 2, 1);
 	page_header(s, ar->name);
@@ -1230,8 +1404,19 @@ static void write_sheets(book *b)
 	static const char *const fixed[] = {"Summary", "Table", "Trend", "Sources", "History"};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		take_name(b, fixed[i]);
+	/* the Highlights sheet is named by the wording template's heading */
+	char *heading = rep_highlight_heading(r);
+	const char *hl_name = NULL;
+	if (heading) {
+		char name[NAME_BUF];
+		short_name(heading, SHEET_MAX, name, sizeof name);
+		hl_name = take_name(b, *name && !name_taken(b, name) ? name : "Highlights");
+	}
 	if (add_sheet(b, &s, "Summary") == 0)
 		summary_sheet(&s);
+	if (heading && !b->err && add_sheet(b, &s, hl_name) == 0)
+		highlights_sheet(&s, heading);
+	free(heading);
 	if (b->layout == REP_XLSX_LONG) {
 		if (!b->err && add_sheet(b, &s, "Table") == 0)
 			long_table_sheet(&s);
@@ -1257,7 +1442,7 @@ int rep_write_xlsx_layout(const rep_report *r, const char *path, int layout, cha
 	book b = {0};
 	b.r = r;
 	b.layout = layout;
-	size_t nsheets = 3 + (layout == REP_XLSX_LONG ? 1 : r->nareas);
+	size_t nsheets = 4 + (layout == REP_XLSX_LONG ? 1 : r->nareas);
 	if (room_for_files(nsheets) != 0) {
 		snprintf(err, errlen, "%s: %zu sheets need more open files than this process may have; try "
 				      "--xlsx-layout long",

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "stats/highlights.h"
 
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
 {
@@ -107,17 +108,26 @@ static unsigned long cov_missing(const force_cov *fc, int first)
 	return miss;
 }
 
-/* True if every force has every month of MONTH's comparison spans. */
-static int comparisons_complete(const coverage *c, int month, int compare)
+/* True if every force has every month of MONTH's comparison spans (SIDE
+ * REP_SIDE_COMPARISON) or of its own windows (REP_SIDE_CURRENT). */
+static int spans_complete(const coverage *c, int month, int compare, int side)
 {
 	rep_window_span span[REP_WINDOWS];
 	stats_spans(month, compare, span);
 	for (size_t i = 0; i < c->n; i++)
-		for (int w = 0; w < REP_WINDOWS; w++)
-			for (int m = span[w].cmp_from; m <= span[w].cmp_to; m++)
+		for (int w = 0; w < REP_WINDOWS; w++) {
+			int from = side == REP_SIDE_CURRENT ? span[w].from : span[w].cmp_from;
+			int to = side == REP_SIDE_CURRENT ? span[w].to : span[w].cmp_to;
+			for (int m = from; m <= to; m++)
 				if (!cov_has(&c->f[i], m))
 					return 0;
+		}
 	return 1;
+}
+
+static int comparisons_complete(const coverage *c, int month, int compare)
+{
+	return spans_complete(c, month, compare, REP_SIDE_COMPARISON);
 }
 
 /* The latest month every force has a file for, or -1. */
@@ -148,7 +158,11 @@ static int pick_latest(const coverage *c, int compare, int allow_missing, char *
 	char nm[8];
 	ct_month_format(newest, nm);
 	if (comparisons_complete(c, newest, compare)) {
-		*reason = xstrdup("the latest month with data from every force, and its comparisons are complete");
+		/* a gap inside its own windows is no reason to go back: say it is there */
+		*reason = xstrdup(spans_complete(c, newest, compare, REP_SIDE_CURRENT)
+					  ? "the latest month with data from every force, and its comparisons are complete"
+					  : "the latest month with data from every force, and its comparisons are complete; "
+					    "its own windows lack months, named in the warning");
 		return newest;
 	}
 	int month = -1;
@@ -718,14 +732,30 @@ static int any_api(void *ctx, int month, long long crimes)
 	return 0;
 }
 
-rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
-			size_t errlen)
+/* The name the months of saved API responses go under when they stand in
+ * for a coverage (see api_coverage). */
+#define API_COVERAGE "police.uk API responses"
+
+static int api_cov_add(void *ctx, int month, long long crimes)
 {
-	ct_status dummy;
-	if (!why)
-		why = &dummy;
-	*why = CT_EDATA;
-	const char *dataset = req->dataset;
+	return crimes > 0 ? cov_add(ctx, "street", API_COVERAGE, month) : 0;
+}
+
+/* Street data from saved API responses alone: no force's file claims a month,
+ * so the months some response covers stand in for a coverage, and a window
+ * reaching months no response covers is incomplete, not a run of zeros (an
+ * Infinity or -100.0% that only says the data stop).  Responses never make
+ * a month complete where a force's files exist.  0, or -1 on a database error. */
+static int api_coverage(store *s, coverage *c)
+{
+	if (c->n || strcmp(c->kind, "street") != 0)
+		return 0;
+	return store_api_months_each(s, api_cov_add, c);
+}
+
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen)
+{
+	const char *dataset = requested;
 	if (!dataset) {
 		const char *pref = tax_dataset(t);
 		const char *other = pref && strcmp(pref, "street") == 0 ? "force" : "street";
@@ -741,6 +771,19 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 			 dataset ? rep_dataset_label(dataset) : "crimes");
 		return NULL;
 	}
+	return dataset;
+}
+
+rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, ct_status *why, char *err,
+			size_t errlen)
+{
+	ct_status dummy;
+	if (!why)
+		why = &dummy;
+	*why = CT_EDATA;
+	const char *dataset = stats_dataset(s, t, req->dataset, err, errlen);
+	if (!dataset)
+		return NULL;
 	coverage cov = {.kind = dataset};
 	if (store_coverage_each(s, cov_add, &cov) != 0) {
 		snprintf(err, errlen, "database error: %s", store_errmsg(s));
@@ -763,6 +806,13 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
+		cov_free(&cov);
+		return NULL;
+	}
+	if (api_coverage(s, &cov) != 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(s));
+		*why = CT_EDB;
+		free(reason);
 		cov_free(&cov);
 		return NULL;
 	}
@@ -836,6 +886,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		}
 	}
 	free(plugins);
+	stats_significance(r, req->significance, req->alpha, req->highlight_rows, req->nhighlight_rows);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;

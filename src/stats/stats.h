@@ -22,7 +22,17 @@ typedef struct stats_request {
 	size_t nareas;
 	int include_all;          /* add the "All data" pseudo-area first */
 	int allow_missing;        /* month -1: the latest month even if its comparisons lack months */
+	rep_sig_test significance; /* the test that flags a change: REP_SIG_ETEST (0, the default), _Z, _NONE */
+	double alpha;             /* its level; 0: 0.05 */
+	const char *const *highlight_rows; /* rows every Highlights section covers (labels or paths) */
+	size_t nhighlight_rows;
 } stats_request;
+
+/* The dataset a report of taxonomy T reads: REQUESTED ("street" or "force")
+ * if given, else the taxonomy's own if imported, else whichever is.  NULL
+ * with err set when that dataset holds no crimes.  The result is REQUESTED
+ * or a string constant. */
+const char *stats_dataset(store *s, const taxonomy *t, const char *requested, char *err, size_t errlen);
 
 /* Builds the report.  Month -1 is the latest month every force has data
  * for, unless its comparisons lack months and an earlier month's are complete

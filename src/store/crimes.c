@@ -812,6 +812,39 @@ int store_lsoa_after(store *s, const char *code, int after,
 	return store_rows_end(st, rc);
 }
 
+/* Read through the crimes view (crimetab's own column names): a scan of the
+ * crimes of KIND in the months and box. */
+static const char sql_crimes_in_box[] =
+	"SELECT month, category, lon, lat, lsoa_code, area_value FROM crimes WHERE kind = ?1 AND month BETWEEN ?2 "
+	"AND ?3 AND lon BETWEEN ?4 AND ?6 AND lat BETWEEN ?5 AND ?7";
+
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_crimes_in_box);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, kind);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_double(st, 4 + i, box[i]);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_crime_at c = {
+			.month = sqlite3_column_int(st, 0),
+			.category = store_col_text(st, 1),
+			.lon = sqlite3_column_double(st, 2),
+			.lat = sqlite3_column_double(st, 3),
+			.lsoa_code = store_col_text(st, 4),
+			.area_value = store_col_text(st, 5),
+		};
+		if (fn(ctx, &c))
+			break;
+	}
+	return store_rows_end(st, rc);
+}
+
 long long store_area_next_crime(store *s, long long area, long long after)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_area_next_crime);

@@ -326,6 +326,38 @@ int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), 
 	return store_rows_end(st, rc);
 }
 
+/* Which source holds each (kind, force, month): source_months and the path. */
+static const store_column month_owner_cols[] = {
+	STORE_COL_AS(store_month_owner, kind, "m.kind", COL_STR),
+	STORE_COL_AS(store_month_owner, force, "m.force", COL_STR),
+	STORE_COL_AS(store_month_owner, month, "m.month", COL_INT),
+	STORE_COL_AS(store_month_owner, source_id, "m.source_id", COL_INT64),
+	STORE_COL_AS(store_month_owner, path, "s.path", COL_STR),
+};
+static const store_table month_owners_table = STORE_TABLE("source_months", month_owner_cols);
+
+int store_month_owners_each(store *s, int (*fn)(void *ctx, const store_month_owner *o), void *ctx)
+{
+	static char *sql;
+	if (!sql) {
+		char *cols = store_columns_list(&month_owners_table, 0, "");
+		sql = xasprintf("SELECT %s FROM source_months m JOIN sources s ON s.id = m.source_id "
+				"ORDER BY m.kind, m.force, m.month", cols);
+		free(cols);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_month_owner o = {0};
+		store_columns_read(s, st, 0, &month_owners_table, &o, NULL);
+		if (fn(ctx, &o))
+			break;
+	}
+	return store_rows_end(st, rc);
+}
+
 int store_source_forces_each(store *s, int (*fn)(void *ctx, long long source, const char *kind, const char *force),
 			     void *ctx)
 {

@@ -4,12 +4,14 @@
  * in store_int.h. */
 #include "store/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/embedded.h"
 #include "core/util.h"
@@ -25,13 +27,27 @@ typedef struct prepared {
 
 struct store {
 	sqlite3 *db;
-	prepared *prep;   /* open addressing on the SQL's address */
+	prepared *prep;    /* open addressing on the SQL's address */
 	size_t nprep, prep_cap;
 	int version;
-	store_rec *rec;   /* texts and the crime IDs being added: crimes.c */
-	int bulk;         /* between store_bulk_begin and store_bulk_end */
-	checkpointer *ck; /* the same, when checkpoints run on their own thread */
+	store_rec *rec;    /* texts and the crime IDs being added: crimes.c */
+	int mode;          /* STORE_READONLY, STORE_WRITE or STORE_CREATE */
+	double busy_since; /* when the current wait for a lock began */
+	int waited;        /* a lock wait is being shown on the terminal */
+	int gave_up;       /* a lock wait ran out: the last failure was that */
+	char *path;
+	char msg[512];
+	int bulk;          /* between store_bulk_begin and store_bulk_end */
+	checkpointer *ck;  /* the same, when checkpoints run on their own thread */
 };
+
+/* How long a writer waits for another one's lock, in seconds. */
+static double lock_wait = STORE_LOCK_WAIT;
+
+void store_set_lock_wait(double seconds)
+{
+	lock_wait = seconds >= 0 ? seconds : STORE_LOCK_WAIT;
+}
 
 const char *store_default_path(const char *explicit_path)
 {
@@ -45,7 +61,26 @@ const char *store_default_path(const char *explicit_path)
 
 const char *store_errmsg(store *s)
 {
+	if (s->gave_up) {
+		snprintf(s->msg, sizeof s->msg, "another crimetab held the database's write lock for more than %g s "
+			 "(wait longer with --wait SECONDS or CRIMETAB_LOCK_TIMEOUT)", lock_wait);
+		return s->msg;
+	}
+	/* "disk I/O error" alone does not say that a disk is full */
+	int code = sqlite3_extended_errcode(s->db), sys = sqlite3_system_errno(s->db);
+	const char *why = sys ? strerror(sys)
+			  : code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_TRUNCATE || code == SQLITE_IOERR_FSYNC
+			  ? "a write failed: is the disk full?" : NULL;
+	if (why && ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)) {
+		snprintf(s->msg, sizeof s->msg, "%s (%s)", sqlite3_errmsg(s->db), why);
+		return s->msg;
+	}
 	return sqlite3_errmsg(s->db);
+}
+
+int store_busy(const store *s)
+{
+	return s->gave_up;
 }
 
 sqlite3 *store_sqlite(const store *s)
@@ -209,22 +244,42 @@ static int pragma_int(sqlite3 *db, const char *name, int dflt)
 	return v;
 }
 
+/* The number of an embedded sql/NNN_*.sql file, or -1 for another file. */
+static int migration_number(const struct embedded_file *f)
+{
+	int n;
+	return strncmp(f->name, "sql/", 4) == 0 && sscanf(f->name + 4, "%d_", &n) == 1 ? n : -1;
+}
+
+int store_latest_version(void)
+{
+	int latest = 0;
+	for (const struct embedded_file *f = embedded_files; f->name; f++)
+		if (migration_number(f) > latest)
+			latest = migration_number(f);
+	return latest;
+}
+
 /* Applies embedded sql/NNN_*.sql files numbered above the current version. */
 static int migrate(store *s, char *err, size_t errlen)
 {
-	s->version = pragma_int(s->db, "user_version", -1);
-	if (s->version < 0)
-		goto db_error;
 	for (const struct embedded_file *f = embedded_files; f->name; f++) {
-		int n;
-		if (strncmp(f->name, "sql/", 4) != 0 || sscanf(f->name + 4, "%d_", &n) != 1 || n <= s->version)
+		int n = migration_number(f);
+		if (n <= s->version)
 			continue;
 		if (store_exec(s, "BEGIN IMMEDIATE") != 0)
 			goto db_error;
+		/* another crimetab may have migrated while this one waited */
+		int now = pragma_int(s->db, "user_version", -1);
+		if (now >= n) {
+			store_exec(s, "ROLLBACK");
+			s->version = now;
+			continue;
+		}
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
 		if (store_exec(s, f->data) != 0 || store_exec(s, pragma) != 0) {
-			snprintf(err, errlen, "migration %s failed: %s", f->name, sqlite3_errmsg(s->db));
+			snprintf(err, errlen, "migration %s failed: %.400s", f->name, store_errmsg(s));
 			store_exec(s, "ROLLBACK");
 			return -1;
 		}
@@ -234,29 +289,180 @@ static int migrate(store *s, char *err, size_t errlen)
 	}
 	return 0;
 db_error:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	snprintf(err, errlen, "%s", store_errmsg(s));
 	return -1;
 }
 
-store *store_open(const char *path, int readonly, char *err, size_t errlen)
+/* Waits for another connection's lock, up to lock_wait seconds, saying so
+ * on a terminal; gives up (SQLITE_BUSY) after that. */
+static int on_busy(void *arg, int count)
+{
+	store *s = arg;
+	double now = ct_now();
+	if (count == 0)
+		s->busy_since = now;
+	double waited = now - s->busy_since;
+	if (waited >= lock_wait) {
+		s->gave_up = 1;
+		if (s->waited)
+			ct_transient(NULL);
+		s->waited = 0;
+		return 0;
+	}
+	if (waited >= 1) {
+		ct_transient("waiting for another crimetab to finish writing %s (%.0f s; gives up after %g s)", s->path,
+			     waited, lock_wait);
+		s->waited = 1;
+	}
+	/* 1 ms at first, then up to 100 ms: a short lock is taken at once */
+	double nap = count < 10 ? 0.001 : count < 30 ? 0.01 : 0.1;
+	if (nap > lock_wait - waited)
+		nap = lock_wait - waited;
+	sqlite3_sleep((int)(nap * 1000) + 1);
+	return 1;
+}
+
+/* Runs SQL, waiting like on_busy while another connection holds a lock:
+ * SQLite calls no busy handler for the exclusive lock that changing the
+ * journal mode takes, so a reader's short read would fail it at once. */
+static int exec_waiting(store *s, const char *sql)
+{
+	for (int count = 0;; count++) {
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || !on_busy(s, count))
+			return -1;
+	}
+}
+
+/* After the wait for a lock: the waiting line goes. */
+static void busy_done(store *s)
+{
+	if (s->waited)
+		ct_transient(NULL);
+	s->waited = 0;
+}
+
+/* True if the database has tables (it is somebody's database). */
+static int has_tables(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	int any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+/* Checks PATH before SQLite opens it: it must be a regular file, and exist
+ * unless it may be created.  0, or the status with err set. */
+static ct_status check_path(const char *path, int mode, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && mode == STORE_CREATE)
+			return CT_OK;
+		if (errno == ENOENT)
+			snprintf(err, errlen, "no database at %s (import something first, or give --db)", path);
+		else
+			snprintf(err, errlen, "%s: cannot open database: %s", path, strerror(errno));
+		return CT_EDB;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a database file (it is %s)", path, ct_file_kind(st.st_mode));
+		return CT_EDB;
+	}
+	return CT_OK;
+}
+
+static store *open_once(const char *path, int mode, ct_status *why, char *err, size_t errlen);
+
+store *store_open(const char *path, int mode, char *err, size_t errlen)
+{
+	ct_status why;
+	return store_open_status(path, mode, &why, err, errlen);
+}
+
+store *store_open_status(const char *path, int mode, ct_status *why, char *err, size_t errlen)
+{
+	*why = check_path(path, mode, err, errlen);
+	if (*why != CT_OK)
+		return NULL;
+	store *s = open_once(path, mode, why, err, errlen);
+	if (s && mode == STORE_READONLY && s->version < store_latest_version()) {
+		/* made by an older crimetab: upgraded once, by whoever may write it */
+		store_close(s);
+		s = open_once(path, STORE_WRITE, why, err, errlen);
+		if (!s) {
+			char why_not[512];
+			snprintf(why_not, sizeof why_not, "%s", err);
+			snprintf(err, errlen, "%s: the database is from an older crimetab and must be upgraded once by "
+					      "someone who may write it (any crimetab import does it): %s", path, why_not);
+			return NULL;
+		}
+		store_close(s);
+		s = open_once(path, mode, why, err, errlen);
+	}
+	return s;
+}
+
+static store *open_once(const char *path, int mode, ct_status *why, char *err, size_t errlen)
 {
 	/* no global allocation statistics: they take a lock on every allocation
 	 * (refused, harmlessly, once SQLite is initialised) */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	store *s = xcalloc(1, sizeof *s);
-	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+	s->mode = mode;
+	s->path = xstrdup(path);
+	*why = CT_EDB;
+	int flags = (mode == STORE_READONLY ? SQLITE_OPEN_READONLY
+		     : SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0)) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return NULL;
+		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, on_busy, s);
 	s->rec = store_rec_new();
 	if (store_rec_functions(s->db) != 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
-		store_close(s);
-		return NULL;
+		goto fail;
+	}
+	/* the schema version is read before anything is written: a database
+	 * from a newer crimetab is left exactly as it is */
+	s->version = pragma_int(s->db, "user_version", -1);
+	busy_done(s);
+	if (s->version < 0) {
+		int code = sqlite3_errcode(s->db);
+		if (s->gave_up)
+			snprintf(err, errlen, "%s: %s", path, store_errmsg(s));
+		else if (code == SQLITE_NOTADB)
+			snprintf(err, errlen, "%s: not a crimetab database (not an SQLite file)", path);
+		else if (mode == STORE_READONLY && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
+			/* WAL mode: a reader must be able to create PATH-shm */
+			snprintf(err, errlen, "%s: the database is in WAL mode (an import is running, or one stopped "
+					      "before its end), and reading it then needs its folder to be writable by you "
+					      "(%s): try again after the import, or run crimetab import on it once",
+				 path, sqlite3_errmsg(s->db));
+		else
+			snprintf(err, errlen, "%s: cannot read the database: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (s->version > store_latest_version()) {
+		snprintf(err, errlen, "%s: the database is from a newer crimetab (schema version %d; this crimetab "
+				      "knows versions up to %d): use that crimetab, or upgrade this one", path, s->version,
+			 store_latest_version());
+		goto fail;
+	}
+	if (s->version == 0 && mode != STORE_CREATE) {
+		snprintf(err, errlen, "%s: not a crimetab database (%s)", path,
+			 has_tables(s->db) ? "it holds other tables" : "it is empty; import something first");
+		goto fail;
+	}
+	if (s->version == 0 && has_tables(s->db)) {
+		snprintf(err, errlen, "%s: not a crimetab database (it holds other tables): give another --db", path);
+		goto fail;
 	}
 	/* An import writes a whole file's rows in one transaction: large pages
 	 * (for a new database; an existing one keeps its own) take a quarter of
@@ -264,28 +470,34 @@ store *store_open(const char *path, int readonly, char *err, size_t errlen)
 	 * comes back to (the right edge of each B-tree, the cube, the sources)
 	 * and most files' whole transaction; rows are appended and written once,
 	 * so a larger cache only fills with fresh memory (64 MiB was 15% slower,
-	 * 2 MiB spilled every file to the WAL and read it back). */
+	 * 2 MiB spilled every file to the WAL and read it back).  A writer uses
+	 * WAL, so that readers (the TUI) go on while it writes; store_close
+	 * leaves the database in rollback mode again. */
 	if (store_exec(s, "PRAGMA foreign_keys = ON") != 0 ||
-	    (!readonly && (store_exec(s, "PRAGMA page_size = 65536") != 0 || store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
-			   store_exec(s, "PRAGMA synchronous = NORMAL") != 0 || store_exec(s, "PRAGMA cache_size = -16384") != 0))) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
-		store_close(s);
-		return NULL;
+	    (mode != STORE_READONLY &&
+	     (store_exec(s, "PRAGMA page_size = 65536") != 0 || exec_waiting(s, "PRAGMA journal_mode = WAL") != 0 ||
+	      store_exec(s, "PRAGMA synchronous = NORMAL") != 0 || store_exec(s, "PRAGMA cache_size = -16384") != 0))) {
+		snprintf(err, errlen, "%s: %s", path, store_errmsg(s));
+		busy_done(s);
+		goto fail;
 	}
+	busy_done(s);
 	char merr[512] = "";
-	if (readonly) {
-		s->version = pragma_int(s->db, "user_version", 0);
-		if (s->version == 0) {
-			snprintf(err, errlen, "%s: not a crimetab database (run crimetab import first)", path);
-			store_close(s);
-			return NULL;
-		}
-	} else if (migrate(s, merr, sizeof merr) != 0) {
+	if (mode != STORE_READONLY && migrate(s, merr, sizeof merr) != 0) {
+		busy_done(s);
 		snprintf(err, errlen, "%s: %s", path, merr);
-		store_close(s);
-		return NULL;
+		goto fail;
 	}
+	busy_done(s);
+	*why = CT_OK;
 	return s;
+fail:
+	if (s->gave_up)
+		*why = CT_EBUSY;
+	if (s->mode != STORE_READONLY)
+		s->mode = STORE_READONLY; /* nothing to leave as it was */
+	store_close(s);
+	return NULL;
 }
 
 void store_close(store *s)
@@ -297,7 +509,16 @@ void store_close(store *s)
 		sqlite3_finalize(s->prep[i].st);
 	free(s->prep);
 	store_rec_free(s->rec);
+	/* Back to a rollback journal when no one else has the database open: a
+	 * WAL database can only be read by someone who may create its -shm file
+	 * beside it, a rollback one by anyone who may read it. */
+	if (s->mode != STORE_READONLY && s->db && sqlite3_db_readonly(s->db, "main") == 0) {
+		sqlite3_busy_handler(s->db, NULL, NULL);
+		store_exec(s, "PRAGMA journal_mode = DELETE");
+	}
+	busy_done(s);
 	sqlite3_close(s->db);
+	free(s->path);
 	free(s);
 }
 

@@ -6,16 +6,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
+
 typedef struct store store;
 
 /* The database path: explicit, else $CRIMETAB_DB, else "crimetab.db". */
 const char *store_default_path(const char *explicit_path);
 
-/* Opens (creating when absent unless READONLY) and migrates PATH.  WAL mode,
- * foreign keys on, busy timeout 5 s.  NULL with err set on failure.  A handle
+/* How store_open opens a database. */
+enum {
+	STORE_CREATE = 0,   /* read-write, created when absent (import, areas load) */
+	STORE_READONLY = 1, /* read only: nothing is written or created */
+	STORE_WRITE = 2,    /* read-write; the database must exist */
+};
+
+/* Seconds a writer waits for another's lock before giving up (CT_EBUSY). */
+#define STORE_LOCK_WAIT 60
+/* Sets the wait for every store opened after (negative: the default). */
+void store_set_lock_wait(double seconds);
+
+/* Opens PATH in MODE; NULL with err set on failure.  Refuses, before
+ * writing anything: a missing database unless MODE is STORE_CREATE ("no
+ * database at PATH ..."), anything but a regular file, a database of a newer
+ * schema than this crimetab's, and an SQLite database that is not
+ * crimetab's.  Writers migrate an older schema and use WAL mode; a reader
+ * finding an older schema has it migrated once (which needs write access)
+ * and then reads.  Foreign keys on; a lock held by another connection is
+ * waited for (see store_set_lock_wait), with a line on a terminal.  A handle
  * is used by one thread at a time (SQLite's own locking is off). */
-store *store_open(const char *path, int readonly, char *err, size_t errlen);
-/* Closes; accepts NULL. */
+store *store_open(const char *path, int mode, char *err, size_t errlen);
+/* The same, with *why: CT_EBUSY when the wait for a lock ran out, CT_EDB
+ * for every other failure. */
+store *store_open_status(const char *path, int mode, ct_status *why, char *err, size_t errlen);
+/* The schema version this crimetab writes (its highest migration). */
+int store_latest_version(void);
+/* True once a wait for another crimetab's lock ran out on S: the failure
+ * being reported is that (exit status CT_EBUSY), and store_errmsg says so. */
+int store_busy(const store *s);
+/* Closes; accepts NULL.  A writer's database is left in rollback-journal
+ * mode when no other connection has it open, so that anyone who may read
+ * the file can read it (see README, Reliability). */
 void store_close(store *s);
 /* The schema version the database is at. */
 int store_schema_version(store *s);
@@ -118,6 +148,17 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 			     int month, long long *superseded);
 /* Calls fn for every source, oldest first; fn returns non-zero to stop. */
 int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), void *ctx);
+
+/* Which source owns each (kind, force, month): the file whose rows of that
+ * month the store holds. */
+typedef struct store_month_owner {
+	const char *kind, *force;
+	int month;
+	long long source_id;
+	const char *path;
+} store_month_owner;
+/* Calls fn for every owned (kind, force, month), in that order. */
+int store_month_owners_each(store *s, int (*fn)(void *ctx, const store_month_owner *o), void *ctx);
 
 /* Every (kind, force) source SOURCE still provides months of, by source. */
 int store_source_forces_each(store *s, int (*fn)(void *ctx, long long source, const char *kind, const char *force),
@@ -245,6 +286,19 @@ int store_cube_rebuild_area(store *s, long long area);
  * "force") with FROM <= month <= TO. */
 int store_cube_each(store *s, long long area, const char *kind, int from, int to,
 		    int (*fn)(void *ctx, int month, const char *category, long long n), void *ctx);
+/* A located crime, for counting those near an area (buffers in metres),
+ * which the cube cannot give. */
+typedef struct store_crime_at {
+	int month;
+	const char *category;
+	double lon, lat;
+	const char *lsoa_code, *area_value;
+} store_crime_at;
+/* Calls fn for every crime of KIND in months FROM..TO whose coordinates lie
+ * in BOX (min lon, min lat, max lon, max lat); crimes without coordinates
+ * never do.  Reads crime rows, not the cube. */
+int store_crimes_in_box_each(store *s, const char *kind, int from, int to, const double box[4],
+			     int (*fn)(void *ctx, const store_crime_at *c), void *ctx);
 /* The smallest id above AFTER of a crime assigned to AREA, 0 if none, -1 on
  * an error: with the sources' row spans, which sources an area draws on
  * costs one lookup per source, not one per crime. */

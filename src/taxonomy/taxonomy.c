@@ -147,9 +147,10 @@ static int add_rows(taxonomy *t, const cJSON *rows, int parent, int depth, const
 
 taxonomy *tax_parse(const char *path, const char *text, char *err, size_t errlen)
 {
-	cJSON *j = cJSON_Parse(text);
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
 	if (!j) {
-		snprintf(err, errlen, "%s: not valid JSON", path);
+		snprintf(err, errlen, "%s:%ld: not valid JSON", path, ct_line_at(text, end));
 		return NULL;
 	}
 	taxonomy *t = xcalloc(1, sizeof *t);

@@ -327,6 +327,8 @@ static void draw_message(const tui_state *s)
 		/* bold when it is the footnote: the figures rest on missing months */
 		int gap = tui_info_text(s, buf, sizeof buf);
 		put(s, l->msg_y, 1, l->width - 1, buf, gap ? A_BOLD : A_DIM);
+		if (l->msg_lines > 1 && tui_sig_text(s, buf, sizeof buf))
+			put(s, l->msg_y + 1, 1, l->width - 1, buf, A_DIM);
 	}
 	if (l->prompt_y < 0)
 		return;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "report/sigfmt.h"
+
 const tui_key tui_keys[] = {
 	{TUI_KEY_UP, "Up", REQ_UP},
 	{'k', "k", REQ_UP},
@@ -733,13 +735,19 @@ char **tui_message_lines(const tui_state *s, size_t *n)
 	return l.v;
 }
 
+/* Whether the report's changes were tested for significance. */
+static int tests_changes(const tui_state *s)
+{
+	return s->rep && s->rep->sig_test != REP_SIG_NONE && s->rep->alpha > 0;
+}
+
 /* The lines under the table, from the bottom: the prompt on a line of its
  * own, the message above it wrapped so that it is read whole (or, with no
- * message, the info line), then the status bar.  The table gives way. */
+ * message, the info lines), then the status bar.  The table gives way. */
 static void fit_bottom(tui_state *s)
 {
 	tui_layout *l = &s->lay;
-	int prompt = prompting(s), n = prompt ? 0 : 1;
+	int prompt = prompting(s), n = prompt ? 0 : max_int(l->info_lines, 1);
 	if (s->message[0]) {
 		lines m = {0};
 		wrap_message(s, &m);
@@ -855,6 +863,9 @@ void tui_resize(tui_state *s, int width, int height)
 	l->head_y = l->areas_w ? 1 : 2;
 	l->body_y = l->head_y + l->head_lines;
 	l->popup_rows = height - 6 > 1 ? height - 6 : 1;
+	/* the cursor row's z and p get a line of their own under the months
+	 * when the headings do not show the months and the table can spare it */
+	l->info_lines = tests_changes(s) && l->head_lines < 3 && height - l->body_y - 3 >= 12 ? 2 : 1;
 	fit_bottom(s);
 	if (s->mode == TUI_MODE_SOURCES) {
 		size_t top = s->popup_top;
@@ -925,9 +936,74 @@ void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, ch
 {
 	rep_fmt_cur(f, cur, len);
 	rep_fmt_diff(f, diff, len);
-	rep_fmt_pct(f, pct, len);
+	/* tight: a flagged change costs a column at most, not two */
+	rep_fmt_pct_marked(f, REP_MARK_TIGHT | (s->ascii ? REP_MARK_ASCII : 0), pct, len);
 	ascii_mark(s, cur);
 	ascii_mark(s, diff);
+}
+
+/* Between the windows on the info line. */
+static const char *win_sep(const tui_state *s)
+{
+	return s->ascii ? " | " : " \xE2\x94\x82 ";
+}
+
+/* The cursor row when one of its changes in a window shown was tested,
+ * else NULL. */
+static const rep_row *sig_row(const tui_state *s)
+{
+	const rep_row *r = tui_cursor_row(s);
+	if (!r || !tests_changes(s))
+		return NULL;
+	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++)
+		if (r->fig[s->lay.win_first + i].tested)
+			return r;
+	return NULL;
+}
+
+/* Appends F's z and p ("z 1.67 p 0.24", the mark when flagged), or "n/a"
+ * when its change was not tested. */
+static void sig_cell(const tui_state *s, const rep_fig *f, strbuf *sb)
+{
+	if (!f->tested) {
+		sb_puts(sb, "n/a");
+		return;
+	}
+	char z[16], p[16];
+	rep_fmt_fig_z(f, z, sizeof z);
+	rep_fmt_fig_p(f, p, sizeof p);
+	sb_printf(sb, "z %s p %s%s", z, p, rep_sig_mark(f, s->ascii ? REP_MARK_ASCII : 0));
+}
+
+int tui_sig_text(const tui_state *s, char *buf, size_t len)
+{
+	const rep_row *r = tui_cursor_row(s);
+	if (len)
+		buf[0] = '\0';
+	if (!r || !tests_changes(s))
+		return 0;
+	strbuf sig = {0};
+	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
+		sb_puts(&sig, i ? win_sep(s) : "");
+		sig_cell(s, &r->fig[s->lay.win_first + i], &sig);
+	}
+	/* the whole path if it fits beside the figures, else its last two labels */
+	const char *path = r->path;
+	int room = s->lay.width - 2 - tui_width(sig.buf) - 2;
+	for (int cut = 0; tui_width(path) > room && cut < 2; cut++) {
+		const char *last = NULL, *q = path;
+		while ((q = strstr(q, " > ")) != NULL)
+			last = q++;
+		if (!last)
+			break;
+		const char *prev = NULL;
+		for (q = path; (q = strstr(q, " > ")) != NULL && q < last; q++)
+			prev = q;
+		path = cut == 0 && prev ? prev + 3 : last + 3;
+	}
+	snprintf(buf, len, "%s  %s", path, sig.buf);
+	sb_release(&sig);
+	return 1;
 }
 
 int tui_gap_text(const tui_state *s, char *buf, size_t len)
@@ -1012,17 +1088,39 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 	/* figures on missing months: the footnote comes first */
 	if (tui_gap_text(s, buf, len))
 		return 1;
-	const rep_row *row = tui_cursor_row(s);
-	strbuf sb = {0};
+	const rep_row *row = tui_cursor_row(s), *tested = s->lay.info_lines < 2 ? sig_row(s) : NULL;
+	strbuf sb = {0}, note = {0};
 	if (row && row->note)
-		sb_printf(&sb, "%s %s: %s%s", s->ascii ? "*" : "\xE2\x80\xA0", row->label, row->note, sep(s));
+		sb_printf(&note, "%s %s: %s%s", s->ascii ? "*" : "\xE2\x80\xA0", row->label, row->note, sep(s));
+	sb_puts(&sb, note.buf ? note.buf : "");
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 		char t[96];
 		tui_window_text(s, s->lay.win_first + i, t, sizeof t);
-		sb_printf(&sb, "%s%s", i ? (s->ascii ? " | " : " \xE2\x94\x82 ") : "", t);
+		sb_printf(&sb, "%s%s", i ? win_sep(s) : "", t);
+		if (tested) {
+			sb_puts(&sb, ": ");
+			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+		}
+	}
+	if (tested && tui_width(sb.buf) > s->lay.width - 2) {
+		/* too wide with the months: the z and p win, beside the note when
+		 * that fits, else beside the row's path */
+		sb_reset(&sb);
+		sb_puts(&sb, note.buf ? note.buf : "");
+		for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
+			sb_puts(&sb, i ? win_sep(s) : "");
+			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+		}
+		if (!note.buf || tui_width(sb.buf) > s->lay.width - 2) {
+			char sig[512];
+			tui_sig_text(s, sig, sizeof sig);
+			sb_reset(&sb);
+			sb_puts(&sb, sig);
+		}
 	}
 	snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
 	sb_release(&sb);
+	sb_release(&note);
 	return 0;
 }
 

@@ -151,7 +151,9 @@ typedef struct tui_layout {
 	int spark_w;       /* 0: no trend column */
 	int popup_rows;    /* text lines a popup shows */
 	int status_y;
-	int msg_y, msg_lines; /* the message (wrapped to be read whole) or the info line */
+	int msg_y, msg_lines; /* the message (wrapped to be read whole) or the info lines */
+	int info_lines;    /* with no message: 2 when the cursor row's z and p have a
+			    * line of their own under the months, else 1 */
 	int prompt_y;      /* the prompt's own line, or -1 */
 } tui_layout;
 #define TUI_MIN_WIDTH 60
@@ -245,7 +247,9 @@ void tui_title_text(const tui_state *s, int width, char *buf, size_t len);
 void tui_status_text(const tui_state *s, int width, char *buf, size_t len);
 /* The line under the status bar when there is no message: the footnote when
  * the area's windows lack months (returns 1), else the cursor row's note and
- * the months of each window shown (returns 0). */
+ * the months of each window shown (returns 0).  With one info line
+ * (lay.info_lines) a row whose changes were tested adds each window's z and
+ * p, and gives up the months, then the note, when they do not all fit. */
 int tui_info_text(const tui_state *s, char *buf, size_t len);
 /* Window W's months against its comparison: "Apr–Sep 2024 vs 2023". */
 void tui_window_text(const tui_state *s, int w, char *buf, size_t len);
@@ -257,12 +261,19 @@ const char *tui_prompt_text(const tui_state *s);
 /* The first area on the tab line (narrow screens): the tabs scroll so that
  * the selected one shows. */
 size_t tui_tabs_first(const tui_state *s);
-/* A figure's three cells (rep_fmt_cur, _diff, _pct; the missing-months mark
- * as '#' without UTF-8), each LEN bytes. */
+/* A figure's three cells (rep_fmt_cur, _diff, and _pct with a flagged
+ * change's mark, rep_fmt_pct_marked; without UTF-8 the missing-months mark
+ * is '#' and the significance marks '^' and 'v'), each LEN bytes. */
 void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, char *pct, size_t len);
 /* The footnote of the selected area when its windows lack months, as one
  * line ("# " marks without UTF-8); 0 and "" when they are complete. */
 int tui_gap_text(const tui_state *s, char *buf, size_t len);
+/* The cursor row's path and its z-scores and p-values for each window shown,
+ * in the table's order ("Theft Offences > Shoplifting  z 2.45 p 0.021▲ │ ...",
+ * "n/a" for a change not tested), the path cut to what fits the screen (the
+ * second info line); 0 and "" when the report tests nothing or there is no
+ * cursor row. */
+int tui_sig_text(const tui_state *s, char *buf, size_t len);
 /* The help lines, from the key table: one per request, its keys then its help.
  * The caller frees each line and the array. */
 char **tui_help_lines(size_t *n);

@@ -54,6 +54,12 @@ check_grep "API only: says why and what to do" "only police.uk API responses hol
 "$BIN" report --db "$DB" --taxonomy police-uk --month 2024-09 --md "$T/r.md" >"$T/out" 2>&1
 check_eq "API month in the windows: report written, exit 4" 4 $?
 check_grep "API month in the windows: warned by name" "police.uk API responses: 1 month of the windows .* not a whole force (2024-09)" "$T/out"
+# months no response covers hold no data: marked and footnoted, never a rise from nothing
+check_grep "API only: the months no response covers are a gap" \
+	"warning: police.uk API responses: no police.uk street data for 2022-10 to 2024-08; the windows and comparisons need 2022-10 to 2024-09" "$T/out"
+check "API only: no Infinity or -100.0% from the months without data" sh -c "! grep -Eq '^\|.*(Infinity|-100\.0%)' '$T/r.md'"
+check_grep "API only: the month's count, its comparison marked" '^| \*\*Total\*\* | \*\*[0-9][0-9]*\*\* | \*\*n/a‡\*\* | \*\*n/a\*\* | \*\*[0-9][0-9]*‡\*\* |' "$T/r.md"
+check_grep "API only: the footnote names the months" "^‡ police.uk API responses: no police.uk street data for 2022-10 to 2024-08$" "$T/r.md"
 
 # API and CSV of the same month: the CSV file is the whole force-month; the
 # response's crimes it holds (same Crime ID) are not counted twice, in either order

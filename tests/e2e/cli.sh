@@ -61,24 +61,31 @@ case $v1 in "crimetab "[0-9]*) ok "version names crimetab" ;; *) not_ok "version
 check "version writes nothing on stderr" test ! -s "$T/err"
 
 # global options before or after the command, for every command that opens a database
+# (only import creates one: the others name the one they were given)
+"$BIN" import -q --db "$T/ref.db" "$ROOT/sample-data/policeuk/2022-09"
 for c in sources rejects "areas list" "facematch list" import; do
 	rm -f "$DB"
 	arg=
 	[ "$c" = import ] && arg=$ROOT/sample-data/policeuk/2022-09
 	# shellcheck disable=SC2086
 	"$BIN" --db "$DB" -q $c $arg >/dev/null 2>"$T/err"
-	check "--db -q before: $c" test -f "$DB"
-	rm -f "$DB"
+	if [ "$c" = import ]; then
+		check "--db -q before: $c" test -f "$DB"
+		rm -f "$DB"
+	else
+		check_grep "--db -q before: $c" "no database at $DB" "$T/err"
+		cp "$T/ref.db" "$DB"
+	fi
 	# shellcheck disable=SC2086
 	"$BIN" $c $arg --no-color --quiet --db "$DB" >/dev/null 2>"$T/err"
-	check "--db --quiet --no-color after: $c" test -f "$DB"
+	check_eq "--db --quiet --no-color after: $c" "0 yes" "$? $(test -f "$DB" && echo yes)"
 	check "no error: $c" test ! -s "$T/err"
 done
 "$BIN" tui -q --no-color --db "$DB" <"$T/a" >"$T/out" 2>"$T/err"
 check_eq "tui takes the global options (then needs a terminal)" "2|crimetab: error: tui: needs a terminal (standard output is not one); for files use crimetab report" \
 	"$?|$(cat "$T/err")"
 mkdir -p "$T/elsewhere"
-"$BIN" -C "$T/elsewhere" sources >/dev/null
+"$BIN" -C "$T/elsewhere" import -q "$ROOT/sample-data/policeuk/2022-09"
 check "-C makes the default database there" test -f "$T/elsewhere/crimetab.db"
 "$BIN" -C "$T/nowhere" sources >/dev/null 2>"$T/err"
 check_eq "-C to a missing folder: status 5, one line" "5|1" "$?|$(wc -l <"$T/err" | tr -d ' ')"
@@ -115,6 +122,14 @@ for kind in "data file:import $T/nosuch.csv" "mapping:import --mapping nosuch $T
 	"run config:run --config nosuch" "plugin config:facematch run --plugin facematch-embeddings --config @$T/nosuch"; do
 	# shellcheck disable=SC2086
 	status_is "unreadable ${kind%%:*}" 5 --db "$DB" ${kind#*:}
+done
+# a missing file of any kind reads the same: FILE: cannot open: reason
+for kind in "data file:import $T/nosuch.csv" "zip:import $T/nosuch.zip" "folder:import $T/nosuch/" \
+	"mapping:import --mapping $T/nosuch.json $T/junk.csv" "taxonomy:report --taxonomy $T/nosuch.json" \
+	"areas file:areas load $T/nosuch.json" "report config:report --config $T/nosuch.json"; do
+	# shellcheck disable=SC2086
+	"$BIN" --db "$DB" ${kind#*:} >/dev/null 2>"$T/err"
+	check_grep "missing ${kind%%:*}: 'cannot open'" "^crimetab: error: $T/nosuch[^:]*: cannot open: No such file or directory$" "$T/err"
 done
 for kind in "data file:import $T/junk.csv" "mapping:import --mapping $T/bad.json $T/junk.csv" \
 	"taxonomy:report --taxonomy $T/bad.json" "areas file:areas load $T/bad.json" \

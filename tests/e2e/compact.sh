@@ -128,17 +128,35 @@ F4=$T/odd/2025-01/2025-01-cleveland-stop-and-search.csv
 } >"$F4"
 DB=$T/odd.db
 "$BIN" import -q --db "$DB" "$T/odd" 2>"$T/log"
-# rejected: a bad month, a short row, an outcome without a Crime ID, a Date that is not one
-check_eq "odd files import" "4|4" "$(sql 'select count(*), sum(rows_rejected) from sources')"
+# rejected: a bad month, a short row, an outcome without a Crime ID, a Date
+# without a time and one that is not a date
+check_eq "odd files import" "4|5" "$(sql 'select count(*), sum(rows_rejected) from sources')"
 "$BIN" export -q --db "$DB" --raw --out "$T/oddout" >"$T/log" 2>&1
 check_eq "odd files export" 0 $?
 for f in "$F1" "$F2" "$F3" "$F4"; do
 	check "$(basename "$f") comes back byte for byte" cmp "$f" "$T/oddout/${f#"$T"/odd/}"
 done
 # kept: after a blank line, "-1.3", "-0.000000" with another line ending, quotes
-# not needed, "1.5e0", no final newline; "-1.3125"; "Z", a date alone, quotes
-check_eq "only the rows written unlike police.uk keep their text" "5|1|3" \
+# not needed, "1.5e0", no final newline; "-1.3125"; "Z", quotes
+check_eq "only the rows written unlike police.uk keep their text" "5|1|2" \
 	"$(sql 'select (select count(raw) from crime_records), (select count(raw) from outcome_records), (select count(raw) from stop_records)')"
+
+# the lines an unterminated quote swallowed (more than 1 MiB) are not kept: that
+# file cannot be given back, and says so
+mkdir -p "$T/swallow/2024-10"
+F5=$T/swallow/2024-10/2024-10-cleveland-street.csv
+{
+	echo "$H"
+	echo 'q1,2024-10,Cleveland Police,Cleveland Police,-1.3,54.6,"On or near an unterminated quote,E01012227,S,Drugs,,'
+	seq 1 30000 | sed 's/^/a line of free text that an unterminated quote swallowed, number /'
+	echo 'q2,2024-10,Cleveland Police,Cleveland Police,-1.300000,54.600000,On or near Y,E01012227,S,Drugs,,'
+} >"$F5"
+DB=$T/swallow.db
+"$BIN" import -q --db "$DB" "$F5"
+"$BIN" export -q --db "$DB" --raw --source 1 -o "$T/swallowed.csv" 2>"$T/log"
+check_eq "a file whose swallowed lines were not kept: export exits 3" 3 $?
+check_grep "and says why" "a rejected row of more than 1 MiB (an unterminated quote?) is not kept whole" "$T/log"
+check "and the database stays small" test "$(stat -c %s "$DB")" -lt 2000000
 
 # a file whose months a newer file superseded cannot be given back
 DB=$T/super.db

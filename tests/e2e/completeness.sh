@@ -32,6 +32,25 @@ for spec in 2023-04:yoy:police-uk 2024-03:yoy:police-uk 2024-04:yoy:police-uk 20
 		"$PY" tests/tools/check-marks.py --month "$m" --compare "$cmp" --present "$PRESENT" \
 		--force "Cleveland Police" --md "$o.md" --csv "$o.csv" --json "$o.json" --xlsx "$o.xlsx"
 done
+# the check reads every table of an area's sheet, the full one under the
+# summary too: a -100.0% put into the full table's last row is caught
+o=$T/2024-04-yoy-police-uk
+"$PY" - "$o.xlsx" "$T/broken.xlsx" <<'PYEOF'
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb[wb.sheetnames[-3]]
+heads = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Crime"]
+row = heads[-1] + 2
+while ws.cell(row + 1, 1).value not in (None, ""):
+    row += 1
+ws.cell(row, 7).value = -1.0  # Last 6 Months % Diff, a window that lacks months
+wb.save(sys.argv[2])
+PYEOF
+"$PY" tests/tools/check-marks.py --month 2024-04 --present "$PRESENT" --force "Cleveland Police" \
+	--xlsx "$T/broken.xlsx" >"$T/broken.out" 2>&1
+check_eq "check-marks: a wrong cell in the full table fails the check" 1 $?
+check_grep "  and is named" "Total Last 6 Months: diff/pct 'n/a\(‡\)\?' '-100.0%'" "$T/broken.out"
 o=$T/2024-03-yoy-police-uk
 # before: "|  | -81 | -100.0% |" for a month with no file at all
 check_grep "a month without data: blank with the mark, n/a" '^| \*\*Total\*\* | \*\*‡\*\* | \*\*n/a\*\* | \*\*n/a\*\* |' "$o.md"
@@ -46,7 +65,7 @@ o=$T/2024-04-yoy-police-uk
 check_eq "one warning line for the one force's gaps" 1 "$(grep -c 'warning:' "$o.err")"
 check_grep "the warning names the runs of months" \
 	'warning: Cleveland Police: no police.uk street data for 2022-05 to 2022-12, 2023-05 to 2023-12, 2024-03; the windows and comparisons need 2022-05 to 2024-04' "$o.err"
-check_grep "a complete window keeps its plain figures" '^| \*\*Total\*\* | \*\*76\*\* | \*\*-28\*\* | \*\*-26.9%\*\* | \*\*231‡\*\* |' "$o.md"
+check_grep "a complete window keeps its plain figures" '^| \*\*Total\*\* | \*\*76\*\* | \*\*-28\*\* | \*\*-26.9% ▼\*\* | \*\*231‡\*\* |' "$o.md"
 
 # --month latest: the newest month, and why (no month's comparisons are complete here)
 "$BIN" report --db "$DB" --taxonomy police-uk --md "$T/latest.md" 2>"$T/latest.err"

@@ -102,8 +102,8 @@ LATEST=$(ls sql/*.sql | sed 's,^sql/0*,,; s,_.*,,' | sort -n | tail -n 1)
 check_eq "version-1 database migrated to the latest" "$LATEST" "$(sql 'PRAGMA user_version')"
 check_eq "migration added the face-match tables" "1" "$(sql "select count(*) from sqlite_master where name = 'fm_sightings'")"
 DB=$T/new.db
-"$BIN" sources --db "$DB" >/dev/null
+"$BIN" import --db "$DB" -q "$F"
 check_eq "empty database gets every migration" "$LATEST" "$(sql 'PRAGMA user_version')"
-CRIMETAB_DB=$T/env.db "$BIN" sources >/dev/null
+CRIMETAB_DB=$T/env.db "$BIN" import -q "$F"
 check "CRIMETAB_DB names the database" test -f "$T/env.db"
 finish

@@ -24,6 +24,13 @@ else
 	echo "# skipped XLSX checks: no python3 with openpyxl"
 fi
 check "report matches golden file" diff -u tests/golden/paper-2024-09.md "$T/paper.md"
+# without significance: the paper's own cells exactly, no marks, no legend, no Highlights
+check "report --significance none" "$BIN" report --db "$DB" --quiet --month 2024-09 --significance none --md "$T/plain.md"
+check "no marks, legend or Highlights with --significance none" sh -c "! grep -q '\(▲\|▼\|Highlights\|unlikely to be chance\)' '$T/plain.md'"
+check "paper table without significance: Stockton Town Centre" python3 tests/tools/md-cells.py "$T/plain.md" \
+	"Stockton Town Centre" tests/paper/expected-stockton-town-centre.tsv
+check_eq "with and without significance, the same cells but for the marks" \
+	"$(grep '^|' "$T/plain.md")" "$(grep '^|' "$T/paper.md" | sed 's/ [▲▼]//g')"
 # the summary table is the top-level rows and Total of the full one
 check_grep "Stockton summary has Unknown" '^| Unknown |  |  |  |  |  |  |  | -1 | -100.0% |$' "$T/paper.md"
 # latest = 2024-09, the last month the force export covers

@@ -11,12 +11,13 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimetab-tui-gaps.XXXXXX")
 DB=$TMP/gaps.db
 failed=0
 n=0
+. "$ROOT/tests/e2e/lib-tmux.sh"
 cleanup() {
-	tmux -L "$SOCK" kill-server >/dev/null 2>&1
+	tmux_stop
 	rm -rf "$TMP" 2>/dev/null || { sleep 0.5; rm -rf "$TMP"; }
 }
 trap cleanup EXIT
-tm() { tmux -L "$SOCK" "$@"; }
+trap 'exit 130' INT TERM
 screen() { tm capture-pane -p -t gaps; }
 # Polls the screen (every 0.1 s, up to 10 s) until PATTERN (grep -E) shows.
 shows() {
@@ -46,7 +47,7 @@ if ! "$BIN" import --db "$DB" --quiet tests/data/policeuk-gaps >"$TMP/log" 2>&1 
 	sed 's/^/# /' "$TMP/log"
 	exit 1
 fi
-tm -f /dev/null new-session -d -s gaps -x 80 -y 24 \
+tmux_start gaps 80 24 \
 	"env -i PATH='$PATH' HOME='$TMP' TERM=xterm-256color LANG=C.UTF-8 '$BIN' tui --db '$DB' --month 2024-04 --taxonomy police-uk; sleep 30" ||
 	{ echo "Bail out! cannot start tmux"; exit 1; }
 

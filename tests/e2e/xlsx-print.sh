@@ -17,10 +17,12 @@ check "paper areas loaded" "$BIN" areas --db "$DB" --quiet load tests/paper/area
 check "police.uk files with gaps imported" "$BIN" import --db "$GAPS" --quiet tests/data/policeuk-gaps
 check "their area loaded" "$BIN" areas --db "$GAPS" --quiet load tests/data/policeuk-gaps/areas.json
 # the paper's tables (Home Office, force export); the long layout; police.uk
-# categories with their † notes and months missing (‡ footnotes)
-check "paper workbook" "$BIN" report --db "$DB" --quiet --all-data --month 2024-09 --xlsx "$T/paper.xlsx"
-check "long workbook" "$BIN" report --db "$DB" --quiet --all-data --month 2024-09 --xlsx "$T/long.xlsx" \
-	--xlsx-layout long
+# categories with their † notes and months missing (‡ footnotes); the
+# Highlights (with the rows the council asks about) after each Summary
+check "paper workbook" "$BIN" report --db "$DB" --quiet --all-data --month 2024-09 --highlight Shoplifting \
+	--xlsx "$T/paper.xlsx"
+check "long workbook" "$BIN" report --db "$DB" --quiet --all-data --month 2024-09 --highlight Shoplifting \
+	--xlsx "$T/long.xlsx" --xlsx-layout long
 check "workbook with gaps" "$BIN" report --db "$GAPS" --quiet --all-data --allow-missing --month 2024-04 \
 	--taxonomy police-uk --xlsx "$T/gaps.xlsx"
 python3 tests/tools/check-pdf-pages.py "$T/paper.xlsx" "$T/long.xlsx" "$T/gaps.xlsx" >"$T/pages" 2>&1
@@ -28,8 +30,10 @@ rc=$?
 cat "$T/pages"
 [ "$rc" -eq 77 ] && exit 0
 check_eq "every printed page has table rows" 0 "$rc"
-# the area sheets are one page each, after the Summary's
-check_grep "an area's sheet on one page" "paper.xlsx page 3/.*(Billingham Central" "$T/pages"
+# the area sheets are one page each, after the Summary's and the Highlights'
+check_eq "an area's sheet on one page" 1 "$(grep -c 'paper.xlsx page [0-9]*/.*(Billingham Central' "$T/pages")"
+check_grep "the Highlights printed after the Summary" "paper.xlsx page 2/.*(Highlights" "$T/pages"
+check_grep "the long workbook's Highlights printed" "long.xlsx page 2/.*(Highlights" "$T/pages"
 
 # the check itself: a page break before a sheet's last note leaves the note
 # alone on a page, under the repeated headings, and is caught

@@ -175,6 +175,19 @@ def check_json(path, t):
                     problem(path, f"{where}: {why}")
 
 
+def table_heads(ws):
+    """(heading row, first figure column) of each table of the sheet: a row
+    whose column A reads Crime or Area, with the first window's name over
+    the figures (column B, or C after the long layout's Crime column)."""
+    heads = []
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(r, 1).value in ("Crime", "Area"):
+            c0 = next((c for c in (2, 3) if ws.cell(r, c).value == WINDOWS[0][0]), None)
+            if c0:
+                heads.append((r, c0))
+    return heads
+
+
 def check_xlsx(path, t):
     try:
         import openpyxl
@@ -191,25 +204,29 @@ def check_xlsx(path, t):
         return str(v)
 
     for ws in wb.worksheets:
-        if ws.title in ("Trend", "Sources"):
+        if ws.title in ("Trend", "Sources", "Highlights"):
             continue
-        first = "Area" if ws.title == "Summary" else "Crime"
-        head = next((r for r in range(1, min(ws.max_row, 40) + 1) if ws.cell(r, 1).value == first), None)
-        if head is None:
-            problem(ws.title, f"no table {first!r}")
+        heads = table_heads(ws)
+        if not heads:
+            problem(ws.title, "no table headed 'Crime' or 'Area'")
             continue
-        row = head + 2
-        while row <= ws.max_row and ws.cell(row, 1).value not in (None, ""):
-            for w in range(3):
-                c = 2 + 3 * w
-                cur = text(ws.cell(row, c).value)
-                diff = text(ws.cell(row, c + 1).value)
-                pct = ws.cell(row, c + 2).value
-                pct = f"{pct * 100:.1f}%" if isinstance(pct, (int, float)) else text(pct)
-                why = t.expect_cells(w, cur, diff, pct)
-                if why:
-                    problem(f"{ws.title}!row {row}", f"{ws.cell(row, 1).value} {WINDOWS[w][0]}: {why}")
-            row += 1
+        if ws.title not in ("Summary", "Table") and len(heads) != 2:
+            problem(ws.title, f"{len(heads)} tables, want the area's summary and its full table")
+        # every table: on an area sheet the summary and the full table under it
+        for head, c0 in heads:
+            row = head + 2
+            while row <= ws.max_row and ws.cell(row, 1).value not in (None, ""):
+                for w in range(3):
+                    c = c0 + 3 * w
+                    cur = text(ws.cell(row, c).value)
+                    diff = text(ws.cell(row, c + 1).value)
+                    pct = ws.cell(row, c + 2).value
+                    pct = f"{pct * 100:.1f}%" if isinstance(pct, (int, float)) else text(pct)
+                    why = t.expect_cells(w, cur, diff, pct)
+                    if why:
+                        label = ws.cell(row, c0 - 1).value
+                        problem(f"{ws.title}!row {row}", f"{label} {WINDOWS[w][0]}: {why}")
+                row += 1
         col_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
         if t.any_incomplete:
             want = t.gap_line if ws.title != "Summary" else None

@@ -10,7 +10,9 @@ profile in a temporary folder, so that it neither uses nor disturbs another
 LibreOffice), then each page's text is read with pdftotext.  A page passes
 when, without its page header ("... compared with the ...") and footer
 ("Page N of M"), it has a line with a figure on it that is not a note (a
-line starting with a mark, "Warning:", "Blank cells", "From ...").
+line starting with a mark, "Warning:", "Blank cells", "From ...", or the
+significance marks' legend, "▲ ▼ ...").  On the Highlights sheet the
+sentences, each with its figures, are its rows.
 
 Prints one line per page and exits 1 if a page fails, 77 (skipped) when
 LibreOffice or pdftotext is not installed, 2 on bad usage.
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-NOTE = re.compile(r"^\s*(\u2021|\u2020|Warning:|Blank cells|From |Each window|The top-level|Each area's)")
+NOTE = re.compile(r"^\s*(\u2021|\u2020|\u25b2 \u25bc|Warning:|Blank cells|From |Each window|The top-level|Each area's)")
 FURNITURE = re.compile(r"compared with the |Page \d+ of \d+")
 
 

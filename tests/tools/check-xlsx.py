@@ -2,16 +2,20 @@
 """Checks a crimetab workbook the way a committee reader would see it.
 
 usage: check-xlsx.py FILE [--expect-sheet NAME ...] [--expect-tsv AREA=TSV ...]
-                     [--expect-note SHEET=TEXT ...] [--long]
+                     [--expect-note SHEET=TEXT ...] [--long] [--highlights NAME]
+                     [--expect-marks]
 
 Always: Summary is the first sheet and Trend and Sources exist; every table
 has the merged window headers over Current / Diff / % Diff, frozen panes,
 blank cells for zero counts, % cells that are numbers formatted as % (or the
-text "Infinity", or blank), a window resting on missing months as a marked
+text "Infinity", or blank) with a significance mark, if any, that agrees with
+the sign (in either layout), a window resting on missing months as a marked
 count ("1234\u2021", or the mark alone) or a plain one with Diff and % Diff
 reading n/a, and bold exactly on group rows and Total; the Trend sheet has a
 chart; every sheet has a page header and footer; Sources has each file's
-SHA-256, the crimetab version and the time of the run.
+SHA-256, the crimetab version and the time of the run.  When the Highlights
+sheet is there, it follows Summary, names every area of the Summary and
+carries the marks' legend.
 
 The sheets layout: sheet names of at most 31 characters, each area's full
 name in its A1, its summary table (the top-level rows and Total, the same
@@ -24,6 +28,10 @@ for cell, the table in TSV (lines: depth, label, then Current, Diff, % Diff
 for each window, as the paper prints them; see tests/paper/expected-*.tsv).
 --expect-note SHEET=TEXT: a cell of column A of SHEET (a sheet name, or the
 title in A1) reads exactly TEXT, e.g. a footnote.
+--highlights NAME: the Highlights sheet's name (default Highlights).
+--expect-marks: the tables (area sheets, or the long Table) have flagged
+% Diff cells, each with the pale fill, and the marks' legend is on every
+table sheet.
 
 Prints one line per problem and exits 1 if there is any; 2 on bad usage.
 """
@@ -40,9 +48,14 @@ except ImportError:
 
 WINDOWS = ["Selected Month", "Last 6 Months", "Last 12 Months"]
 SUB = ["Current", "Diff", "% Diff"]
-FIXED = ["Summary", "Trend", "Sources"]
+FIXED = ["Summary", "Highlights", "Trend", "Sources"]
+RISE, FALL = "\u25b2", "\u25bc"  # significance marks beside a flagged % Diff
+
+FLAG_FILL = "FFF2CC"  # the pale fill of a flagged % Diff
+LEGEND = RISE + " " + FALL + " "  # the legend's start
 
 problems = []
+flagged = {}  # sheet title: flagged % Diff cells
 
 
 def problem(where, msg):
@@ -148,16 +161,52 @@ def check_cells(ws, row, c0=2):
         if pct.value is None:
             if diff.value is not None:
                 problem(ref(ws, row, c + 2), "blank % beside a diff")
-        elif pct.value == "Infinity":
+        elif pct.value in ("Infinity", "Infinity " + RISE):
+            if pct.value != "Infinity":
+                check_flag_fill(ws, row, c + 2, pct)
             if pct.alignment.horizontal != "right":
                 problem(ref(ws, row, c + 2), "Infinity is not right-aligned")
             if cur.value is None:
                 problem(ref(ws, row, c + 2), "Infinity with a zero count")
         elif is_number(pct.value):
-            if "%" not in (pct.number_format or ""):
+            fmt = pct.number_format or ""
+            if "%" not in fmt:
                 problem(ref(ws, row, c + 2), f"% cell has number format {pct.number_format!r}")
+            # a flagged change: its mark in the number format, the right way round
+            if (RISE in fmt and pct.value <= 0) or (FALL in fmt and pct.value >= 0):
+                problem(ref(ws, row, c + 2), f"mark in {fmt!r} disagrees with {pct.value}")
+            if RISE in fmt or FALL in fmt:
+                check_flag_fill(ws, row, c + 2, pct)
         else:
             problem(ref(ws, row, c + 2), f"% cell holds {pct.value!r}: want a number, 'Infinity' or blank")
+
+
+def check_flag_fill(ws, row, col, cell):
+    """A flagged % Diff: counted, and filled pale on screen."""
+    flagged[ws.title] = flagged.get(ws.title, 0) + 1
+    rgb = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fgColor is not None else None
+    if not (isinstance(rgb, str) and rgb.upper().endswith(FLAG_FILL)):
+        problem(ref(ws, row, col), f"flagged % Diff without the pale fill (fill {rgb!r})")
+
+
+def has_legend(ws):
+    return any(isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value.startswith(LEGEND)
+               for r in range(1, ws.max_row + 1))
+
+
+def check_highlights(ws, areas):
+    """Every area of the Summary has its name in column A, with a sentence
+    under it; the legend says what the marks mean."""
+    col_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 2)]
+    for name in areas:
+        if name not in col_a:
+            problem(ws.title, f"no Highlights for {name!r}")
+            continue
+        below = col_a[col_a.index(name) + 1]
+        if not (isinstance(below, str) and re.search(r"\d", below)):
+            problem(ws.title, f"{name!r}: no sentence under its name (got {below!r})")
+    if not has_legend(ws):
+        problem(ws.title, "no legend of the marks")
 
 
 def depth_of(cell):
@@ -283,6 +332,8 @@ def cell_matches(cell, kind, exp):
             return math.isclose(shown, float(exp[:-1]), abs_tol=1e-9), f"{shown}%"
         except ValueError:
             return False, f"{shown}%"
+    if kind == "pct" and isinstance(v, str):
+        v = v.removesuffix(" " + RISE).removesuffix(" " + FALL)  # the paper has no marks
     if is_number(v) and float(v).is_integer():
         return str(int(v)) == exp, str(int(v))
     return isinstance(v, str) and v == exp, repr(v)
@@ -329,6 +380,10 @@ def main():
     ap.add_argument("--expect-tsv", action="append", default=[], metavar="AREA=TSV")
     ap.add_argument("--expect-note", action="append", default=[], metavar="SHEET=TEXT")
     ap.add_argument("--long", action="store_true", help="the long layout: one Table sheet")
+    ap.add_argument("--highlights", default="Highlights", metavar="NAME",
+                    help="the Highlights sheet's name (the wording template's heading)")
+    ap.add_argument("--expect-marks", action="store_true",
+                    help="some % Diff is flagged (with its fill) and the legend is under the tables")
     args = ap.parse_args()
 
     wb = openpyxl.load_workbook(args.file)
@@ -338,19 +393,26 @@ def main():
     for name in ("Trend", "Sources"):
         if name not in names:
             problem(args.file, f"no {name} sheet")
+    FIXED[1] = args.highlights
+    if args.highlights in names and names.index(args.highlights) != 1:
+        problem(args.file, "the Highlights sheet does not follow Summary")
     if names[-2:] != ["Trend", "Sources"]:
         problem(args.file, f"sheets end {names[-2:]}, not Trend, Sources")
-    if args.long and names != ["Summary", "Table", "Trend", "Sources"]:
-        problem(args.file, f"sheets are {names}, want Summary, Table, Trend, Sources")
+    long_names = ["Summary"] + [args.highlights] * (args.highlights in names) + ["Table", "Trend", "Sources"]
+    if args.long and names != long_names:
+        problem(args.file, f"sheets are {names}, want {', '.join(long_names)}")
     if args.expect_sheet and names != args.expect_sheet:
         problem(args.file, f"sheets are {names}, expected {args.expect_sheet}")
 
+    summary_areas = []
     if "Summary" in names:
         head = find_header(wb["Summary"], "Area")
         if head is None:
             problem("Summary", "no table headed 'Area'")
         else:
-            check_table(wb["Summary"], head)
+            summary_areas = [wb["Summary"].cell(r, 1).value for r in check_table(wb["Summary"], head)]
+    if args.highlights in names:
+        check_highlights(wb[args.highlights], summary_areas)
     areas = [n for n in names if n not in FIXED + ["Table"]]
     for name in areas:
         if len(name) > 31:
@@ -358,6 +420,15 @@ def main():
         check_area(wb[name])
     if args.long and "Table" in names:
         check_long(wb["Table"])
+    if args.expect_marks:
+        tables = ["Table"] if args.long else areas
+        if not any(flagged.get(n) for n in tables):
+            problem(args.file, f"no flagged % Diff in {'the Table sheet' if args.long else 'any area sheet'}")
+        for n in ["Summary"] + tables:
+            if n in names and not has_legend(wb[n]):
+                problem(n, "no legend of the marks")
+        if args.highlights not in names:
+            problem(args.file, f"no {args.highlights} sheet")
     if "Trend" in names and not wb["Trend"]._charts:
         problem("Trend", "no chart")
     if "Sources" in names:

@@ -16,7 +16,9 @@ def cells_of(line):
         depth = len(p) - len(p.lstrip('\t'))
         p = p.lstrip('\t').replace('**', '')
         p = re.sub(r'\\(.)', r'\1', p)
-        out.append((depth, html.unescape(p).rstrip(' †')))
+        # the paper has no significance marks: a flagged % Diff's mark goes
+        p = re.sub(r' [\u25b2\u25bc]$', '', html.unescape(p))
+        out.append((depth, p.rstrip(' †')))
     return out
 
 

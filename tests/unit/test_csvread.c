@@ -456,6 +456,80 @@ static void test_errors_in_sequence(void **state)
 }
 
 /* NUL bytes are kept: the field length says where the field really ends. */
+/* An unterminated quote followed by many lines: the reader stops the row
+ * at the limit, skips lines up to the next one that reads as a row with the
+ * header's number of fields, and returns ONE error row naming the span; the
+ * valid rows after it come back. */
+static void test_resync_after_unterminated_quote(void **state)
+{
+	(void)state;
+	strbuf text = {0};
+	sb_puts(&text, "h1,h2,h3\nok,1,2\nbad,\"never closed,");
+	long long line = 3;
+	for (int i = 0; i < 20000; i++, line++)
+		/* free text, and rows of the wrong width: none reads as a row */
+		sb_printf(&text, i % 7 ? "just some words on line %d\n" : "two,fields %d\n", i);
+	long long last = line - 1;
+	for (int i = 0; i < 14; i++)
+		sb_printf(&text, "good,%d,\"quoted, with a comma\"\n", i);
+	src s;
+	imp_row row;
+	src_open(&s, text.buf, text.len);
+	next_ok(&s, &row, 1, 3);
+	next_ok(&s, &row, 2, 3);
+	next_error(&s, &row, 3);
+	char want[160];
+	snprintf(want, sizeof want, "lines 3 to %lld skipped, up to the next line that reads as a row", last);
+	if (!strstr(row.error, want))
+		fail_msg("error \"%s\" lacks \"%s\"", row.error, want);
+	assert_non_null(strstr(row.error, "longer than 65536 bytes"));
+	/* the raw text kept is the start of the span, at most the limit */
+	assert_true(strncmp(row.raw, "bad,\"never closed,", 18) == 0);
+	assert_true(row.raw_len <= IMP_MAX_ROW_BYTES);
+	for (int i = 0; i < 14; i++) {
+		next_ok(&s, &row, last + 1 + i, 3);
+		assert_string_equal(row.fields[0], "good");
+		assert_string_equal(row.fields[2], "quoted, with a comma");
+	}
+	at_end(&s);
+	src_close(&s);
+	sb_release(&text);
+}
+
+/* With no row after it, the span runs to the end of the file: still one
+ * error row. */
+static void test_resync_to_end_of_file(void **state)
+{
+	(void)state;
+	strbuf text = {0};
+	sb_puts(&text, "h1,h2\n\"open");
+	for (int i = 0; i < 10000; i++)
+		sb_printf(&text, "\nline %d", i);
+	src s;
+	imp_row row;
+	src_open(&s, text.buf, text.len);
+	next_ok(&s, &row, 1, 2);
+	next_error(&s, &row, 2);
+	assert_non_null(strstr(row.error, "lines 2 to 10002 skipped, to the end of the file"));
+	at_end(&s);
+	src_close(&s);
+	sb_release(&text);
+}
+
+/* The raw text keeps NUL bytes, with its length. */
+static void test_raw_keeps_nul(void **state)
+{
+	(void)state;
+	src s;
+	imp_row row;
+	SRC_OPEN(&s, "a\0b,\"c\"\"\0\"\n");
+	assert_int_equal(imp_reader_next(s.r, &row), 1);
+	assert_int_equal(row.raw_len, 10);
+	assert_memory_equal(row.raw, "a\0b,\"c\"\"\0\"", 10);
+	at_end(&s);
+	src_close(&s);
+}
+
 static void test_nul_byte_in_field(void **state)
 {
 	(void)state;
@@ -718,6 +792,9 @@ int main(void)
 		cmocka_unit_test(test_unterminated_quote_at_eof),
 		cmocka_unit_test(test_errors_in_sequence),
 		cmocka_unit_test(test_nul_byte_in_field),
+		cmocka_unit_test(test_resync_after_unterminated_quote),
+		cmocka_unit_test(test_resync_to_end_of_file),
+		cmocka_unit_test(test_raw_keeps_nul),
 		cmocka_unit_test(test_row_limit_is_exact),
 		cmocka_unit_test(test_cr_only_line_endings_lose_no_rows),
 		cmocka_unit_test(test_cr_only_long_file),

@@ -19,6 +19,8 @@
 #include "core/version.h"
 #include "fixture_report.h"
 #include "report/export.h"
+#include "report/phrases.h"
+#include "stats/highlights.h"
 
 #define A0Q "\"Stockton | \"\"Town\"\" Centre: [x] & High Street\""
 /* FX_AREA0 as a sheet name: cleaned, abbreviated ("Centre" -> "Ctr"), then
@@ -59,7 +61,7 @@ static void expect_line(const char *text, const char *line)
 #define W1 "month,2024-09,2024-09,2023-09,2023-09"
 #define W6 "6 months,2024-04,2024-09,2023-04,2023-09"
 #define W12 "12 months,2023-10,2024-09,2022-10,2023-09"
-#define DONE ",true,true,,"
+#define DONE ",true,true,,,,,"
 
 static void test_csv_lines(void **state)
 {
@@ -67,7 +69,7 @@ static void test_csv_lines(void **state)
 	char *csv = render(rep_write_csv, r);
 	const char *head = "month,comparison_basis,area,row,row_kind,depth,window,window_from,window_to,"
 			   "comparison_from,comparison_to,current,comparison,diff,pct,pct_kind,complete_current,"
-			   "complete_comparison,missing_current,missing_comparison\n";
+			   "complete_comparison,missing_current,missing_comparison,z,p,significant\n";
 	assert_true(strncmp(csv, head, strlen(head)) == 0);
 	size_t lines = 0;
 	for (const char *p = csv; *p; p++)
@@ -93,9 +95,9 @@ static void test_csv_lines(void **state)
 	expect_line(csv, PFX "Norton Central,Anti-social behaviour,outside_total,0," W1 ",5,7,-2,-28.6,value" DONE);
 	/* offender measures: the data's coverage does not bear on them */
 	expect_line(csv, PFX "Norton Central,Offenders (face match) > Sightings,offenders,1," W12
-			 ",130,0,130,,infinity,,,,");
+			 ",130,0,130,,infinity,,,,,,,");
 	expect_line(csv, PFX "Norton Central,Offenders (face match) > Watchlist matches,offenders,1," W1
-			 ",0,0,0,,none,,,,");
+			 ",0,0,0,,none,,,,,,,");
 	free(csv);
 	rep_report_free(r);
 }
@@ -145,9 +147,9 @@ static void test_csv_incomplete(void **state)
 	fx_mark_incomplete(r);
 	char *csv = render(rep_write_csv, r);
 	expect_line(csv, PFX "Norton Central,Total,total,0," W1 ",8,5,3,60.0,value" DONE);
-	expect_line(csv, PFX "Norton Central,Total,total,0," W6 ",25,42,,,none,false,false,2024-05,2023-08");
+	expect_line(csv, PFX "Norton Central,Total,total,0," W6 ",25,42,,,none,false,false,2024-05,2023-08,,,");
 	expect_line(csv, PFX "Norton Central,Victim Based Crime > Theft Offences,leaf,1," W12
-			 ",42,76,,,none,false,false,2024-05,2023-08");
+			 ",42,76,,,none,false,false,2024-05,2023-08,,,");
 	/* the other area draws on no missing force */
 	expect_line(csv, PFX A0Q ",Total,total,0," W12 ",363,468,-105,-22.4,value" DONE);
 	free(csv);
@@ -208,6 +210,22 @@ static double num(cJSON *o, const char *key)
 	cJSON *v = item(o, key);
 	assert_true(cJSON_IsNumber(v));
 	return v->valuedouble;
+}
+
+/* The approximation footnote under a table: one sentence, entries apart. */
+static void test_markdown_approximations(void **state)
+{
+	(void)state;
+	rep_report *r = fixture_report();
+	rep_row *shop = &r->areas[0].rows[5];
+	assert_string_equal(shop->label, "Shoplifting");
+	shop->flags |= REP_ROW_APPROX;
+	shop->note = strdup("Home Office Shoplifting");
+	char *md = render(rep_write_markdown, r);
+	expect_line(md, "† Approximate rows: Shoplifting = Home Office Shoplifting; Criminal Damage, \"Arson\" = "
+			"police.uk \"Criminal damage and arson\" covers both Home Office categories.");
+	free(md);
+	rep_report_free(r);
 }
 
 static void test_json(void **state)
@@ -633,12 +651,39 @@ static void test_xlsx_openpyxl(void **state)
 	free(tsv1);
 	free(path);
 	rep_report_free(r);
+
+	/* significance: flagged % Diff cells (the mark in the number format,
+	 * the right way round, with the fill) in both layouts, the legend on
+	 * every table's sheet, and the Highlights sheet after the Summary */
+	r = fixture_report();
+	const char *const watch[] = {"Shoplifting"};
+	stats_significance(r, REP_SIG_ETEST, 0.05, watch, 1);
+	r->phrases = rep_phrases_load("plain-english", err, sizeof err);
+	assert_non_null(r->phrases);
+	path = tmp("marks.xlsx");
+	write_xlsx(r, path);
+	tsv0 = write_tsv(&r->areas[0], "area0-marks.tsv");
+	exp0 = xasprintf("%s=%s", FX_AREA0, tsv0);
+	const char *marks[] = {"--expect-marks", "--expect-sheet", "Summary", "--expect-sheet", "Highlights",
+			       "--expect-sheet", SHEET0, "--expect-sheet", FX_AREA1, "--expect-sheet", "Trend",
+			       "--expect-sheet", "Sources", "--expect-tsv", exp0};
+	run_check(python, path, marks, sizeof marks / sizeof marks[0]);
+	free(path);
+	path = tmp("marks-long.xlsx");
+	assert_int_equal(rep_write_xlsx_layout(r, path, REP_XLSX_LONG, err, sizeof err), 0);
+	const char *lmarks[] = {"--long", "--expect-marks", "--expect-tsv", exp0};
+	run_check(python, path, lmarks, sizeof lmarks / sizeof lmarks[0]);
+	free(exp0);
+	free(tsv0);
+	free(path);
+	rep_report_free(r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_lines),
+		cmocka_unit_test(test_markdown_approximations),
 		cmocka_unit_test(test_csv_row_kinds_sum),
 		cmocka_unit_test(test_csv_incomplete),
 		cmocka_unit_test(test_csv_injection),

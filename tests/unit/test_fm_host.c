@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <link.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "plugin/fm_elf.h"
 #include "plugin/fm_host.h"
 
 /* 2024-01-01T00:00:00Z and 2025-01-01T00:00:00Z. */
@@ -241,8 +244,69 @@ static void test_refuses_non_plugin(void **state)
 	write_file(fake, "not a shared object\n");
 	assert_int_equal(fm_run(fake, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
-	assert_contains(err, "cannot load plugin");
+	assert_contains(err, "refusing plugin: not a shared library");
 	unlink(fake);
+	rmdir(dir);
+}
+
+/* Copies the reference plugin into DIR as NAME, cut to BYTES (or whole when
+ * BYTES is 0), with its section header offset zeroed if NO_SHDR. */
+static void cut_plugin(const char *dir, const char *name, long bytes, int no_shdr, char *out, size_t len)
+{
+	char ref[512];
+	ref_plugin(ref, sizeof ref);
+	snprintf(out, len, "%s/%s", dir, name);
+	copy_file(ref, out);
+	if (bytes)
+		assert_int_equal(truncate(out, bytes), 0);
+	if (no_shdr) {
+		int fd = open(out, O_WRONLY);
+		assert_true(fd >= 0);
+		ElfW(Off) zero = 0;
+		assert_int_equal(pwrite(fd, &zero, sizeof zero, offsetof(ElfW(Ehdr), e_shoff)), (ssize_t)sizeof zero);
+		close(fd);
+	}
+}
+
+/* A truncated plugin used to be mapped past its end and kill crimetab with
+ * SIGBUS; it is refused with a message before dlopen. */
+static void test_refuses_truncated_plugin(void **state)
+{
+	char dir[256], path[512], err[1024];
+	collect c = { 0 };
+	struct stat st;
+
+	(void)state;
+	make_tmpdir(dir, sizeof dir);
+	cut_plugin(dir, "whole.so", 0, 0, path, sizeof path);
+	assert_int_equal(fm_elf_check(path, "whole.so", err, sizeof err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	static const struct {
+		long keep; /* bytes kept; negative: that many fewer than the whole */
+		int no_shdr;
+		const char *why;
+	} cuts[] = {
+		{10, 0, "no ELF header"},
+		{200, 0, "program headers are not in its 200 bytes"},
+		{-1, 0, "section headers are not in its"},
+		{20000, 0, "section headers are not in its 20000 bytes"},
+		{20000, 1, "a segment ends at byte"},
+	};
+	for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		long keep = cuts[i].keep > 0 ? cuts[i].keep : (long)st.st_size + cuts[i].keep;
+		cut_plugin(dir, "cut.so", keep, cuts[i].no_shdr, path, sizeof path);
+		err[0] = '\0';
+		assert_int_equal(fm_run(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), CT_EPLUGIN);
+		assert_contains(err, "refusing plugin");
+		assert_contains(err, cuts[i].why);
+		assert_int_equal(c.n, 0);
+	}
+	/* not a regular file */
+	assert_int_equal(fm_elf_check(dir, "d", err, sizeof err), -1);
+	assert_contains(err, "d: refusing plugin: a folder, not a regular file");
+	unlink(path);
+	snprintf(path, sizeof path, "%s/whole.so", dir);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -358,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_bare_name),
 		cmocka_unit_test(test_refuses_writable_plugin),
 		cmocka_unit_test(test_refuses_non_plugin),
+		cmocka_unit_test(test_refuses_truncated_plugin),
 		cmocka_unit_test(test_open_error_is_reported),
 		cmocka_unit_test(test_reference_plugin_keys),
 	};

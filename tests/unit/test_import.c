@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "areas/areas.h"
@@ -407,7 +408,7 @@ static void expect_mapping_error(const char *text, const char *want)
 		imp_mapping_free(m);
 		fail_msg("mapping accepted: %s", text);
 	}
-	if (strncmp(err, "maps/m.json: ", 13) != 0 || !strstr(err, want))
+	if (strncmp(err, "maps/m.json:", 12) != 0 || !strstr(err, want))
 		fail_msg("message \"%s\" lacks the path or \"%s\"", err, want);
 }
 
@@ -465,7 +466,9 @@ static void test_mapping_errors(void **state)
 	expect_mapping_error("{\"mapping_version\": 1, \"date_format\": \"yyyy-mm\", \"columns\": {\"date\": \"D\", "
 			     "\"category\": \"C\"}}",
 			     "\"force\"");
-	expect_mapping_error("{\"mapping_version\": 1,", "not valid JSON");
+	expect_mapping_error("{\"mapping_version\": 1,", "maps/m.json:1: not valid JSON");
+	/* the line where the parser stopped */
+	expect_mapping_error("{\"mapping_version\": 1,\n\"force\": \"F\",\n\"columns\": }", "maps/m.json:3: not valid JSON");
 }
 
 static void test_mapping_load_missing_file(void **state)
@@ -611,9 +614,9 @@ static void test_street_rejects(void **state)
 		assert_int_equal(rj.line[i], want[i].line);
 		assert_string_equal(rj.reason[i], want[i].reason);
 	}
-	/* the raw text is kept byte for byte, invalid UTF-8 included */
+	/* the raw text is kept, what is not UTF-8 escaped */
 	assert_string_equal(rj.raw[0], "x1,2024-13," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Burglary,,");
-	assert_string_equal(rj.raw[3], "x4,2024-10," CP ",-1.2,54.5,On or near \xff\xfe,E01000001,A 001A,Burglary,,");
+	assert_string_equal(rj.raw[3], "x4,2024-10," CP ",-1.2,54.5,On or near \\xFF\\xFE,E01000001,A 001A,Burglary,,");
 	assert_string_equal(rj.raw[6], "x7,2024-10," CP ",-1.2,54.5,\"On or near \"A,E01000001,A 001A,Drugs,,");
 
 	src_find sf = source_info(fx->s, r.source_id);
@@ -921,6 +924,219 @@ static void test_supersede(void **state)
 	assert_int_equal(source_info(fx->s, r2.source_id).superseded_by, 0);
 }
 
+/* ---- months are the file's ---- */
+
+#define ROW(id, month, type) id "," month "," CP ",-1.2,54.5,On or near A,E01000001,A 001A," type ",,\n"
+
+/* A street file named 2024-01 whose rows mostly say 2023-06, imported after
+ * the real 2023-06: those rows are rejects, 2023-06 keeps every crime, and
+ * nothing is superseded. */
+static void test_stray_month_deletes_nothing(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], p2[256], err[512] = "";
+	write_file(fx, "2023-06/2023-06-cleveland-street.csv",
+		   STREET_HDR ROW("a1", "2023-06", "Burglary") ROW("a2", "2023-06", "Robbery") ROW("a3", "2023-06", "Drugs"),
+		   p1, sizeof p1);
+	write_file(fx, "2024-01/2024-01-cleveland-street.csv",
+		   STREET_HDR ROW("s1", "2023-06", "Drugs") ROW("j1", "2024-01", "Burglary")
+			      ROW("s2", "2023-06", "Drugs") ROW("s3", "2023-06", "Drugs"),
+		   p2, sizeof p2);
+	imp_result r1, r2;
+	assert_int_equal(imp_file(fx->s, NULL, p1, NULL, &r1, err, sizeof err), CT_OK);
+	assert_int_equal(imp_file(fx->s, NULL, p2, NULL, &r2, err, sizeof err), CT_OK);
+	assert_int_equal(r2.imported, 1);
+	assert_int_equal(r2.rejected, 3);
+	assert_int_equal(r2.superseded, 0);
+	assert_int_equal(r2.month_min, CT_MONTH(2024, 1));
+	assert_int_equal(r2.month_max, CT_MONTH(2024, 1));
+	rejects rj = {0};
+	assert_int_equal(store_rejects_each(fx->s, r2.source_id, add_reject, &rj), 0);
+	assert_int_equal(rj.n, 3);
+	assert_int_equal(rj.line[0], 2);
+	assert_string_equal(rj.reason[0], "column 'Month': \"2023-06\" is not the file's month (2024-01)");
+	int m = CT_MONTH(2023, 6);
+	assert_int_equal(cube(fx->s, 0, "street", m, m).total, 3);
+	assert_int_equal(source_info(fx->s, r1.source_id).superseded_by, 0);
+	assert_true(covered(fx->s, "street", "Cleveland Police", CT_MONTH(2024, 1)));
+	/* the real 2023-06 again is a no-op, and it holds its month anyway */
+	imp_result r3;
+	assert_int_equal(imp_file(fx->s, NULL, p1, NULL, &r3, err, sizeof err), CT_OK);
+	assert_true(r3.duplicate);
+	assert_int_equal(cube(fx->s, 0, "street", m, m).total, 3);
+}
+
+/* Without a police.uk name, a street or outcomes file's month is the one
+ * most of its rows carry. */
+static void test_unnamed_file_takes_the_majority_month(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "";
+	write_file(fx, "download.csv",
+		   STREET_HDR ROW("a1", "2024-02", "Burglary") ROW("a2", "2024-03", "Burglary")
+			      ROW("a3", "2024-03", "Drugs") ROW("a4", "2024-02", "Drugs") ROW("a5", "2024-03", "Drugs"),
+		   path, sizeof path);
+	imp_result r;
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.imported, 3);
+	assert_int_equal(r.rejected, 2);
+	assert_int_equal(r.month_min, CT_MONTH(2024, 3));
+	assert_int_equal(r.month_max, CT_MONTH(2024, 3));
+	rejects rj = {0};
+	assert_int_equal(store_rejects_each(fx->s, r.source_id, add_reject, &rj), 0);
+	assert_string_equal(rj.reason[1], "column 'Month': \"2024-02\" is not the file's month (2024-03)");
+	assert_false(covered(fx->s, "street", "Cleveland Police", CT_MONTH(2024, 2)));
+	write_file(fx, "outcomes.csv",
+		   OUTCOMES_HDR "c1,2024-05," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Suspect charged\n"
+				"c2,2024-04," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Suspect charged\n"
+				"c3,2024-05," CP ",-1.2,54.5,On or near A,E01000001,A 001A,Suspect charged\n",
+		   path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+	assert_string_equal(r.kind, "outcomes");
+	assert_int_equal(r.imported, 2);
+	assert_int_equal(r.rejected, 1);
+	assert_true(covered(fx->s, "outcomes", "Cleveland Police", CT_MONTH(2024, 5)));
+	assert_false(covered(fx->s, "outcomes", "Cleveland Police", CT_MONTH(2024, 4)));
+}
+
+static const char *const tiny_mapping =
+	"{\"mapping_version\":1,\"force\":\"Test Police\",\"date_format\":\"dd/mm/yyyy\","
+	"\"columns\":{\"crime_id\":\"Ref\",\"date\":\"When\",\"category\":\"What\"}}";
+
+/* Far-future and far-past dates are rejects: they neither widen a file's
+ * months nor become the latest month. */
+static void test_dates_out_of_range_are_rejects(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "";
+	imp_mapping *map = imp_mapping_parse("tiny.json", tiny_mapping, err, sizeof err);
+	assert_non_null(map);
+	write_file(fx, "export.csv",
+		   "Ref,When,What\nX1,15/03/2024,Arson\nX2,01/01/9999,Arson\nX3,31/12/1999,Arson\nX4,01/01/2000,Arson\n",
+		   path, sizeof path);
+	imp_result r;
+	assert_int_equal(imp_file(fx->s, NULL, path, map, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.imported, 2);
+	assert_int_equal(r.rejected, 2);
+	assert_int_equal(r.month_min, CT_MONTH(2000, 1));
+	assert_int_equal(r.month_max, CT_MONTH(2024, 3));
+	assert_int_equal(store_latest_month(fx->s, "force"), CT_MONTH(2024, 3));
+	rejects rj = {0};
+	assert_int_equal(store_rejects_each(fx->s, r.source_id, add_reject, &rj), 0);
+	assert_int_equal(rj.n, 2);
+	char want[160], now[8];
+	ct_month_format(ct_uk_month((long long)time(NULL)), now);
+	snprintf(want, sizeof want, "column 'When': \"01/01/9999\" is after the current month (%s)", now);
+	assert_string_equal(rj.reason[0], want);
+	assert_string_equal(rj.reason[1],
+			    "column 'When': \"31/12/1999\" is before 2000-01, the earliest month imported (see --earliest)");
+	/* the floor is a setting */
+	imp_set_earliest_month(CT_MONTH(1990, 1));
+	write_file(fx, "export2.csv", "Ref,When,What\nY1,31/12/1999,Arson\n", path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, map, &r, err, sizeof err), CT_OK);
+	imp_set_earliest_month(IMP_EARLIEST_MONTH);
+	assert_int_equal(r.imported, 1);
+	/* a street file of a month to come: every row is a reject, nothing claimed */
+	write_file(fx, "2099-12-cleveland-street.csv", STREET_HDR ROW("f1", "2099-12", "Drugs"), path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.imported, 0);
+	assert_int_equal(r.rejected, 1);
+	assert_int_equal(r.month_min, -1);
+	assert_false(covered(fx->s, "street", "Cleveland Police", CT_MONTH(2099, 12)));
+	assert_int_equal(store_latest_month(fx->s, "street"), -1);
+	imp_mapping_free(map);
+}
+
+/* A force export claims the span of its imported rows: a newer export of
+ * March to June replaces those months of an older one, not January and
+ * February, and its row of year 9999 is a reject, not a span to 9999. */
+static void test_export_supersedes_only_its_span(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], p2[256], err[512] = "";
+	imp_mapping *map = imp_mapping_parse("tiny.json", tiny_mapping, err, sizeof err);
+	assert_non_null(map);
+	write_file(fx, "a.csv",
+		   "Ref,When,What\nA1,01/01/2024,Arson\nA2,01/02/2024,Arson\nA3,01/03/2024,Arson\nA4,01/04/2024,Arson\n"
+		   "A5,01/05/2024,Arson\nA6,01/06/2024,Arson\n",
+		   p1, sizeof p1);
+	write_file(fx, "b.csv",
+		   "Ref,When,What\nB3,02/03/2024,Theft\nB6,02/06/2024,Theft\nB7,02/06/2024,Theft\nB9,01/01/9999,Theft\n",
+		   p2, sizeof p2);
+	imp_result r1, r2;
+	assert_int_equal(imp_file(fx->s, NULL, p1, map, &r1, err, sizeof err), CT_OK);
+	assert_int_equal(imp_file(fx->s, NULL, p2, map, &r2, err, sizeof err), CT_OK);
+	assert_int_equal(r2.rejected, 1);
+	assert_int_equal(r2.month_max, CT_MONTH(2024, 6));
+	assert_int_equal(r2.superseded, 4);
+	cube_sum c = cube(fx->s, 0, "force", CT_MONTH(2024, 1), CT_MONTH(2024, 6));
+	assert_int_equal(c.total, 5);
+	assert_int_equal(cube_n(&c, "Arson"), 2);
+	assert_int_equal(cube_n(&c, "Theft"), 3);
+	assert_true(covered(fx->s, "force", "Test Police", CT_MONTH(2024, 4)));
+	assert_false(covered(fx->s, "force", "Test Police", CT_MONTH(2024, 7)));
+	/* A still owns January and February */
+	assert_int_equal(source_info(fx->s, r1.source_id).superseded_by, 0);
+	imp_mapping_free(map);
+}
+
+/* A stop-and-search row is the file's month when it happened in it in
+ * Britain (23:00 UTC on 30 September is October, BST); otherwise a reject. */
+static void test_stop_and_search_other_month(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "";
+	write_file(fx, "2024-10-cleveland-stop-and-search.csv",
+		   STOP_HDR "Person search,2024-09-30T23:00:00+00:00,,,,,,,,,,,,,\n"
+			    "Person search,2024-09-30T22:59:59+00:00,,,,,,,,,,,,,\n"
+			    "Person search,2024-10-31T23:59:00+00:00,,,,,,,,,,,,,\n"
+			    "Person search,2024-08-02T10:00:00+00:00,,,,,,,,,,,,,\n",
+		   path, sizeof path);
+	imp_result r;
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.imported, 2);
+	assert_int_equal(r.rejected, 2);
+	rejects rj = {0};
+	assert_int_equal(store_rejects_each(fx->s, r.source_id, add_reject, &rj), 0);
+	assert_int_equal(rj.line[0], 3);
+	assert_string_equal(rj.reason[0],
+			    "column 'Date': \"2024-09-30T22:59:59+00:00\" is not the file's month (2024-10)");
+	assert_int_equal(rj.line[1], 5);
+}
+
+/* Rejects are stored escaped: a NUL does not cut the raw row short, and
+ * control characters (a terminal's escape sequences) cannot act. */
+static void test_reject_text_escaped(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "";
+	static const char text[] = STREET_HDR "n1,2024-10," CP ",-1.2,54.5,On or near \0A,E01000001,A 001A,Drugs,,\n"
+					      "e1,2024-13," CP ",-1.2,54.5,\x1b[2JX\\Y,E01000001,A 001A,Drugs,,\n";
+	write_file_n(fx, "2024-10-cleveland-street.csv", text, sizeof text - 1, path, sizeof path);
+	imp_result r;
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.rejected, 2);
+	rejects rj = {0};
+	assert_int_equal(store_rejects_each(fx->s, r.source_id, add_reject, &rj), 0);
+	assert_string_equal(rj.reason[0], "column 'Location' contains a NUL byte");
+	assert_string_equal(rj.raw[0], "n1,2024-10," CP ",-1.2,54.5,On or near \\0A,E01000001,A 001A,Drugs,,");
+	assert_string_equal(rj.raw[1], "e1,2024-13," CP ",-1.2,54.5,\\x1B[2JX\\\\Y,E01000001,A 001A,Drugs,,");
+}
+
+/* Not a regular file: refused before it is read (a FIFO would wait
+ * forever). */
+static void test_fifo_refused(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "";
+	snprintf(path, sizeof path, "%s/x.csv", fx->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	imp_result r;
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_EIO);
+	assert_non_null(strstr(err, "x.csv: a FIFO, not a regular file: skipped"));
+	assert_int_equal(n_sources(fx->s), 0);
+}
+
 static void test_unknown_header(void **state)
 {
 	fixture *fx = *state;
@@ -961,6 +1177,26 @@ static void test_empty_file(void **state)
 	assert_int_equal(n_sources(fx->s), 0);
 	assert_int_equal(imp_file(fx->s, NULL, "/nonexistent/2024-10-x-street.csv", NULL, &r, err, sizeof err),
 			 CT_EIO);
+	assert_int_equal(n_sources(fx->s), 0);
+}
+
+/* A binary file, or Excel's UTF-16 "Unicode text", is refused with what it
+ * is, not as an empty file or an unknown header; nothing is stored. */
+static void test_binary_or_utf16_header(void **state)
+{
+	fixture *fx = *state;
+	char path[256], err[512] = "", want[400];
+	imp_result r;
+	static const char bin[] = "\0\1\2binary junk\xff\xfe\n";
+	write_file_n(fx, "junk.csv", bin, sizeof bin - 1, path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_EDATA);
+	snprintf(want, sizeof want, "%s:1: header: column 1 contains a NUL byte (a binary file, not CSV text?)", path);
+	assert_string_equal(err, want);
+	static const char u16[] = "\xff\xfe" "C\0r\0i\0m\0e\0 \0I\0D\0,\0M\0\n\0";
+	write_file_n(fx, "2024-10-cleveland-street.csv", u16, sizeof u16 - 1, path, sizeof path);
+	assert_int_equal(imp_file(fx->s, NULL, path, NULL, &r, err, sizeof err), CT_EDATA);
+	snprintf(want, sizeof want, "%s:1: UTF-16 text, not UTF-8: save it as \"CSV UTF-8\"", path);
+	assert_string_equal(err, want);
 	assert_int_equal(n_sources(fx->s), 0);
 }
 
@@ -1069,9 +1305,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_supersede, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binary_or_utf16_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mapping_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_and_search_bst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stray_month_deletes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unnamed_file_takes_the_majority_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dates_out_of_range_are_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_supersedes_only_its_span, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_and_search_other_month, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_text_escaped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

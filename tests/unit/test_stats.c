@@ -718,6 +718,40 @@ static void test_build_latest_complete(void **state)
 	rep_report_free(r);
 }
 
+/* Test Police: 2022-01..2024-05 and 2024-07..2024-10, so 2024-06 is missing. */
+static void fill_to_may(strbuf *sb)
+{
+	add_rows(sb, 1, "10/01/2022", "Alpha", "Town");
+	add_rows(sb, 1, "10/05/2024", "Alpha", "Town");
+}
+
+static void fill_from_july(strbuf *sb)
+{
+	add_rows(sb, 1, "10/07/2024", "Alpha", "Town");
+	add_rows(sb, 1, "10/10/2024", "Alpha", "Town");
+}
+
+static int setup_recent_hole(void **state)
+{
+	if (setup_store(state, "{\"areas\": [{\"name\": \"Town\", \"area_values\": [\"Town\"]}]}") != 0)
+		return -1;
+	return import_export(*state, mini_mapping, fill_to_may, "to-may.csv") ||
+	       import_export(*state, mini_mapping, fill_from_july, "from-july.csv");
+}
+
+/* --month latest keeps 2024-10 (its comparisons are complete), and its first
+ * line says its own windows lack a month rather than that all is well. */
+static void test_build_latest_own_windows_lack(void **state)
+{
+	fixture *fx = *state;
+	rep_report *r = build(fx, -1, REP_COMPARE_YOY, NULL, 0, 0);
+	assert_int_equal(r->month, CT_MONTH(2024, 10));
+	assert_string_equal(r->month_reason, "the latest month with data from every force, and its comparisons are "
+					     "complete; its own windows lack months, named in the warning");
+	assert_int_equal(r->areas[0].cover[1][REP_SIDE_CURRENT].nmissing, 1);
+	rep_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +776,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_skips_incomplete, setup_hole, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_complete, setup_covered, teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_own_windows_lack, setup_recent_hole, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,7 +207,7 @@ static void expect_error(const char *text, const char *want)
 		tax_free(t);
 		fail_msg("accepted: %s", text);
 	}
-	if (strncmp(err, "tax/t.json: ", 12) != 0 || !strstr(err, want))
+	if (strncmp(err, "tax/t.json:", 11) != 0 || !strstr(err, want))
 		fail_msg("message \"%s\" lacks the path or \"%s\"", err, want);
 }
 
@@ -242,7 +242,9 @@ static void test_parse_errors(void **state)
 	expect_error("{\"taxonomy_version\": 1, \"dataset\": \"outcomes\", \"rows\": [{\"label\": \"A\", \"match\": "
 		     "[\"X\"]}]}",
 		     "\"dataset\" must be");
-	expect_error("{\"taxonomy_version\": 1, \"rows\": [", "not valid JSON");
+	expect_error("{\"taxonomy_version\": 1, \"rows\": [", "tax/t.json:1: not valid JSON");
+	/* the line where the parser stopped */
+	expect_error("{\"taxonomy_version\": 1,\n\"rows\": [\n{\"label\": }]}", "tax/t.json:3: not valid JSON");
 }
 
 static void test_load_missing(void **state)

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fixture_report.h"
+#include "stats/highlights.h"
 #include "tui/tui.h"
 
 #define LATEST CT_MONTH(2024, 9)   /* every force has data up to here */
@@ -1001,6 +1002,66 @@ static void test_incomplete_windows(void **state)
 	tui_release(&s);
 }
 
+static rep_report *tested_build(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
+				size_t errlen)
+{
+	rep_report *r = gaps_build(ctx, month, compare, taxonomy, range, err, errlen);
+	stats_significance(r, REP_SIG_ETEST, 0.05, NULL, 0);
+	return r;
+}
+
+/* The cursor row's z and p: a line of their own under the months at 80x24,
+ * beside the months on one line when the headings show the months, in
+ * place of the months when a short screen has one info line; the footnote
+ * of missing months keeps the first line. */
+static void test_significance_lines(void **state)
+{
+	(void)state;
+	tui_state s;
+	tui_ops ops = {tested_build, fake_export, NULL};
+	char err[256], buf[1024], c[64], d[64], p[64];
+	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
+	tui_resize(&s, 80, 24);
+	assert_int_equal(s.lay.info_lines, 2);
+	assert_int_equal(s.lay.msg_lines, 2);
+	keys(&s, "/shop");
+	tui_handle_key(&s, TUI_KEY_ENTER);
+	assert_string_equal(cursor_label(&s), "Shoplifting");
+	/* 6 against 0 in the month: p 0.0096, flagged */
+	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "Shoplifting  z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 z "));
+	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 0);
+	assert_non_null(strstr(buf, "Sep 2024 vs 2023 \xE2\x94\x82 Apr\xE2\x80\x93Sep 2024 vs 2023"));
+	assert_null(strstr(buf, "z 4.90"));
+	tui_fmt_fig(&s, &tui_cursor_row(&s)->fig[0], c, d, p, sizeof c);
+	assert_string_equal(p, "Infinity\xE2\x96\xB2");
+	/* wide: the headings show the months, one line holds both */
+	tui_resize(&s, 220, 40);
+	assert_int_equal(s.lay.head_lines, 3);
+	assert_int_equal(s.lay.info_lines, 1);
+	tui_info_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "Sep 2024 vs 2023: z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 "));
+	/* short: one line, the z and p win over the months */
+	tui_resize(&s, 80, 15);
+	assert_int_equal(s.lay.info_lines, 1);
+	tui_info_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "z 4.90 p 0.0096"));
+	assert_true(tui_width(buf) <= 78);
+	/* without UTF-8 */
+	s.ascii = 1;
+	tui_resize(&s, 80, 24);
+	tui_sig_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "z 4.90 p 0.0096^ | z "));
+	s.ascii = 0;
+	/* an area on missing months: the footnote first, its untested windows n/a */
+	tui_handle(&s, REQ_AREA_NEXT);
+	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "Cleveland Police: no force export for 2023-08"));
+	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "n/a"));
+	tui_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1028,6 +1089,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_approx_note, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
 		cmocka_unit_test(test_incomplete_windows),
+		cmocka_unit_test(test_significance_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
