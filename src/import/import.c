@@ -441,6 +441,22 @@ typedef struct api_month {
 	double lon_min, lat_min, lon_max, lat_max;
 } api_month;
 
+/* A text met before in this file: a copy that lives as long as the import
+ * (the store's, or in im->fresh), and its id. */
+typedef struct last_text {
+	const char *s;
+	size_t n;
+	long long id;
+} last_text;
+
+typedef struct recent_text {
+	uint64_t h;
+	const char *s;
+	size_t n;
+	long long id;
+} recent_text;
+#define RECENT_TEXTS 8192
+
 typedef struct importer importer;
 struct importer {
 	store *s;
@@ -475,11 +491,10 @@ struct importer {
 	ct_progress *prog;
 	batch *b; /* the batch being filled */
 	ct_strmap *fresh;  /* texts new to the store, met in this file */
-	struct {
-		const char *s; /* the store's or fresh's copy */
-		size_t n;
-		long long id;
-	} last[16];        /* the text each column held in the row before */
+	last_text last[16]; /* the text each column held in the row before */
+	recent_text *recent; /* RECENT_TEXTS, by hash */
+	long long last_cat_id; /* the category of the crime before, and its cube index */
+	unsigned last_cat;
 	store_text kind_text;
 	const char *eol;   /* the file's line ending: how a row the store gives back ends */
 	imp_row row;       /* the row being read */
@@ -836,6 +851,13 @@ static store_text txt(importer *im, int col, const char *s)
 	if (im->last[col].n == n && memcmp(im->last[col].s, s, n) == 0)
 		return (store_text){s, im->last[col].id};
 	uint64_t h = ct_strhash(s, n);
+	/* the texts this file met lately: a small table that stays in the
+	 * processor's cache, before the store's large one */
+	recent_text *r = &im->recent[h & (RECENT_TEXTS - 1)];
+	if (r->s && r->h == h && r->n == n && memcmp(r->s, s, n) == 0) {
+		im->last[col] = (last_text){r->s, n, r->id};
+		return (store_text){s, r->id};
+	}
 	long long id = store_text_find(im->s, s, n, h);
 	const char *copy = NULL;
 	if (id)
@@ -853,9 +875,8 @@ static store_text txt(importer *im, int col, const char *s)
 		b->texts[b->ntexts++] = (new_text){id, copy, n};
 	}
 	if (copy) {
-		im->last[col].s = copy;
-		im->last[col].n = n;
-		im->last[col].id = id;
+		im->last[col] = (last_text){copy, n, id};
+		*r = (recent_text){h, copy, n, id};
 	}
 	return (store_text){s, id};
 }
@@ -904,7 +925,11 @@ static void add_crime(importer *im, const store_crime *c, const char *force)
 		memcpy(b->area_ids + b->nids, im->area_ids, k * sizeof *im->area_ids);
 		b->nids += k;
 	}
-	unsigned cat = cube_cat(&im->cube, c->category.s);
+	if (c->category.id != im->last_cat_id) {
+		im->last_cat = cube_cat(&im->cube, c->category.s);
+		im->last_cat_id = c->category.id;
+	}
+	unsigned cat = im->last_cat;
 	cube_count(&im->cube, 0, c->month, cat);
 	for (size_t i = 0; i < k; i++)
 		cube_count(&im->cube, im->area_ids[i], c->month, cat);
@@ -1715,6 +1740,7 @@ store_rows:
 		    : strcmp(im.kind, "stop-and-search") == 0 ? row_stop : row_force;
 	im.rd = rd;
 	im.fresh = ct_strmap_new();
+	im.recent = xcalloc(RECENT_TEXTS, sizeof *im.recent);
 
 	const char *base = strrchr(in->file_name, '/');
 	prog = ct_progress_new(base ? base + 1 : in->file_name, src.bytes);
@@ -1818,6 +1844,7 @@ done:
 	sb_release(&im.scratch);
 	sb_release(&im.head);
 	ct_strmap_free(im.fresh);
+	free(im.recent);
 	sb_release(&im.esc);
 	if (header_copy) {
 		for (size_t i = 0; i < im.nheader; i++)

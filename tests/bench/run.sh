@@ -19,6 +19,7 @@
 # BUILD/bench) keeps the generated data for the next run (until the generator
 # is rebuilt); databases are deleted unless BENCH_KEEP=1.  BENCH_REPS (default
 # 7): timed runs of each step; medians are reported, never the best run.
+# BENCH_ONLY=import stops after the two imports.
 # A benchmark: it fails only if a step itself fails.
 set -eu
 BIN=${1:-build/crimetab}
@@ -179,6 +180,12 @@ import_row "one national month ($FORCES forces)" $NATIONAL
 cp "$DB" "$DIR/national.db"
 # shellcheck disable=SC2086
 import_row "24 months of one force (cleveland)" $ONE_FORCE
+if [ "${BENCH_ONLY:-}" = import ]; then
+	rm -f "$DB" "$DB-wal" "$DB-shm" "$SDB" "$DIR/national.db"
+	cat "$OUT"
+	note "results also in $OUT (BENCH_ONLY=import: the imports alone)"
+	exit 0
+fi
 
 {
 	echo
