@@ -24,7 +24,7 @@ echo "$(($(wc -l <reports/sources.tsv) - 1)) files, listed in reports/sources.ts
 if [ -f build/plugins/facematch-embeddings.so ] && [ -f sample-data/facematch/sightings.jsonl ]; then
 	echo "== face-match offender counts (reference plugin, synthetic sightings)"
 	"$BIN" facematch run --plugin facematch-embeddings \
-		--config "sightings=sample-data/facematch/sightings.jsonl;watchlist=sample-data/facematch/watchlist.jsonl" ||
+		--config "sightings=sample-data/facematch/sightings.jsonl;watchlist=sample-data/facematch/watchlist.jsonl;model=synthetic-gaussian;model_version=1" ||
 		echo "(face-match step failed; reports are written without offender counts)"
 fi
 echo "== scrutiny report (Home Office categories, force export): the built-in config stockton-scrutiny"

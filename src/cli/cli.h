@@ -125,6 +125,12 @@ int cli_db_status(const store *s);
  * usage error printed. */
 int cli_set_wait(const char *cmd, const char *arg);
 
+/* Applies a face-match retention policy of RETAIN_MONTHS (0: none) to S
+ * and records it: sightings of months before the last RETAIN_MONTHS
+ * (this one included) are deleted for good, and the plugin's state is told
+ * to forget them at its next run.  Prints what it did; a ct_status. */
+int cli_fm_retention(store *s, int retain_months);
+
 /* A note callback for the modules (area_load_opts.note and the like):
  * ct_warn for warnings, ct_note for the rest. */
 void cli_note(void *ctx, int warning, const char *msg);

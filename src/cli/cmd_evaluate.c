@@ -25,7 +25,7 @@ static const char evaluate_help[] =
 	"  --start YYYY-MM      the intervention's first month\n"
 	"  --pre N              months before the start (default: as many as after)\n"
 	"  --post N             months after (default: up to 12, ending with the latest month\n"
-	"                       every force has imported)\n"
+	"                       every force the areas draw on has imported)\n"
 	"  --skip N             leave out N months from the start (settling in; default 0)\n"
 	"  --buffer METRES      displacement buffers: rings this wide around the treated and the\n"
 	"                       control polygons (crimes with coordinates)\n"
@@ -46,9 +46,9 @@ static const char evaluate_help[] =
 	"  crimetab evaluate --treated \"Stockton Town Centre\" --control \"Billingham Central\" \\\n"
 	"      --start 2024-04 --category Shoplifting --buffer 200\n"
 	"\n"
-	"When months the periods need are missing from the data, each is named in a warning,\n"
-	"the counts are written without a test, and the status is 4 (--allow-missing makes\n"
-	"it 0).\n";
+	"When months the periods need are missing from the data of a force the areas draw on\n"
+	"(any force, with --buffer), each is named in a warning, the counts are written\n"
+	"without a test, and the status is 4 (--allow-missing makes it 0).\n";
 
 /* A number of months from MIN to 600 given as --NAME, or -1 after a usage error. */
 static int months_opt(const char *name, long long v, int min)

@@ -47,9 +47,17 @@ static const char report_help[] =
 	"  --config NAME        a report config: a JSON file, or a built-in one\n"
 	"                       (stockton-scrutiny; see crimetab templates): areas, taxonomy,\n"
 	"                       comparison and outputs, with {month} in output paths replaced\n"
-	"                       by YYYY-MM; options given on the command line win\n"
+	"                       by YYYY-MM, suppress_below, confirmed_only, and retain_months\n"
+	"                       (face-match sightings older than that many months are deleted\n"
+	"                       first, as crimetab facematch run --retain-months does); options\n"
+	"                       given on the command line win\n"
 	"  --allow-missing      exit 0 even when months are missing from the data, and let\n"
 	"                       --month latest take the latest month whatever its comparisons\n"
+	"  --confirmed-only     offender (face match) rows of matches a person confirmed only;\n"
+	"                       by default each measure is shown for all matches and, beside\n"
+	"                       it, for the confirmed ones\n"
+	"  --suppress-below N   disclosure control: offender counts from 1 to N-1 print as <N,\n"
+	"                       and figures that would give one away as [c] (default 3; 0: off)\n"
 	"  --significance TEST  the test that flags a change with \xe2\x96\xb2 or \xe2\x96\xbc: e-test (default;\n"
 	"                       the Krishnamoorthy-Thomson E-test, two-sided), z (the Poisson\n"
 	"                       z-score) or none (no marks, no Highlights)\n"
@@ -105,6 +113,7 @@ typedef struct report_opts {
 	char **watch; /* rows every Highlights section covers */
 	size_t nwatch;
 	int all_data, allow_missing;
+	int suppress_below, confirmed_only, retain_months; /* -1 when not given */
 } report_opts;
 
 /* Replaces *SLOT with a copy of V (which may be *SLOT itself). */
@@ -217,6 +226,29 @@ static int load_config(const char *path, report_opts *o, const report_opts *cli)
 		goto out;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "all_data")))
 		o->all_data = 1;
+	static const char *const ints[] = {"suppress_below", "retain_months"};
+	int *int_slots[] = {&o->suppress_below, &o->retain_months};
+	const int cli_ints[] = {cli->suppress_below, cli->retain_months};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, ints[i]);
+		if (!v)
+			continue;
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1200 || v->valuedouble != v->valueint) {
+			ct_error("%s: \"%s\" must be a whole number from 0 to 1200", path, ints[i]);
+			rc = CT_EDATA;
+			goto out;
+		}
+		if (cli_ints[i] < 0)
+			*int_slots[i] = v->valueint;
+	}
+	const cJSON *conf = cJSON_GetObjectItemCaseSensitive(j, "confirmed_only");
+	if (conf && !cJSON_IsBool(conf)) {
+		ct_error("%s: \"confirmed_only\" must be true or false", path);
+		rc = CT_EDATA;
+		goto out;
+	}
+	if (cli->confirmed_only < 0 && conf)
+		o->confirmed_only = cJSON_IsTrue(conf);
 	const cJSON *outs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
 	if (outs && !cJSON_IsObject(outs)) {
 		ct_error("%s: \"outputs\" must be an object like {\"md\": \"reports/{month}.md\"}", path);
@@ -317,7 +349,8 @@ int cmd_report(int argc, char **argv)
 		   *sig = NULL, *alpha = NULL, *phrases = NULL;
 	const char *outs[OUT_COUNT] = {NULL};
 	cli_list areas = {0}, watch = {0};
-	int all_data = 0, allow_missing = 0;
+	int all_data = 0, allow_missing = 0, confirmed_only = 0;
+	long long suppress_below = -1;
 	const cli_opt opts[] = {
 		CLI_STRING("month", 0, &month),
 		CLI_LIST("area", 0, &areas),
@@ -332,6 +365,8 @@ int cmd_report(int argc, char **argv)
 		CLI_STRING("json", 0, &outs[OUT_JSON]),
 		CLI_STRING("config", 0, &config),
 		CLI_FLAG("allow-missing", 0, &allow_missing),
+		CLI_FLAG("confirmed-only", 0, &confirmed_only),
+		CLI_NUMBER("suppress-below", 0, &suppress_below),
 		CLI_STRING("significance", 0, &sig),
 		CLI_STRING("alpha", 0, &alpha),
 		CLI_STRING("highlights-template", 0, &phrases),
@@ -348,7 +383,14 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error("report", "unexpected argument '%s' (outputs are given with --md, --xlsx, ...)",
 				       argv[first]);
 	}
-	report_opts cli = {.all_data = all_data, .allow_missing = allow_missing}, o = {0};
+	if (suppress_below > 1000000) {
+		cli_list_free(&areas);
+		return cli_usage_error("report", "--suppress-below: at most 1000000");
+	}
+	report_opts cli = {.all_data = all_data, .allow_missing = allow_missing,
+			   .suppress_below = (int)suppress_below, .confirmed_only = confirmed_only ? 1 : -1,
+			   .retain_months = -1};
+	report_opts o = {.suppress_below = -1, .confirmed_only = -1, .retain_months = -1};
 	set(&cli.db, cli_global.db);
 	set(&cli.month, month);
 	set(&cli.taxonomy, tax);
@@ -387,6 +429,10 @@ int cmd_report(int argc, char **argv)
 		add_area(&o, cli.areas[i]);
 	o.all_data |= cli.all_data;
 	o.allow_missing = cli.allow_missing;
+	if (cli.suppress_below >= 0)
+		o.suppress_below = cli.suppress_below;
+	if (cli.confirmed_only >= 0)
+		o.confirmed_only = cli.confirmed_only;
 
 	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = o.dataset};
 	if (o.month && strcmp(o.month, "latest") != 0 && ct_month_parse(o.month, &req.month) != 0) {
@@ -449,6 +495,18 @@ int cmd_report(int argc, char **argv)
 		rep_phrases_free(phrases_tmpl);
 		goto out;
 	}
+	/* retention from the config: the one step of a report that writes */
+	if (o.retain_months >= 0) {
+		store *w = cli_open_store(o.db, STORE_WRITE, &status);
+		if (w)
+			status = cli_fm_retention(w, o.retain_months);
+		store_close(w);
+		if (status != CT_OK) {
+			tax_free(t);
+			rep_phrases_free(phrases_tmpl);
+			goto out;
+		}
+	}
 	store *s = cli_open_store(o.db, STORE_READONLY, &status);
 	if (!s) {
 		tax_free(t);
@@ -459,6 +517,8 @@ int cmd_report(int argc, char **argv)
 	req.nareas = o.nareas;
 	req.include_all = o.all_data;
 	req.allow_missing = o.allow_missing;
+	req.suppress_below = o.suppress_below >= 0 ? o.suppress_below : STATS_SUPPRESS_DEFAULT;
+	req.confirmed_only = o.confirmed_only > 0;
 	ct_status why;
 	rep_report *r = stats_build(s, t, &req, &why, err, sizeof err);
 	if (r && r->nareas == 0) {

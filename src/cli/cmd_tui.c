@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/util.h"
 #include "report/export.h"
+#include "stats/evaluate.h"
 #include "stats/stats.h"
 #include "tui/tui.h"
 
@@ -17,7 +18,8 @@ static const char tui_help[] =
 	"category's count for the selected month, the last 6 months and the last 12 months,\n"
 	"with the difference and % difference against the comparison period, a 12-month\n"
 	"trend, and 24 months of counts per row.  The figures are the ones crimetab report\n"
-	"writes.  Press ? inside for every key; q quits.\n"
+	"writes; w evaluates an intervention in the selected area, as crimetab evaluate\n"
+	"does.  Press ? inside for every key; q quits.\n"
 	"\n"
 	"The database is opened read-only, so an import can run at the same time; r reloads.\n"
 	"\n"
@@ -44,24 +46,27 @@ typedef struct tui_ctx {
 	ct_status why; /* of the last report that could not be built */
 } tui_ctx;
 
-static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, tui_range *range,
-				char *err, size_t errlen)
+/* Taxonomy TAXNAME, loaded once; NULL with err set. */
+static taxonomy *ctx_taxonomy(tui_ctx *c, const char *taxname, char *err, size_t errlen)
 {
-	tui_ctx *c = vctx;
-	taxonomy *t = NULL;
 	for (size_t i = 0; i < c->ntax; i++) {
 		if (strcmp(c->names[i], taxname) != 0)
 			continue;
 		if (!c->tax[i])
 			c->tax[i] = tax_load(taxname, err, errlen);
-		t = c->tax[i];
-		if (!t)
-			return NULL;
+		return c->tax[i];
 	}
-	if (!t) {
-		snprintf(err, errlen, "unknown taxonomy \"%s\"", taxname);
+	snprintf(err, errlen, "unknown taxonomy \"%s\"", taxname);
+	return NULL;
+}
+
+static rep_report *build_report(void *vctx, int month, int compare, const char *taxname, tui_range *range,
+				char *err, size_t errlen)
+{
+	tui_ctx *c = vctx;
+	taxonomy *t = ctx_taxonomy(c, taxname, err, errlen);
+	if (!t)
 		return NULL;
-	}
 	stats_request req = {.month = month, .compare = compare, .include_all = 1};
 	rep_report *r = stats_build(c->s, t, &req, &c->why, err, errlen);
 	if (!r)
@@ -84,6 +89,25 @@ static rep_report *build_report(void *vctx, int month, int compare, const char *
 		return NULL;
 	}
 	return r;
+}
+
+/* The Evaluate screen: crimetab evaluate's computation on the report's
+ * dataset and significance level. */
+static rep_eval *evaluate_form(void *vctx, const rep_report *r, const char *taxname, const tui_eval_form *f,
+			       char *err, size_t errlen)
+{
+	tui_ctx *c = vctx;
+	taxonomy *t = ctx_taxonomy(c, taxname, err, errlen);
+	if (!t)
+		return NULL;
+	const char *treated[] = {f->treated};
+	stats_eval_request req = {
+		.treated = treated, .ntreated = 1,
+		.control = (const char *const *)f->control, .ncontrol = f->ncontrol,
+		.buffer_m = f->buffer_m, .start = f->start, .pre = f->pre, .post = f->post,
+		.category = f->category, .dataset = r->dataset, .alpha = r->alpha > 0 ? r->alpha : 0.05,
+	};
+	return stats_evaluate(c->s, t, &req, NULL, err, errlen);
 }
 
 static int export_area(void *vctx, const rep_report *r, size_t area, const char *path, const char *format, char *err,
@@ -164,7 +188,8 @@ int cmd_tui(int argc, char **argv)
 		}
 		ctx.names[ctx.ntax++] = taxname;
 	}
-	tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx};
+	tui_ops ops = {.build = build_report, .export = export_area, .ctx = &ctx, .evaluate = evaluate_form,
+		       .all_areas = STATS_ALL_AREAS};
 	status = tui_run(&ops, month, compare, ctx.names, ctx.ntax, tax);
 	if (status != CT_OK && ctx.why != CT_OK)
 		status = ctx.why; /* the first report failed: say why */

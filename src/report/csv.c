@@ -1,7 +1,9 @@
 /* Tidy CSV for pipelines: one line per area x row x window, counts as plain
- * integers (0 included), text fields quoted per RFC 4180 and defused.  The
+ * integers (0 included) except offender figures withheld by disclosure
+ * control ("<3", "[c]"), text fields quoted per RFC 4180 and defused.  The
  * columns are documented in crimetab report --help and the README. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -69,12 +71,18 @@ static void missing_field(FILE *out, const rep_side *sd, const char *end)
 
 /* COVER: the area's window completeness, or NULL for figures the data's
  * coverage does not bear on (offender measures): their completeness columns
- * are empty. */
+ * are empty.  OFF (may be NULL) is the offender row the figures belong to:
+ * a figure its disclosure control withholds is its mark ("<3", "[c]"),
+ * with pct_kind "withheld". */
 static void csv_line(FILE *out, const rep_report *r, const char *area, const char *path, const char *kind, int depth,
-		     const rep_fig *fig, const rep_side (*cover)[2])
+		     const rep_fig *fig, const rep_side (*cover)[2], const rep_off_row *off)
 {
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		const rep_fig *f = &fig[w];
+		char mark[4][16];
+		const char *m[4] = {NULL, NULL, NULL, NULL};
+		for (int k = 0; off && k < 4; k++)
+			m[k] = rep_off_mark(r, off, w, k, mark[k], sizeof mark[k]);
 		month_field(out, r->month);
 		fputs(r->compare == REP_COMPARE_PREVIOUS ? "previous," : "yoy,", out);
 		csv_text(out, area);
@@ -85,14 +93,25 @@ static void csv_line(FILE *out, const rep_report *r, const char *area, const cha
 		month_field(out, r->span[w].to);
 		month_field(out, r->span[w].cmp_from);
 		month_field(out, r->span[w].cmp_to);
-		fprintf(out, "%lld,%lld,", f->cur, f->cmp);
-		if (!f->missing)
+		if (m[REP_PART_CUR])
+			fprintf(out, "%s,", m[REP_PART_CUR]);
+		else
+			fprintf(out, "%lld,", f->cur);
+		if (m[REP_PART_CMP])
+			fprintf(out, "%s,", m[REP_PART_CMP]);
+		else
+			fprintf(out, "%lld,", f->cmp);
+		if (m[REP_PART_DIFF])
+			fputs(m[REP_PART_DIFF], out);
+		else if (!f->missing)
 			fprintf(out, "%lld", f->diff);
 		fputc(',', out);
-		if (f->pct_kind == REP_PCT_VALUE)
+		if (m[REP_PART_PCT])
+			fputs(m[REP_PART_PCT], out);
+		else if (f->pct_kind == REP_PCT_VALUE)
 			/* the printed one decimal, rounded half away from zero */
 			fprintf(out, "%.1f", round(f->pct * 10.0) / 10.0 + 0.0);
-		fprintf(out, ",%s,", pct_kind(f->pct_kind));
+		fprintf(out, ",%s,", m[REP_PART_PCT] ? "withheld" : pct_kind(f->pct_kind));
 		if (cover)
 			fprintf(out, "%s,%s,", (f->missing & REP_MISSING_CURRENT) ? "false" : "true",
 				(f->missing & REP_MISSING_COMPARISON) ? "false" : "true");
@@ -116,13 +135,13 @@ int rep_write_csv(const rep_report *r, FILE *out)
 		const rep_area *ar = &r->areas[a];
 		for (size_t i = 0; i < ar->nrows; i++)
 			csv_line(out, r, ar->name, ar->rows[i].path, row_kind(ar->rows[i].flags), ar->rows[i].depth,
-				 ar->rows[i].fig, ar->cover);
+				 ar->rows[i].fig, ar->cover, NULL);
 		if (!ar->has_offenders)
 			continue;
-		for (int k = 0; k < REP_OFF_COUNT; k++) {
-			char path[64];
-			snprintf(path, sizeof path, "Offenders (face match) > %s", rep_offender_label[k]);
-			csv_line(out, r, ar->name, path, "offenders", 1, ar->offenders[k], NULL);
+		for (size_t k = 0; k < ar->noffenders; k++) {
+			char path[96];
+			snprintf(path, sizeof path, "Offenders (face match) > %s", ar->offenders[k].label);
+			csv_line(out, r, ar->name, path, "offenders", 1, ar->offenders[k].fig, NULL, &ar->offenders[k]);
 		}
 	}
 	return ferror(out) ? -1 : 0;

@@ -58,14 +58,25 @@ void rep_eval_warn(rep_eval *e, const char *text)
 	push_line(&e->warnings, &e->nwarnings, text);
 }
 
-/* A count or estimate: whole numbers without decimals, others with one;
- * never "-0". */
-static void fmt_num(double v, char *buf, size_t len)
+void rep_fmt_estimate(double v, char *buf, size_t len)
 {
 	if (fabs(v - round(v)) < 1e-9)
 		snprintf(buf, len, "%.0f", round(v) + 0.0);
 	else
 		snprintf(buf, len, "%.1f", round(v * 10) / 10 + 0.0);
+}
+
+void rep_ev_format(const rep_eval *e, const rep_ev_test *t, rep_ev_text *out)
+{
+	rep_fmt_estimate(t->local, out->local, sizeof out->local);
+	rep_fmt_estimate(t->displace, out->displace, sizeof out->displace);
+	rep_fmt_estimate(t->est, out->est, sizeof out->est);
+	snprintf(out->se, sizeof out->se, "%.1f", t->se);
+	snprintf(out->lo, sizeof out->lo, "%.1f", t->lo);
+	snprintf(out->hi, sizeof out->hi, "%.1f", t->hi);
+	snprintf(out->z, sizeof out->z, "%.2f", t->z + 0.0);
+	rep_fmt_p(t->p, out->p, sizeof out->p);
+	out->level = (int)lround((1 - e->alpha) * 100);
 }
 
 static int months_between(int from, int to)
@@ -92,8 +103,8 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 	int level = (int)lround((1 - e->alpha) * 100);
 	int post = months_between(e->post_from, e->post_to);
 	const char *way = t->est < 0 ? "lower" : "higher";
-	rep_fmt_p(t->p, p, sizeof p);
-	fmt_num(fabs(t->est), est, sizeof est);
+	rep_fmt_p_stmt(t->p, p, sizeof p);
+	rep_fmt_estimate(fabs(t->est), est, sizeof est);
 	if (!t->significant) {
 		snprintf(lo, sizeof lo, "%.1f", t->lo);
 		snprintf(hi, sizeof hi, "%.1f", t->hi);
@@ -101,7 +112,7 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 						     ta, ca, post)
 					 : xasprintf("%s in %s was %s %s than %s trend predicts over the %d months after",
 						     what, ta, est, way, ca, post);
-		char *v = xasprintf("%s (WDD %s%s; %d%% interval %s to %s; p = %s). A difference this size is within "
+		char *v = xasprintf("%s (WDD %s%s; %d%% interval %s to %s; %s). A difference this size is within "
 				    "normal variation: these figures give no evidence that the intervention changed it.",
 				    head, t->est < 0 ? "-" : "", est, level, lo, hi, p);
 		free(head);
@@ -112,7 +123,7 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 	snprintf(hi, sizeof hi, "%.1f", fmax(fabs(t->lo), fabs(t->hi)));
 	return xasprintf("%s in %s was about %s %s than %s trend predicts over the %d months after (%d%% interval "
 			 "%s to %s %s). A difference this large would arise by chance less than %g%% of the time "
-			 "(p = %s). It shows that %s changed differently from the control, not by itself that the "
+			 "(%s). It shows that %s changed differently from the control, not by itself that the "
 			 "intervention caused it.",
 			 what, ta, est, way, ca, post, level, lo, hi, way, e->alpha * 100, p, ta);
 }
@@ -142,8 +153,8 @@ static void md_test(const rep_eval *e, const rep_ev_test *t, const char *what, F
 		if (!gr->present)
 			continue;
 		char sc[32], ch[32];
-		fmt_num(gr->pre_scaled, sc, sizeof sc);
-		fmt_num(gr->change, ch, sizeof ch);
+		rep_fmt_estimate(gr->pre_scaled, sc, sizeof sc);
+		rep_fmt_estimate(gr->change, ch, sizeof ch);
 		fprintf(out, "| %s | %s | %lld |", rep_ev_role_label[g], gr->name, gr->pre);
 		if (scaled)
 			fprintf(out, " %s |", sc);
@@ -151,25 +162,18 @@ static void md_test(const rep_eval *e, const rep_ev_test *t, const char *what, F
 	}
 	fprintf(out, "\n");
 	if (t->tested) {
-		char v[32], s[32], p[32];
-		int level = (int)lround((1 - e->alpha) * 100);
+		rep_ev_text x;
+		rep_ev_format(e, t, &x);
 		int buffers = t->group[REP_EV_TREATED_BUFFER].present;
 		fprintf(out, "| Figure | Value |\n|:---|---:|\n");
-		fmt_num(t->local, v, sizeof v);
-		fprintf(out, "| Local difference: treated change minus control change | %s |\n", v);
-		if (buffers) {
-			fmt_num(t->displace, v, sizeof v);
-			fprintf(out, "| Displacement: change around treated minus change around control | %s |\n", v);
-		}
-		fmt_num(t->est, v, sizeof v);
-		fprintf(out, "| **WDD**%s | **%s** |\n", buffers ? " (local + displacement)" : "", v);
-		fprintf(out, "| Standard error | %.1f |\n", t->se);
-		snprintf(v, sizeof v, "%.1f", t->lo);
-		snprintf(s, sizeof s, "%.1f", t->hi);
-		fprintf(out, "| %d%% interval | %s to %s |\n", level, v, s);
-		fprintf(out, "| z | %.2f |\n", t->z + 0.0);
-		rep_fmt_p(t->p, p, sizeof p);
-		fprintf(out, "| p (two-sided) | %s |\n\n", p);
+		fprintf(out, "| Local difference: treated change minus control change | %s |\n", x.local);
+		if (buffers)
+			fprintf(out, "| Displacement: change around treated minus change around control | %s |\n", x.displace);
+		fprintf(out, "| **WDD**%s | **%s** |\n", buffers ? " (local + displacement)" : "", x.est);
+		fprintf(out, "| Standard error | %s |\n", x.se);
+		fprintf(out, "| %d%% interval | %s to %s |\n", x.level, x.lo, x.hi);
+		fprintf(out, "| z | %s |\n", x.z);
+		fprintf(out, "| p (two-sided) | %s |\n\n", x.p);
 	}
 	char *verdict = rep_eval_verdict(e, t, what);
 	fprintf(out, "**Verdict.** %s\n\n", verdict);

@@ -59,6 +59,20 @@ void rep_eval_free(rep_eval *e);
 void rep_eval_note(rep_eval *e, const char *text);
 void rep_eval_warn(rep_eval *e, const char *text);
 
+/* A count or estimate as every rendering writes it: whole numbers without
+ * decimals, others with one ("-10", "97.5"); never "-0". */
+void rep_fmt_estimate(double v, char *buf, size_t len);
+
+/* Test T's figures as text, the same in Markdown and the TUI. */
+typedef struct rep_ev_text {
+	char local[32], displace[32], est[32]; /* rep_fmt_estimate */
+	char se[32], lo[32], hi[32];           /* one decimal */
+	char z[32];                            /* two decimals */
+	char p[32];                            /* rep_fmt_p: "0.46", "< 0.001" */
+	int level;                             /* the interval's level in percent: 95 */
+} rep_ev_text;
+void rep_ev_format(const rep_eval *e, const rep_ev_test *t, rep_ev_text *out);
+
 /* The plain-language verdict on test T of E, about WHAT ("Shoplifting",
  * "distinct offenders"): one paragraph, caller frees. */
 char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what);

@@ -1,7 +1,9 @@
 /* The report model as one JSON document (cJSON) for pipelines: every figure,
  * flag, window span, source and warning, under a schema version. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/util.h"
@@ -63,22 +65,33 @@ static const char *pct_kind(rep_pct_kind k)
 }
 
 /* A row's windows.  COVER: the area's completeness, or NULL for figures the
- * data's coverage does not bear on (offender measures). */
-static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[2])
+ * data's coverage does not bear on (offender measures).  OFF (may be NULL)
+ * is the offender row the figures belong to: a figure its disclosure
+ * control withholds is null, its *_text the mark ("<3", "[c]"), and its
+ * pct_kind "withheld". */
+static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[2], const rep_report *r,
+			   const rep_off_row *off)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (int w = 0; arr && w < REP_WINDOWS; w++) {
 		const rep_fig *f = &fig[w];
 		cJSON *o = cJSON_CreateObject();
-		char cur[32], diff[32], pct[32];
+		char cur[32], cmp[32], diff[32], pct[32];
 		rep_fmt_cur(f, cur, sizeof cur);
 		rep_fmt_diff(f, diff, sizeof diff);
 		rep_fmt_pct(f, pct, sizeof pct);
-		add(j, o, "current", cJSON_CreateNumber((double)f->cur));
-		add(j, o, "comparison", cJSON_CreateNumber((double)f->cmp));
-		add(j, o, "diff", f->missing ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
-		add(j, o, "pct", f->pct_kind == REP_PCT_VALUE ? cJSON_CreateNumber(f->pct) : cJSON_CreateNull());
-		add(j, o, "pct_kind", cJSON_CreateString(pct_kind(f->pct_kind)));
+		int hide_cur = off && rep_off_mark(r, off, w, REP_PART_CUR, cur, sizeof cur);
+		int hide_cmp = off && rep_off_mark(r, off, w, REP_PART_CMP, cmp, sizeof cmp);
+		int hide_diff = off && rep_off_mark(r, off, w, REP_PART_DIFF, diff, sizeof diff);
+		int hide_pct = off && rep_off_mark(r, off, w, REP_PART_PCT, pct, sizeof pct);
+		add(j, o, "current", hide_cur ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cur));
+		add(j, o, "comparison", hide_cmp ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cmp));
+		if (hide_cmp)
+			add(j, o, "comparison_text", cJSON_CreateString(cmp));
+		add(j, o, "diff", f->missing || hide_diff ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
+		add(j, o, "pct",
+		    f->pct_kind == REP_PCT_VALUE && !hide_pct ? cJSON_CreateNumber(f->pct) : cJSON_CreateNull());
+		add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : pct_kind(f->pct_kind)));
 		add(j, o, "complete", cJSON_CreateBool(f->missing == 0));
 		add(j, o, "complete_current", cJSON_CreateBool(!(f->missing & REP_MISSING_CURRENT)));
 		add(j, o, "complete_comparison", cJSON_CreateBool(!(f->missing & REP_MISSING_COMPARISON)));
@@ -159,7 +172,7 @@ static cJSON *row_json(jctx *j, const rep_row *rw, const rep_side (*cover)[2])
 	add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
 	add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
 	add(j, o, "approximation", str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
-	add(j, o, "windows", windows_json(j, rw->fig, cover));
+	add(j, o, "windows", windows_json(j, rw->fig, cover, NULL, NULL));
 	cJSON *series = cJSON_CreateArray();
 	for (int i = 0; series && i < REP_SERIES; i++)
 		push(j, series, cJSON_CreateNumber((double)rw->series[i]));
@@ -167,26 +180,67 @@ static cJSON *row_json(jctx *j, const rep_row *rw, const rep_side (*cover)[2])
 	return o;
 }
 
-static cJSON *offenders_json(jctx *j, const rep_area *ar)
+static cJSON *fm_run_json(jctx *j, const rep_fm_run *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	add(j, o, "run", cJSON_CreateNumber((double)f->id));
+	add(j, o, "plugin", str_or_null(f->plugin));
+	add(j, o, "version", str_or_null(f->version));
+	add(j, o, "from", month_str(f->month_min));
+	add(j, o, "to", month_str(f->month_max));
+	add(j, o, "sightings", cJSON_CreateNumber((double)f->sightings));
+	add(j, o, "confirmed", cJSON_CreateNumber((double)f->confirmed));
+	add(j, o, "identity", str_or_null(f->identity));
+	add(j, o, "model", str_or_null(f->model));
+	add(j, o, "similarity", str_or_null(f->similarity));
+	add(j, o, "threshold", isnan(f->threshold) ? cJSON_CreateNull() : cJSON_CreateNumber(f->threshold));
+	add(j, o, "gallery", str_or_null(f->gallery));
+	add(j, o, "options", str_or_null(f->options));
+	add(j, o, "plugin_sha256", str_or_null(f->plugin_sha256));
+	add(j, o, "inputs", str_or_null(f->inputs));
+	add(j, o, "run_at", str_or_null(f->run_at));
+	return o;
+}
+
+static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
 {
 	if (!ar->has_offenders)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject();
-	add(j, o, "source", str_or_null(ar->offenders_source));
+	/* "name version" of each plugin behind the figures */
+	strbuf src = {0};
+	for (size_t i = 0; i < r->nfm_runs; i++) {
+		const rep_fm_run *f = &r->fm_runs[i];
+		char nv[512];
+		snprintf(nv, sizeof nv, "%s %s", f->plugin ? f->plugin : "?", f->version ? f->version : "");
+		if (!src.buf || !strstr(src.buf, nv))
+			sb_printf(&src, "%s%s", src.len ? ", " : "", nv);
+	}
+	add(j, o, "source", str_or_null(src.buf));
+	sb_release(&src);
+	cJSON *runs = cJSON_CreateArray();
+	for (size_t i = 0; runs && i < r->nfm_runs; i++)
+		push(j, runs, fm_run_json(j, &r->fm_runs[i]));
+	add(j, o, "runs", runs);
+	add(j, o, "suppress_below", cJSON_CreateNumber(r->suppress_below));
+	add(j, o, "confirmed_only", cJSON_CreateBool(r->confirmed_only));
 	cJSON *rows = cJSON_CreateArray();
-	for (int k = 0; rows && k < REP_OFF_COUNT; k++) {
-		char path[64];
-		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, rep_offender_label[k]);
+	for (size_t k = 0; rows && k < ar->noffenders; k++) {
+		const rep_off_row *off = &ar->offenders[k];
+		char path[96];
+		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, off->label);
 		cJSON *row = cJSON_CreateObject();
-		add(j, row, "label", cJSON_CreateString(rep_offender_label[k]));
+		add(j, row, "label", cJSON_CreateString(off->label));
 		add(j, row, "path", cJSON_CreateString(path));
+		add(j, row, "measure", cJSON_CreateString(rep_offender_label[off->measure]));
+		add(j, row, "confirmed", cJSON_CreateBool(off->confirmed));
 		add(j, row, "depth", cJSON_CreateNumber(1));
 		add(j, row, "group", cJSON_CreateFalse());
 		add(j, row, "total", cJSON_CreateFalse());
 		add(j, row, "unknown", cJSON_CreateFalse());
 		add(j, row, "outside_total", cJSON_CreateFalse());
 		add(j, row, "approximation", cJSON_CreateNull());
-		add(j, row, "windows", windows_json(j, ar->offenders[k], NULL));
+		add(j, row, "windows", windows_json(j, off->fig, NULL, r, off));
 		push(j, rows, row);
 	}
 	add(j, o, "rows", rows);
@@ -301,7 +355,7 @@ static cJSON *report_json(jctx *j, const rep_report *r)
 			push(j, rows, row_json(j, &ar->rows[i], ar->cover));
 		add(j, o, "rows", rows);
 		area_cover_json(j, r, ar, o);
-		add(j, o, "offenders", offenders_json(j, ar));
+		add(j, o, "offenders", offenders_json(j, r, ar));
 		highlights_json(j, r, ar, o);
 		push(j, areas, o);
 	}

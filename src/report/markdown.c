@@ -35,7 +35,9 @@ static void md_header(FILE *out, const char *first)
 	fputc('\n', out);
 }
 
-static void md_cells(FILE *out, const rep_fig *fig, int bold)
+/* A row's figures; O (may be NULL) is the offender row they belong to,
+ * whose disclosure control hides some. */
+static void md_cells(FILE *out, const rep_fig *fig, int bold, const rep_report *r, const rep_off_row *o)
 {
 	const char *b = bold ? "**" : "";
 	for (int w = 0; w < REP_WINDOWS; w++) {
@@ -43,6 +45,11 @@ static void md_cells(FILE *out, const rep_fig *fig, int bold)
 		rep_fmt_cur(&fig[w], c, sizeof c);
 		rep_fmt_diff(&fig[w], d, sizeof d);
 		rep_fmt_pct_marked(&fig[w], 0, p, sizeof p);
+		if (o) {
+			rep_off_mark(r, o, w, REP_PART_CUR, c, sizeof c);
+			rep_off_mark(r, o, w, REP_PART_DIFF, d, sizeof d);
+			rep_off_mark(r, o, w, REP_PART_PCT, p, sizeof p);
+		}
 		fprintf(out, " %s%s%s | %s%s%s | %s%s%s |", *c ? b : "", c, *c ? b : "", *d ? b : "", d, *d ? b : "",
 			*p ? b : "", p, *p ? b : "");
 	}
@@ -62,7 +69,7 @@ static void md_row(FILE *out, const rep_row *row, int indent, int bold)
 	if (row->flags & REP_ROW_APPROX)
 		fputs(" †", out);
 	fputs(" |", out);
-	md_cells(out, row->fig, bold);
+	md_cells(out, row->fig, bold, NULL, NULL);
 }
 
 /* The footnote of an area whose windows lack months, under each table. */
@@ -121,6 +128,26 @@ static void month_span(FILE *out, int from, int to)
 		fputs(a, out);
 	else
 		fprintf(out, "%s to %s", a, b);
+}
+
+/* Where the offender figures come from: one footnote per face-match run. */
+static void md_fm_runs(const rep_report *r, FILE *out)
+{
+	int any = 0;
+	for (size_t a = 0; a < r->nareas; a++)
+		any |= r->areas[a].has_offenders;
+	if (!any)
+		return;
+	fputs("\n## Face-match runs\n\n", out);
+	if (r->nfm_runs == 0)
+		fputs("No face-match run covers these months.\n", out);
+	for (size_t i = 0; i < r->nfm_runs; i++) {
+		char line[4096];
+		rep_fm_run_text(&r->fm_runs[i], line, sizeof line);
+		fputs("- ", out);
+		md_text(out, line);
+		fputc('\n', out);
+	}
 }
 
 int rep_write_markdown(const rep_report *r, FILE *out)
@@ -210,19 +237,22 @@ int rep_write_markdown(const rep_report *r, FILE *out)
 		}
 		if (ar->has_offenders) {
 			fputs("\n### Offenders (face match)\n\n", out);
-			if (ar->offenders_source) {
-				fputs("From ", out);
-				md_text(out, ar->offenders_source);
-				fputs(". Counts only; no individual is identified here.\n\n", out);
-			}
 			md_header(out, "Measure");
-			for (int k = 0; k < REP_OFF_COUNT; k++) {
-				fprintf(out, "| %s |", rep_offender_label[k]);
-				md_cells(out, ar->offenders[k], 0);
+			for (size_t k = 0; k < ar->noffenders; k++) {
+				fputs("| ", out);
+				md_text(out, ar->offenders[k].label);
+				fputs(" |", out);
+				md_cells(out, ar->offenders[k].fig, 0, r, &ar->offenders[k]);
 			}
 			md_legend(out, r);
+			fputs("\nCounts only; no individual is identified here. \"Confirmed\": matches a person reviewed.", out);
+			if (r->suppress_below > 0)
+				fprintf(out, " Counts from 1 to %d show as <%d, and [c] hides a figure that would give "
+					     "such a count away.", r->suppress_below - 1, r->suppress_below);
+			fputs(" How these were made: see *Face-match runs* below.\n", out);
 		}
 		md_highlights(out, r, ar);
 	}
+	md_fm_runs(r, out);
 	return ferror(out) ? -1 : 0;
 }

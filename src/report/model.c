@@ -31,7 +31,8 @@ void rep_report_free(rep_report *r)
 		}
 		free(ar->rows);
 		free(ar->name);
-		free(ar->offenders_source);
+		for (size_t k = 0; k < ar->noffenders; k++)
+			free(ar->offenders[k].label);
 		for (size_t i = 0; i < ar->ngaps; i++)
 			free(ar->gaps[i].force);
 		free(ar->gaps);
@@ -49,6 +50,14 @@ void rep_report_free(rep_report *r)
 		free(r->sources[i].sha256);
 	}
 	free(r->sources);
+	for (size_t i = 0; i < r->nfm_runs; i++) {
+		rep_fm_run *f = &r->fm_runs[i];
+		char *owned[] = {f->plugin, f->version, f->identity, f->model, f->similarity, f->gallery,
+				 f->options, f->plugin_sha256, f->inputs, f->run_at};
+		for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+			free(owned[k]);
+	}
+	free(r->fm_runs);
 	for (size_t i = 0; i < r->ngaps; i++)
 		free(r->gaps[i].force);
 	free(r->gaps);
@@ -221,4 +230,53 @@ const char *rep_compare_label(int compare)
 const char *rep_dataset_label(const char *dataset)
 {
 	return dataset && strcmp(dataset, "street") == 0 ? "police.uk street data" : "force export";
+}
+
+const char *rep_off_mark(const rep_report *r, const rep_off_row *o, int w, int part, char *buf, size_t len)
+{
+	int cur = o->sup[w][0], cmp = o->sup[w][1];
+	int sup = part == REP_PART_CUR ? cur : part == REP_PART_CMP ? cmp : cur > cmp ? cur : cmp;
+	if (!sup)
+		return NULL;
+	if (sup == REP_SUP_SMALL && (part == REP_PART_CUR || part == REP_PART_CMP))
+		snprintf(buf, len, "<%d", r->suppress_below);
+	else
+		snprintf(buf, len, "[c]");
+	return buf;
+}
+
+void rep_fm_run_text(const rep_fm_run *f, char *buf, size_t len)
+{
+	char a[8], b[8];
+	int n;
+	ct_month_format(f->month_min, a);
+	ct_month_format(f->month_max, b);
+	n = snprintf(buf, len, "%s %s (run %lld, %s%s%s, %s", f->plugin ? f->plugin : "?", f->version ? f->version : "",
+		     f->id, a, strcmp(a, b) ? " to " : "", strcmp(a, b) ? b : "",
+		     f->identity && !strcmp(f->identity, "persistent")
+			     ? "keys kept across runs"
+			     : "keys hold within this run only, so counts over windows spanning several of its runs "
+			       "may count one person more than once");
+#define ADD(...)                                                                                                   \
+	do {                                                                                                       \
+		if (n >= 0 && (size_t)n < len)                                                                     \
+			n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__);                                       \
+	} while (0)
+	if (f->model)
+		ADD("; model %s", f->model);
+	if (f->similarity && !isnan(f->threshold))
+		ADD("; %s >= %g", f->similarity, f->threshold);
+	if (f->gallery)
+		ADD("; gallery %s", f->gallery);
+	if (f->options)
+		ADD("; options %s", f->options);
+	if (f->plugin_sha256)
+		ADD("; plugin sha256:%.16s", f->plugin_sha256);
+	if (f->inputs) {
+		ADD("; inputs ");
+		for (const char *p = f->inputs; *p; p++)
+			ADD("%s", *p == '\n' ? ", " : (char[]){*p, '\0'});
+	}
+	ADD(")");
+#undef ADD
 }

@@ -103,6 +103,33 @@ typedef struct rep_gap {
 enum { REP_OFF_SIGHTINGS, REP_OFF_DISTINCT, REP_OFF_REPEAT, REP_OFF_WATCHLIST, REP_OFF_COUNT };
 extern const char *const rep_offender_label[REP_OFF_COUNT];
 
+/* Disclosure control of an offender cell: shown, below the threshold
+ * ("<3"), or hidden because with cells shown it would give away a small
+ * count ("[c]"). */
+enum { REP_SUP_NONE = 0, REP_SUP_SMALL = 1, REP_SUP_SECONDARY = 2 };
+/* The parts of a window's figures, for rep_off_mark. */
+enum { REP_PART_CUR, REP_PART_CMP, REP_PART_DIFF, REP_PART_PCT };
+
+/* One offender row: a measure over every match, or over the matches a
+ * person confirmed. */
+typedef struct rep_off_row {
+	int measure;   /* REP_OFF_* */
+	int confirmed; /* only sightings a person confirmed */
+	char *label;   /* e.g. "Distinct offenders" or "Distinct offenders (confirmed)" */
+	rep_fig fig[REP_WINDOWS];
+	unsigned char sup[REP_WINDOWS][2]; /* REP_SUP_* of the current and comparison counts */
+} rep_off_row;
+
+#define REP_OFF_ROWS (2 * REP_OFF_COUNT)
+
+/* A face-match run behind the offender figures, and how it was made. */
+typedef struct rep_fm_run {
+	long long id, sightings, confirmed;
+	int month_min, month_max;
+	double threshold; /* NaN when not known */
+	char *plugin, *version, *identity, *model, *similarity, *gallery, *options, *plugin_sha256, *inputs, *run_at;
+} rep_fm_run;
+
 typedef struct rep_area {
 	char *name;
 	rep_row *rows; /* display order: parents before children, children by last-6-months
@@ -110,8 +137,9 @@ typedef struct rep_area {
 			  in every window and comparison left out; Total last */
 	size_t nrows;
 	int has_offenders;
-	rep_fig offenders[REP_OFF_COUNT][REP_WINDOWS];
-	char *offenders_source; /* plugin name and version, or NULL */
+	rep_off_row offenders[REP_OFF_ROWS]; /* all matches, each followed by its confirmed-only
+					       row; or confirmed-only rows alone */
+	size_t noffenders;
 	/* completeness, the same for every row: cover[w][REP_SIDE_*], and each
 	 * row's fig[w].missing says the same per figure */
 	rep_side cover[REP_WINDOWS][2];
@@ -153,6 +181,10 @@ typedef struct rep_report {
 	long long generated_at; /* when the model was built (Unix seconds, UTC) */
 	rep_source *sources; /* the files the figures come from */
 	size_t nsources;
+	rep_fm_run *fm_runs; /* the face-match runs the offender figures come from */
+	size_t nfm_runs;
+	int suppress_below;  /* offender counts from 1 to this - 1 are suppressed; 0: none */
+	int confirmed_only;  /* offender rows count confirmed matches only */
 	rep_sig_test sig_test; /* the test that flags a change */
 	double alpha;          /* its level (0.05); 0: the figures were never tested */
 	double z_crit;         /* the |z| a flag needs under REP_SIG_Z (1.96 at 0.05) */
@@ -175,6 +207,16 @@ void rep_fmt_diff(const rep_fig *f, char *buf, size_t len);
 /* A % difference: "" when both are 0, "Infinity", or one decimal and "%";
  * "n/a" when either span lacks months. */
 void rep_fmt_pct(const rep_fig *f, char *buf, size_t len);
+/* Disclosure control, for every renderer: the mark that stands for PART
+ * (REP_PART_*) of window W of offender row O, "<3" or "[c]", or NULL when
+ * it is shown as it is.  A difference or % difference is hidden whenever
+ * either of its counts is. */
+const char *rep_off_mark(const rep_report *r, const rep_off_row *o, int w, int part, char *buf, size_t len);
+/* One line of provenance for face-match run F, into BUF (LEN bytes):
+ * "PLUGIN VERSION (run N, YYYY-MM to YYYY-MM, keys kept across runs; model
+ * ...; cosine >= 0.6; gallery ...; options ...; plugin sha256:...; inputs
+ * PATH sha256:..., ...)". */
+void rep_fm_run_text(const rep_fm_run *run, char *buf, size_t len);
 /* The footnote under AR's tables when a window lacks months, else NULL: a
  * first line saying what the mark means, then one line per distinct gap,
  * each starting with the mark ("Cleveland Police: no police.uk street data

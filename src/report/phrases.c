@@ -48,6 +48,15 @@ static int var_at(const char *p, size_t len)
 	return -1;
 }
 
+/* True if the text of S before P ends with '=' (spaces aside): "p = {p}"
+ * would read "p = p < 0.001". */
+static int ends_with_equals(const char *s, const char *p)
+{
+	while (p > s && p[-1] == ' ')
+		p--;
+	return p > s && p[-1] == '=';
+}
+
 /* Walks sentence S: with OUT, writes it filled from VALUES; without, only
  * checks it.  0, or -1 with the reason in err. */
 static int walk(const char *s, const char *const *values, strbuf *out, char *err, size_t errlen)
@@ -81,6 +90,11 @@ static int walk(const char *s, const char *const *values, strbuf *out, char *err
 				sb_printf(&known, "%s{%s}", k ? ", " : "", rep_phrase_var_name[k]);
 			snprintf(err, errlen, "unknown placeholder \"%.*s\" (known: %s)", (int)(end - p + 1), p, known.buf);
 			sb_release(&known);
+			return -1;
+		}
+		if (v == REP_PV_P && !out && ends_with_equals(s, p)) {
+			snprintf(err, errlen, "\"= {p}\": {p} says \"p = 0.24\" or \"p < 0.001\" by itself; write \"({p})\", "
+					      "not \"(p = {p})\"");
 			return -1;
 		}
 		if (out && values[v])

@@ -31,7 +31,7 @@ typedef enum {
 	REP_PV_COMPARISON, /* the count in the comparison window */
 	REP_PV_DIFF,       /* signed: "+24", "-3" */
 	REP_PV_PCT,        /* signed: "+12.3%", "-100.0%", "up from none" */
-	REP_PV_P,          /* "0.24", "< 0.001" */
+	REP_PV_P,          /* "p = 0.24", "p < 0.001" (rep_fmt_p_stmt) */
 	REP_PV_Z,          /* "1.57" */
 	REP_PV_ALPHA,      /* the level as a percentage: "5%" */
 	REP_PV_TEST,       /* "E-test", "Poisson z-score" */

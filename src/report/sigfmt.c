@@ -31,6 +31,18 @@ void rep_fmt_p(double p, char *buf, size_t len)
 		}
 }
 
+void rep_fmt_p_stmt(double p, char *buf, size_t len)
+{
+	char v[16]; /* "< 0.001", "0.0496" */
+	rep_fmt_p(p, v, sizeof v);
+	if (!v[0]) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, "p %s%s", v[0] == '<' ? "" : "= ", v);
+}
+
 void rep_fmt_fig_p(const rep_fig *f, char *buf, size_t len)
 {
 	if (f->tested)
@@ -124,7 +136,7 @@ char *rep_highlight_text(const rep_report *r, const rep_area *ar, const rep_high
 		return NULL;
 	const rep_row *row = &ar->rows[h->row];
 	const rep_fig *f = &row->fig[h->window];
-	char period[48], basis[40], cur[24], cmp[24], diff[24], pct[40], p[16], z[16], alpha[16];
+	char period[48], basis[40], cur[24], cmp[24], diff[24], pct[40], p[24], z[16], alpha[16];
 	int w = h->window, months = rep_window_months[w];
 	if (w == 0) {
 		char m[24];
@@ -147,7 +159,10 @@ char *rep_highlight_text(const rep_report *r, const rep_area *ar, const rep_high
 		rep_fmt_pct(f, t, sizeof t);
 		snprintf(pct, sizeof pct, "%s%s", f->diff > 0 && f->pct_kind == REP_PCT_VALUE ? "+" : "", t);
 	}
-	rep_fmt_fig_p(f, p, sizeof p);
+	if (f->tested)
+		rep_fmt_p_stmt(f->p, p, sizeof p);
+	else
+		p[0] = '\0';
 	rep_fmt_fig_z(f, z, sizeof z);
 	fmt_level(r->alpha, alpha, sizeof alpha);
 	/* "Total in Yarm rose" reads as a typo; the Total row is all the crime in it */

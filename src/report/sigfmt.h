@@ -18,6 +18,9 @@
  * when two would round it across 0.1, 0.05 or 0.01 (0.0496 is "0.0496", not
  * "0.05"); "" for NaN. */
 void rep_fmt_p(double p, char *buf, size_t len);
+/* A p-value as words say it, in every sentence, the TUI and evaluate's
+ * verdicts: "p = 0.24", or "p < 0.001" (never "p = < 0.001"); "" for NaN. */
+void rep_fmt_p_stmt(double p, char *buf, size_t len);
 /* A figure's p-value and z-score as cell text: "" when it was not tested. */
 void rep_fmt_fig_p(const rep_fig *f, char *buf, size_t len);
 void rep_fmt_fig_z(const rep_fig *f, char *buf, size_t len);

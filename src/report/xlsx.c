@@ -212,15 +212,17 @@ static void line(sheet *s, const char *text, lxw_format *f)
 /* Nine figure cells from column C0: blank where the paper leaves a blank,
  * numbers elsewhere so Excel can sort and chart them; a figure on missing
  * months is text, its mark or n/a.  A flagged change's % Diff carries its
- * mark in its number format (still a number) and a pale fill. */
-static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, int bold)
+ * mark in its number format (still a number) and a pale fill.  OFF (may be
+ * NULL) is the offender row the figures belong to: a figure its disclosure
+ * control withholds is text too, its mark (<3 or [c]), and never flagged. */
+static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, int bold, const rep_off_row *off)
 {
 	book *b = s->b;
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		lxw_col_t c = (lxw_col_t)(c0 + 3 * w);
 		char t[64];
 		rep_fmt_cur(&fig[w], t, sizeof t);
-		if (fig[w].missing & REP_MISSING_CURRENT)
+		if ((off && rep_off_mark(b->r, off, w, REP_PART_CUR, t, sizeof t)) || (fig[w].missing & REP_MISSING_CURRENT))
 			put_str(s, row, c, t, b->inf[bold]);
 		else if (*t)
 			put_num(s, row, c, (double)fig[w].cur, b->count[bold]);
@@ -228,7 +230,7 @@ static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, 
 			put_str(s, row, c, "", b->count[bold]);
 		fit(s, c, t, 2);
 		rep_fmt_diff(&fig[w], t, sizeof t);
-		if (fig[w].missing)
+		if ((off && rep_off_mark(b->r, off, w, REP_PART_DIFF, t, sizeof t)) || fig[w].missing)
 			put_str(s, row, c + 1, t, b->inf[bold]);
 		else if (*t)
 			put_num(s, row, c + 1, (double)fig[w].diff, b->count[bold]);
@@ -240,6 +242,8 @@ static void put_figs(sheet *s, lxw_row_t row, lxw_col_t c0, const rep_fig *fig, 
 		double extra = 2;
 		if (!*t) {
 			put_str(s, row, c + 2, "", b->pct[bold]);
+		} else if (off && rep_off_mark(b->r, off, w, REP_PART_PCT, t, sizeof t)) {
+			put_str(s, row, c + 2, t, b->inf[bold]);
 		} else if (fig[w].missing || fig[w].pct_kind == REP_PCT_INFINITY) {
 			rep_fmt_pct_marked(&fig[w], 0, t, sizeof t);
 			put_str(s, row, c + 2, t, flag ? b->inf_flag[bold] : b->inf[bold]);
@@ -725,7 +729,7 @@ static void summary_sheet(sheet *s)
 		put_label(s, s->row, 0, ar->name, 0, 0);
 		const rep_row *t = total_row(ar);
 		static const rep_fig none[REP_WINDOWS];
-		put_figs(s, s->row, 1, t ? t->fig : none, 0);
+		put_figs(s, s->row, 1, t ? t->fig : none, 0, NULL);
 	}
 	rise_fall(s, 1, first, s->row - 1);
 	worksheet_freeze_panes(s->ws, first, 1);
@@ -867,7 +871,7 @@ static void area_rows(sheet *s, const rep_area *ar, int summary)
 		char *label = xasprintf("%s%s", rw->label, rw->flags & REP_ROW_APPROX ? " \xe2\x80\xa0" : "");
 		put_label(s, s->row, 0, label, summary ? 0 : rw->depth, bold);
 		free(label);
-		put_figs(s, s->row, 1, rw->fig, bold);
+		put_figs(s, s->row, 1, rw->fig, bold, NULL);
 		s->row++;
 	}
 }
@@ -918,7 +922,7 @@ static void area_sheet(sheet *s, const rep_area *ar)
 		top += ar->rows[i].depth == 0;
 	int has_legend = legend(s, 1);
 	size_t rows = 4 + 2 + top + 2 * (size_t)has_legend + 1 + 2 + ar->nrows + 1 + area_notes(s, ar, 1) +
-		      (ar->has_offenders ? 1 + 1 + 2 + REP_OFF_COUNT + (size_t)has_legend : 0);
+		      (ar->has_offenders ? 1 + 2 + ar->noffenders + 2 + (size_t)has_legend : 0);
 	int notes_first = rows > ONE_PAGE_ROWS;
 	line(s, ar->name, b->title);
 	snprintf(text, sizeof text, "%s, compared with the %s", b->month, rep_compare_label(b->r->compare));
@@ -947,18 +951,23 @@ static void area_sheet(sheet *s, const rep_area *ar)
 	if (ar->has_offenders) {
 		static const char *const off_lead[] = {"Offenders (face match)"};
 		s->row++;
-		if (ar->offenders_source) {
-			snprintf(text, sizeof text, "From %s. Counts only; no individual is identified here.",
-				 ar->offenders_source);
-			line(s, text, b->note);
-		}
 		table_header(s, 1, off_lead);
 		first = s->row;
-		for (int k = 0; k < REP_OFF_COUNT; k++, s->row++) {
-			put_label(s, s->row, 0, rep_offender_label[k], 1, 0);
-			put_figs(s, s->row, 1, ar->offenders[k], 0);
+		for (size_t k = 0; k < ar->noffenders; k++, s->row++) {
+			put_label(s, s->row, 0, ar->offenders[k].label, 1, 0);
+			put_figs(s, s->row, 1, ar->offenders[k].fig, 0, &ar->offenders[k]);
 		}
 		rise_fall(s, 1, first, s->row - 1);
+		line(s,
+		     "Counts only; no individual is identified here. \"Confirmed\": matches a person reviewed. "
+		     "How these were made: see the Sources sheet.",
+		     b->note);
+		if (b->r->suppress_below > 0) {
+			snprintf(text, sizeof text,
+				 "Counts from 1 to %d show as <%d, and [c] hides a figure that would give such a count away.",
+				 b->r->suppress_below - 1, b->r->suppress_below);
+			line(s, text, b->note);
+		}
 		/* a sheet longer than a page ends with a table: its legend is above */
 		if (!notes_first)
 			legend(s, 0);
@@ -1042,7 +1051,7 @@ static void long_table_sheet(sheet *s)
 			char *label = xasprintf("%s%s", rw->label, rw->flags & REP_ROW_APPROX ? " \xe2\x80\xa0" : "");
 			put_label(s, s->row, 1, label, rw->depth, bold);
 			free(label);
-			put_figs(s, s->row, 2, rw->fig, bold);
+			put_figs(s, s->row, 2, rw->fig, bold, NULL);
 			put_str(s, s->row, kind_col, row_kind_name(rw), b->src_text);
 			put_str(s, s->row, path_col, rw->path, b->src_text);
 			fit(s, path_col, rw->path, 2);
@@ -1313,14 +1322,25 @@ static void sources_sheet(sheet *s)
 	}
 	key_value(s, "Dataset", rep_dataset_label(r->dataset));
 	key_value(s, "Taxonomy", r->taxonomy);
+	int offenders = 0;
 	for (size_t a = 0; a < r->nareas; a++)
-		if (r->areas[a].has_offenders) {
-			strbuf sb = {0};
-			sb_printf(&sb, "%s: %s", r->areas[a].name,
-				  r->areas[a].offenders_source ? r->areas[a].offenders_source : "face-match plugin");
-			key_value(s, "Offenders", sb.buf);
-			sb_release(&sb);
+		offenders |= r->areas[a].has_offenders;
+	if (offenders) {
+		const char *rows = r->confirmed_only ? "confirmed matches only" : "all matches, and those a person confirmed";
+		if (r->suppress_below > 0)
+			snprintf(buf, sizeof buf, "%s; counts from 1 to %d withheld as <%d, and figures that would give "
+				 "them away as [c]", rows, r->suppress_below - 1, r->suppress_below);
+		else
+			snprintf(buf, sizeof buf, "%s; no disclosure control", rows);
+		key_value(s, "Offenders", buf);
+		if (r->nfm_runs == 0)
+			key_value(s, "Face-match run", "none covers these months");
+		for (size_t i = 0; i < r->nfm_runs; i++) {
+			char text[4096];
+			rep_fm_run_text(&r->fm_runs[i], text, sizeof text);
+			key_value(s, "Face-match run", text);
 		}
+	}
 	key_value(s, "Written by", "crimetab " CRIMETAB_VERSION);
 	char when[32] = "";
 	time_t t = (time_t)r->generated_at;

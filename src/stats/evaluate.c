@@ -258,8 +258,12 @@ static int scan_crime(void *ctx, const store_crime_at *c)
 
 /* ---- completeness ---- */
 
+/* The (force, month)s of the evaluation's dataset that have a file, for the
+ * forces its areas draw on (KEEP; every force when NULL). */
 typedef struct coverage_rows {
 	const char *kind;
+	char *const *keep;
+	size_t nkeep;
 	char **force;
 	int *month;
 	size_t n;
@@ -270,6 +274,11 @@ static int coverage_row(void *ctx, const char *kind, const char *force, int mont
 	coverage_rows *c = ctx;
 	if (strcmp(kind, c->kind) != 0)
 		return 0;
+	size_t k = 0;
+	while (c->keep && k < c->nkeep && strcmp(c->keep[k], force) != 0)
+		k++;
+	if (c->keep && k == c->nkeep)
+		return 0;
 	c->force = xrealloc(c->force, (c->n + 1) * sizeof *c->force);
 	c->month = xrealloc(c->month, (c->n + 1) * sizeof *c->month);
 	c->force[c->n] = xstrdup(force);
@@ -277,18 +286,33 @@ static int coverage_row(void *ctx, const char *kind, const char *force, int mont
 	return 0;
 }
 
-/* One warning per force that lacks a month of the periods; the number of
- * forces with a gap, or -1 on a database error. */
-static int check_coverage(store *s, rep_eval *e)
+static void coverage_release(coverage_rows *c)
 {
-	coverage_rows c = {.kind = e->dataset};
+	for (size_t i = 0; i < c->n; i++)
+		free(c->force[i]);
+	free(c->force);
+	free(c->month);
+}
+
+/* The latest month every force of C has a file for, or -1 (rows come sorted
+ * by force, then month). */
+static int coverage_latest(const coverage_rows *c)
+{
+	int latest = -1;
+	for (size_t i = 0; i < c->n; i++)
+		if (i + 1 == c->n || strcmp(c->force[i + 1], c->force[i]) != 0)
+			latest = latest < 0 || c->month[i] < latest ? c->month[i] : latest;
+	return latest;
+}
+
+/* One warning per force of C that lacks a month of the periods; the number
+ * of forces with a gap. */
+static int check_coverage(const coverage_rows *c, rep_eval *e)
+{
 	int gaps = 0;
-	if (store_coverage_each(s, coverage_row, &c) != 0)
-		gaps = -1;
-	/* rows come sorted by force, then month */
-	for (size_t i = 0; gaps >= 0 && i < c.n;) {
+	for (size_t i = 0; i < c->n;) {
 		size_t end = i;
-		while (end < c.n && strcmp(c.force[end], c.force[i]) == 0)
+		while (end < c->n && strcmp(c->force[end], c->force[i]) == 0)
 			end++;
 		strbuf sb = {0};
 		int missing = 0;
@@ -296,7 +320,7 @@ static int check_coverage(store *s, rep_eval *e)
 			size_t k = i;
 			if (period_of(e, m) < 0)
 				continue;
-			while (k < end && c.month[k] != m)
+			while (k < end && c->month[k] != m)
 				k++;
 			if (k < end)
 				continue;
@@ -305,7 +329,7 @@ static int check_coverage(store *s, rep_eval *e)
 			sb_printf(&sb, "%s%s", missing++ ? ", " : "", mm);
 		}
 		if (missing) {
-			char *w = xasprintf("%s: no %s imported for %d month%s the evaluation needs: %s", c.force[i],
+			char *w = xasprintf("%s: no %s imported for %d month%s the evaluation needs: %s", c->force[i],
 					    rep_dataset_label(e->dataset), missing, missing == 1 ? "" : "s", sb.buf);
 			rep_eval_warn(e, w);
 			free(w);
@@ -314,11 +338,39 @@ static int check_coverage(store *s, rep_eval *e)
 		sb_release(&sb);
 		i = end;
 	}
-	for (size_t i = 0; i < c.n; i++)
-		free(c.force[i]);
-	free(c.force);
-	free(c.month);
 	return gaps;
+}
+
+/* Reads into C the coverage of the forces the groups G draw on
+ * (stats_area_forces): a force's missing months matter only where it
+ * supplies the crimes.  A buffer in metres can reach over a force boundary,
+ * so with one every force counts.  0, or -1 on a database error. */
+static int load_coverage(store *s, const rep_eval *e, const group g[REP_EV_ROLES], coverage_rows *c)
+{
+	char **forces = NULL;
+	size_t nforces = 0, nids = 0;
+	int rc = 0;
+	c->kind = e->dataset;
+	if (e->buffer_m <= 0) {
+		for (int r = 0; r < REP_EV_ROLES; r++)
+			nids += g[r].n;
+		long long *ids = xcalloc(nids ? nids : 1, sizeof *ids);
+		nids = 0;
+		for (int r = 0; r < REP_EV_ROLES; r++)
+			for (size_t i = 0; i < g[r].n; i++)
+				ids[nids++] = g[r].ids[i];
+		rc = stats_area_forces(s, e->dataset, ids, nids, &forces, &nforces);
+		free(ids);
+		c->keep = forces;
+		c->nkeep = nforces;
+	}
+	if (rc == 0)
+		rc = store_coverage_each(s, coverage_row, c);
+	c->keep = NULL;
+	for (size_t i = 0; i < nforces; i++)
+		free(forces[i]);
+	free(forces);
+	return rc;
 }
 
 /* ---- face-match offenders ---- */
@@ -399,8 +451,8 @@ static int offenders_test(store *s, rep_eval *e, const group g[REP_EV_ROLES], co
 		if (!g[r].n)
 			continue;
 		long long pre[REP_OFF_COUNT], post[REP_OFF_COUNT];
-		if (store_fm_counts(s, g[r].ids[0], e->pre_from, e->pre_to, pre) != 0 ||
-		    store_fm_counts(s, g[r].ids[0], e->post_from, e->post_to, post) != 0)
+		if (store_fm_counts(s, g[r].ids[0], e->pre_from, e->pre_to, 0, pre) != 0 ||
+		    store_fm_counts(s, g[r].ids[0], e->post_from, e->post_to, 0, post) != 0)
 			return -1;
 		t->group[r].present = 1;
 		t->group[r].pre = pre[REP_OFF_DISTINCT];
@@ -527,18 +579,18 @@ static int count_buffers(store *s, rep_eval *e, const group g[REP_EV_ROLES], row
 	return 0;
 }
 
-/* Fixes the periods from the request and the data; -1 with err set. */
-static int set_periods(store *s, rep_eval *e, const stats_eval_request *req, char *err, size_t errlen)
+/* Fixes the periods from the request and LATEST, the latest month every
+ * force the areas draw on has; -1 with err set. */
+static int set_periods(rep_eval *e, const stats_eval_request *req, int latest, char *err, size_t errlen)
 {
 	int first_after = req->start + req->skip, post = req->post;
 	if (post <= 0) {
-		int latest = stats_latest_complete_month(s, e->dataset);
 		char a[8], b[8];
 		ct_month_format(first_after, a);
 		ct_month_format(latest, b);
 		if (latest < first_after) {
-			snprintf(err, errlen, "--start: the %s end in %s (the latest month every force has), before %s: "
-					      "no months after the intervention to compare",
+			snprintf(err, errlen, "--start: the %s end in %s (the latest month every force the areas draw on "
+					      "has), before %s: no months after the intervention to compare",
 				 rep_dataset_label(e->dataset), b, a);
 			return -1;
 		}
@@ -603,14 +655,17 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 	group g[REP_EV_ROLES] = {{0}};
 	const char *const *names[REP_EV_ROLES] = {req->treated, req->control, req->treated_buffer, req->control_buffer};
 	const size_t counts[REP_EV_ROLES] = {req->ntreated, req->ncontrol, req->ntreated_buffer, req->ncontrol_buffer};
-	if (set_periods(s, e, req, err, errlen) != 0)
-		goto fail;
+	coverage_rows cov = {0};
 	if (store_areas_each(s, index_area, &ix) != 0)
 		goto db_error;
 	for (int r = 0; r < REP_EV_ROLES; r++)
 		if (resolve(&ix, names[r], counts[r], &g[r], err, errlen) != 0)
 			goto fail;
 	if (check_disjoint(g, &ix, err, errlen) != 0)
+		goto fail;
+	if (load_coverage(s, e, g, &cov) != 0)
+		goto db_error;
+	if (set_periods(e, req, coverage_latest(&cov), err, errlen) != 0)
 		goto fail;
 	for (int r = 0; r < REP_EV_ROLES; r++) {
 		if (!counts[r])
@@ -621,10 +676,7 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 	}
 	if (e->buffer_m > 0 && count_buffers(s, e, g, &f, req, why, err, errlen) != 0)
 		goto fail;
-	int gaps = check_coverage(s, e);
-	if (gaps < 0)
-		goto db_error;
-	if (gaps)
+	if (check_coverage(&cov, e))
 		e->crimes.untested = xstrdup("the data lack months the periods need (see the warnings)");
 	run_test(&e->crimes, e, "no crimes of this kind in these areas in either period");
 	if (req->offenders && offenders_test(s, e, g, req) != 0)
@@ -638,6 +690,7 @@ fail:
 	rep_eval_free(e);
 	e = NULL;
 out:
+	coverage_release(&cov);
 	for (int r = 0; r < REP_EV_ROLES; r++)
 		free(g[r].ids);
 	index_release(&ix);

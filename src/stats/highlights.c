@@ -101,9 +101,9 @@ void stats_significance(rep_report *r, rep_sig_test test, double alpha, const ch
 		for (size_t i = 0; i < ar->nrows; i++)
 			for (int w = 0; w < REP_WINDOWS; w++)
 				test_fig(&ar->rows[i].fig[w], test, alpha, zcrit);
-		for (int k = 0; ar->has_offenders && k < REP_OFF_COUNT; k++)
+		for (size_t k = 0; k < ar->noffenders; k++)
 			for (int w = 0; w < REP_WINDOWS; w++)
-				test_fig(&ar->offenders[k][w], test, alpha, zcrit);
+				test_fig(&ar->offenders[k].fig[w], test, alpha, zcrit);
 		free(ar->highlights);
 		ar->highlights = NULL;
 		ar->nhighlights = 0;

@@ -627,15 +627,15 @@ static const src_span *span_of(const span_set *ss, long long id)
 }
 
 /* Sets ON[i] for each force i of the coverage whose crimes are in area ID;
- * stops early once every force with a gap is found.  1 if any is, 0 if
- * none, -1 on a database error. */
-static int area_forces(store *s, const span_set *ss, const gapset *g, long long id, unsigned char *on)
+ * stops early once every force CARE marks (every force when NULL) is on.
+ * 1 if any force is found, 0 if none, -1 on a database error. */
+static int area_forces(store *s, const span_set *ss, const unsigned char *care, long long id, unsigned char *on)
 {
 	int found = 0;
 	long long after = 0, c;
 	size_t want = 0, seen = 0;
-	for (size_t i = 0; i < g->cov->n; i++)
-		want += g->miss[i] != 0;
+	for (size_t i = 0; i < ss->cov->n; i++)
+		want += (!care || care[i]) && !on[i];
 	while (seen < want && (c = store_area_next_crime(s, id, after)) > 0) {
 		const src_span *sp = span_of(ss, c);
 		after = sp ? sp->last : c;
@@ -644,11 +644,46 @@ static int area_forces(store *s, const span_set *ss, const gapset *g, long long 
 			found = 1;
 			if (!on[f]) {
 				on[f] = 1;
-				seen += g->miss[f] != 0;
+				seen += !care || care[f];
 			}
 		}
 	}
 	return seen < want && c < 0 ? -1 : found;
+}
+
+int stats_area_forces(store *s, const char *dataset, const long long *ids, size_t nids, char ***forces,
+		      size_t *nforces)
+{
+	coverage cov = {.kind = dataset};
+	span_set spans = {.cov = &cov, .dataset = dataset};
+	unsigned char *on = NULL;
+	int rc = -1, found = 0;
+	*forces = NULL;
+	*nforces = 0;
+	if (store_coverage_each(s, cov_add, &cov) != 0)
+		goto out;
+	on = xcalloc(cov.n ? cov.n : 1, 1);
+	int all = nids == 0 || cov.n < 2;
+	for (size_t i = 0; !all && i < nids; i++)
+		all = ids[i] <= 0;
+	if (!all && spans_load(s, &spans) != 0)
+		goto out;
+	for (size_t i = 0; !all && i < nids; i++) {
+		int f = area_forces(s, &spans, NULL, ids[i], on);
+		if (f < 0)
+			goto out;
+		found |= f;
+	}
+	*forces = xcalloc(cov.n ? cov.n : 1, sizeof **forces);
+	for (size_t i = 0; i < cov.n; i++)
+		if (on[i] || !found)
+			(*forces)[(*nforces)++] = xstrdup(cov.f[i].force);
+	rc = 0;
+out:
+	free(on);
+	spans_free(&spans);
+	cov_free(&cov);
+	return rc;
 }
 
 /* Marks area AR (id ID, 0 for all data) with the months missing for the
@@ -660,8 +695,11 @@ static int mark_area(store *s, const rep_report *r, const gapset *g, const span_
 	if (!g->any)
 		return 0;
 	size_t nf = g->cov->n;
-	unsigned char *on = xcalloc(nf, 1);
-	int found = id > 0 && nf > 1 ? area_forces(s, ss, g, id, on) : 0;
+	unsigned char *on = xcalloc(nf, 1), *care = xcalloc(nf, 1);
+	for (size_t i = 0; i < nf; i++)
+		care[i] = g->miss[i] != 0;
+	int found = id > 0 && nf > 1 ? area_forces(s, ss, care, id, on) : 0;
+	free(care);
 	if (found < 0) {
 		free(on);
 		return -1;
@@ -729,6 +767,180 @@ static int any_api(void *ctx, int month, long long crimes)
 {
 	(void)month;
 	*(int *)ctx |= crimes > 0;
+	return 0;
+}
+
+/* ---- face-match offenders ---- */
+
+/* The months a window's current (CMP = 0) or comparison (1) count covers. */
+static void cell_span(const rep_report *r, int w, int cmp, int *from, int *to)
+{
+	*from = cmp ? r->span[w].cmp_from : r->span[w].from;
+	*to = cmp ? r->span[w].cmp_to : r->span[w].to;
+}
+
+/* Whether offender row A counts a superset of what row B counts, over the
+ * same sightings: then A - B is itself a count of people or sightings. */
+static int row_nests(const rep_off_row *a, const rep_off_row *b)
+{
+	int measure = a->measure == b->measure || (a->measure == REP_OFF_SIGHTINGS && b->measure == REP_OFF_WATCHLIST) ||
+		      (a->measure == REP_OFF_DISTINCT && b->measure == REP_OFF_REPEAT);
+	return measure && (!a->confirmed || b->confirmed);
+}
+
+void stats_suppress(rep_report *r)
+{
+	long long k = r->suppress_below;
+	for (size_t a = 0; a < r->nareas; a++)
+		for (size_t i = 0; i < r->areas[a].noffenders; i++)
+			memset(r->areas[a].offenders[i].sup, 0, sizeof r->areas[a].offenders[i].sup);
+	if (k <= 0)
+		return;
+	/* primary: a count of 1 .. k - 1 */
+	for (size_t a = 0; a < r->nareas; a++)
+		for (size_t i = 0; i < r->areas[a].noffenders; i++) {
+			rep_off_row *o = &r->areas[a].offenders[i];
+			for (int w = 0; w < REP_WINDOWS; w++) {
+				if (o->fig[w].cur > 0 && o->fig[w].cur < k)
+					o->sup[w][0] = REP_SUP_SMALL;
+				if (o->fig[w].cmp > 0 && o->fig[w].cmp < k)
+					o->sup[w][1] = REP_SUP_SMALL;
+			}
+		}
+	/* complementary: where one shown count contains another (a wider
+	 * window, all matches against confirmed ones, sightings against
+	 * watchlist matches, distinct against repeat offenders, All data
+	 * against a town centre), their difference is a count too; when it is
+	 * small, the contained cell is hidden and the total stays */
+	for (size_t a = 0; a < r->nareas; a++)
+		for (size_t b = 0; b < r->nareas; b++) {
+			if (a != b && strcmp(r->areas[a].name, STATS_ALL_AREAS) != 0)
+				continue;
+			const rep_area *A = &r->areas[a];
+			rep_area *B = &r->areas[b];
+			for (size_t i = 0; i < A->noffenders; i++)
+				for (size_t j = 0; j < B->noffenders; j++) {
+					const rep_off_row *oa = &A->offenders[i];
+					rep_off_row *ob = &B->offenders[j];
+					if (!row_nests(oa, ob))
+						continue;
+					for (int wa = 0; wa < REP_WINDOWS; wa++)
+						for (int ca = 0; ca < 2; ca++)
+							for (int wb = 0; wb < REP_WINDOWS; wb++)
+								for (int cb = 0; cb < 2; cb++) {
+									int fa, ta, fb, tb;
+									if (a == b && i == j && wa == wb && ca == cb)
+										continue;
+									if (oa->sup[wa][ca] || ob->sup[wb][cb])
+										continue;
+									cell_span(r, wa, ca, &fa, &ta);
+									cell_span(r, wb, cb, &fb, &tb);
+									if (fa > fb || ta < tb)
+										continue;
+									long long va = ca ? oa->fig[wa].cmp : oa->fig[wa].cur;
+									long long vb = cb ? ob->fig[wb].cmp : ob->fig[wb].cur;
+									if (va - vb > 0 && va - vb < k)
+										ob->sup[wb][cb] = REP_SUP_SECONDARY;
+								}
+				}
+		}
+	/* a flag, z or p beside a withheld count would tell about it */
+	for (size_t a = 0; a < r->nareas; a++)
+		for (size_t i = 0; i < r->areas[a].noffenders; i++) {
+			rep_off_row *o = &r->areas[a].offenders[i];
+			for (int w = 0; w < REP_WINDOWS; w++)
+				if (o->sup[w][0] || o->sup[w][1]) {
+					o->fig[w].tested = 0;
+					o->fig[w].flag = REP_FLAG_NONE;
+					o->fig[w].z = o->fig[w].p = 0;
+				}
+		}
+}
+
+typedef struct run_filter {
+	rep_report *r;
+	int from, to;
+} run_filter;
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static int collect_fm_run(void *ctx, const store_fm_run *x)
+{
+	run_filter *f = ctx;
+	if (x->sightings == 0 || x->month_max < f->from || x->month_min > f->to)
+		return 0;
+	rep_report *r = f->r;
+	r->fm_runs = xrealloc(r->fm_runs, (r->nfm_runs + 1) * sizeof *r->fm_runs);
+	rep_fm_run *o = &r->fm_runs[r->nfm_runs++];
+	memset(o, 0, sizeof *o);
+	o->id = x->id;
+	o->sightings = x->sightings;
+	o->confirmed = x->confirmed;
+	o->month_min = x->month_min;
+	o->month_max = x->month_max;
+	o->threshold = x->threshold;
+	o->plugin = dup_or_null(x->plugin);
+	o->version = dup_or_null(x->version);
+	o->identity = dup_or_null(x->identity);
+	o->similarity = dup_or_null(x->similarity);
+	o->options = dup_or_null(x->options);
+	o->plugin_sha256 = dup_or_null(x->plugin_sha256);
+	o->inputs = dup_or_null(x->inputs);
+	o->run_at = dup_or_null(x->run_at);
+	if (x->model)
+		o->model = xasprintf("%s%s%s", x->model, x->model_version ? " " : "", x->model_version ? x->model_version : "");
+	if (x->gallery_name)
+		o->gallery = xasprintf("%s%s%s%s%s", x->gallery_name, x->gallery_version ? ", " : "",
+				       x->gallery_version ? x->gallery_version : "", x->gallery_hash ? ", " : "",
+				       x->gallery_hash ? x->gallery_hash : "");
+	return 0;
+}
+
+/* The offender rows of every area, their disclosure control, and the runs
+ * they come from. */
+static int build_offenders(store *s, rep_report *r, const area_list *al, const stats_request *req)
+{
+	int fm = store_fm_present(s, NULL);
+	if (fm <= 0)
+		return fm;
+	r->suppress_below = req->suppress_below;
+	r->confirmed_only = req->confirmed_only;
+	for (size_t a = 0; a < r->nareas; a++) {
+		rep_area *ar = &r->areas[a];
+		long long id = 0;
+		for (size_t k = 0; k < al->n; k++)
+			if (strcmp(al->names[k], ar->name) == 0)
+				id = al->ids[k];
+		ar->has_offenders = 1;
+		for (int k = 0; k < REP_OFF_COUNT; k++)
+			for (int conf = req->confirmed_only; conf <= 1; conf++) {
+				rep_off_row *o = &ar->offenders[ar->noffenders++];
+				o->measure = k;
+				o->confirmed = conf;
+				o->label = conf ? xasprintf("%s (confirmed)", rep_offender_label[k]) : xstrdup(rep_offender_label[k]);
+			}
+		for (int w = 0; w < REP_WINDOWS; w++)
+			for (int conf = req->confirmed_only; conf <= 1; conf++) {
+				long long cur[REP_OFF_COUNT], cmp[REP_OFF_COUNT];
+				if (store_fm_counts(s, id, r->span[w].from, r->span[w].to, conf, cur) != 0 ||
+				    store_fm_counts(s, id, r->span[w].cmp_from, r->span[w].cmp_to, conf, cmp) != 0)
+					return -1;
+				for (size_t i = 0; i < ar->noffenders; i++)
+					if (ar->offenders[i].confirmed == conf)
+						ar->offenders[i].fig[w] =
+							stats_fig(cur[ar->offenders[i].measure], cmp[ar->offenders[i].measure]);
+			}
+	}
+	run_filter f = {r, r->month, r->month};
+	for (int w = 0; w < REP_WINDOWS; w++) {
+		f.from = r->span[w].from < f.from ? r->span[w].from : f.from;
+		f.from = r->span[w].cmp_from < f.from ? r->span[w].cmp_from : f.from;
+	}
+	if (store_fm_runs_each(s, collect_fm_run, &f) != 0)
+		return -1;
 	return 0;
 }
 
@@ -862,31 +1074,11 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		if (build_area(s, t, dataset, id, name, r, ar) != 0 || mark_area(s, r, &gaps, &spans, id, ar) != 0)
 			goto db_error;
 	}
-	char *plugins = NULL;
-	int fm = store_fm_present(s, &plugins);
-	if (fm < 0)
+	if (build_offenders(s, r, &al, req) != 0)
 		goto db_error;
-	for (size_t a = 0; fm && a < r->nareas; a++) {
-		rep_area *ar = &r->areas[a];
-		long long id = 0;
-		for (size_t k = 0; k < al.n; k++)
-			if (strcmp(al.names[k], ar->name) == 0)
-				id = al.ids[k];
-		ar->has_offenders = 1;
-		ar->offenders_source = xstrdup(plugins ? plugins : "face-match plugin");
-		for (int w = 0; w < REP_WINDOWS; w++) {
-			long long cur[REP_OFF_COUNT], cmp[REP_OFF_COUNT];
-			if (store_fm_counts(s, id, r->span[w].from, r->span[w].to, cur) != 0 ||
-			    store_fm_counts(s, id, r->span[w].cmp_from, r->span[w].cmp_to, cmp) != 0) {
-				free(plugins);
-				goto db_error;
-			}
-			for (int k = 0; k < REP_OFF_COUNT; k++)
-				ar->offenders[k][w] = stats_fig(cur[k], cmp[k]);
-		}
-	}
-	free(plugins);
 	stats_significance(r, req->significance, req->alpha, req->highlight_rows, req->nhighlight_rows);
+	/* after the tests: a withheld offender figure carries no flag, z or p */
+	stats_suppress(r);
 	source_filter sf = {r, month - (REP_SERIES - 1), month};
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;

@@ -22,11 +22,17 @@ typedef struct stats_request {
 	size_t nareas;
 	int include_all;          /* add the "All data" pseudo-area first */
 	int allow_missing;        /* month -1: the latest month even if its comparisons lack months */
+	int suppress_below;       /* offender counts from 1 to this - 1 are suppressed, and so is
+				     what would give them away; 0: no disclosure control */
+	int confirmed_only;       /* offender rows of confirmed matches only */
 	rep_sig_test significance; /* the test that flags a change: REP_SIG_ETEST (0, the default), _Z, _NONE */
 	double alpha;             /* its level; 0: 0.05 */
 	const char *const *highlight_rows; /* rows every Highlights section covers (labels or paths) */
 	size_t nhighlight_rows;
 } stats_request;
+
+/* The disclosure-control threshold of published reports unless told otherwise. */
+#define STATS_SUPPRESS_DEFAULT 3
 
 /* The dataset a report of taxonomy T reads: REQUESTED ("street" or "force")
  * if given, else the taxonomy's own if imported, else whichever is.  NULL
@@ -53,6 +59,10 @@ rep_fig stats_fig(long long cur, long long cmp);
 /* Adds MISSING (REP_MISSING_* bits) to F: no % can then be given. */
 void stats_mark(rep_fig *f, unsigned missing);
 
+/* Disclosure control of R's offender cells at R->suppress_below (see
+ * stats_request); for tests. */
+void stats_suppress(rep_report *r);
+
 /* The first and last months any force has a file of DATASET for (-1, -1 when
  * there are none).  0, or -1 on a database error. */
 int stats_data_range(store *s, const char *dataset, int *first, int *last);
@@ -61,6 +71,17 @@ int stats_data_range(store *s, const char *dataset, int *first, int *last);
  * holds police.uk street data and no force export (the Home Office template
  * would put most of it in Unknown), else home-office. */
 const char *stats_default_taxonomy(store *s);
+
+/* The forces of DATASET whose data the areas IDS[0..NIDS) draw on: each
+ * force with a crime, in any month, in one of them (a town centre by a force
+ * boundary draws on two).  Every force of the dataset when the areas hold no
+ * crime, NIDS is 0 or an id is 0 (all data).  This is the rule that marks a
+ * report's figures on missing months (rep_area.gaps), so a force's gap only
+ * touches the areas it supplies.  *FORCES gets their names in the order of
+ * store_coverage_each, *NFORCES their number; the caller frees each name and
+ * the array.  0, or -1 on a database error. */
+int stats_area_forces(store *s, const char *dataset, const long long *ids, size_t nids, char ***forces,
+		      size_t *nforces);
 
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);

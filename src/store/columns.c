@@ -1,6 +1,7 @@
 /* A table's columns named once, each beside the struct field that holds it:
  * the SQL that lists them, and binding a row to a statement or reading one
  * back, are all made from that list. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,16 @@ int store_columns_bind(store *s, sqlite3_stmt *st, int first, const store_table 
 		case COL_MONTH:
 			bind_int(st, p, *(const int *)f < 0, *(const int *)f, memo);
 			break;
+		case COL_REAL: {
+			double v;
+			memcpy(&v, f, sizeof v);
+			forget(memo, p);
+			if (isnan(v))
+				sqlite3_bind_null(st, p);
+			else
+				sqlite3_bind_double(st, p, v);
+			break;
+		}
 		case COL_TEXT: {
 			const store_text *x = (const store_text *)f;
 			long long id = x->id ? x->id : x->s ? store_text_id(s, x->s) : 0;
@@ -161,6 +172,11 @@ void store_columns_read(const store *s, sqlite3_stmt *st, int first, const store
 		case COL_MONTH:
 			*(int *)f = null ? -1 : sqlite3_column_int(st, k);
 			break;
+		case COL_REAL: {
+			double v = null ? NAN : sqlite3_column_double(st, k);
+			memcpy(f, &v, sizeof v);
+			break;
+		}
 		case COL_STR:
 			*(const char **)f = store_col_text(st, k);
 			break;

@@ -731,3 +731,8 @@ void store_rollback(store *s)
 	store_rec_rolled_back(s);
 }
 
+
+int store_checkpoint(store *s)
+{
+	return sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}

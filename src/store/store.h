@@ -309,40 +309,73 @@ int store_latest_month(store *s, const char *kind);
 long long store_kind_count(store *s, const char *kind);
 
 /* ---- face-match sightings ---- */
+/* Bytes of a stored individual key: a keyed hash, never the plugin's key. */
+#define STORE_FM_KEY_LEN 32
+
 typedef struct store_sighting {
 	long long time; /* Unix seconds, UTC */
 	int month;
 	int has_coords;
 	double lon, lat;
-	const char *crime_id, *individual;
+	const char *crime_id;
+	const unsigned char *individual; /* STORE_FM_KEY_LEN bytes */
 	double confidence;
-	int watchlist;
+	int watchlist, confirmed;
+	const char *site; /* camera or site, or NULL */
 } store_sighting;
 
+/* A run and its provenance.  plugin is the descriptor's name, which runs
+ * are replaced by; threshold is NaN when not known. */
 typedef struct store_fm_run {
-	long long id, from, to, sightings;
-	const char *plugin, *path, *run_at;
+	long long id, from, to;          /* the period it covers: [from, to), Unix seconds */
+	long long sightings, confirmed;  /* stored now (listing only) */
+	int month_min, month_max;        /* of its sightings now, -1 when none (listing only) */
+	const char *plugin, *version, *path, *run_at, *plugin_sha256, *abi, *identity;
+	const char *model, *model_version, *similarity, *gallery_name, *gallery_version, *gallery_hash;
+	const char *options, *inputs;
+	double threshold;
 } store_fm_run;
 
-/* Starts a run: earlier sightings of the same plugin in [FROM, TO) are
- * deleted (a re-run replaces them).  Returns the run id, or -1. */
-long long store_fm_run_begin(store *s, const char *plugin, const char *path, long long from, long long to);
+/* Starts run R (id, counts and run_at ignored): sightings stored earlier by a
+ * plugin of the same name in [R->from, R->to) are deleted (a re-run
+ * replaces them, whatever the version or path).  Returns the run id, or -1. */
+long long store_fm_run_begin(store *s, const store_fm_run *r);
 /* Adds a sighting to RUN; returns its id, or -1. */
 long long store_fm_sighting_add(store *s, long long run, const store_sighting *x);
 int store_fm_sighting_area_add(store *s, long long sighting, long long area);
+/* Every sighting of PLUGIN's runs keyed FROM is re-keyed INTO (both
+ * STORE_FM_KEY_LEN bytes): the plugin found them to be one individual. */
+int store_fm_merge(store *s, const char *plugin, const unsigned char *from, const unsigned char *into);
 /* Assigns RUN's sightings that name a crime to that crime's areas, records
  * the run's size, drops emptied runs; *sightings = sightings now stored. */
 int store_fm_run_finish(store *s, long long run, long long *sightings);
 /* Assigns every sighting to AREA that names one of its crimes or whose
  * coordinates MATCH says are inside. */
 int store_fm_assign_area(store *s, long long area, int (*match)(void *ctx, double lon, double lat), void *ctx);
-/* 1 if any sightings are stored (*plugins: their plugin names, caller frees),
- * 0 if none, -1 on error. */
+/* 1 if any sightings are stored (*PLUGINS, when not NULL: the plugins they
+ * come from, "name version, ...", caller frees), 0 if none, -1 on error. */
 int store_fm_present(store *s, char **plugins);
-/* Offender measures of AREA (0: all) for months FROM..TO: sightings, distinct
+/* Offender measures of AREA (0: all) for months FROM..TO, of every sighting
+ * or (CONFIRMED_ONLY) of those a person confirmed: sightings, distinct
  * individuals, repeat individuals (2+ separate incidents), watchlist matches. */
-int store_fm_counts(store *s, long long area, int from, int to, long long out[4]);
+int store_fm_counts(store *s, long long area, int from, int to, int confirmed_only, long long out[4]);
+/* Every run, oldest first, with its provenance and what it holds now. */
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx);
+/* Deletes, with their area links and overwriting the freed space: the
+ * sightings of RUN (> 0) and the run itself; else those of months before
+ * BEFORE_MONTH (>= 0); else every sighting, and the instant the plugin's
+ * state had to forget before (its state is deleted with them).  Runs left
+ * empty go too.  *deleted = sightings deleted. */
+int store_fm_purge(store *s, long long run, int before_month, long long *deleted);
+/* The retention policy: *retain_months (0: no limit) and the instant the
+ * plugin's state must forget before (INT64_MIN: none). */
+int store_fm_policy(store *s, int *retain_months, long long *forget_before);
+int store_fm_set_retention(store *s, int retain_months);
+/* Raises the forget-before instant to BEFORE (never lowers it). */
+int store_fm_raise_forget(store *s, long long before);
+/* Copies the WAL into the database and truncates it, so deleted rows no
+ * longer linger in it. */
+int store_checkpoint(store *s);
 
 /* ---- police.uk API responses ---- */
 /* What a saved API response covers in one month: its query's area, which the

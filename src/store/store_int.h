@@ -55,6 +55,7 @@ typedef enum store_col_type {
 	COL_INT64,    /* long long */
 	COL_INT,      /* int */
 	COL_MONTH,    /* int, -1 for NULL */
+	COL_REAL,     /* double, NaN for NULL */
 	COL_STR,      /* const char *, as stored */
 	COL_TEXT,     /* store_text: an id into texts */
 	COL_CRIME_ID, /* const char *: 32 bytes for 64 lowercase hex digits, else the text */

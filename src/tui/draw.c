@@ -382,13 +382,18 @@ static void draw_popup(const tui_state *s)
 	snprintf(title, sizeof title, " %s ", s->popup_title ? s->popup_title : "");
 	int tw = tui_width(title);
 	put(s, y, x + 2, tw < bw - 4 ? tw : bw - 4, title, A_BOLD);
+	long cursor = tui_form_cursor_line(s);
 	for (int i = 0; i < rows; i++) {
 		size_t k = s->popup_top + (size_t)i;
 		if (k < s->npopup)
-			put(s, y + 1 + i, x + 2, inner_w, s->popup[k], A_NORMAL);
+			put(s, y + 1 + i, x + 2, inner_w, s->popup[k], (long)k == cursor ? A_REVERSE : A_NORMAL);
 	}
 	char foot[128];
-	if (s->npopup > (size_t)rows)
+	if (s->mode == TUI_MODE_EVAL_FORM)
+		snprintf(foot, sizeof foot, " Enter evaluates%sEsc closes ", s->ascii ? " | " : " \xC2\xB7 ");
+	else if (s->mode == TUI_MODE_EVAL && s->npopup <= (size_t)rows)
+		snprintf(foot, sizeof foot, " Enter changes it%sEsc closes ", s->ascii ? " | " : " \xC2\xB7 ");
+	else if (s->npopup > (size_t)rows)
 		snprintf(foot, sizeof foot, " %zu-%zu of %zu%sUp/Down PgUp/PgDn%sq close ", s->popup_top + 1,
 			 s->popup_top + (size_t)rows, s->npopup, s->ascii ? " | " : " \xC2\xB7 ",
 			 s->ascii ? " | " : " \xC2\xB7 ");
@@ -416,7 +421,8 @@ void tui_draw(const tui_state *s)
 	draw_heads(s);
 	draw_rows(s);
 	draw_status(s);
-	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES)
+	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES ||
+	    s->mode == TUI_MODE_EVAL_FORM || s->mode == TUI_MODE_EVAL)
 		draw_popup(s);
 	draw_message(s);
 	curs_set(s->lay.prompt_y >= 0 ? 1 : 0);

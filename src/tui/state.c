@@ -50,6 +50,7 @@ const tui_key tui_keys[] = {
 	{'n', "n", REQ_SEARCH_NEXT},
 	{'N', "N", REQ_SEARCH_PREV},
 	{'e', "e", REQ_EXPORT},
+	{'w', "w", REQ_EVALUATE},
 	{'i', "i", REQ_SOURCES},
 	{'r', "r", REQ_RELOAD},
 	{TUI_CTRL('l'), "^L", REQ_REDRAW},
@@ -564,6 +565,12 @@ int tui_init(tui_state *s, const tui_ops *ops, int month, int compare, const cha
 	return 0;
 }
 
+static void input_backspace(strbuf *in);
+static tui_action handle_popup(tui_state *s, tui_request req);
+static void form_release(tui_eval_form *f);
+static void render_form(tui_state *s);
+static void open_eval_result(tui_state *s);
+
 static void popup_free(tui_state *s)
 {
 	for (size_t i = 0; i < s->npopup; i++)
@@ -593,6 +600,9 @@ void tui_release(tui_state *s)
 	sb_release(&s->input);
 	free(s->search);
 	s->search = NULL;
+	form_release(&s->form);
+	rep_eval_free(s->eval);
+	s->eval = NULL;
 }
 
 static void open_sources(tui_state *s);
@@ -867,11 +877,16 @@ void tui_resize(tui_state *s, int width, int height)
 	 * when the headings do not show the months and the table can spare it */
 	l->info_lines = tests_changes(s) && l->head_lines < 3 && height - l->body_y - 3 >= 12 ? 2 : 1;
 	fit_bottom(s);
-	if (s->mode == TUI_MODE_SOURCES) {
+	if (s->mode == TUI_MODE_SOURCES || s->mode == TUI_MODE_EVAL) {
 		size_t top = s->popup_top;
-		open_sources(s);
+		if (s->mode == TUI_MODE_SOURCES)
+			open_sources(s);
+		else
+			open_eval_result(s);
 		s->popup_top = top;
 	}
+	if (s->mode == TUI_MODE_EVAL_FORM)
+		render_form(s);
 	if (s->npopup) {
 		size_t pr = (size_t)l->popup_rows;
 		if (s->popup_top + pr > s->npopup)
@@ -961,18 +976,26 @@ static const rep_row *sig_row(const tui_state *s)
 	return NULL;
 }
 
-/* Appends F's z and p ("z 1.67 p 0.24", the mark when flagged), or "n/a"
- * when its change was not tested. */
-static void sig_cell(const tui_state *s, const rep_fig *f, strbuf *sb)
+/* Appends F's p-value and z-score, the figure the report's test flags on
+ * first and the other in brackets: "p = 0.24 (z 1.67)" under the E-test
+ * ("E-test p = ..." with NAME), "z 1.67 (E-test p = 0.24)" under the
+ * z-score, then the mark when flagged; "n/a" when its change was not
+ * tested.  The two can disagree (z 2.0 with p = 0.165): the z-score takes
+ * the comparison count as fixed, the E-test does not. */
+static void sig_cell(const tui_state *s, const rep_fig *f, int name, strbuf *sb)
 {
 	if (!f->tested) {
 		sb_puts(sb, "n/a");
 		return;
 	}
-	char z[16], p[16];
+	char z[16], p[24];
 	rep_fmt_fig_z(f, z, sizeof z);
-	rep_fmt_fig_p(f, p, sizeof p);
-	sb_printf(sb, "z %s p %s%s", z, p, rep_sig_mark(f, s->ascii ? REP_MARK_ASCII : 0));
+	rep_fmt_p_stmt(f->p, p, sizeof p);
+	const char *mark = rep_sig_mark(f, s->ascii ? REP_MARK_ASCII : 0);
+	if (s->rep->sig_test == REP_SIG_Z)
+		sb_printf(sb, "z %s (E-test %s)%s", z, p, mark);
+	else
+		sb_printf(sb, "%s%s (z %s)%s", name ? "E-test " : "", p, z, mark);
 }
 
 int tui_sig_text(const tui_state *s, char *buf, size_t len)
@@ -985,9 +1008,10 @@ int tui_sig_text(const tui_state *s, char *buf, size_t len)
 	strbuf sig = {0};
 	for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 		sb_puts(&sig, i ? win_sep(s) : "");
-		sig_cell(s, &r->fig[s->lay.win_first + i], &sig);
+		sig_cell(s, &r->fig[s->lay.win_first + i], i == 0, &sig);
 	}
-	/* the whole path if it fits beside the figures, else its last two labels */
+	/* the whole path if it fits beside the figures, else its last two
+	 * labels, else its last cut short; the figures win */
 	const char *path = r->path;
 	int room = s->lay.width - 2 - tui_width(sig.buf) - 2;
 	for (int cut = 0; tui_width(path) > room && cut < 2; cut++) {
@@ -1001,7 +1025,10 @@ int tui_sig_text(const tui_state *s, char *buf, size_t len)
 			prev = q;
 		path = cut == 0 && prev ? prev + 3 : last + 3;
 	}
-	snprintf(buf, len, "%s  %s", path, sig.buf);
+	char fit[512];
+	if (room >= 6)
+		tui_fit(path, room, s->ascii, fit, sizeof fit);
+	snprintf(buf, len, "%s%s%s", room >= 6 ? fit : "", room >= 6 ? "  " : "", sig.buf);
 	sb_release(&sig);
 	return 1;
 }
@@ -1099,7 +1126,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_printf(&sb, "%s%s", i ? win_sep(s) : "", t);
 		if (tested) {
 			sb_puts(&sb, ": ");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
 		}
 	}
 	if (tested && tui_width(sb.buf) > s->lay.width - 2) {
@@ -1109,7 +1136,7 @@ int tui_info_text(const tui_state *s, char *buf, size_t len)
 		sb_puts(&sb, note.buf ? note.buf : "");
 		for (int i = 0; i < s->lay.nwin && s->lay.win_first + i < REP_WINDOWS; i++) {
 			sb_puts(&sb, i ? win_sep(s) : "");
-			sig_cell(s, &tested->fig[s->lay.win_first + i], &sb);
+			sig_cell(s, &tested->fig[s->lay.win_first + i], i == 0, &sb);
 		}
 		if (!note.buf || tui_width(sb.buf) > s->lay.width - 2) {
 			char sig[512];
@@ -1155,7 +1182,7 @@ size_t tui_tabs_first(const tui_state *s)
 
 char **tui_help_lines(size_t *n)
 {
-	char **out = xcalloc(REQ_COUNT + 8, sizeof *out);
+	char **out = xcalloc(REQ_COUNT + 12, sizeof *out);
 	size_t k = 0;
 	for (int req = REQ_NONE + 1; req < REQ_COUNT; req++) {
 		strbuf keys = {0};
@@ -1168,6 +1195,8 @@ char **tui_help_lines(size_t *n)
 	out[k++] = xasprintf("  %-12s %s", "Mouse", "click: select a row or area; on a group's name: expand or collapse it");
 	out[k++] = xasprintf("  %-12s %s", "", "click a column heading: sort by it; wheel: scroll");
 	out[k++] = xstrdup("");
+	out[k++] = xstrdup("  The Evaluate form (w): Up/Down a field, Left/Right or digits change it, Space");
+	out[k++] = xstrdup("  ticks a control area, Enter evaluates, Esc closes; Enter on the result edits it.");
 	out[k++] = xstrdup("  Rises are red, falls green (NO_COLOR turns colour off); group rows are bold.");
 	out[k++] = xstrdup("  \xE2\x80\xA0 marks a row that stands for more than one category (its note is on the");
 	out[k++] = xstrdup("  line under the status bar).  A narrow screen hides the Diff columns first.");
@@ -1348,6 +1377,556 @@ static void open_help(tui_state *s)
 	lines l;
 	l.v = tui_help_lines(&l.n);
 	open_popup(s, TUI_MODE_HELP, xstrdup("Keys"), &l);
+}
+
+/* ---- the Evaluate screen ---- */
+
+static void form_release(tui_eval_form *f)
+{
+	free(f->treated);
+	for (size_t i = 0; i < f->ncontrol; i++)
+		free(f->control[i]);
+	free(f->control);
+	free(f->category);
+	memset(f, 0, sizeof *f);
+}
+
+/* True if area I can be treated or a control: not the all-data pseudo-area. */
+static int real_area(const tui_state *s, size_t i)
+{
+	return !s->ops.all_areas || strcmp(s->rep->areas[i].name, s->ops.all_areas) != 0;
+}
+
+static size_t real_areas(const tui_state *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->rep->nareas; i++)
+		n += real_area(s, i);
+	return n;
+}
+
+/* The index of the K-th candidate control area (every real area but the
+ * treated one), or (size_t)-1. */
+static size_t candidate(const tui_state *s, size_t k)
+{
+	for (size_t i = 0; i < s->rep->nareas; i++)
+		if (real_area(s, i) && strcmp(s->rep->areas[i].name, s->form.treated) != 0 && k-- == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static long ticked(const tui_eval_form *f, const char *name)
+{
+	for (size_t i = 0; i < f->ncontrol; i++)
+		if (strcmp(f->control[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void untick(tui_eval_form *f, const char *name)
+{
+	long i = ticked(f, name);
+	if (i < 0)
+		return;
+	free(f->control[i]);
+	f->control[i] = f->control[--f->ncontrol];
+}
+
+int tui_form_field(const tui_state *s, size_t item, size_t *area)
+{
+	size_t nc = real_areas(s) - 1;
+	if (item == 0)
+		return TUI_EV_TREATED;
+	if (item <= nc) {
+		if (area)
+			*area = candidate(s, item - 1);
+		return TUI_EV_CONTROL;
+	}
+	item -= nc;
+	return item <= TUI_EV_BUFFER - TUI_EV_CONTROL ? (int)(TUI_EV_CONTROL + item) : -1;
+}
+
+static int form_items(const tui_state *s)
+{
+	return (int)(real_areas(s) - 1) + (TUI_EV_BUFFER - TUI_EV_CONTROL) + 1;
+}
+
+/* The hint above the form's fields: its lines come before the first field. */
+static const char form_hint[] = "Left/Right or digits change a field, Space ticks a control, Enter evaluates";
+
+static size_t form_head_lines(const tui_state *s)
+{
+	lines l = {0};
+	add_wrapped(&l, 0, form_hint, popup_width(s), 20);
+	size_t n = l.n + 1; /* and a blank line */
+	lines_free(&l);
+	return n;
+}
+
+long tui_form_cursor_line(const tui_state *s)
+{
+	return s->mode == TUI_MODE_EVAL_FORM ? (long)(form_head_lines(s) + s->form_item) : -1;
+}
+
+static int typable(int field)
+{
+	return field == TUI_EV_START || field == TUI_EV_PRE || field == TUI_EV_POST || field == TUI_EV_BUFFER;
+}
+
+/* The rows the category cycles through: the first area's (all data holds
+ * every row any area has), in the model's order. */
+static const rep_area *category_rows(const tui_state *s)
+{
+	return s->rep->nareas ? &s->rep->areas[0] : NULL;
+}
+
+static void set_category(tui_eval_form *f, const rep_row *r)
+{
+	free(f->category);
+	f->category = xstrdup(!r || (r->flags & REP_ROW_TOTAL) ? "Total" : r->path);
+}
+
+/* "◂ TEXT ▸" on the cursor line, "  TEXT" elsewhere; TEXT cut to fit. */
+static void field_line(const tui_state *s, lines *l, const char *label, const char *text, int cursor)
+{
+	char cut[512];
+	int room = popup_width(s) - 16 - 4;
+	tui_fit(text, room, s->ascii, cut, sizeof cut);
+	if (cursor)
+		add_line(l, "%-15s %s %s %s", label, s->ascii ? "<" : "\xE2\x97\x82", cut, s->ascii ? ">" : "\xE2\x96\xB8");
+	else
+		add_line(l, "%-15s   %s", label, cut);
+}
+
+static void render_form(tui_state *s)
+{
+	lines l = {0};
+	const tui_eval_form *f = &s->form;
+	add_wrapped(&l, 0, form_hint, popup_width(s), 20);
+	add_line(&l, "%s", "");
+	int n = form_items(s);
+	for (int item = 0; item < n; item++) {
+		size_t area = 0;
+		int field = tui_form_field(s, (size_t)item, &area), cur = (size_t)item == s->form_item;
+		char text[512], m[32];
+		if (cur && typable(field) && s->input.len) {
+			snprintf(text, sizeof text, "%s_", s->input.buf);
+		} else {
+			switch (field) {
+			case TUI_EV_START:
+				ct_month_format(f->start, m);
+				snprintf(text, sizeof text, "%s (the intervention's first month)", m);
+				break;
+			case TUI_EV_PRE:
+				if (f->pre)
+					snprintf(text, sizeof text, "%d", f->pre);
+				else
+					snprintf(text, sizeof text, "as many as after");
+				break;
+			case TUI_EV_POST:
+				if (f->post)
+					snprintf(text, sizeof text, "%d", f->post);
+				else
+					snprintf(text, sizeof text, "up to 12, to the latest month");
+				break;
+			case TUI_EV_CATEGORY:
+				snprintf(text, sizeof text, "%s", f->category);
+				break;
+			case TUI_EV_BUFFER:
+				if (f->buffer_m)
+					snprintf(text, sizeof text, "%d m around each area", f->buffer_m);
+				else
+					snprintf(text, sizeof text, "none");
+				break;
+			default:
+				snprintf(text, sizeof text, "%s", field == TUI_EV_TREATED ? f->treated : "");
+			}
+		}
+		static const char *const labels[] = {
+			[TUI_EV_TREATED] = "Treated area", [TUI_EV_CONTROL] = "Control areas", [TUI_EV_START] = "Start month",
+			[TUI_EV_PRE] = "Months before",    [TUI_EV_POST] = "Months after",     [TUI_EV_CATEGORY] = "Category",
+			[TUI_EV_BUFFER] = "Buffer",
+		};
+		if (field == TUI_EV_CONTROL) {
+			const char *name = s->rep->areas[area].name;
+			char box[600];
+			snprintf(box, sizeof box, "[%s] %s", ticked(f, name) >= 0 ? "x" : " ", name);
+			char cut[512];
+			tui_fit(box, popup_width(s) - 16 - 2, s->ascii, cut, sizeof cut);
+			add_line(&l, "%-15s %s%s", item == 1 ? labels[field] : "", cur ? (s->ascii ? "> " : "\xE2\x96\xB8 ") : "  ",
+				 cut);
+		} else if (field >= TUI_EV_TREATED && field <= TUI_EV_BUFFER) {
+			field_line(s, &l, labels[field], text, cur);
+		}
+	}
+	size_t top = s->popup_top;
+	open_popup(s, TUI_MODE_EVAL_FORM, xstrdup("Evaluate an intervention (WDD test)"), &l);
+	/* the cursor line stays in view */
+	size_t page = (size_t)(s->lay.popup_rows > 0 ? s->lay.popup_rows : 1), line = (size_t)tui_form_cursor_line(s);
+	s->popup_top = top;
+	if (line < s->popup_top)
+		s->popup_top = line > form_head_lines(s) ? line : 0;
+	if (line >= s->popup_top + page)
+		s->popup_top = line - page + 1;
+}
+
+/* Opens the form: the treated area is the selected one, the category the
+ * cursor row, the start the selected month; the controls, periods and buffer
+ * are the last ones used. */
+static void open_form(tui_state *s)
+{
+	if (!s->ops.evaluate) {
+		set_message(s, 1, "evaluate is not available here");
+		return;
+	}
+	if (real_areas(s) < 2) {
+		set_message(s, 1, "an evaluation compares a treated area with a control: load at least two areas "
+				  "(crimetab areas load)");
+		return;
+	}
+	tui_eval_form *f = &s->form;
+	const rep_area *a = tui_area(s);
+	size_t pick = s->area;
+	if (!real_area(s, pick)) {
+		/* all data is no area: the last treated area, else the first */
+		pick = (size_t)-1;
+		for (size_t i = 0; i < s->rep->nareas; i++)
+			if (real_area(s, i) && (pick == (size_t)-1 || (f->treated && strcmp(s->rep->areas[i].name, f->treated) == 0)))
+				pick = i;
+		a = &s->rep->areas[pick];
+	}
+	free(f->treated);
+	f->treated = xstrdup(a->name);
+	untick(f, f->treated);
+	for (size_t i = f->ncontrol; i-- > 0;) {
+		size_t k = 0;
+		while (k < s->rep->nareas && strcmp(s->rep->areas[k].name, f->control[i]) != 0)
+			k++;
+		if (k == s->rep->nareas)
+			untick(f, f->control[i]);
+	}
+	f->start = s->rep->month;
+	set_category(f, tui_cursor_row(s));
+	sb_reset(&s->input);
+	s->form_item = 1; /* the first control area: tick one */
+	s->popup_top = 0;
+	render_form(s);
+}
+
+/* Applies what was typed into the field under the cursor; 0, or -1 with
+ * the message set (the text stays, to be corrected). */
+static int form_commit(tui_state *s)
+{
+	int field = tui_form_field(s, s->form_item, NULL);
+	if (!s->input.len || !typable(field))
+		return 0;
+	const char *in = s->input.buf;
+	tui_eval_form *f = &s->form;
+	if (field == TUI_EV_START) {
+		int m;
+		char a[8], z[8];
+		ct_month_format(s->range.first + 1, a);
+		ct_month_format(s->range.last, z);
+		if (ct_month_parse(in, &m) != 0 || m <= s->range.first || m > s->range.last) {
+			set_message(s, 1, "start month \"%s\": type YYYY-MM, from %s to %s (a month before it is needed)", in,
+				    a, z);
+			return -1;
+		}
+		f->start = m;
+	} else {
+		char *end;
+		long v = strtol(in, &end, 10);
+		long max = field == TUI_EV_BUFFER ? 100000 : 600;
+		if (*end || v < 0 || v > max) {
+			set_message(s, 1, "\"%s\": type a number from 0 to %ld (%s)", in, max,
+				    field == TUI_EV_BUFFER ? "metres; 0: no buffers" : "months; 0: the default");
+			return -1;
+		}
+		if (field == TUI_EV_PRE)
+			f->pre = (int)v;
+		else if (field == TUI_EV_POST)
+			f->post = (int)v;
+		else
+			f->buffer_m = (int)v;
+	}
+	sb_reset(&s->input);
+	return 0;
+}
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Left (DIR -1) or Right (+1) on the field under the cursor. */
+static void form_step(tui_state *s, int dir)
+{
+	tui_eval_form *f = &s->form;
+	size_t area = 0;
+	switch (tui_form_field(s, s->form_item, &area)) {
+	case TUI_EV_TREATED: {
+		/* the next real area, wrapping */
+		size_t n = s->rep->nareas, i = 0;
+		while (i < n && strcmp(s->rep->areas[i].name, f->treated) != 0)
+			i++;
+		for (size_t k = 1; k <= n; k++) {
+			size_t j = (i + n + (dir < 0 ? n - k % n : k)) % n;
+			if (real_area(s, j)) {
+				free(f->treated);
+				f->treated = xstrdup(s->rep->areas[j].name);
+				untick(f, f->treated);
+				break;
+			}
+		}
+		break;
+	}
+	case TUI_EV_CONTROL: {
+		const char *name = s->rep->areas[area].name;
+		if (ticked(f, name) >= 0) {
+			untick(f, name);
+		} else {
+			f->control = xrealloc(f->control, (f->ncontrol + 1) * sizeof *f->control);
+			f->control[f->ncontrol++] = xstrdup(name);
+		}
+		break;
+	}
+	case TUI_EV_START:
+		f->start = clamp(f->start + dir, s->range.first + 1, s->range.last);
+		break;
+	case TUI_EV_PRE:
+		f->pre = clamp(f->pre + dir, 0, 600);
+		break;
+	case TUI_EV_POST:
+		f->post = clamp(f->post + dir, 0, 600);
+		break;
+	case TUI_EV_CATEGORY: {
+		const rep_area *a = category_rows(s);
+		long i = 0, n = a ? (long)a->nrows : 0;
+		while (i < n && !(strcmp(f->category, "Total") == 0 ? (a->rows[i].flags & REP_ROW_TOTAL) != 0
+								    : strcmp(a->rows[i].path, f->category) == 0))
+			i++;
+		if (n)
+			set_category(f, &a->rows[((i + dir) % n + n) % n]);
+		break;
+	}
+	case TUI_EV_BUFFER:
+		f->buffer_m = clamp(f->buffer_m + 50 * dir, 0, 100000);
+		break;
+	default:
+		break;
+	}
+}
+
+static void form_move(tui_state *s, long delta)
+{
+	if (form_commit(s) != 0)
+		return;
+	long n = form_items(s), i = (long)s->form_item + delta;
+	s->form_item = (size_t)(i < 0 ? 0 : i >= n ? n - 1 : i);
+}
+
+static void form_run(tui_state *s)
+{
+	if (form_commit(s) != 0)
+		return;
+	if (!s->form.ncontrol) {
+		set_message(s, 1, "tick a control area (Space on one): an area like %s where nothing changed",
+			    s->form.treated);
+		return;
+	}
+	char err[1024] = "";
+	rep_eval *e = s->ops.evaluate(s->ops.ctx, s->rep, s->taxonomies[s->tax], &s->form, err, sizeof err);
+	if (!e) {
+		set_message(s, 1, "%s", err[0] ? err : "the evaluation failed");
+		return;
+	}
+	rep_eval_free(s->eval);
+	s->eval = e;
+	s->popup_top = 0;
+	open_eval_result(s);
+	if (e->nwarnings)
+		set_message(s, 1, "not tested: the data lack months the periods need (the warnings say which)");
+}
+
+/* Digits (and '-' in the month) type into a number field; Backspace
+ * deletes.  1 if KEY was taken. */
+static int form_typing(tui_state *s, int key)
+{
+	int field = tui_form_field(s, s->form_item, NULL);
+	if (!typable(field))
+		return 0;
+	if ((key >= '0' && key <= '9') || (key == '-' && field == TUI_EV_START)) {
+		if (s->input.len < 16)
+			sb_putc(&s->input, (char)key);
+	} else if ((key == TUI_KEY_BACKSPACE || key == TUI_KEY_DEL || key == TUI_CTRL('h')) && s->input.len) {
+		input_backspace(&s->input);
+	} else {
+		return 0;
+	}
+	clear_message(s);
+	render_form(s);
+	return 1;
+}
+
+static tui_action handle_form(tui_state *s, tui_request req)
+{
+	switch (req) {
+	case REQ_UP:
+		form_move(s, -1);
+		break;
+	case REQ_DOWN:
+		form_move(s, 1);
+		break;
+	case REQ_PAGE_UP:
+	case REQ_FIRST:
+		form_move(s, -form_items(s));
+		break;
+	case REQ_PAGE_DOWN:
+	case REQ_LAST:
+		form_move(s, form_items(s));
+		break;
+	case REQ_WIN_PREV:
+	case REQ_COLLAPSE:
+	case REQ_WIN_NEXT:
+	case REQ_EXPAND:
+	case REQ_TOGGLE:
+		if (form_commit(s) == 0)
+			form_step(s, req == REQ_WIN_PREV || req == REQ_COLLAPSE ? -1 : 1);
+		break;
+	case REQ_ENTER:
+		form_run(s);
+		break;
+	case REQ_BACK:
+	case REQ_QUIT:
+		sb_reset(&s->input);
+		popup_free(s);
+		s->mode = TUI_MODE_TABLE;
+		return TUI_ACT_NONE;
+	case REQ_REDRAW:
+		return TUI_ACT_REDRAW;
+	default:
+		break;
+	}
+	if (s->mode == TUI_MODE_EVAL_FORM)
+		render_form(s);
+	return TUI_ACT_NONE;
+}
+
+/* One line per group of test T: its role, areas, counts and change. */
+static void add_groups(const tui_state *s, lines *l, const rep_eval *e, const rep_ev_test *t)
+{
+	int pre = e->pre_to - e->pre_from + 1, post = e->post_to - e->post_from + 1, scaled = pre != post;
+	int role_w = 7;
+	for (int g = 0; g < REP_EV_ROLES; g++)
+		if (t->group[g].present)
+			role_w = max_int(role_w, tui_width(rep_ev_role_label[g]));
+	int nums = 8 * (scaled ? 4 : 3), areas_w = popup_width(s) - role_w - 1 - nums;
+	if (areas_w < 8)
+		areas_w = 8;
+	/* periods of unequal length: the counts before, scaled to the period after */
+	char scol[16] = "";
+	if (scaled)
+		snprintf(scol, sizeof scol, "%8s", "Scaled");
+	add_line(l, "%-*s %-*s%8s%s%8s%8s", role_w, "Group", areas_w, "Areas", "Before", scol, "After", "Change");
+	for (int g = 0; g < REP_EV_ROLES; g++) {
+		const rep_ev_group *gr = &t->group[g];
+		if (!gr->present)
+			continue;
+		char name[512], sc[32], ch[32];
+		int used = tui_fit(gr->name, areas_w, s->ascii, name, sizeof name);
+		rep_fmt_estimate(gr->pre_scaled, sc, sizeof sc);
+		rep_fmt_estimate(gr->change, ch, sizeof ch);
+		if (scaled)
+			add_line(l, "%-*s %s%*s%8lld%8s%8lld%8s", role_w, rep_ev_role_label[g], name, areas_w - used, "",
+				 gr->pre, sc, gr->post, ch);
+		else
+			add_line(l, "%-*s %s%*s%8lld%8lld%8s", role_w, rep_ev_role_label[g], name, areas_w - used, "", gr->pre,
+				 gr->post, ch);
+	}
+}
+
+/* The result: the periods, the counts, the WDD, its standard error and
+ * interval, z and p, and the verdict, every figure as report/ writes it. */
+static void open_eval_result(tui_state *s)
+{
+	const rep_eval *e = s->eval;
+	const rep_ev_test *t = &e->crimes;
+	int w = popup_width(s);
+	lines l = {0};
+	char *head = xasprintf("%s against %s", t->group[REP_EV_TREATED].name, t->group[REP_EV_CONTROL].name);
+	add_wrapped(&l, 0, head, w, 20);
+	free(head);
+	head = xasprintf("%s%s%s, %s categories", e->category_path, sep(s), rep_dataset_label(e->dataset), e->taxonomy);
+	add_wrapped(&l, 0, head, w, 20);
+	free(head);
+	char a[48], b[48], c[96] = "";
+	span_text(s, e->pre_from, e->pre_to, a, sizeof a);
+	span_text(s, e->post_from, e->post_to, b, sizeof b);
+	if (e->post_from > e->start) {
+		char k[40];
+		span_text(s, e->start, e->post_from - 1, k, sizeof k);
+		snprintf(c, sizeof c, "%s%s left out", sep(s), k);
+	}
+	head = xasprintf("Before %s (%d months)%safter %s (%d months)%s", a, e->pre_to - e->pre_from + 1, sep(s), b,
+			 e->post_to - e->post_from + 1, c);
+	add_wrapped(&l, 0, head, w, 20);
+	free(head);
+	if (e->buffer_m > 0) {
+		head = xasprintf("Displacement buffers: %g m around each area", e->buffer_m);
+		add_wrapped(&l, 0, head, w, 20);
+		free(head);
+	}
+	add_line(&l, "%s", "");
+	add_groups(s, &l, e, t);
+	add_line(&l, "%s", "");
+	if (t->tested) {
+		rep_ev_text x;
+		char p[32];
+		rep_ev_format(e, t, &x);
+		rep_fmt_p_stmt(t->p, p, sizeof p);
+		char *a1, *a2;
+		if (t->group[REP_EV_TREATED_BUFFER].present)
+			a1 = xasprintf("WDD %s (local %s, displacement %s)%sstandard error %s", x.est, x.local, x.displace,
+				       sep(s), x.se);
+		else
+			a1 = xasprintf("WDD %s%sstandard error %s", x.est, sep(s), x.se);
+		a2 = xasprintf("%d%% interval %s to %s%sz %s%s%s (two-sided)", x.level, x.lo, x.hi, sep(s), x.z, sep(s), p);
+		add_wrapped(&l, 0, a1, w, 20);
+		add_wrapped(&l, 0, a2, w, 20);
+		free(a1);
+		free(a2);
+		add_line(&l, "%s", "");
+	}
+	char *verdict = rep_eval_verdict(e, t, NULL);
+	char *v = xasprintf("Verdict: %s", verdict);
+	add_wrapped(&l, 0, v, w, 20);
+	free(v);
+	free(verdict);
+	for (size_t i = 0; i < e->nwarnings; i++) {
+		char *x = xasprintf("Warning: %s", e->warnings[i]);
+		add_wrapped(&l, 0, x, w, 20);
+		free(x);
+	}
+	for (size_t i = 0; i < e->nnotes; i++) {
+		char *x = xasprintf("Note: %s", e->notes[i]);
+		add_wrapped(&l, 0, x, w, 20);
+		free(x);
+	}
+	size_t top = s->popup_top;
+	char *title = xasprintf("Did it work? %s", strcmp(e->category, "Total") == 0 ? "Recorded crime" : e->category);
+	open_popup(s, TUI_MODE_EVAL, title, &l);
+	s->popup_top = top;
+}
+
+static tui_action handle_eval_result(tui_state *s, tui_request req)
+{
+	if (req == REQ_ENTER || req == REQ_EVALUATE) {
+		/* back to the form, to change it */
+		s->popup_top = 0;
+		render_form(s);
+		return TUI_ACT_NONE;
+	}
+	return handle_popup(s, req);
 }
 
 /* ---- search ---- */
@@ -1598,6 +2177,8 @@ tui_action tui_handle_key(tui_state *s, int key)
 	tui_action act;
 	if (prompting(s)) {
 		act = handle_input(s, key);
+	} else if (s->mode == TUI_MODE_EVAL_FORM && form_typing(s, key)) {
+		act = TUI_ACT_NONE;
 	} else {
 		clear_message(s);
 		act = handle_request(s, tui_key_request(key));
@@ -1692,6 +2273,10 @@ static void toggle_row(tui_state *s, int want) /* want: 1 collapse, 0 expand, -1
 
 static tui_action handle_request(tui_state *s, tui_request req)
 {
+	if (s->mode == TUI_MODE_EVAL_FORM)
+		return handle_form(s, req);
+	if (s->mode == TUI_MODE_EVAL)
+		return handle_eval_result(s, req);
 	if (s->mode == TUI_MODE_HELP || s->mode == TUI_MODE_DETAIL || s->mode == TUI_MODE_SOURCES)
 		return handle_popup(s, req);
 	const rep_area *a = tui_area(s);
@@ -1823,6 +2408,9 @@ static tui_action handle_request(tui_state *s, tui_request req)
 	case REQ_SOURCES:
 		open_sources(s);
 		break;
+	case REQ_EVALUATE:
+		open_form(s);
+		break;
 	case REQ_RELOAD:
 		if (rebuild(s, current_month_request(s), s->compare, s->tax) == 0) {
 			ct_month_long(s->rep->month, m, sizeof m);
@@ -1938,6 +2526,8 @@ tui_action tui_handle_mouse(tui_state *s, tui_mouse ev, int y, int x)
 {
 	if (prompting(s))
 		return TUI_ACT_NONE;
+	if (s->mode == TUI_MODE_EVAL_FORM)
+		return TUI_ACT_NONE; /* the form is for keys */
 	if (s->mode != TUI_MODE_TABLE) {
 		/* a popup: the wheel scrolls it */
 		if (ev != TUI_MOUSE_CLICK)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/util.h"
+#include "report/evaluation.h"
 #include "report/model.h"
 
 /* Every request: name, help text.  The order is the help screen's order. */
@@ -41,6 +42,7 @@
 	X(REQ_SEARCH_NEXT,   "next match") \
 	X(REQ_SEARCH_PREV,   "previous match") \
 	X(REQ_EXPORT,        "export this area's table (.md, .xlsx, .csv, .json)") \
+	X(REQ_EVALUATE,      "did it work? evaluate an intervention in this area against controls (WDD test)") \
 	X(REQ_SOURCES,       "data sources and warnings") \
 	X(REQ_RELOAD,        "reload from the database") \
 	X(REQ_REDRAW,        "redraw the screen") \
@@ -97,6 +99,28 @@ typedef struct tui_range {
 	int latest;      /* the latest month every force has data for (the default) */
 } tui_range;
 
+/* The Evaluate screen's form: what crimetab evaluate's options give. */
+typedef struct tui_eval_form {
+	char *treated;   /* an area's name */
+	char **control;  /* the areas ticked as controls */
+	size_t ncontrol;
+	int start;       /* the intervention's first month */
+	int pre, post;   /* months before and after; 0: as many as after, and up to 12 */
+	char *category;  /* a row's path, or "Total" */
+	int buffer_m;    /* displacement buffers in metres; 0: none */
+} tui_eval_form;
+
+/* The form's fields, one line each; the control areas take a line each. */
+typedef enum tui_eval_field {
+	TUI_EV_TREATED,
+	TUI_EV_CONTROL,
+	TUI_EV_START,
+	TUI_EV_PRE,
+	TUI_EV_POST,
+	TUI_EV_CATEGORY,
+	TUI_EV_BUFFER,
+} tui_eval_field;
+
 /* What the state machine asks of its driver. */
 typedef struct tui_ops {
 	/* A report for MONTH (-1: the latest), COMPARE and TAXONOMY (a tax_load
@@ -110,6 +134,13 @@ typedef struct tui_ops {
 	int (*export)(void *ctx, const rep_report *r, size_t area, const char *path, const char *format, char *err,
 		      size_t errlen);
 	void *ctx;
+	/* The WDD test FORM asks for, on R's dataset and level and TAXONOMY (a
+	 * tax_load name or path): crimetab evaluate's computation.  NULL with
+	 * err set (an unknown category, periods that do not fit the data, a
+	 * database error).  NULL: no Evaluate screen. */
+	rep_eval *(*evaluate)(void *ctx, const rep_report *r, const char *taxonomy, const tui_eval_form *form,
+			      char *err, size_t errlen);
+	const char *all_areas; /* the pseudo-area of every crime, never a treated or control area */
 } tui_ops;
 
 typedef enum tui_mode {
@@ -120,6 +151,8 @@ typedef enum tui_mode {
 	TUI_MODE_SEARCH, /* typing into the prompt */
 	TUI_MODE_EXPORT,
 	TUI_MODE_MONTH,
+	TUI_MODE_EVAL_FORM, /* the Evaluate form (popup lines with a cursor line) */
+	TUI_MODE_EVAL,      /* an evaluation's result (a popup) */
 } tui_mode;
 
 /* What the mouse did (tui.c maps curses' events onto these). */
@@ -209,6 +242,10 @@ typedef struct tui_state {
 	size_t search_area; /* where a search started (Esc returns) */
 	long search_row;
 
+	tui_eval_form form; /* kept between openings of the Evaluate form */
+	size_t form_item;   /* the form's line under the cursor (tui_form_field) */
+	rep_eval *eval;     /* the evaluation shown (owned) */
+
 	char message[512];
 	int message_error;
 	int ascii; /* no UTF-8: ASCII sparklines, "..." and tree marks */
@@ -268,12 +305,21 @@ void tui_fmt_fig(const tui_state *s, const rep_fig *f, char *cur, char *diff, ch
 /* The footnote of the selected area when its windows lack months, as one
  * line ("# " marks without UTF-8); 0 and "" when they are complete. */
 int tui_gap_text(const tui_state *s, char *buf, size_t len);
-/* The cursor row's path and its z-scores and p-values for each window shown,
- * in the table's order ("Theft Offences > Shoplifting  z 2.45 p 0.021▲ │ ...",
- * "n/a" for a change not tested), the path cut to what fits the screen (the
- * second info line); 0 and "" when the report tests nothing or there is no
- * cursor row. */
+/* The cursor row's path and its p-values and z-scores for each window shown,
+ * in the table's order, the figure the report's test flags on first and the
+ * test named ("Theft Offences > Shoplifting  E-test p = 0.021 (z 2.45)▲ │
+ * p = 0.24 (z 1.67) │ ...", or "z 2.45 (E-test p = 0.021)▲" under the
+ * z-score; "n/a" for a change not tested), the path cut to what the figures
+ * leave (the second info line); 0 and "" when the report tests nothing or
+ * there is no cursor row. */
 int tui_sig_text(const tui_state *s, char *buf, size_t len);
+/* The Evaluate form's line ITEM: its field, and for TUI_EV_CONTROL which
+ * area of the candidates (every area but the treated one and all data) in
+ * *AREA; -1 past the last line. */
+int tui_form_field(const tui_state *s, size_t item, size_t *area);
+/* The popup line the form's cursor is on (TUI_MODE_EVAL_FORM), or -1. */
+long tui_form_cursor_line(const tui_state *s);
+
 /* The help lines, from the key table: one per request, its keys then its help.
  * The caller frees each line and the array. */
 char **tui_help_lines(size_t *n);

@@ -75,6 +75,23 @@ $EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024
 	--json "$T/miss.json" 2>/dev/null
 check_eq "--allow-missing exits 0" 0 $?
 
+# the README's run on the real police.uk sample: Stockton Town Centre against
+# Billingham Central, shoplifting, cameras from January 2025
+REAL=$T/real.db
+"$BIN" import --db "$REAL" --quiet sample-data/real/policeuk-stockton-town-centres.zip
+"$BIN" areas --db "$REAL" --quiet load stockton-town-centres
+check "evaluate on the real police.uk sample" "$BIN" evaluate --db "$REAL" --dataset street \
+	--treated "Stockton Town Centre" --control "Billingham Central" --start 2025-01 --category Shoplifting \
+	--md "$T/real.md"
+check_grep "  the periods: February 2024 to December 2024 before" '^- Before: February 2024 to December 2024 (11 months)$' "$T/real.md"
+check_grep "  the treated counts" '^| Treated | Stockton Town Centre | 376 | 358 | -18 |$' "$T/real.md"
+check_grep "  the control counts" '^| Control | Billingham Central | 71 | 49 | -22 |$' "$T/real.md"
+check_grep "  the verdict" 'was 4 higher than the control area.s trend predicts over the 11 months after (WDD 4; 95% interval -53.3 to 61.3; p = 0.89)' "$T/real.md"
+# every line of the run is in the README as it is
+got=$(sed -n '/^- Intervention from: January 2025$/,/^| p (two-sided)/p' "$T/real.md")
+want=$(sed -n '/^- Intervention from: January 2025$/,/^| p (two-sided)/p' README.md)
+check_eq "  the README shows this run" "$want" "$got"
+
 # refusals
 $EV --treated "Nowhere" --control "Billingham Central" --start 2024-04 2>"$T/e1"
 check_eq "unknown area exit 2" 2 $?

@@ -160,10 +160,10 @@ check "q closes the help, not the program" gone "selected month: one month back"
 keys / s h o p
 check "/ opens the search prompt" shows "^/shop"
 keys Enter
-check "/ finds the row" shows "Theft Offences > Shoplifting"
+check "/ finds the row" shows "^ Shoplifting  E-test p"
 # the cursor row's z and p, window by window, on the second info line (the
 # months keep the first): 219 against 195 is the issue's p = 0.24
-check "the info line gives the row's z and p" shows "Shoplifting  z -0\.76 p 0\.6 │ z 1\.67 p 0\.24 │ z 1\.21 p 0\.39"
+check "the info line gives the row's p and z, the flagging test named" shows "E-test p = 0\.6 \(z -0\.76\) │ p = 0\.24 \(z 1\.67\) │ p = 0\.39 \(z 1\.21\)"
 check "the months stay on the line above" shows "^ Sep 2024 vs 2023 │ Apr–Sep 2024 vs 2023 │ Oct 2023–Sep 2024 vs 2022–23"
 check "a flagged change carries its mark in the cell" shows "-29\.1%▼ "
 keys d
@@ -171,6 +171,30 @@ check "d shows the row" shows "Victim Based Crime > Theft Offences > Shoplifting
 check "d shows 24 months of the row" shows "Counts by month"
 keys Escape
 check "Esc closes the details" gone "Counts by month"
+
+# The Evaluate screen: did Shoplifting in Stockton change from April 2024,
+# against Billingham Central?  The same figures as crimetab evaluate.
+keys w
+check "w opens the Evaluate form on the selected area" shows "Treated area +Stockton Town Centre"
+check "  its category is the cursor row" shows "Category +Victim Based Crime > Theft Offences > Shoplifting"
+check "  its start is the selected month" shows "Start month +2024-09"
+check "  the other areas are listed to tick" shows "▸ \[ \] Billingham Central"
+keys Enter
+check "  Enter without a control says so" shows "tick a control area"
+keys Space Down Down 2024-04 Enter
+check "Enter shows the result" shows "Did it work\? Shoplifting"
+check "  the treated area's counts" shows "Treated Stockton Town Centre +221 +219 +-2 "
+check "  the control's counts" shows "Control Billingham Central +47 +35 +-12 "
+check "  the WDD and its standard error" shows "WDD 10 · standard error 22\.8"
+check "  the interval, z and p" shows "95% interval -34\.8 to 54\.8 · z 0\.44 · p = 0\.66 \(two-sided\)"
+check "  the verdict" shows "Verdict: Shoplifting in the treated area was 10 higher than the"
+"$BIN" evaluate --db "$DB" --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 \
+	--category Shoplifting --md "$TMP/evaluate.md" 2>/dev/null
+check "  as crimetab evaluate gives them" grep -q "^| Standard error | 22\.8 |$" "$TMP/evaluate.md"
+check "  at 80x24, read whole" shows "figures give no evidence that the intervention changed it"
+keys Escape
+check "Esc closes it" gone "Did it work"
+check "  back on the table" shows "row 9/27"
 
 keys t
 check "t: the police.uk taxonomy" shows "taxonomy: police\.uk \(force export\)"

@@ -21,6 +21,8 @@ build/gen/embedded.c" ;;
 	fuzz_apijson) echo "src/import/apijson.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_zip) echo "src/import/zipin.c src/import/import.c src/import/apijson.c src/import/csvread.c \
 src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/*.c src/core/strmap.c src/core/util.c build/gen/embedded.c" ;;
+	fuzz_fmwire) echo "src/plugin/fm_host.c src/plugin/fm_privacy.c src/core/util.c build/gen/embedded.c -ldl" ;;
+	fuzz_fmlines) echo "src/plugins/facematch-embeddings/*.c -lpthread" ;;
 	fuzz_phrases) echo "src/report/phrases.c src/core/util.c build/gen/embedded.c" ;;
 	*) return 1 ;;
 	esac
@@ -32,6 +34,8 @@ target_seeds() {
 	fuzz_areas) echo "templates/areas/*.geojson tests/paper/areas.json tests/fixtures/geo/*.geojson" ;;
 	fuzz_apijson) echo "tests/fixtures/api/*.json" ;;
 	fuzz_zip) echo "tests/fuzz/seeds/*.zip" ;;
+	fuzz_fmwire) echo "tests/fuzz/seeds/*.fmwire" ;;
+	fuzz_fmlines) echo "sample-data/facematch/*.jsonl" ;;
 	fuzz_phrases) echo "templates/highlights/*.json" ;;
 	esac
 }
@@ -45,7 +49,7 @@ make --no-print-directory -s build/gen/embedded.c || exit 1
 mkdir -p "$OUT"
 # shellcheck disable=SC2086 # PKGS is a list of package names
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra \
--fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Ibuild/gen $(pkg-config --cflags $PKGS)"
+-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc -Iinclude -Ibuild/gen $(pkg-config --cflags $PKGS)"
 # shellcheck disable=SC2086
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lm"
 

@@ -5,8 +5,9 @@ Makes N individuals as random unit vectors in DIM dimensions, sightings of
 them as normalise(identity + NOISE * gaussian) (NOISE is the standard
 deviation per dimension, so the same-person cosine is about
 1 / (1 + NOISE^2 * DIM)), times inside a range of months during shop hours,
-and coordinates jittered +-0.002 degrees around town-centre centres.  Some
-repeat individuals also get a watchlist gallery image.  Writes sightings
+and coordinates jittered +-0.002 degrees around town-centre centres, each
+seen by one of a few cameras (sites), and some of them confirmed by a
+reviewer.  Some repeat individuals also get a watchlist gallery image.  Writes sightings
 JSON Lines, watchlist JSON Lines and a ground-truth JSON.  The same --seed
 and options always give byte-identical files.  Standard library only.
 
@@ -95,6 +96,10 @@ def main(argv=None):
                     help="NAME=LON,LAT; repeat; default the six Stockton-on-Tees centres")
     ap.add_argument("--crime-id-fraction", type=float, default=0.85)
     ap.add_argument("--coords-fraction", type=float, default=0.95)
+    ap.add_argument("--confirmed-fraction", type=float, default=0.6,
+                    help="share of sightings a person reviewed and confirmed (default 0.6)")
+    ap.add_argument("--cameras", type=int, default=3,
+                    help="cameras (sites) per centre, named CAM-<centre>-<n> (default 3)")
     ap.add_argument("--sightings-out", required=True)
     ap.add_argument("--watchlist-out", required=True)
     ap.add_argument("--truth-out", required=True)
@@ -142,6 +147,10 @@ def main(argv=None):
         })
     rows.sort(key=lambda r: (r["when"], r["person"]))
 
+    # Review and camera come from a second generator, so adding them left
+    # every embedding, time and place of earlier versions of a file as it was.
+    review = random.Random(args.seed + 1)
+    centre_no = {name: i + 1 for i, (name, _, _) in enumerate(centres)}
     truth_sightings = {}
     crime_seq = {}
     with open(args.sightings_out, "w", encoding="utf-8") as out:
@@ -155,9 +164,13 @@ def main(argv=None):
                 ym = r["when"].strftime("%Y%m")
                 crime_seq[ym] = crime_seq.get(ym, 0) + 1
                 line["crime_id"] = "CR-%s-%04d" % (ym, crime_seq[ym])
+            line["site"] = "CAM-%d-%d" % (centre_no[r["centre"]], review.randrange(args.cameras) + 1)
+            r["confirmed"] = review.random() < args.confirmed_fraction
+            line["confirmed"] = r["confirmed"]
             line["embedding"] = [round(x, 6) for x in r["embedding"]]
             out.write(json.dumps(line, separators=(",", ":")) + "\n")
-            truth_sightings[sid] = {"individual": r["person"], "centre": r["centre"]}
+            truth_sightings[sid] = {"individual": r["person"], "centre": r["centre"],
+                                    "confirmed": r["confirmed"]}
 
     n_watch = min(len(repeaters), int(round(args.watchlist_fraction * args.individuals)))
     listed = sorted(rng.sample(repeaters, n_watch))
@@ -182,6 +195,7 @@ def main(argv=None):
         "synthetic": True,
         "options": {k: v for k, v in vars(args).items() if not k.endswith("_out")},
         **counts(rows),
+        "confirmed": counts([r for r in rows if r["confirmed"]]),
         "by_centre": {name: counts([r for r in rows if r["centre"] == name])
                       for name, _, _ in centres},
         "watchlist": watchlist,

@@ -16,7 +16,8 @@
 #define FX_HOSTILE "=cmd|' /C calc'!A0"
 #define FX_QUOTED "Criminal Damage, \"Arson\""
 #define FX_NOTE "police.uk \"Criminal damage and arson\" covers both Home Office categories"
-#define FX_PLUGIN "facematch-embeddings 1.0.0"
+#define FX_PLUGIN "facematch-embeddings"
+#define FX_PLUGIN_SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 /* A leaf's counts: current and comparison for month, 6 and 12 months. */
 typedef struct fx_def {
@@ -135,10 +136,23 @@ static rep_report *fixture_report(void)
 	fx_area(&r->areas[1], FX_AREA1, norton, sizeof norton / sizeof norton[0]);
 	rep_area *n = &r->areas[1];
 	n->has_offenders = 1;
-	n->offenders_source = xstrdup(FX_PLUGIN);
+	/* each measure over all matches, then over the confirmed half */
 	for (int k = 0; k < REP_OFF_COUNT; k++)
-		for (int w = 0; w < REP_WINDOWS; w++)
-			n->offenders[k][w] = fx_fig(off_cur[k][w], off_cmp[k][w]);
+		for (int conf = 0; conf <= 1; conf++) {
+			rep_off_row *o = &n->offenders[n->noffenders++];
+			o->measure = k;
+			o->confirmed = conf;
+			o->label = conf ? xasprintf("%s (confirmed)", rep_offender_label[k]) : xstrdup(rep_offender_label[k]);
+			for (int w = 0; w < REP_WINDOWS; w++)
+				o->fig[w] = fx_fig(off_cur[k][w] >> conf, off_cmp[k][w] >> conf);
+		}
+	r->nfm_runs = 1;
+	r->fm_runs = xcalloc(1, sizeof *r->fm_runs);
+	r->fm_runs[0] = (rep_fm_run){3, 412, 80, CT_MONTH(2022, 10), FX_MONTH, 0.6, xstrdup(FX_PLUGIN), xstrdup("1.1.0"),
+				     xstrdup("persistent"), xstrdup("synthetic-gaussian 1"), xstrdup("cosine"),
+				     xstrdup("watchlist.jsonl, 12 entries, sha256:feed"), xstrdup("threshold=0.6;dim=128"),
+				     xstrdup(FX_PLUGIN_SHA), xstrdup("sightings.jsonl sha256:beef\nwatchlist.jsonl sha256:feed"),
+				     xstrdup("2024-10-05T06:30:00Z")};
 
 	r->nwarnings = 1;
 	r->warnings = xcalloc(1, sizeof *r->warnings);

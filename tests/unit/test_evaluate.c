@@ -85,6 +85,13 @@ static void test_fmt_p(void **state)
 	assert_string_equal(buf, "1");
 	rep_fmt_p(NAN, buf, sizeof buf);
 	assert_string_equal(buf, "");
+	/* in words: never "p = < 0.001" */
+	rep_fmt_p_stmt(0.2387, buf, sizeof buf);
+	assert_string_equal(buf, "p = 0.24");
+	rep_fmt_p_stmt(0.0009, buf, sizeof buf);
+	assert_string_equal(buf, "p < 0.001");
+	rep_fmt_p_stmt(NAN, buf, sizeof buf);
+	assert_string_equal(buf, "");
 }
 
 /* ---- a small store ---- */
@@ -158,6 +165,23 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Imports TEXT, a force export read with MAPPING, as file NAME in the
+ * fixture's folder.  0, or -1 with err set. */
+static int import_csv(fixture *fx, const char *mapping_json, const char *text, const char *name, char *err,
+		      size_t errlen)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
+	write_file(path, text);
+	imp_mapping *m = imp_mapping_parse("test.json", mapping_json, err, errlen);
+	area_set *set = area_set_from_store(fx->s, err, errlen);
+	imp_result r;
+	ct_status st = m && set ? imp_file(fx->s, set, path, m, &r, err, errlen) : CT_EDATA;
+	imp_mapping_free(m);
+	area_set_free(set);
+	return st == CT_OK ? 0 : -1;
+}
+
 static int setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof *fx);
@@ -180,21 +204,44 @@ static int setup(void **state)
 		goto fail;
 	strbuf sb = {0};
 	fill(&sb);
-	snprintf(path, sizeof path, "%s/export.csv", fx->dir);
-	write_file(path, sb.buf);
+	int rc = import_csv(fx, mapping, sb.buf, "export.csv", err, sizeof err);
 	sb_release(&sb);
-	imp_mapping *m = imp_mapping_parse("test.json", mapping, err, sizeof err);
-	area_set *set = area_set_from_store(fx->s, err, sizeof err);
-	imp_result r;
-	ct_status st = m && set ? imp_file(fx->s, set, path, m, &r, err, sizeof err) : CT_EDATA;
-	imp_mapping_free(m);
-	area_set_free(set);
-	if (st != CT_OK)
+	if (rc != 0)
 		goto fail;
 	return 0;
 fail:
 	fprintf(stderr, "setup: %s\n", err);
 	return -1;
+}
+
+/* A second force, Other Police, whose files stop in March 2024: its crimes
+ * are in Elsewhere, a square 5 km from the others, so neither Treated nor
+ * Control draws on it. */
+static const char *const other_mapping =
+	"{\"mapping_version\": 1, \"name\": \"other export\", \"force\": \"Other Police\", \"date_format\": "
+	"\"yyyy-mm-dd\", \"columns\": {\"crime_id\": \"Ref\", \"date\": \"Date\", \"category\": \"Offence\", "
+	"\"area\": \"Zone\", \"longitude\": \"Lon\", \"latitude\": \"Lat\"}}";
+#define IN_E "-1.15,54.565"
+
+static int setup_two_forces(void **state)
+{
+	if (setup(state) != 0)
+		return -1;
+	fixture *fx = *state;
+	char err[512] = "", path[256];
+	snprintf(path, sizeof path, "%s/elsewhere.json", fx->dir);
+	write_file(path, "{\"areas\": [{\"name\": \"Elsewhere\", \"geometry\": " SQUARE(-1.16, 54.56, -1.14, 54.57) "}]}");
+	size_t loaded;
+	strbuf sb = {0};
+	sb_puts(&sb, "Ref,Date,Offence,Zone,Lon,Lat\n");
+	rows(&sb, 9, "2024-01-10", "Shop theft", "", IN_E);
+	rows(&sb, 6, "2024-03-10", "Shop theft", "", IN_E);
+	int rc = area_load_file(fx->s, path, &loaded, err, sizeof err) != 0 ||
+		 import_csv(fx, other_mapping, sb.buf, "other.csv", err, sizeof err) != 0;
+	sb_release(&sb);
+	if (rc)
+		fprintf(stderr, "setup_two_forces: %s\n", err);
+	return rc ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -398,6 +445,56 @@ static void test_eval_missing_months(void **state)
 	rep_eval_free(e);
 }
 
+/* Other Police lacks April to June: that withholds a test only of areas
+ * that draw on it, and the periods after end with the areas' own forces. */
+static void test_eval_two_forces(void **state)
+{
+	fixture *fx = *state;
+	stats_eval_request q = request();
+	rep_eval *e = evaluate(fx, &q);
+	assert_int_equal(e->nwarnings, 0);
+	assert_true(e->crimes.tested);
+	group_is(&e->crimes, REP_EV_TREATED, 20, 10);
+	rep_eval_free(e);
+	/* by default, after runs to June: Test Police's latest, not Other Police's March */
+	q.pre = q.post = 0;
+	q.start = CT_MONTH(2024, 5);
+	e = evaluate(fx, &q);
+	assert_int_equal(e->post_to, CT_MONTH(2024, 6));
+	assert_true(e->crimes.tested);
+	rep_eval_free(e);
+	/* a control in Other Police's data: its gap is named and stops the test */
+	const char *const elsewhere[] = {"Elsewhere"};
+	q = request();
+	q.control = elsewhere;
+	e = evaluate(fx, &q);
+	assert_int_equal(e->nwarnings, 1);
+	assert_non_null(strstr(e->warnings[0], "Other Police: no force export imported for 3 months the evaluation "
+					       "needs: 2024-04, 2024-05, 2024-06"));
+	assert_false(e->crimes.tested);
+	group_is(&e->crimes, REP_EV_CONTROL, 15, 0);
+	rep_eval_free(e);
+	/* named buffers count their own forces too */
+	const char *const tb[] = {"Near treated"};
+	q = request();
+	q.treated_buffer = tb;
+	q.ntreated_buffer = 1;
+	q.control_buffer = elsewhere;
+	q.ncontrol_buffer = 1;
+	e = evaluate(fx, &q);
+	assert_int_equal(e->nwarnings, 1);
+	assert_false(e->crimes.tested);
+	rep_eval_free(e);
+	/* a ring in metres can reach over a force boundary: every force counts */
+	q = request();
+	q.buffer_m = 200;
+	e = evaluate(fx, &q);
+	assert_int_equal(e->nwarnings, 1);
+	assert_non_null(strstr(e->warnings[0], "Other Police"));
+	assert_false(e->crimes.tested);
+	rep_eval_free(e);
+}
+
 static void refused(fixture *fx, const stats_eval_request *q, ct_status want, const char *msg)
 {
 	char err[1024] = "";
@@ -531,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eval_unequal_periods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_default_periods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_missing_months, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_two_forces, setup_two_forces, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_nothing_to_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_offenders_absent, setup, teardown),

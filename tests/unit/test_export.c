@@ -21,6 +21,7 @@
 #include "report/export.h"
 #include "report/phrases.h"
 #include "stats/highlights.h"
+#include "stats/stats.h"
 
 #define A0Q "\"Stockton | \"\"Town\"\" Centre: [x] & High Street\""
 /* FX_AREA0 as a sheet name: cleaned, abbreviated ("Centre" -> "Ctr"), then
@@ -74,7 +75,7 @@ static void test_csv_lines(void **state)
 	size_t lines = 0;
 	for (const char *p = csv; *p; p++)
 		lines += *p == '\n';
-	assert_int_equal(lines, 1 + (11 + 7) * REP_WINDOWS + REP_OFF_COUNT * REP_WINDOWS);
+	assert_int_equal(lines, 1 + (11 + 7) * REP_WINDOWS + REP_OFF_ROWS * REP_WINDOWS);
 
 	/* zeros as plain integers; pct a number, empty unless pct_kind is value */
 	expect_line(csv, PFX A0Q ",Victim Based Crime > Violence > Homicide,leaf,2," W1 ",0,0,0,,none" DONE);
@@ -314,9 +315,15 @@ static void test_json(void **state)
 	cJSON *a1 = cJSON_GetArrayItem(areas, 1);
 	assert_true(cJSON_IsTrue(item(cJSON_GetArrayItem(item(a1, "rows"), 5), "outside_total")));
 	cJSON *off = item(a1, "offenders");
-	assert_string_equal(str(off, "source"), FX_PLUGIN);
+	cJSON *run = cJSON_GetArrayItem(item(off, "runs"), 0);
+	assert_string_equal(str(run, "plugin"), FX_PLUGIN);
+	assert_string_equal(str(run, "plugin_sha256"), FX_PLUGIN_SHA);
+	assert_string_equal(str(run, "model"), "synthetic-gaussian 1");
+	assert_true(num(run, "threshold") == 0.6);
 	cJSON *orows = item(off, "rows");
-	assert_int_equal(cJSON_GetArraySize(orows), REP_OFF_COUNT);
+	assert_int_equal(cJSON_GetArraySize(orows), 2 * REP_OFF_COUNT);
+	assert_string_equal(str(cJSON_GetArrayItem(orows, 3), "label"), "Distinct offenders (confirmed)");
+	assert_true(cJSON_IsTrue(item(cJSON_GetArrayItem(orows, 3), "confirmed")));
 	cJSON *sight = cJSON_GetArrayItem(orows, 0);
 	assert_string_equal(str(sight, "path"), "Offenders (face match) > Sightings");
 	assert_null(cJSON_GetObjectItemCaseSensitive(sight, "series"));
@@ -324,6 +331,97 @@ static void test_json(void **state)
 
 	cJSON_Delete(doc);
 	free(text);
+	rep_report_free(r);
+}
+
+static const char *find_python(void);
+static char *tmp(const char *name);
+static void write_xlsx(const rep_report *r, const char *path);
+
+/* Disclosure control as every renderer shows it: the fixture's offender
+ * counts suppressed at 3 and their marks in CSV, JSON, Markdown and XLSX. */
+static void test_disclosure_marks(void **state)
+{
+	(void)state;
+	rep_report *r = fixture_report();
+	r->suppress_below = 3;
+	stats_suppress(r);
+	const rep_area *n = &r->areas[1];
+	/* repeat offenders, selected month: 2 now, 0 a year ago: "<3", and
+	 * the difference and % would give it away */
+	const rep_off_row *rep = &n->offenders[2 * REP_OFF_REPEAT];
+	assert_int_equal(rep->sup[0][0], REP_SUP_SMALL);
+	assert_int_equal(rep->sup[0][1], REP_SUP_NONE);
+	/* distinct offenders over 12 months: 41, 20 of them confirmed, 15
+	 * repeat: the differences (21, 26) are no small counts */
+	assert_int_equal(n->offenders[2 * REP_OFF_DISTINCT].sup[2][0], REP_SUP_NONE);
+	/* distinct offenders this month: 5, confirmed 2 (small); the month a
+	 * year ago: 5 and 2 too */
+	assert_int_equal(n->offenders[2 * REP_OFF_DISTINCT + 1].sup[0][0], REP_SUP_SMALL);
+	/* the fixture's made-up comparison: 12 months 0, its 6 months 55; a
+	 * "total" below its part is no small count of anything */
+	assert_int_equal(n->offenders[2 * REP_OFF_SIGHTINGS].sup[1][1], REP_SUP_NONE);
+	/* watchlist matches over 6 months: 1 (small) */
+	assert_int_equal(n->offenders[2 * REP_OFF_WATCHLIST].sup[1][0], REP_SUP_SMALL);
+	char *csv = render(rep_write_csv, r);
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Repeat offenders,offenders,1,month,2024-09,"
+				    "2024-09,2023-09,2023-09,<3,0,[c],[c],withheld,"));
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Watchlist matches,offenders,1,6 months,"
+				    "2024-04,2024-09,2023-04,2023-09,<3,0,[c],[c],withheld,"));
+	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Sightings,offenders,1,12 months,2023-10,"
+				    "2024-09,2022-10,2023-09,130,0,130,,infinity,"));
+	char *md = render(rep_write_markdown, r);
+	assert_non_null(strstr(md, "| Repeat offenders | <3 | [c] | [c] |"));
+	assert_non_null(strstr(md, "show as <3, and [c] hides"));
+	assert_non_null(strstr(md, "## Face-match runs"));
+	assert_non_null(strstr(md, "facematch-embeddings 1.1.0 (run 3"));
+	assert_non_null(strstr(md, "cosine \\>= 0.6")); /* ">" escaped, as every Markdown text is */
+	assert_non_null(strstr(md, "plugin sha256:0123456789abcdef"));
+	char *json = render(rep_write_json, r);
+	cJSON *doc = cJSON_Parse(json);
+	cJSON *w0 = cJSON_GetArrayItem(
+		item(cJSON_GetArrayItem(item(item(cJSON_GetArrayItem(item(doc, "areas"), 1), "offenders"), "rows"),
+					2 * REP_OFF_REPEAT),
+		     "windows"),
+		0);
+	assert_true(cJSON_IsNull(item(w0, "current")));
+	assert_string_equal(str(w0, "current_text"), "<3");
+	assert_int_equal(num(w0, "comparison"), 0);
+	assert_true(cJSON_IsNull(item(w0, "diff")));
+	assert_string_equal(str(w0, "pct_text"), "[c]");
+	/* no offender count from 1 to 2 is anywhere in the JSON */
+	const cJSON *row;
+	cJSON_ArrayForEach(row, item(item(cJSON_GetArrayItem(item(doc, "areas"), 1), "offenders"), "rows"))
+	{
+		const cJSON *win;
+		cJSON_ArrayForEach(win, item((cJSON *)row, "windows"))
+		{
+			for (int k = 0; k < 2; k++) {
+				const cJSON *v = cJSON_GetObjectItemCaseSensitive(win, k ? "comparison" : "current");
+				assert_true(cJSON_IsNull(v) || v->valuedouble == 0 || v->valuedouble >= 3);
+			}
+		}
+	}
+	cJSON_Delete(doc);
+
+	/* the workbook: the same marks, as text in the cells */
+	const char *python = find_python();
+	if (python) {
+		char *path = tmp("marks.xlsx");
+		write_xlsx(r, path);
+		strbuf cmd = {0};
+		sb_printf(&cmd, "%s -c \"import openpyxl, sys\n"
+				"ws = openpyxl.load_workbook(sys.argv[1])['%s']\n"
+				"rows = {r[0]: r[1:4] for r in ws.iter_rows(values_only=True) if r[0]}\n"
+				"sys.exit(0 if rows['Repeat offenders'] == ('<3', '[c]', '[c]') else repr(rows['Repeat offenders']))\" '%s'",
+			  python, FX_AREA1, path);
+		assert_int_equal(system(cmd.buf), 0);
+		sb_release(&cmd);
+		free(path);
+	}
+	free(json);
+	free(md);
+	free(csv);
 	rep_report_free(r);
 }
 
@@ -688,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_csv_incomplete),
 		cmocka_unit_test(test_csv_injection),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_disclosure_marks),
 		cmocka_unit_test(test_json_incomplete),
 		cmocka_unit_test(test_gap_lines),
 		cmocka_unit_test(test_xlsx_zip),

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "core/util.h"
+#include "crimetab/facematch.h"
+#include "fm_test.h"
 #include "plugin/fm_elf.h"
 #include "plugin/fm_host.h"
 
@@ -28,7 +31,8 @@ typedef struct got {
 	int64_t time;
 	int has_coords;
 	double lon, lat, confidence;
-	int watchlist;
+	int watchlist, confirmed;
+	char site[32];
 } got;
 
 typedef struct collect {
@@ -55,6 +59,8 @@ static int collect_sink(void *ctx, const fm_sighting *s)
 	g->lat = s->lat;
 	g->confidence = s->confidence;
 	g->watchlist = s->watchlist;
+	g->confirmed = s->confirmed;
+	snprintf(g->site, sizeof g->site, "%s", s->site_id ? s->site_id : "");
 	return 0;
 }
 
@@ -129,7 +135,7 @@ static void test_refuses_other_abi_major(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "bad_abi");
-	rc = fm_run(path, "", T_2024, T_2025, collect_sink, &c, name, sizeof name, err, sizeof err);
+	rc = run_fm(path, "", T_2024, T_2025, collect_sink, &c, name, sizeof name, err, sizeof err);
 	assert_int_equal(rc, CT_EPLUGIN);
 	assert_int_equal(c.n, 0);
 	assert_contains(err, path);
@@ -144,7 +150,7 @@ static void test_refuses_short_descriptor(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "short_desc");
-	assert_int_equal(fm_run(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_int_equal(c.n, 0);
 	assert_contains(err, "plugin descriptor is");
@@ -158,7 +164,7 @@ static void test_failure_midstream_is_reported(void **state)
 
 	(void)state;
 	test_plugin(path, sizeof path, "fail_midstream");
-	assert_int_equal(fm_run(path, NULL, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
+	assert_int_equal(run_fm(path, NULL, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
 	                        sizeof err),
 	                 CT_EPLUGIN);
 	/* Three were delivered before the failure: the caller must roll back. */
@@ -178,7 +184,7 @@ static void test_sink_stop_passes_its_value(void **state)
 	c.stop_after = 1;
 	c.stop_rc = 42;
 	test_plugin(path, sizeof path, "fail_midstream");
-	assert_int_equal(fm_run(path, NULL, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), 42);
+	assert_int_equal(run_fm(path, NULL, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), 42);
 	assert_int_equal(c.n, 1);
 	assert_contains(err, "stopped by the caller after 1 sightings");
 }
@@ -189,7 +195,7 @@ static void test_refuses_bare_name(void **state)
 	collect c = { 0 };
 
 	(void)state;
-	assert_int_equal(fm_run("facematch-embeddings.so", "", T_2024, T_2025, collect_sink, &c, NULL, 0,
+	assert_int_equal(run_fm("facematch-embeddings.so", "", T_2024, T_2025, collect_sink, &c, NULL, 0,
 	                        err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "plugin path must name a file");
@@ -210,21 +216,21 @@ static void test_refuses_writable_plugin(void **state)
 	snprintf(config, sizeof config, "sightings=%s", data);
 
 	assert_int_equal(chmod(copy, 0664), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "writable by group or others (mode 0664)");
 	assert_int_equal(c.n, 0);
 
 	assert_int_equal(chmod(copy, 0755), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "directory");
 	assert_contains(err, "writable by group or others (mode 0777)");
 
 	/* The same file, once nobody else can change it, loads. */
 	assert_int_equal(chmod(dir, 0700), 0);
-	assert_int_equal(fm_run(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(copy, config, T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_OK);
 	assert_int_equal(c.n, 1);
 
@@ -242,7 +248,7 @@ static void test_refuses_non_plugin(void **state)
 	make_tmpdir(dir, sizeof dir);
 	snprintf(fake, sizeof fake, "%s/fake.so", dir);
 	write_file(fake, "not a shared object\n");
-	assert_int_equal(fm_run(fake, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
+	assert_int_equal(run_fm(fake, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "refusing plugin: not a shared library");
 	unlink(fake);
@@ -296,7 +302,7 @@ static void test_refuses_truncated_plugin(void **state)
 		long keep = cuts[i].keep > 0 ? cuts[i].keep : (long)st.st_size + cuts[i].keep;
 		cut_plugin(dir, "cut.so", keep, cuts[i].no_shdr, path, sizeof path);
 		err[0] = '\0';
-		assert_int_equal(fm_run(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), CT_EPLUGIN);
+		assert_int_equal(run_fm(path, "", T_2024, T_2025, collect_sink, &c, NULL, 0, err, sizeof err), CT_EPLUGIN);
 		assert_contains(err, "refusing plugin");
 		assert_contains(err, cuts[i].why);
 		assert_int_equal(c.n, 0);
@@ -317,15 +323,15 @@ static void test_open_error_is_reported(void **state)
 
 	(void)state;
 	ref_plugin(path, sizeof path);
-	assert_int_equal(fm_run(path, "threshold=0.7", T_2024, T_2025, collect_sink, &c, NULL, 0, err,
+	assert_int_equal(run_fm(path, "threshold=0.7", T_2024, T_2025, collect_sink, &c, NULL, 0, err,
 	                        sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "config: \"sightings=PATH\" is required");
-	assert_int_equal(fm_run(path, "sightings=/nonexistent/x.jsonl;colour=red", T_2024, T_2025,
+	assert_int_equal(run_fm(path, "sightings=/nonexistent/x.jsonl;colour=red", T_2024, T_2025,
 	                        collect_sink, &c, NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "config: unknown key \"colour\"");
-	assert_int_equal(fm_run(path, "sightings=/nonexistent/x.jsonl", T_2024, T_2025, collect_sink, &c,
+	assert_int_equal(run_fm(path, "sightings=/nonexistent/x.jsonl", T_2024, T_2025, collect_sink, &c,
 	                        NULL, 0, err, sizeof err),
 	                 CT_EPLUGIN);
 	assert_contains(err, "/nonexistent/x.jsonl: No such file or directory");
@@ -363,10 +369,10 @@ static void test_reference_plugin_keys(void **state)
 	snprintf(config, sizeof config, "sightings=%s\nwatchlist = %s ;threshold=0.6", sp, wp);
 	ref_plugin(path, sizeof path);
 
-	assert_int_equal(fm_run(path, config, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
+	assert_int_equal(run_fm(path, config, T_2024, T_2025, collect_sink, &c, name, sizeof name, err,
 	                        sizeof err),
 	                 CT_OK);
-	assert_string_equal(name, "facematch-embeddings 1.0.0");
+	assert_string_equal(name, "facematch-embeddings 1.1.0");
 	assert_int_equal(c.n, 5);
 	assert_null(find_crime(&c, "c2"));
 
@@ -400,7 +406,7 @@ static void test_reference_plugin_keys(void **state)
 	assert_string_equal(g->key, "ind-08d90007b578d2fc");
 
 	/* Same input, same keys, in the same order. */
-	assert_int_equal(fm_run(path, config, T_2024, T_2025, collect_sink, &again, NULL, 0, err,
+	assert_int_equal(run_fm(path, config, T_2024, T_2025, collect_sink, &again, NULL, 0, err,
 	                        sizeof err),
 	                 CT_OK);
 	assert_int_equal(again.n, c.n);
@@ -410,6 +416,338 @@ static void test_reference_plugin_keys(void **state)
 	unlink(sp);
 	unlink(wp);
 	rmdir(dir);
+}
+
+/* Runs test plugin NAME with CONFIG and a timeout of TIMEOUT seconds. */
+static int run_test_plugin(const char *name, const char *config, int timeout, collect *c, char *err, size_t errlen)
+{
+	char path[512];
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .forget_before = INT64_MIN,
+		           .timeout = timeout };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = c };
+
+	test_plugin(path, sizeof path, name);
+	return fm_run(path, &req, &cb, NULL, err, errlen);
+}
+
+static void test_crash_is_a_plugin_failure(void **state)
+{
+	char err[1024];
+	collect c = { 0 };
+
+	(void)state;
+	assert_int_equal(run_test_plugin("crash", "", 30, &c, err, sizeof err), CT_EPLUGIN);
+	/* Plainly a signal; under a sanitizer the child reports and exits. */
+	if (!strstr(err, "plugin crashed (signal"))
+		assert_contains(err, "plugin process ended without finishing");
+	assert_contains(err, "after 2 sightings");
+	assert_int_equal(c.n, 2); /* what arrived before is the caller's to drop */
+}
+
+static void test_hang_is_stopped_at_the_timeout(void **state)
+{
+	char err[1024];
+	collect c = { 0 };
+	double t0 = ct_now();
+
+	(void)state;
+	assert_int_equal(run_test_plugin("hang", "", 1, &c, err, sizeof err), CT_EPLUGIN);
+	assert_true(ct_now() - t0 < 10.0);
+	assert_contains(err, "plugin did not finish within 1 s; stopped after 1 sightings");
+	/* A slow plugin within its time is fine. */
+	c.n = 0;
+	assert_int_equal(run_test_plugin("hang", "sleep=1", 20, &c, err, sizeof err), CT_OK);
+	assert_int_equal(c.n, 2);
+}
+
+static void test_garbage_is_refused(void **state)
+{
+	static const struct {
+		const char *kind, *message;
+	} cases[] = {
+		{ "pipe", "plugin sent malformed data after 2 sightings" },
+		{ "nan", "sighting 3 has confidence nan outside 0..1" },
+		{ "key", "sighting 3 has no individual key" },
+		{ "long", "sighting 3 has a key longer than 1024 bytes" },
+		{ "utf8", "sighting 3 has a crime id that is not UTF-8 text" },
+		{ "range", "is outside the requested range" },
+		{ "size", "sighting struct is 8 bytes, host needs at least 60" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char err[1024];
+		collect c = { 0 };
+		int rc = run_test_plugin("garbage", cases[k].kind, 30, &c, err, sizeof err);
+		if (rc != CT_EPLUGIN || !strstr(err, cases[k].message))
+			fail_msg("%s: status %d, \"%s\"", cases[k].kind, rc, err);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+/* A plugin built against the ABI 1.0 header loads, and what lies past its
+ * 64-byte sighting (0xAB bytes here) is never read as 1.1 fields. */
+static void test_abi_1_0_plugin_loads(void **state)
+{
+	char path[512], err[1024];
+	collect c = { 0 };
+	fm_info info = { 0 };
+	fm_request req = { .config = "", .from = T_2024, .to = T_2025, .forget_before = INT64_MIN, .timeout = 30 };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = &c };
+
+	(void)state;
+	test_plugin(path, sizeof path, "abi10");
+	assert_int_equal(fm_run(path, &req, &cb, &info, err, sizeof err), CT_OK);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(info.name, "abi10");
+	assert_int_equal(info.abi_major, 1);
+	assert_int_equal(info.abi_minor, 0);
+	assert_int_equal(info.has_run_info, 0);
+	assert_int_equal(strlen(info.plugin_sha256), 64);
+	for (size_t i = 0; i < c.n; i++) {
+		assert_int_equal(c.items[i].confirmed, 0);
+		assert_string_equal(c.items[i].site, "");
+		assert_true(c.items[i].confidence == 0.75);
+	}
+	assert_string_equal(c.items[0].key, "W-0001");
+	assert_int_equal(c.items[0].watchlist, 1);
+	fm_info_clear(&info);
+}
+
+/* Each field begins where the one before it ends, so no struct of the ABI
+ * has a hole an appended field could fall into; and 1.1 fields of the
+ * sighting begin past anything a 1.0 plugin's size covers. */
+#define FIELD_END(t, f) (offsetof(t, f) + sizeof(((t *)0)->f))
+static void test_abi_structs_have_no_padding(void **state)
+{
+	(void)state;
+	assert_int_equal(offsetof(crimetab_fm_sighting, has_coords), FIELD_END(crimetab_fm_sighting, size));
+	assert_int_equal(offsetof(crimetab_fm_sighting, time), FIELD_END(crimetab_fm_sighting, has_coords));
+	assert_int_equal(offsetof(crimetab_fm_sighting, lon), FIELD_END(crimetab_fm_sighting, time));
+	assert_int_equal(offsetof(crimetab_fm_sighting, lat), FIELD_END(crimetab_fm_sighting, lon));
+	assert_int_equal(offsetof(crimetab_fm_sighting, crime_id), FIELD_END(crimetab_fm_sighting, lat));
+	assert_int_equal(offsetof(crimetab_fm_sighting, individual_key), FIELD_END(crimetab_fm_sighting, crime_id));
+	assert_int_equal(offsetof(crimetab_fm_sighting, confidence), FIELD_END(crimetab_fm_sighting, individual_key));
+	assert_int_equal(offsetof(crimetab_fm_sighting, watchlist), FIELD_END(crimetab_fm_sighting, confidence));
+	assert_int_equal(offsetof(crimetab_fm_sighting, reserved_1_0), FIELD_END(crimetab_fm_sighting, watchlist));
+	assert_int_equal(offsetof(crimetab_fm_sighting, confirmed), FIELD_END(crimetab_fm_sighting, reserved_1_0));
+	assert_int_equal(offsetof(crimetab_fm_sighting, reserved_1_1), FIELD_END(crimetab_fm_sighting, confirmed));
+	assert_int_equal(offsetof(crimetab_fm_sighting, site_id), FIELD_END(crimetab_fm_sighting, reserved_1_1));
+	assert_int_equal(sizeof(crimetab_fm_sighting), FIELD_END(crimetab_fm_sighting, site_id));
+	/* what a 1.0 plugin built on this platform said its sighting was */
+	struct sighting_1_0 {
+		uint32_t size;
+		int32_t has_coords;
+		int64_t time;
+		double lon, lat;
+		const char *crime_id, *individual_key;
+		double confidence;
+		int32_t watchlist;
+	};
+	assert_true(offsetof(crimetab_fm_sighting, confirmed) >= sizeof(struct sighting_1_0));
+
+	assert_int_equal(offsetof(crimetab_fm_descriptor, abi_major), FIELD_END(crimetab_fm_descriptor, struct_size));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, abi_minor), FIELD_END(crimetab_fm_descriptor, abi_major));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, name), FIELD_END(crimetab_fm_descriptor, abi_minor));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, version), FIELD_END(crimetab_fm_descriptor, name));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, open), FIELD_END(crimetab_fm_descriptor, version));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, identify), FIELD_END(crimetab_fm_descriptor, open));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, close), FIELD_END(crimetab_fm_descriptor, identify));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, last_error), FIELD_END(crimetab_fm_descriptor, close));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, open_host), FIELD_END(crimetab_fm_descriptor, last_error));
+	assert_int_equal(offsetof(crimetab_fm_descriptor, run_info), FIELD_END(crimetab_fm_descriptor, open_host));
+	assert_int_equal(sizeof(crimetab_fm_descriptor), FIELD_END(crimetab_fm_descriptor, run_info));
+
+	assert_int_equal(offsetof(crimetab_fm_host, abi_major), FIELD_END(crimetab_fm_host, size));
+	assert_int_equal(offsetof(crimetab_fm_host, abi_minor), FIELD_END(crimetab_fm_host, abi_major));
+	assert_int_equal(offsetof(crimetab_fm_host, state_dir), FIELD_END(crimetab_fm_host, abi_minor));
+	assert_int_equal(offsetof(crimetab_fm_host, forget_before), FIELD_END(crimetab_fm_host, state_dir));
+	assert_int_equal(offsetof(crimetab_fm_host, merge), FIELD_END(crimetab_fm_host, forget_before));
+	assert_int_equal(sizeof(crimetab_fm_host), FIELD_END(crimetab_fm_host, merge));
+
+	assert_int_equal(offsetof(crimetab_fm_run_info, identity), FIELD_END(crimetab_fm_run_info, size));
+	assert_int_equal(offsetof(crimetab_fm_run_info, model_name), FIELD_END(crimetab_fm_run_info, identity));
+	assert_int_equal(offsetof(crimetab_fm_run_info, model_version), FIELD_END(crimetab_fm_run_info, model_name));
+	assert_int_equal(offsetof(crimetab_fm_run_info, similarity), FIELD_END(crimetab_fm_run_info, model_version));
+	assert_int_equal(offsetof(crimetab_fm_run_info, threshold), FIELD_END(crimetab_fm_run_info, similarity));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_name), FIELD_END(crimetab_fm_run_info, threshold));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_version), FIELD_END(crimetab_fm_run_info, gallery_name));
+	assert_int_equal(offsetof(crimetab_fm_run_info, gallery_hash), FIELD_END(crimetab_fm_run_info, gallery_version));
+	assert_int_equal(offsetof(crimetab_fm_run_info, options), FIELD_END(crimetab_fm_run_info, gallery_hash));
+	assert_int_equal(offsetof(crimetab_fm_run_info, inputs), FIELD_END(crimetab_fm_run_info, options));
+	assert_int_equal(sizeof(crimetab_fm_run_info), FIELD_END(crimetab_fm_run_info, inputs));
+}
+
+typedef struct merges {
+	char from[8][64], into[8][64];
+	size_t n;
+} merges;
+
+static int merge_sink(void *ctx, const char *from, const char *into)
+{
+	merges *m = ctx;
+
+	assert_true(m->n < 8);
+	snprintf(m->from[m->n], sizeof m->from[0], "%s", from);
+	snprintf(m->into[m->n], sizeof m->into[0], "%s", into);
+	m->n++;
+	return 0;
+}
+
+typedef struct both {
+	collect c;
+	merges m;
+} both;
+
+static int both_sighting(void *ctx, const fm_sighting *s)
+{
+	return collect_sink(&((both *)ctx)->c, s);
+}
+
+static int both_merge(void *ctx, const char *from, const char *into)
+{
+	return merge_sink(&((both *)ctx)->m, from, into);
+}
+
+/* Runs the reference plugin on TEXT with a state folder under ROOT. */
+static int run_with_state(const char *root, const char *dir, const char *text, int merges_ok, both *out, fm_info *info,
+                          char *err, size_t errlen)
+{
+	char sp[512], config[700], path[512];
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .state_dir = root,
+		           .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = both_sighting, .merge = merges_ok ? both_merge : NULL, .ctx = out };
+
+	snprintf(sp, sizeof sp, "%s/s.jsonl", dir);
+	write_file(sp, text);
+	snprintf(config, sizeof config, "sightings=%s;model=toy;model_version=2", sp);
+	ref_plugin(path, sizeof path);
+	memset(out, 0, sizeof *out);
+	return fm_run(path, &req, &cb, info, err, errlen);
+}
+
+/* A keeps its key from one run to the next; C, between A and B, shows they
+ * are one individual, which the plugin reports as a merge; a host that
+ * takes no merges gets a failure, not counts that would be wrong. */
+static void test_reference_plugin_state(void **state)
+{
+	char dir[256], root[300], err[1024];
+	both r1, r2, r3;
+	fm_info info = { 0 };
+	struct stat st;
+
+	(void)state;
+	make_tmpdir(dir, sizeof dir);
+	snprintf(root, sizeof root, "%s/state", dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(run_with_state(root, dir,
+	                                "{\"id\":\"a1\",\"time\":\"2024-01-05T10:00:00Z\",\"embedding\":[1,0,0,0]}\n"
+	                                "{\"id\":\"b1\",\"time\":\"2024-01-06T10:00:00Z\",\"embedding\":[0,1,0,0]}\n",
+	                                1, &r1, &info, err, sizeof err),
+	                 CT_OK);
+	assert_int_equal(r1.c.n, 2);
+	assert_string_not_equal(r1.c.items[0].key, r1.c.items[1].key);
+	assert_int_equal(info.has_run_info, 1);
+	assert_int_equal(info.identity, CRIMETAB_FM_IDENTITY_PERSISTENT);
+	assert_string_equal(info.model_name, "toy");
+	assert_string_equal(info.similarity, "cosine");
+	assert_true(info.threshold == 0.6);
+	assert_non_null(strstr(info.inputs, "/s.jsonl sha256:"));
+	fm_info_clear(&info);
+	/* the state is the plugin's, private, under the root */
+	char gallery[400];
+	snprintf(gallery, sizeof gallery, "%s/facematch-embeddings/gallery.bin", root);
+	assert_int_equal(stat(gallery, &st), 0);
+
+	/* a2 is a1's person again: same key, though its own id is new */
+	assert_int_equal(run_with_state(root, dir,
+	                                "{\"id\":\"a2\",\"time\":\"2024-02-05T10:00:00Z\",\"embedding\":[0.95,0.05,0.1,0]}\n",
+	                                1, &r2, NULL, err, sizeof err),
+	                 CT_OK);
+	assert_int_equal(r2.c.n, 1);
+	assert_string_equal(r2.c.items[0].key, r1.c.items[0].key);
+	assert_int_equal(r2.m.n, 0);
+
+	/* c links a and b: without merges the host could not count this right */
+	const char *bridge = "{\"id\":\"c1\",\"time\":\"2024-03-05T10:00:00Z\",\"embedding\":[1,1,0,0]}\n";
+	assert_int_equal(run_with_state(root, dir, bridge, 0, &r3, NULL, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "the host takes no merges");
+	assert_int_equal(run_with_state(root, dir, bridge, 1, &r3, NULL, err, sizeof err), CT_OK);
+	assert_int_equal(r3.m.n, 1);
+	assert_int_equal(r3.c.n, 1);
+	assert_string_equal(r3.c.items[0].key, r3.m.into[0]);
+	assert_true((!strcmp(r3.m.from[0], r1.c.items[0].key) && !strcmp(r3.m.into[0], r1.c.items[1].key)) ||
+	            (!strcmp(r3.m.from[0], r1.c.items[1].key) && !strcmp(r3.m.into[0], r1.c.items[0].key)));
+
+	/* another threshold would make keys mean something else: refused */
+	char sp[512], config[700], path[512];
+	collect c = { 0 };
+	fm_request req = { .config = config, .from = T_2024, .to = T_2025, .state_dir = root,
+		           .forget_before = INT64_MIN, .timeout = 60 };
+	fm_callbacks cb = { .sighting = collect_sink, .ctx = &c };
+	snprintf(sp, sizeof sp, "%s/s.jsonl", dir);
+	snprintf(config, sizeof config, "sightings=%s;model=toy;threshold=0.4", sp);
+	ref_plugin(path, sizeof path);
+	assert_int_equal(fm_run(path, &req, &cb, NULL, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "were matched with threshold 0.6, this run asks for 0.4");
+
+	unlink(gallery);
+	snprintf(gallery, sizeof gallery, "%s/facematch-embeddings", root);
+	rmdir(gallery);
+	rmdir(root);
+	unlink(sp);
+	rmdir(dir);
+}
+
+/* The wire from the child, read from the fuzzing seed: accepted whole;
+ * refused, with the reason, when it reports a merge the host did not offer,
+ * when it is cut short, or when a header is damaged. */
+static void test_wire_reports(void **state)
+{
+	FILE *fp = fopen("tests/fuzz/seeds/reports.fmwire", "rb");
+	unsigned char buf[4096];
+	size_t n;
+	char err[1024];
+	both b;
+	fm_request req = { .from = 0, .to = 2000000000, .forget_before = INT64_MIN };
+	fm_callbacks cb = { .sighting = both_sighting, .merge = both_merge, .ctx = &b };
+	fm_info info = { 0 };
+
+	(void)state;
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	assert_true(n > 100);
+
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_OK);
+	assert_int_equal(b.c.n, 2);
+	assert_int_equal(b.m.n, 1);
+	assert_string_equal(b.m.from[0], "ind-2");
+	assert_string_equal(b.c.items[0].site, "CAM-1");
+	assert_int_equal(b.c.items[0].confirmed, 1);
+	assert_string_equal(info.name, "facematch-embeddings");
+	assert_string_equal(info.model_name, "toy");
+	assert_true(info.threshold == 0.6);
+	fm_info_clear(&info);
+
+	cb.merge = NULL;
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "reports: plugin reported a merge, which this host did not offer");
+	fm_info_clear(&info);
+
+	cb.merge = both_merge;
+	assert_int_equal(fm_parse_reports(buf, n - 1, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "(truncated record)");
+	fm_info_clear(&info);
+
+	buf[2] ^= 1;
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fm_parse_reports(buf, n, &req, &cb, &info, err, sizeof err), CT_EPLUGIN);
+	assert_contains(err, "plugin sent malformed data after 0 sightings (bad record header)");
+	assert_int_equal(b.c.n, 0);
+	fm_info_clear(&info);
 }
 
 int main(void)
@@ -425,6 +763,13 @@ int main(void)
 		cmocka_unit_test(test_refuses_truncated_plugin),
 		cmocka_unit_test(test_open_error_is_reported),
 		cmocka_unit_test(test_reference_plugin_keys),
+		cmocka_unit_test(test_crash_is_a_plugin_failure),
+		cmocka_unit_test(test_hang_is_stopped_at_the_timeout),
+		cmocka_unit_test(test_garbage_is_refused),
+		cmocka_unit_test(test_abi_1_0_plugin_loads),
+		cmocka_unit_test(test_abi_structs_have_no_padding),
+		cmocka_unit_test(test_reference_plugin_state),
+		cmocka_unit_test(test_wire_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

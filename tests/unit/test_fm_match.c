@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "fm_test.h"
 #include "plugin/fm_host.h"
 
 /* 2023-10-01T00:00:00Z and 2024-11-01T00:00:00Z: thirteen months. */
@@ -23,7 +24,7 @@
 #define T_TO 1730419200LL
 /* 2022-10-01T00:00:00Z: where the shipped sample starts. */
 #define SAMPLE_FROM 1664582400LL
-#define MAX_SIGHTINGS 2000
+#define MAX_SIGHTINGS 4000
 
 /* splitmix64: tiny, seedable, identical on every platform. */
 typedef struct rng {
@@ -201,7 +202,7 @@ static int run_plugin_with(const gen *g, const char *extra, int64_t from, int64_
 	snprintf(config, sizeof config, "sightings=%s;watchlist=%s;threshold=0.6;%s", g->sight_path,
 	         g->watch_path, extra);
 	res->n = 0;
-	return fm_run(plugin, config, from, to, result_sink, res, NULL, 0, err, errlen);
+	return run_fm(plugin, config, from, to, result_sink, res, NULL, 0, err, errlen);
 }
 
 static int run_plugin(const gen *g, int64_t from, int64_t to, result *res, char *err, size_t errlen)
@@ -371,12 +372,13 @@ static void test_heavy_noise_floor(void **state)
 	assert_true(p >= 0.9);
 	assert_true(r >= 0.9);
 
-	/* Keys must not depend on how the work was split among threads. */
+	/* Keys must not depend on how the work was split among threads, nor
+	 * on the pruned search: comparing every pair gives the same groups. */
 	{
 		static result other;
-		const char *splits[] = { "threads=1", "threads=3" };
+		const char *splits[] = { "threads=1", "threads=3", "search=exhaustive", "threads=1;search=exhaustive" };
 
-		for (size_t k = 0; k < 2; k++) {
+		for (size_t k = 0; k < sizeof splits / sizeof splits[0]; k++) {
 			assert_int_equal(run_plugin_with(&g, splits[k], T_FROM, T_TO, &other, err, sizeof err), CT_OK);
 			assert_int_equal(other.n, res.n);
 			for (int i = 0; i < res.n; i++)
@@ -408,6 +410,64 @@ static const struct bad_case {
 	{ "[1,2,3]", "not a JSON object" },
 };
 
+/* A file big enough to be read by several threads: the same keys as one
+ * thread reading it, and of two bad lines the first is named, wherever the
+ * threads' shares begin. */
+static void test_parallel_reading(void **state)
+{
+	char dir[256], sp[512], plugin[512], config[1200], err[1024], want[600];
+	result *one = calloc(1, sizeof *one), *many = calloc(1, sizeof *many);
+	rng r = { 99 };
+	const int lines = 3000, bad[2] = { 2200, 2900 };
+
+	(void)state;
+	assert_non_null(one);
+	assert_non_null(many);
+	make_tmpdir(dir, sizeof dir);
+	snprintf(sp, sizeof sp, "%s/big.jsonl", dir);
+	snprintf(plugin, sizeof plugin, "%s/plugins/facematch-embeddings.so", build_dir());
+	for (int pass = 0; pass < 2; pass++) {
+		FILE *fp = fopen(sp, "w");
+		assert_non_null(fp);
+		for (int i = 1; i <= lines; i++) {
+			if (pass && (i == bad[0] || i == bad[1])) {
+				fprintf(fp, "{\"id\":\"s%d\",\"time\":\"2024-01-01T00:00:00Z\",\"embedding\":[1,2]}\n", i);
+				continue;
+			}
+			if (i % 500 == 0)
+				fputc('\n', fp); /* blank lines count as lines */
+			fprintf(fp, "{\"id\":\"s%d\",\"time\":\"2024-%02d-01T00:00:00Z\",\"crime_id\":\"c%d\",\"embedding\":[", i,
+			        1 + i % 10, i);
+			for (int k = 0; k < 128; k++)
+				fprintf(fp, k ? ",%.6f" : "%.6f", (double)(i % 200) / 50.0 + rng_gauss(&r) * 0.05 + k % 7);
+			fputs("]}\n", fp);
+		}
+		assert_int_equal(fclose(fp), 0);
+		if (!pass) {
+			snprintf(config, sizeof config, "sightings=%s;threads=1", sp);
+			assert_int_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, one, NULL, 0, err, sizeof err), CT_OK);
+			snprintf(config, sizeof config, "sightings=%s;threads=4", sp);
+			assert_int_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, many, NULL, 0, err, sizeof err), CT_OK);
+			assert_int_equal(one->n, lines);
+			assert_int_equal(many->n, lines);
+			for (int i = 0; i < lines; i++)
+				assert_string_equal(one->key[i], many->key[i]);
+		} else {
+			snprintf(config, sizeof config, "sightings=%s;threads=4", sp);
+			assert_int_not_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, many, NULL, 0, err, sizeof err),
+			                     CT_OK);
+			/* blank lines before it: one every 500 */
+			snprintf(want, sizeof want, "%s:%d: embedding has 2 values, expected 128", sp, bad[0] + bad[0] / 500);
+			if (!strstr(err, want))
+				fail_msg("expected \"%s\" in \"%s\"", want, err);
+		}
+	}
+	unlink(sp);
+	rmdir(dir);
+	free(one);
+	free(many);
+}
+
 static void test_malformed_lines_refused(void **state)
 {
 	char dir[256], sp[512], plugin[512], config[1200], err[1024], want[600];
@@ -429,7 +489,7 @@ static void test_malformed_lines_refused(void **state)
 		        bad_cases[c].line);
 		assert_int_equal(fclose(fp), 0);
 		res->n = 0;
-		assert_int_not_equal(fm_run(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err),
+		assert_int_not_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err),
 		                     CT_OK);
 		/* Nothing reaches the caller from a file that is refused. */
 		assert_int_equal(res->n, 0);
@@ -440,7 +500,7 @@ static void test_malformed_lines_refused(void **state)
 
 	/* A configured dimension is checked from the first line on. */
 	snprintf(config, sizeof config, "sightings=%s;dim=512", sp);
-	assert_int_not_equal(fm_run(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err), CT_OK);
+	assert_int_not_equal(run_fm(plugin, config, T_FROM, T_TO, result_sink, res, NULL, 0, err, sizeof err), CT_OK);
 	snprintf(want, sizeof want, "%s:1: embedding has 4 values, expected 512", sp);
 	assert_non_null(strstr(err, want));
 	unlink(sp);
@@ -512,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_well_separated_512),
 		cmocka_unit_test(test_heavy_noise_floor),
 		cmocka_unit_test(test_malformed_lines_refused),
+		cmocka_unit_test(test_parallel_reading),
 		cmocka_unit_test(test_sample_data_matches_truth),
 	};
 

@@ -29,7 +29,7 @@ static void test_builtin_fills_the_issue_example(void **state)
 	v[REP_PV_COMPARISON] = "195";
 	v[REP_PV_DIFF] = "+24";
 	v[REP_PV_PCT] = "+12.3%";
-	v[REP_PV_P] = "0.24";
+	v[REP_PV_P] = "p = 0.24"; /* rep_fmt_p_stmt's */
 	char *s = rep_phrase_fill(ph, REP_PH_RISE, v);
 	assert_string_equal(s, "Shoplifting in Stockton Town Centre rose from 195 to 219 over the last 6 months (+24, "
 			       "+12.3%) against a year earlier; a change this size is within normal variation (p = 0.24).");
@@ -82,6 +82,9 @@ static void test_refusals(void **state)
 	refused(HEAD "\"heading\": \"{row\", " REST "}}", "\"heading\": a '{' with no '}'");
 	refused(HEAD "\"heading\": \"row}\", " REST "}}", "\"heading\": a '}' with no '{'");
 	refused(HEAD "\"heading\": 3, " REST "}}", "\"heading\": must be a string");
+	/* {p} says "p = 0.24" or "p < 0.001" itself: "p = {p}" would read "p = p < 0.001" */
+	refused(HEAD "\"heading\": \"h\", \"rise\": \"rose (p = {p})\", " REST "}}",
+		"\"sentences\".\"rise\": \"= {p}\": {p} says \"p = 0.24\" or \"p < 0.001\" by itself");
 	refused(HEAD "\"heading\": \"h\", \"headline\": \"x\", " REST "}}", "unknown sentence \"headline\"");
 	char err[256] = "";
 	assert_null(rep_phrases_load("/nonexistent/x.json", err, sizeof err));

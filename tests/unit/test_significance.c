@@ -59,7 +59,7 @@ static void test_etest_flags(void **state)
 	f = &find_row(ar, "Homicide")->fig[0]; /* 0 against 0: tested, p 1, never flagged */
 	assert_true(f->tested && f->p == 1 && f->flag == REP_FLAG_NONE);
 	/* offender measures too */
-	assert_true(r->areas[1].offenders[REP_OFF_SIGHTINGS][2].tested);
+	assert_true(r->areas[1].offenders[2 * REP_OFF_SIGHTINGS].fig[2].tested);
 	assert_int_equal(r->sig_test, REP_SIG_ETEST);
 	assert_true(r->alpha == 0.05);
 	rep_report_free(r);
@@ -203,6 +203,10 @@ static void test_markdown(void **state)
 				   "in September 2024 (+6, up from none) against a year earlier; a rise this large would "
 				   "happen by chance less than 5% of the time (p = 0.0096)."));
 	assert_non_null(strstr(md, "changes were examined in Norton Central;"));
+	/* a tiny p reads "p < 0.001", never "p = < 0.001" */
+	assert_non_null(strstr(md, "fell from 468 to 363 over the last 12 months (-105, -22.4%) against a year earlier; a "
+				   "fall this large would happen by chance less than 5% of the time (p \\< 0.001)."));
+	assert_null(strstr(md, "p = \\<"));
 	free(md);
 	rep_report_free(r);
 }

@@ -640,6 +640,47 @@ static void test_build_two_forces(void **state)
 	rep_report_free(r);
 }
 
+static int area_id(void *ctx, const store_area *a)
+{
+	long long *ids = ctx;
+	ids[strcmp(a->name, "Town") == 0 ? 0 : 1] = a->id;
+	return 0;
+}
+
+/* "Test Police, Other Police": the forces stats_area_forces names for IDS. */
+static void forces_are(fixture *fx, const long long *ids, size_t n, const char *want)
+{
+	char **forces;
+	size_t nf;
+	assert_int_equal(stats_area_forces(fx->s, "force", ids, n, &forces, &nf), 0);
+	strbuf sb = {0};
+	for (size_t i = 0; i < nf; i++) {
+		sb_printf(&sb, "%s%s", i ? ", " : "", forces[i]);
+		free(forces[i]);
+	}
+	free(forces);
+	assert_string_equal(sb.buf ? sb.buf : "", want);
+	sb_release(&sb);
+}
+
+/* The forces an area draws on: the same rule that marks a report's areas. */
+static void test_area_forces(void **state)
+{
+	fixture *fx = *state;
+	long long ids[2] = {0, 0};
+	assert_int_equal(store_areas_each(fx->s, area_id, ids), 0);
+	forces_are(fx, ids, 1, "Test Police");
+	forces_are(fx, ids + 1, 1, "Other Police");
+	forces_are(fx, ids, 2, "Other Police, Test Police");
+	/* no areas, or all data: every force */
+	forces_are(fx, NULL, 0, "Other Police, Test Police");
+	long long all = 0;
+	forces_are(fx, &all, 1, "Other Police, Test Police");
+	/* an area with no crimes cannot say: every force */
+	long long none = ids[0] + ids[1] + 100;
+	forces_are(fx, &none, 1, "Other Police, Test Police");
+}
+
 /* Test Police: 2022-01..2022-12 and 2023-02..2024-10, so 2023-01 is missing. */
 static void fill_early(strbuf *sb)
 {
@@ -774,6 +815,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_unknown_area, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_no_data, setup_main, teardown),
 		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, teardown),
+		cmocka_unit_test_setup_teardown(test_area_forces, setup_two_forces, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_skips_incomplete, setup_hole, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_complete, setup_covered, teardown),
 		cmocka_unit_test_setup_teardown(test_build_latest_own_windows_lack, setup_recent_hole, teardown),

@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include "fixture_report.h"
+#include "report/sigfmt.h"
 #include "stats/highlights.h"
+#include "stats/signif.h"
 #include "tui/tui.h"
 
 #define LATEST CT_MONTH(2024, 9)   /* every force has data up to here */
@@ -135,7 +137,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *fx = xcalloc(1, sizeof *fx);
-	tui_ops ops = {fake_build, fake_export, &fx->f};
+	tui_ops ops = {fake_build, fake_export, &fx->f, NULL, NULL};
 	char err[256];
 	if (tui_init(&fx->s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err) != 0)
 		return -1;
@@ -185,6 +187,7 @@ static void test_key_table(void **state)
 	assert_int_equal(tui_key_request('i'), REQ_SOURCES);
 	assert_int_equal(tui_key_request(TUI_KEY_ENTER), REQ_ENTER);
 	assert_int_equal(tui_key_request('?'), REQ_HELP);
+	assert_int_equal(tui_key_request('w'), REQ_EVALUATE);
 	assert_int_equal(tui_key_request('Z'), REQ_NONE);
 	/* no key bound twice */
 	for (size_t i = 0; i < tui_nkeys; i++)
@@ -406,7 +409,7 @@ static void test_init_outside(void **state)
 {
 	(void)state;
 	fake f = {0};
-	tui_ops ops = {fake_build, fake_export, &f};
+	tui_ops ops = {fake_build, fake_export, &f, NULL, NULL};
 	tui_state s;
 	char err[256] = "";
 	assert_int_equal(tui_init(&s, &ops, CT_MONTH(2019, 1), REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), -1);
@@ -960,7 +963,7 @@ static void test_incomplete_windows(void **state)
 {
 	(void)state;
 	tui_state s;
-	tui_ops ops = {gaps_build, fake_export, NULL};
+	tui_ops ops = {gaps_build, fake_export, NULL, NULL, NULL};
 	char err[256], buf[1024], c[64], d[64], p[64];
 	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
 	tui_resize(&s, 80, 24);
@@ -1018,7 +1021,7 @@ static void test_significance_lines(void **state)
 {
 	(void)state;
 	tui_state s;
-	tui_ops ops = {tested_build, fake_export, NULL};
+	tui_ops ops = {tested_build, fake_export, NULL, NULL, NULL};
 	char err[256], buf[1024], c[64], d[64], p[64];
 	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
 	tui_resize(&s, 80, 24);
@@ -1027,9 +1030,12 @@ static void test_significance_lines(void **state)
 	keys(&s, "/shop");
 	tui_handle_key(&s, TUI_KEY_ENTER);
 	assert_string_equal(cursor_label(&s), "Shoplifting");
-	/* 6 against 0 in the month: p 0.0096, flagged */
+	/* 6 against 0 in the month: p 0.0096, flagged; the E-test flags, so its
+	 * p comes first and is named, the z-score in brackets */
 	assert_int_equal(tui_sig_text(&s, buf, sizeof buf), 1);
-	assert_non_null(strstr(buf, "Shoplifting  z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 z "));
+	assert_non_null(strstr(buf, "  E-test p = 0.0096 (z 4.90)\xE2\x96\xB2 \xE2\x94\x82 p = 0.72 (z 0.52) \xE2\x94\x82 p = "));
+	assert_true(strncmp(buf, "Shoplif", 7) == 0); /* the label cut to what the figures leave */
+	assert_true(tui_width(buf) <= 78);
 	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 0);
 	assert_non_null(strstr(buf, "Sep 2024 vs 2023 \xE2\x94\x82 Apr\xE2\x80\x93Sep 2024 vs 2023"));
 	assert_null(strstr(buf, "z 4.90"));
@@ -1040,19 +1046,24 @@ static void test_significance_lines(void **state)
 	assert_int_equal(s.lay.head_lines, 3);
 	assert_int_equal(s.lay.info_lines, 1);
 	tui_info_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "Sep 2024 vs 2023: z 4.90 p 0.0096\xE2\x96\xB2 \xE2\x94\x82 "));
+	assert_non_null(strstr(buf, "Sep 2024 vs 2023: E-test p = 0.0096 (z 4.90)\xE2\x96\xB2 \xE2\x94\x82 "));
 	/* short: one line, the z and p win over the months */
 	tui_resize(&s, 80, 15);
 	assert_int_equal(s.lay.info_lines, 1);
 	tui_info_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "z 4.90 p 0.0096"));
+	assert_non_null(strstr(buf, "E-test p = 0.0096 (z 4.90)"));
 	assert_true(tui_width(buf) <= 78);
 	/* without UTF-8 */
 	s.ascii = 1;
 	tui_resize(&s, 80, 24);
 	tui_sig_text(&s, buf, sizeof buf);
-	assert_non_null(strstr(buf, "z 4.90 p 0.0096^ | z "));
+	assert_non_null(strstr(buf, "E-test p = 0.0096 (z 4.90)^ | p = "));
 	s.ascii = 0;
+	/* --significance z: the z-score flags, so it comes first */
+	stats_significance(s.rep, REP_SIG_Z, 0.05, NULL, 0);
+	tui_sig_text(&s, buf, sizeof buf);
+	assert_non_null(strstr(buf, "z 4.90 (E-test p = 0.0096)\xE2\x96\xB2 \xE2\x94\x82 z "));
+	stats_significance(s.rep, REP_SIG_ETEST, 0.05, NULL, 0);
 	/* an area on missing months: the footnote first, its untested windows n/a */
 	tui_handle(&s, REQ_AREA_NEXT);
 	assert_int_equal(tui_info_text(&s, buf, sizeof buf), 1);
@@ -1062,10 +1073,345 @@ static void test_significance_lines(void **state)
 	tui_release(&s);
 }
 
+/* ---- the Evaluate screen ---- */
+
+typedef struct fake_eval {
+	int calls, fail;
+	char treated[64], control[128], category[128];
+	int start, pre, post, buffer_m;
+} fake_eval;
+
+/* The fake report with a fourth area, so that controls can be chosen. */
+static rep_report *eval_build(void *ctx, int month, int compare, const char *taxonomy, tui_range *range, char *err,
+			      size_t errlen)
+{
+	rep_report *r = fake_build(ctx, month, compare, taxonomy, range, err, errlen);
+	if (!r)
+		return NULL;
+	r->areas = xrealloc(r->areas, 4 * sizeof *r->areas);
+	memset(&r->areas[3], 0, sizeof r->areas[3]);
+	fill_area(&r->areas[r->nareas++], "Yarm");
+	stats_significance(r, REP_SIG_ETEST, 0.05, NULL, 0);
+	return r;
+}
+
+/* Records the form and returns the published example's figures: treated
+ * 100 -> 80, control 100 -> 90. */
+static rep_eval *fake_evaluate(void *ctx, const rep_report *r, const char *taxonomy, const tui_eval_form *f, char *err,
+			       size_t errlen)
+{
+	fake_eval *fe = (fake_eval *)((fake *)ctx + 1);
+	(void)r;
+	(void)taxonomy;
+	fe->calls++;
+	snprintf(fe->treated, sizeof fe->treated, "%s", f->treated);
+	fe->control[0] = '\0';
+	for (size_t i = 0; i < f->ncontrol; i++)
+		snprintf(fe->control + strlen(fe->control), sizeof fe->control - strlen(fe->control), "%s%s", i ? "+" : "",
+			 f->control[i]);
+	snprintf(fe->category, sizeof fe->category, "%s", f->category);
+	fe->start = f->start;
+	fe->pre = f->pre;
+	fe->post = f->post;
+	fe->buffer_m = f->buffer_m;
+	if (fe->fail) {
+		snprintf(err, errlen, "--category: no row \"Nothing\" in taxonomy Mini");
+		return NULL;
+	}
+	rep_eval *e = xcalloc(1, sizeof *e);
+	e->category = xstrdup("Shoplifting");
+	e->category_path = xstrdup(f->category);
+	e->taxonomy = xstrdup("Home Office");
+	e->dataset = xstrdup("force");
+	e->alpha = 0.05;
+	e->start = f->start;
+	e->pre_from = f->start - 6;
+	e->pre_to = f->start - 1;
+	e->post_from = f->start;
+	e->post_to = f->start + 5;
+	rep_ev_test *t = &e->crimes;
+	const long long counts[2][2] = {{100, 80}, {100, 90}};
+	for (int g = 0; g < 2; g++) {
+		t->group[g].present = 1;
+		t->group[g].name = xstrdup(g == 0 ? f->treated : f->control[0]);
+		t->group[g].pre = counts[g][0];
+		t->group[g].post = counts[g][1];
+		t->group[g].pre_scaled = (double)counts[g][0];
+		t->group[g].change = (double)(counts[g][1] - counts[g][0]);
+	}
+	sig_wdd_counts c = {.t0 = 100, .t1 = 80, .c0 = 100, .c1 = 90, .pre = 6, .post = 6};
+	sig_wdd w = sig_wdd_test(&c, 0.95);
+	t->tested = 1;
+	t->local = w.local;
+	t->est = w.est;
+	t->se = w.se;
+	t->z = w.z;
+	t->p = w.p;
+	t->lo = w.lo;
+	t->hi = w.hi;
+	rep_eval_note(e, "A note the reader must see.");
+	return e;
+}
+
+typedef struct eval_fixture {
+	fake f;
+	fake_eval fe; /* right after f: fake_evaluate finds it there */
+	tui_state s;
+} eval_fixture;
+
+static int setup_eval(void **state)
+{
+	eval_fixture *fx = xcalloc(1, sizeof *fx);
+	tui_ops ops = {eval_build, fake_export, &fx->f, fake_evaluate, "All data"};
+	char err[256];
+	if (tui_init(&fx->s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err) != 0)
+		return -1;
+	tui_resize(&fx->s, 80, 24);
+	*state = fx;
+	return 0;
+}
+
+static int teardown_eval(void **state)
+{
+	eval_fixture *fx = *state;
+	tui_release(&fx->s);
+	free(fx);
+	return 0;
+}
+
+/* The popup line holding TEXT, or -1. */
+static long popup_find(const tui_state *s, const char *text)
+{
+	for (size_t i = 0; i < s->npopup; i++)
+		if (strstr(s->popup[i], text))
+			return (long)i;
+	return -1;
+}
+
+static void popup_fits(const tui_state *s)
+{
+	for (size_t i = 0; i < s->npopup; i++)
+		if (tui_width(s->popup[i]) > s->lay.width - 4)
+			fail_msg("popup line %zu is %d columns: \"%s\"", i, tui_width(s->popup[i]), s->popup[i]);
+}
+
+static int form_field_now(const tui_state *s)
+{
+	return tui_form_field(s, s->form_item, NULL);
+}
+
+/* w opens the form on the selected area, the cursor row and the selected
+ * month; controls are ticked from the list; Enter runs the driver's test. */
+static void test_evaluate_form(void **state)
+{
+	eval_fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle(s, REQ_AREA_NEXT);
+	tui_handle(s, REQ_AREA_NEXT);
+	keys(s, "/shop");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	tui_handle_key(s, 'w');
+	assert_int_equal(s->mode, TUI_MODE_EVAL_FORM);
+	assert_string_equal(s->form.treated, "Stockton Town Centre");
+	assert_string_equal(s->form.category, "Victim Based Crime > Shoplifting");
+	assert_int_equal(s->form.start, LATEST);
+	/* the cursor starts on the first control: every area but all data and the treated one */
+	size_t a;
+	assert_int_equal(tui_form_field(s, 0, NULL), TUI_EV_TREATED);
+	assert_int_equal(tui_form_field(s, 1, &a), TUI_EV_CONTROL);
+	assert_string_equal(s->rep->areas[a].name, "Norton Central");
+	assert_int_equal(tui_form_field(s, 2, &a), TUI_EV_CONTROL);
+	assert_string_equal(s->rep->areas[a].name, "Yarm");
+	assert_int_equal(tui_form_field(s, 3, NULL), TUI_EV_START);
+	assert_int_equal(tui_form_field(s, 7, NULL), TUI_EV_BUFFER);
+	assert_int_equal(tui_form_field(s, 8, NULL), -1);
+	assert_int_equal(s->form_item, 1);
+	assert_true(popup_find(s, "[ ] Norton Central") >= 0);
+	assert_true(popup_find(s, "Stockton Town Centre") >= 0);
+	assert_int_equal(tui_form_cursor_line(s), popup_find(s, "Norton Central"));
+	popup_fits(s);
+	/* no control yet: said, and nothing run */
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_non_null(strstr(s->message, "tick a control area"));
+	assert_int_equal(fx->fe.calls, 0);
+	assert_int_equal(s->mode, TUI_MODE_EVAL_FORM);
+	/* Space ticks and unticks */
+	tui_handle_key(s, ' ');
+	tui_handle_key(s, TUI_KEY_DOWN);
+	tui_handle_key(s, ' ');
+	assert_int_equal(s->form.ncontrol, 2);
+	assert_true(popup_find(s, "[x] Yarm") >= 0);
+	tui_handle_key(s, ' ');
+	assert_int_equal(s->form.ncontrol, 1);
+	assert_string_equal(s->form.control[0], "Norton Central");
+	/* the start month: Left/Right step within the data, digits type it */
+	tui_handle_key(s, TUI_KEY_DOWN);
+	assert_int_equal(form_field_now(s), TUI_EV_START);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_int_equal(s->form.start, LAST_DATA);
+	keys(s, "2019-01");
+	assert_true(popup_find(s, "2019-01_") >= 0);
+	tui_handle_key(s, TUI_KEY_DOWN);
+	assert_non_null(strstr(s->message, "start month \"2019-01\": type YYYY-MM, from 2024-07 to 2024-10"));
+	assert_int_equal(form_field_now(s), TUI_EV_START); /* kept there, to correct it */
+	for (int i = 0; i < 7; i++)
+		tui_handle_key(s, TUI_KEY_BACKSPACE);
+	keys(s, "2024-08");
+	tui_handle_key(s, TUI_KEY_DOWN);
+	assert_int_equal(s->form.start, CT_MONTH(2024, 8));
+	assert_string_equal(s->message, "");
+	/* months before and after: typed; too many is refused */
+	assert_int_equal(form_field_now(s), TUI_EV_PRE);
+	keys(s, "999");
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_non_null(strstr(s->message, "\"999\": type a number from 0 to 600"));
+	assert_int_equal(fx->fe.calls, 0);
+	tui_handle_key(s, TUI_KEY_BACKSPACE);
+	tui_handle_key(s, TUI_KEY_BACKSPACE);
+	tui_handle_key(s, TUI_KEY_DOWN);
+	assert_int_equal(s->form.pre, 9);
+	tui_handle_key(s, '+');
+	tui_handle_key(s, '+');
+	tui_handle_key(s, '-');
+	assert_int_equal(s->form.post, 1);
+	/* the category cycles through the rows, Total included */
+	tui_handle_key(s, TUI_KEY_DOWN);
+	tui_handle_key(s, TUI_KEY_LEFT);
+	assert_string_equal(s->form.category, "Victim Based Crime > Violence > Stalking and Harassment");
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	tui_handle_key(s, 'G');
+	assert_int_equal(form_field_now(s), TUI_EV_BUFFER);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_int_equal(s->form.buffer_m, 100);
+	assert_true(popup_find(s, "100 m around each area") >= 0);
+	/* a short screen scrolls the form to keep the cursor line in view */
+	tui_resize(s, 60, 15);
+	long line = tui_form_cursor_line(s);
+	assert_true(line >= (long)s->popup_top && line < (long)s->popup_top + s->lay.popup_rows);
+	assert_true(s->popup_top > 0);
+	popup_fits(s);
+	tui_resize(s, 80, 24);
+	/* Enter: the driver's evaluation, with what the form says */
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(fx->fe.calls, 1);
+	assert_string_equal(fx->fe.treated, "Stockton Town Centre");
+	assert_string_equal(fx->fe.control, "Norton Central");
+	assert_string_equal(fx->fe.category, "Victim Based Crime > Shoplifting");
+	assert_int_equal(fx->fe.start, CT_MONTH(2024, 8));
+	assert_int_equal(fx->fe.pre, 9);
+	assert_int_equal(fx->fe.post, 1);
+	assert_int_equal(fx->fe.buffer_m, 100);
+	assert_int_equal(s->mode, TUI_MODE_EVAL);
+}
+
+/* The result: the counts, WDD, its standard error, the interval, z, p and
+ * the verdict, at 80x24 without scrolling; Enter edits, Esc closes. */
+static void test_evaluate_result(void **state)
+{
+	eval_fixture *fx = *state;
+	tui_state *s = &fx->s;
+	tui_handle(s, REQ_AREA_NEXT);
+	tui_handle_key(s, 'w');
+	assert_string_equal(s->form.treated, "Norton Central");
+	assert_string_equal(s->form.category, "Victim Based Crime"); /* the cursor row */
+	tui_handle_key(s, ' ');
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EVAL);
+	assert_string_equal(s->popup_title, "Did it work? Shoplifting");
+	assert_true(popup_find(s, "Norton Central against Stockton Town Centre") == 0);
+	assert_true(popup_find(s, "Before Mar\xE2\x80\x93" "Aug 2024 (6 months) \xC2\xB7 after Sep 2024\xE2\x80\x93" "Feb 2025 (6 months)") >= 0);
+	assert_true(popup_find(s, "Treated Norton Central") >= 0);
+	assert_true(popup_find(s, "100      80     -20") >= 0);
+	assert_true(popup_find(s, "Control Stockton Town Centre") >= 0);
+	assert_true(popup_find(s, "WDD -10 \xC2\xB7 standard error 19.2") >= 0);
+	assert_true(popup_find(s, "95% interval -47.7 to 27.7 \xC2\xB7 z -0.52 \xC2\xB7 p = 0.6 (two-sided)") >= 0);
+	long verdict = popup_find(s, "Verdict: Shoplifting in the treated area was 10 lower");
+	assert_true(verdict >= 0);
+	assert_true(verdict + 3 < s->lay.popup_rows); /* read without scrolling at 80x24 */
+	assert_true(popup_find(s, "Note: A note the reader must see.") > verdict);
+	popup_fits(s);
+	/* a narrow screen wraps it again */
+	tui_resize(s, 60, 15);
+	popup_fits(s);
+	assert_true(popup_find(s, "Verdict: ") >= 0);
+	tui_resize(s, 80, 24);
+	/* Enter: back to the form, as it was */
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EVAL_FORM);
+	assert_int_equal(s->form.ncontrol, 1);
+	/* q and Esc close the form, not the program */
+	assert_int_equal(tui_handle_key(s, 'q'), TUI_ACT_NONE);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	tui_handle_key(s, 'w');
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EVAL);
+	tui_handle_key(s, TUI_KEY_ESC);
+	assert_int_equal(s->mode, TUI_MODE_TABLE);
+	assert_int_equal(s->npopup, 0);
+	/* the controls are kept between openings; the month and row follow the table */
+	tui_handle(s, REQ_MONTH_PREV);
+	tui_handle_key(s, 'w');
+	assert_int_equal(s->form.ncontrol, 1);
+	assert_string_equal(s->form.control[0], "Stockton Town Centre");
+	assert_int_equal(s->form.start, LATEST - 1);
+	/* the treated area cycles over the real areas; a control it becomes is unticked */
+	tui_handle_key(s, TUI_KEY_UP);
+	assert_int_equal(form_field_now(s), TUI_EV_TREATED);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_string_equal(s->form.treated, "Stockton Town Centre");
+	assert_int_equal(s->form.ncontrol, 0);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	tui_handle_key(s, TUI_KEY_RIGHT);
+	assert_string_equal(s->form.treated, "Norton Central"); /* past Yarm, wrapping, never All data */
+	tui_handle_key(s, TUI_KEY_LEFT);
+	assert_string_equal(s->form.treated, "Yarm");
+	/* a failure is a message, and the form stays */
+	tui_handle_key(s, TUI_KEY_DOWN);
+	tui_handle_key(s, ' ');
+	fx->fe.fail = 1;
+	tui_handle_key(s, TUI_KEY_ENTER);
+	assert_int_equal(s->mode, TUI_MODE_EVAL_FORM);
+	assert_true(s->message_error);
+	assert_non_null(strstr(s->message, "no row \"Nothing\""));
+	tui_handle_key(s, TUI_KEY_ESC);
+	/* on All data: the last treated area */
+	tui_handle(s, REQ_AREA_PREV);
+	assert_string_equal(tui_area(s)->name, "All data");
+	tui_handle_key(s, 'w');
+	assert_string_equal(s->form.treated, "Yarm");
+	tui_handle_key(s, TUI_KEY_ESC);
+}
+
+/* Without an evaluate driver, or with fewer than two areas, w says why. */
+static void test_evaluate_unavailable(void **state)
+{
+	fixture *fx = *state;
+	tui_handle_key(&fx->s, 'w');
+	assert_int_equal(fx->s.mode, TUI_MODE_TABLE);
+	assert_non_null(strstr(fx->s.message, "not available"));
+	tui_state s;
+	fake f = {0};
+	tui_ops ops = {fake_build, fake_export, &f, fake_evaluate, "All data"};
+	char err[256];
+	assert_int_equal(tui_init(&s, &ops, -1, REP_COMPARE_YOY, taxonomies, 2, 0, err, sizeof err), 0);
+	/* one area besides all data: nothing to compare it with */
+	free(s.rep->areas[2].name);
+	s.rep->areas[2].name = xstrdup("All data");
+	tui_handle_key(&s, 'w');
+	assert_int_equal(s.mode, TUI_MODE_TABLE);
+	assert_non_null(strstr(s.message, "load at least two areas"));
+	tui_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_table),
+		cmocka_unit_test_setup_teardown(test_evaluate_form, setup_eval, teardown_eval),
+		cmocka_unit_test_setup_teardown(test_evaluate_result, setup_eval, teardown_eval),
+		cmocka_unit_test_setup_teardown(test_evaluate_unavailable, setup, teardown),
 		cmocka_unit_test(test_help_covers_every_request),
 		cmocka_unit_test_setup_teardown(test_cursor_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_position, setup, teardown),

@@ -10,7 +10,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "core/embedded.h"
@@ -78,12 +77,12 @@ static void test_migration_refiles_sightings(void **state)
 	char dir[] = "/tmp/crimetab-test-util-XXXXXX", path[128], err[256];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/test.db", dir);
-	/* a database as crimetab left it at version 3: its migrations only */
+	/* a database as migration 003 left it, which later ones then change */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (const struct embedded_file *f = embedded_files; f->name; f++) {
-		int n;
-		if (strncmp(f->name, "sql/", 4) == 0 && sscanf(f->name + 4, "%d_", &n) == 1 && n <= 3)
+		int v;
+		if (sscanf(f->name, "sql/%d_", &v) == 1 && v <= 3)
 			exec_ok(db, f->data);
 	}
 	exec_ok(db, "INSERT INTO fm_runs (id, plugin, plugin_path, time_from, time_to) VALUES (1, 'p', 'p', 0, 0)");
@@ -117,7 +116,7 @@ static void test_migration_refiles_sightings(void **state)
 	exec_ok(db, "PRAGMA user_version = 3");
 	sqlite3_close(db);
 
-	store *s = store_open(path, 0, err, sizeof err); /* runs 004 and the rest */
+	store *s = store_open(path, 0, err, sizeof err); /* runs 004 and later */
 	assert_non_null(s);
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
