@@ -203,3 +203,25 @@ void store_columns_read(const store *s, sqlite3_stmt *st, int first, const store
 		}
 	}
 }
+
+sqlite3_stmt *store_columns_select(store *s, char **sql, const store_table *t, const char *extra, const char *from)
+{
+	if (!*sql) {
+		char *cols = store_columns_list(t, 0, "");
+		*sql = xasprintf("SELECT %s%s%s %s", cols, extra ? ", " : "", extra ? extra : "", from);
+		free(cols);
+	}
+	return store_stmt(s, *sql);
+}
+
+int store_columns_next(store *s, sqlite3_stmt *st, const store_table *t, void *row, size_t size)
+{
+	if (!st)
+		return SQLITE_ERROR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(row, 0, size);
+		store_columns_read(s, st, 0, t, row, NULL);
+	}
+	return rc;
+}

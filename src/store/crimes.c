@@ -730,24 +730,17 @@ int store_area_remove(store *s, const char *name)
 int store_areas_each(store *s, int (*fn)(void *ctx, const store_area *a), void *ctx)
 {
 	static char *sql;
-	if (!sql) {
-		char *cols = store_columns_list(&areas_table, 0, "");
-		sql = xasprintf("SELECT %s, (SELECT count(*) FROM crime_areas ca WHERE ca.area = areas.id) FROM areas "
-				"ORDER BY name", cols);
-		free(cols);
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return -1;
+	store_area a;
+	sqlite3_stmt *st = store_columns_select(s, &sql, &areas_table,
+						 "(SELECT count(*) FROM crime_areas ca WHERE ca.area = areas.id)",
+						 "FROM areas ORDER BY name");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_area a = {0};
-		store_columns_read(s, st, 0, &areas_table, &a, NULL);
+	while ((rc = store_columns_next(s, st, &areas_table, &a, sizeof a)) == SQLITE_ROW) {
 		a.crimes = sqlite3_column_int64(st, (int)areas_table.ncols);
 		if (fn(ctx, &a))
 			break;
 	}
-	return store_rows_end(st, rc);
+	return st ? store_rows_end(st, rc) : -1;
 }
 
 int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx)

@@ -329,22 +329,13 @@ int store_fm_counts(store *s, long long area, int from, int to, int confirmed_on
 int store_fm_runs_each(store *s, int (*fn)(void *ctx, const store_fm_run *r), void *ctx)
 {
 	static char *sql;
-	if (!sql) {
-		char *cols = store_columns_list(&fm_runs_table, 0, "");
-		sql = xasprintf("SELECT %s FROM fm_runs r ORDER BY r.id", cols);
-		free(cols);
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return -1;
+	store_fm_run r;
+	sqlite3_stmt *st = store_columns_select(s, &sql, &fm_runs_table, NULL, "FROM fm_runs r ORDER BY r.id");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_fm_run r = {0};
-		store_columns_read(s, st, 0, &fm_runs_table, &r, NULL);
+	while ((rc = store_columns_next(s, st, &fm_runs_table, &r, sizeof r)) == SQLITE_ROW)
 		if (fn(ctx, &r))
 			break;
-	}
-	return store_rows_end(st, rc);
+	return st ? store_rows_end(st, rc) : -1;
 }
 
 int store_fm_purge(store *s, long long run, int before_month, long long *deleted)

@@ -308,22 +308,13 @@ int store_source_claim_month(store *s, long long id, const char *kind, const cha
 int store_sources_each(store *s, int (*fn)(void *ctx, const store_source *src), void *ctx)
 {
 	static char *sql;
-	if (!sql) {
-		char *cols = store_columns_list(&sources_table, 0, "");
-		sql = xasprintf("SELECT %s FROM sources ORDER BY id", cols);
-		free(cols);
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return -1;
+	store_source src;
+	sqlite3_stmt *st = store_columns_select(s, &sql, &sources_table, NULL, "FROM sources ORDER BY id");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_source src = {0};
-		store_columns_read(s, st, 0, &sources_table, &src, NULL);
+	while ((rc = store_columns_next(s, st, &sources_table, &src, sizeof src)) == SQLITE_ROW)
 		if (fn(ctx, &src))
 			break;
-	}
-	return store_rows_end(st, rc);
+	return st ? store_rows_end(st, rc) : -1;
 }
 
 /* Which source holds each (kind, force, month): source_months and the path. */
@@ -339,23 +330,15 @@ static const store_table month_owners_table = STORE_TABLE("source_months", month
 int store_month_owners_each(store *s, int (*fn)(void *ctx, const store_month_owner *o), void *ctx)
 {
 	static char *sql;
-	if (!sql) {
-		char *cols = store_columns_list(&month_owners_table, 0, "");
-		sql = xasprintf("SELECT %s FROM source_months m JOIN sources s ON s.id = m.source_id "
-				"ORDER BY m.kind, m.force, m.month", cols);
-		free(cols);
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return -1;
+	store_month_owner o;
+	sqlite3_stmt *st = store_columns_select(s, &sql, &month_owners_table, NULL,
+						 "FROM source_months m JOIN sources s ON s.id = m.source_id "
+						 "ORDER BY m.kind, m.force, m.month");
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_month_owner o = {0};
-		store_columns_read(s, st, 0, &month_owners_table, &o, NULL);
+	while ((rc = store_columns_next(s, st, &month_owners_table, &o, sizeof o)) == SQLITE_ROW)
 		if (fn(ctx, &o))
 			break;
-	}
-	return store_rows_end(st, rc);
+	return st ? store_rows_end(st, rc) : -1;
 }
 
 int store_source_forces_each(store *s, int (*fn)(void *ctx, long long source, const char *kind, const char *force),
@@ -401,20 +384,14 @@ int store_reject_add(store *s, long long source_id, long long line, const char *
 int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const store_reject *r), void *ctx)
 {
 	static char *sql;
-	if (!sql) {
-		char *cols = store_columns_list(&rejects_table, 0, "r.");
-		sql = xasprintf("SELECT %s, s.path FROM rejects r JOIN sources s ON s.id = r.source_id "
-				"WHERE ?1 = 0 OR r.source_id = ?1 ORDER BY r.source_id, r.line", cols);
-		free(cols);
-	}
-	sqlite3_stmt *st = store_stmt(s, sql);
+	store_reject r;
+	sqlite3_stmt *st = store_columns_select(s, &sql, &rejects_table, "(SELECT path FROM sources WHERE id = source_id)",
+						 "FROM rejects WHERE ?1 = 0 OR source_id = ?1 ORDER BY source_id, line");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, source_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_reject r = {0};
-		store_columns_read(s, st, 0, &rejects_table, &r, NULL);
+	while ((rc = store_columns_next(s, st, &rejects_table, &r, sizeof r)) == SQLITE_ROW) {
 		r.path = store_col_text(st, (int)rejects_table.ncols);
 		if (fn(ctx, &r))
 			break;

@@ -116,6 +116,27 @@ int store_columns_bind(store *s, sqlite3_stmt *st, int first, const store_table 
 void store_columns_read(const store *s, sqlite3_stmt *st, int first, const store_table *t, void *row,
 			char idbuf[65]);
 
+/* A walk over a table's rows (of a table without crime IDs), each column
+ * named once:
+ *
+ *     static char *sql;
+ *     store_area a;
+ *     sqlite3_stmt *st = store_columns_select(s, &sql, &areas_table, NULL, "FROM areas ORDER BY name");
+ *     int rc;
+ *     while ((rc = store_columns_next(s, st, &areas_table, &a, sizeof a)) == SQLITE_ROW)
+ *             if (fn(ctx, &a))
+ *                     break;
+ *     return store_rows_end(st, rc);
+ *
+ * store_columns_select makes "SELECT <T's columns>, <EXTRA> <FROM>" into *SQL
+ * the first time (it is kept for the handle's statement) and returns the
+ * statement, reset and ready for its parameters, or NULL.  EXTRA (may be
+ * NULL) adds columns after T's: the caller reads them from T->ncols on. */
+sqlite3_stmt *store_columns_select(store *s, char **sql, const store_table *t, const char *extra, const char *from);
+/* Steps ST (NULL: an error) and on SQLITE_ROW fills ROW (SIZE bytes, zeroed
+ * first) from its columns.  The step's result. */
+int store_columns_next(store *s, sqlite3_stmt *st, const store_table *t, void *row, size_t size);
+
 /* ---- crimes.c: texts and crime IDs ---- */
 typedef struct store_rec store_rec;
 store_rec *store_rec_of(const store *s);
