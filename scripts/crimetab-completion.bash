@@ -60,7 +60,7 @@ _crimetab() {
 		mapfile -t COMPREPLY < <(compgen -W "force street" -- "$cur")
 		return ;;
 	--xlsx-layout)
-		mapfile -t COMPREPLY < <(compgen -W "sheets long" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "auto sheets long" -- "$cur")
 		return ;;
 	--significance)
 		mapfile -t COMPREPLY < <(compgen -W "e-test z none" -- "$cur")

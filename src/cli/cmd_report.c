@@ -36,11 +36,12 @@ static const char report_help[] =
 	"  --dataset D          force (force exports) or street (police.uk); default: the\n"
 	"                       taxonomy's own if imported, else whichever is\n"
 	"  --md FILE            Markdown tables\n"
-	"  --xlsx FILE          committee workbook: Summary, Highlights, one sheet per area,\n"
-	"                       Trend, Sources\n"
-	"  --xlsx-layout L      sheets (default: a sheet per area, as the paper) or long (one\n"
-	"                       table, the area as a column, with an autofilter: for hundreds\n"
-	"                       or thousands of areas)\n"
+	"  --xlsx FILE          committee workbook: Summary, Highlights, one sheet per area\n"
+	"                       (or one table: --xlsx-layout), Trend, Sources\n"
+	"  --xlsx-layout L      auto (default): sheets for up to 100 areas, long above that,\n"
+	"                       with a note saying which; sheets: a sheet per area, as the\n"
+	"                       paper; long: one table, the area as a column, with an\n"
+	"                       autofilter (for hundreds or thousands of areas)\n"
 	"  --csv FILE           tidy CSV, one line per area, row and window (columns below)\n"
 	"  --json FILE          the report model as JSON (schema_version 2; its JSON Schema is\n"
 	"                       docs/report.schema.json)\n"
@@ -276,6 +277,15 @@ out:
 	return rc;
 }
 
+/* The index of V among the N option values NAMES, or -1. */
+static int name_index(const char *v, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* PATH with every {month} replaced by YYYY-MM. */
 static char *expand_month(const char *path, int month)
 {
@@ -291,6 +301,22 @@ static char *expand_month(const char *path, int month)
 		}
 	}
 	return sb_detach(&sb);
+}
+
+/* The workbook layout for R: LAYOUT, or for auto the one it chooses, with a
+ * note saying which and how to have the other. */
+static int xlsx_layout(const rep_report *r, int layout)
+{
+	int chosen = rep_xlsx_layout_for(layout, r->nareas);
+	if (layout == REP_XLSX_AUTO && chosen == REP_XLSX_SHEETS)
+		ct_note("xlsx layout: sheets, one per area (%zu area%s; %d at most by default); --xlsx-layout long "
+			"for one table",
+			r->nareas, r->nareas == 1 ? "" : "s", REP_XLSX_SHEETS_MAX);
+	else if (layout == REP_XLSX_AUTO)
+		ct_note("xlsx layout: long, one table (%zu areas, more than %d); --xlsx-layout sheets for a sheet per "
+			"area",
+			r->nareas, REP_XLSX_SHEETS_MAX);
+	return chosen;
 }
 
 /* Writes every requested output, each atomically (or through, for a device
@@ -317,7 +343,9 @@ static int write_outputs(const rep_report *r, char *const out[OUT_COUNT], int la
 			case OUT_MD: rc = rep_write_markdown(r, ct_out_fp(o)); break;
 			case OUT_CSV: rc = rep_write_csv(r, ct_out_fp(o)); break;
 			case OUT_JSON: rc = rep_write_json(r, ct_out_fp(o)); break;
-			case OUT_XLSX: rc = rep_write_xlsx_layout(r, ct_out_tmppath(o), layout, err, sizeof err); break;
+			case OUT_XLSX:
+				rc = rep_write_xlsx_layout(r, ct_out_tmppath(o), xlsx_layout(r, layout), err, sizeof err);
+				break;
 			}
 			if (rc != 0 && i == OUT_XLSX) {
 				/* the workbook was written under a temporary name: say which output failed */
@@ -416,7 +444,7 @@ int cmd_report(int argc, char **argv)
 	set(&o.taxonomy, cli.taxonomy ? cli.taxonomy : o.taxonomy ? o.taxonomy : "home-office");
 	set(&o.compare, cli.compare ? cli.compare : o.compare ? o.compare : "yoy");
 	set(&o.dataset, cli.dataset ? cli.dataset : o.dataset);
-	set(&o.xlsx_layout, cli.xlsx_layout ? cli.xlsx_layout : o.xlsx_layout ? o.xlsx_layout : "sheets");
+	set(&o.xlsx_layout, cli.xlsx_layout ? cli.xlsx_layout : o.xlsx_layout ? o.xlsx_layout : "auto");
 	set(&o.significance, cli.significance ? cli.significance : o.significance ? o.significance : "e-test");
 	set(&o.alpha, cli.alpha ? cli.alpha : o.alpha);
 	set(&o.phrases, cli.phrases ? cli.phrases : o.phrases ? o.phrases : "plain-english");
@@ -449,14 +477,12 @@ int cmd_report(int argc, char **argv)
 		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
 		goto out;
 	}
-	if (strcmp(o.xlsx_layout, "sheets") != 0 && strcmp(o.xlsx_layout, "long") != 0) {
-		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not sheets or long", o.xlsx_layout);
+	int xlayout = name_index(o.xlsx_layout, rep_xlsx_layout_name, 3);
+	if (xlayout < 0) {
+		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not auto, sheets or long", o.xlsx_layout);
 		goto out;
 	}
-	int test = -1;
-	for (int i = 0; i < 3; i++)
-		if (strcmp(o.significance, rep_sig_test_name[i]) == 0)
-			test = i;
+	int test = name_index(o.significance, rep_sig_test_name, 3);
 	if (test < 0) {
 		status = cli_usage_error("report", "--significance: \"%s\" is not none, z or e-test", o.significance);
 		goto out;
@@ -541,7 +567,7 @@ int cmd_report(int argc, char **argv)
 			ct_warn("%s", r->warnings[i]);
 		r->phrases = phrases_tmpl;
 		phrases_tmpl = NULL;
-		status = write_outputs(r, o.out, strcmp(o.xlsx_layout, "long") == 0 ? REP_XLSX_LONG : REP_XLSX_SHEETS);
+		status = write_outputs(r, o.out, xlayout);
 		if (status == CT_OK && r->nwarnings && !o.allow_missing)
 			status = CT_EMISSING;
 		rep_report_free(r);

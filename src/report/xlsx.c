@@ -1457,11 +1457,20 @@ static void write_sheets(book *b)
 		sources_sheet(&s);
 }
 
+const char *const rep_xlsx_layout_name[3] = {"sheets", "long", "auto"};
+
+int rep_xlsx_layout_for(int layout, size_t nareas)
+{
+	if (layout != REP_XLSX_AUTO)
+		return layout;
+	return nareas <= REP_XLSX_SHEETS_MAX ? REP_XLSX_SHEETS : REP_XLSX_LONG;
+}
+
 int rep_write_xlsx_layout(const rep_report *r, const char *path, int layout, char *err, size_t errlen)
 {
 	book b = {0};
 	b.r = r;
-	b.layout = layout;
+	b.layout = layout = rep_xlsx_layout_for(layout, r->nareas);
 	size_t nsheets = 4 + (layout == REP_XLSX_LONG ? 1 : r->nareas);
 	if (room_for_files(nsheets) != 0) {
 		snprintf(err, errlen, "%s: %zu sheets need more open files than this process may have; try "

@@ -12,9 +12,10 @@
 #include "report/export.h"
 
 static const char usage[] =
-	"usage: bench-xlsx OUT.xlsx [--areas N] [--layout sheets|long|none]\n"
+	"usage: bench-xlsx OUT.xlsx [--areas N] [--layout auto|sheets|long|none]\n"
 	"Builds a report model of N areas (default 7000) x the police-uk taxonomy's rows\n"
-	"and writes it as XLSX in LAYOUT (default long); prints the seconds taken to stderr.\n";
+	"and writes it as XLSX in LAYOUT (default auto, as crimetab report chooses);\n"
+	"prints the seconds taken to stderr.\n";
 
 /* The police-uk taxonomy's rows: depth, label, flags. */
 static const struct {
@@ -130,7 +131,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	size_t nareas = 7000;
-	const char *layout = "long", *out = NULL;
+	const char *layout = "auto", *out = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--areas") == 0 && i + 1 < argc)
 			nareas = (size_t)strtoul(argv[++i], NULL, 10);
@@ -143,7 +144,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!out || nareas == 0 || (strcmp(layout, "sheets") && strcmp(layout, "long") && strcmp(layout, "none"))) {
+	int lay = -1;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(layout, rep_xlsx_layout_name[i]) == 0)
+			lay = i;
+	if (!out || nareas == 0 || (lay < 0 && strcmp(layout, "none") != 0)) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -153,12 +158,12 @@ int main(int argc, char **argv)
 	int rc = 0;
 	char err[512] = "";
 	if (strcmp(layout, "none") != 0)
-		rc = rep_write_xlsx_layout(r, out, strcmp(layout, "long") == 0 ? REP_XLSX_LONG : REP_XLSX_SHEETS, err,
-					   sizeof err);
+		rc = rep_write_xlsx_layout(r, out, lay, err, sizeof err);
 	double t2 = now();
 	if (rc != 0)
 		fprintf(stderr, "bench-xlsx: %s\n", err);
-	fprintf(stderr, "bench-xlsx: %zu areas, model %.2f s, %s workbook %.2f s\n", nareas, t1 - t0, layout, t2 - t1);
+	fprintf(stderr, "bench-xlsx: %zu areas, model %.2f s, %s workbook %.2f s\n", nareas, t1 - t0,
+		lay < 0 ? "no" : rep_xlsx_layout_name[rep_xlsx_layout_for(lay, nareas)], t2 - t1);
 	rep_report_free(r);
 	return rc ? 1 : 0;
 }

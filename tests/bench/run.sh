@@ -12,8 +12,8 @@
 #      face-match run on it right after the last import;
 #   3. loading 1,000 polygons against one national month;
 #   4. the XLSX of a report of 7,000 areas (BENCH_XLSX_AREAS), built in memory
-#      by bench-xlsx: the model alone, then each layout; medians of BENCH_REPS
-#      runs (peak RSS includes the model).
+#      by bench-xlsx: the model alone, then the default (auto) and each layout;
+#      medians of BENCH_REPS runs (peak RSS includes the model).
 # BENCH_SCALE=full: 43 forces (~13 million street rows over 24 months; about
 # 10 GB under BENCH_DIR, some minutes).  Default: 6 forces.  BENCH_DIR (default
 # BUILD/bench) keeps the generated data for the next run (until the generator
@@ -254,7 +254,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 	echo "| XLSX of $XLSX_AREAS areas (police-uk rows, model built in memory) | s (median) | CPU s (median) | peak RSS (median) | file MB |"
 	echo "|---|--:|--:|--:|--:|"
 } >>"$OUT"
-for layout in none long sheets; do
+for layout in none auto long sheets; do
 	note "xlsx: $XLSX_AREAS areas, layout $layout"
 	: >"$DIR/xlsx.runs"
 	i=0
@@ -275,6 +275,7 @@ for layout in none long sheets; do
 	size=$( [ -f "$DIR/bench.xlsx" ] && mb "$(wc -c <"$DIR/bench.xlsx")" || echo "-")
 	case $layout in
 	none) label="the report model alone (baseline)" ;;
+	auto) label="the default, --xlsx-layout auto (long above $(grep -o 'REP_XLSX_SHEETS_MAX = [0-9]*' src/report/export.h | sed 's/.*= //') areas)" ;;
 	long) label="--xlsx-layout long" ;;
 	sheets) label="--xlsx-layout sheets (a sheet per area)" ;;
 	esac

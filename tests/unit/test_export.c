@@ -570,6 +570,86 @@ static void test_xlsx_zip(void **state)
 	rep_report_free(r);
 }
 
+/* Adds copies of area 1 (named "Area N", without offender rows) until R
+ * has N areas. */
+static void grow_areas(rep_report *r, size_t n)
+{
+	r->areas = xrealloc(r->areas, n * sizeof *r->areas);
+	for (size_t a = r->nareas; a < n; a++) {
+		const rep_area *src = &r->areas[1];
+		rep_area *ar = &r->areas[a];
+		*ar = *src;
+		ar->name = xasprintf("Area %zu", a);
+		ar->has_offenders = 0, ar->noffenders = 0;
+		ar->gaps = NULL, ar->ngaps = 0;
+		ar->highlights = NULL, ar->nhighlights = 0;
+		ar->rows = xcalloc(src->nrows, sizeof *ar->rows);
+		for (size_t i = 0; i < src->nrows; i++) {
+			rep_row *rw = &ar->rows[i];
+			*rw = src->rows[i];
+			rw->label = xstrdup(rw->label);
+			rw->path = xstrdup(rw->path);
+			rw->note = rw->note ? xstrdup(rw->note) : NULL;
+			rw->cats = rw->ncats ? xcalloc(rw->ncats, sizeof *rw->cats) : NULL;
+			for (size_t k = 0; k < rw->ncats; k++) {
+				rw->cats[k] = src->rows[i].cats[k];
+				rw->cats[k].name = xstrdup(rw->cats[k].name);
+			}
+		}
+	}
+	r->nareas = n;
+}
+
+/* How many worksheets the workbook at PATH has: their parts' names are
+ * stored uncompressed in the zip's directory, once each there. */
+static int count_sheets(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *buf = xmalloc(1 << 24);
+	size_t n = fread(buf, 1, (1 << 24) - 1, f);
+	fclose(f);
+	int sheets = 0;
+	for (size_t i = 0; i + 46 < n; i++)
+		/* a central directory entry: its signature, then the name at 46 */
+		if (memcmp(buf + i, "PK\1\2", 4) == 0 && memcmp(buf + i + 46, "xl/worksheets/sheet", 19) == 0)
+			sheets++;
+	free(buf);
+	return sheets;
+}
+
+/* The default layout: a sheet per area up to REP_XLSX_SHEETS_MAX areas,
+ * one long table above that; sheets and long are kept as asked. */
+static void test_xlsx_layout_auto(void **state)
+{
+	(void)state;
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_AUTO, 0), REP_XLSX_SHEETS);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_AUTO, 6), REP_XLSX_SHEETS);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_AUTO, REP_XLSX_SHEETS_MAX), REP_XLSX_SHEETS);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_AUTO, REP_XLSX_SHEETS_MAX + 1), REP_XLSX_LONG);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_AUTO, 7000), REP_XLSX_LONG);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_SHEETS, 7000), REP_XLSX_SHEETS);
+	assert_int_equal(rep_xlsx_layout_for(REP_XLSX_LONG, 1), REP_XLSX_LONG);
+	assert_string_equal(rep_xlsx_layout_name[REP_XLSX_SHEETS], "sheets");
+	assert_string_equal(rep_xlsx_layout_name[REP_XLSX_LONG], "long");
+	assert_string_equal(rep_xlsx_layout_name[REP_XLSX_AUTO], "auto");
+
+	/* the workbook follows the choice: Summary, the areas or Table, Trend, Sources */
+	rep_report *r = fixture_report();
+	char err[512] = "";
+	char *path = tmp("auto.xlsx");
+	grow_areas(r, REP_XLSX_SHEETS_MAX);
+	assert_int_equal(rep_write_xlsx_layout(r, path, REP_XLSX_AUTO, err, sizeof err), 0);
+	assert_int_equal(count_sheets(path), REP_XLSX_SHEETS_MAX + 3);
+	grow_areas(r, REP_XLSX_SHEETS_MAX + 1);
+	assert_int_equal(rep_write_xlsx_layout(r, path, REP_XLSX_AUTO, err, sizeof err), 0);
+	assert_int_equal(count_sheets(path), 4);
+	assert_int_equal(rep_write_xlsx_layout(r, path, REP_XLSX_SHEETS, err, sizeof err), 0);
+	assert_int_equal(count_sheets(path), REP_XLSX_SHEETS_MAX + 4);
+	free(path);
+	rep_report_free(r);
+}
+
 static void test_xlsx_error(void **state)
 {
 	rep_report *r = fixture_report();
@@ -791,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_gap_lines),
 		cmocka_unit_test(test_xlsx_zip),
 		cmocka_unit_test(test_xlsx_error),
+		cmocka_unit_test(test_xlsx_layout_auto),
 		cmocka_unit_test(test_xlsx_openpyxl),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
