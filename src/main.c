@@ -25,6 +25,7 @@ static const struct command {
 	{"run", cmd_run, "the monthly job: import what is new, write the configured reports"},
 	{"tui", cmd_tui, "browse areas, months and categories in the terminal"},
 	{"facematch", cmd_facematch, "pull offender counts from a face-match plugin"},
+	{"export", cmd_export, "give imported files back from the database (--raw)"},
 	{"evaluate", cmd_evaluate, "did an intervention work? the WDD test for treated and control areas"},
 	{"templates", cmd_templates, "list the built-in templates and plugins found by name"},
 	{"help", cmd_help, "this text, or a command's: crimetab help COMMAND"},

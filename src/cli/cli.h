@@ -18,6 +18,7 @@ int cmd_areas(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_facematch(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_run(int argc, char **argv);

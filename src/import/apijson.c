@@ -281,6 +281,10 @@ int imp_api_next(imp_api *a, imp_row *row)
 	row->lens = a->lens;
 	row->nfields = API_NFIELDS;
 	row->error = NULL;
+	/* the response is kept whole, not row by row: a row's span is its text */
+	row->span = a->raw.buf;
+	row->span_len = a->raw.len;
+	row->plain = 0;
 	int bad = 0;
 	if (!cJSON_IsObject(c)) {
 		sb_reset(&a->why);

@@ -13,6 +13,10 @@ typedef struct qrow {
 	size_t *offs, *lens;
 	size_t nfields, cap;
 	strbuf raw;
+	strbuf span_buf;  /* the row's span, when it is not the reader's line buffer */
+	const char *span;
+	size_t span_len;
+	int plain;
 	long long line;
 	const char *error;
 	strbuf why; /* error's text, when it is not a constant */
@@ -39,6 +43,8 @@ struct imp_reader {
 	const char **fieldptrs;
 	size_t fieldptrs_cap;
 	strbuf pending_raw;
+	strbuf span;   /* bytes read since the last row that no row has taken yet */
+	char first_eol[3];
 	size_t width;    /* the first row's (the header's) field count, once read */
 	int skipping;    /* after an over-long row: looking for a line that reads as a row */
 	long long skip_first, skip_last;
@@ -51,6 +57,10 @@ static void qrow_reset(qrow *r)
 {
 	sb_reset(&r->data);
 	sb_reset(&r->raw);
+	sb_reset(&r->span_buf);
+	r->span = "";
+	r->span_len = 0;
+	r->plain = 0;
 	sb_reset(&r->why);
 	r->nfields = 0;
 	r->error = NULL;
@@ -61,6 +71,7 @@ static void qrow_free(qrow *r)
 {
 	sb_release(&r->data);
 	sb_release(&r->raw);
+	sb_release(&r->span_buf);
 	sb_release(&r->why);
 	free(r->offs);
 	free(r->lens);
@@ -161,6 +172,7 @@ static void split_line(imp_reader *r, const char *s, size_t m)
 	}
 	b->line = r->lineno;
 	b->error = NULL;
+	b->plain = 1;
 	queue_row(r);
 }
 
@@ -218,6 +230,7 @@ void imp_reader_free(imp_reader *r)
 	free(r->q);
 	qrow_free(&r->building);
 	sb_release(&r->pending_raw);
+	sb_release(&r->span);
 	sb_release(&r->skip_raw);
 	free(r->line);
 	free(r->in);
@@ -234,6 +247,44 @@ void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size
 long long imp_reader_bytes(const imp_reader *r)
 {
 	return r->bytes;
+}
+
+const char *imp_reader_eol(const imp_reader *r)
+{
+	return r->first_eol;
+}
+
+const char *imp_reader_rest(const imp_reader *r, size_t *n)
+{
+	*n = r->span.len;
+	return r->span.buf ? r->span.buf : "";
+}
+
+/* Gives the bytes read since the last row took its span to the last row this
+ * feed queued (rows from QLEN0 on), or keeps them for a later row.  LINE
+ * (N bytes) is the line just fed, when nothing was kept before it: a plain
+ * row then points into the line buffer instead of copying it. */
+static void give_span(imp_reader *r, size_t qlen0, const char *line, size_t n)
+{
+	if (r->qlen == qlen0) {
+		if (line)
+			sb_add(&r->span, line, n);
+		return;
+	}
+	qrow *q = &r->q[r->qlen - 1];
+	if (line && r->span.len == 0) {
+		q->span = line;
+		q->span_len = n;
+		return;
+	}
+	if (line)
+		sb_add(&r->span, line, n);
+	strbuf t = q->span_buf;
+	q->span_buf = r->span;
+	r->span = t;
+	sb_reset(&r->span);
+	q->span = q->span_buf.buf ? q->span_buf.buf : "";
+	q->span_len = q->span_buf.len;
 }
 
 /* Drops the parser state after a malformed row so reading resumes cleanly. */
@@ -402,6 +453,7 @@ static int feed(imp_reader *r)
 {
 	const char *s = NULL;
 	ssize_t n = r->lineno == 0 ? first_line(r, &s) : next_line(r, r->eol, &s);
+	size_t qlen0 = r->qlen;
 	if (n < 0) {
 		if (r->in_error)
 			return -1;
@@ -415,12 +467,20 @@ static int feed(imp_reader *r)
 		} else if (r->in_row || r->pending_raw.len) {
 			finish_row(r, NULL);
 		}
+		give_span(r, qlen0, NULL, 0);
 		return 0;
 	}
 	r->lineno++;
 	r->bytes += n;
 	if (r->tap)
 		r->tap(r->tap_ctx, s, (size_t)n);
+	if (r->lineno == 1) {
+		size_t e = n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n' ? 2 : s[n - 1] == '\n' || s[n - 1] == '\r' ? 1 : 0;
+		memcpy(r->first_eol, s + n - e, e);
+		r->first_eol[e] = '\0';
+	}
+	const char *line = s;      /* valid until the next feed */
+	size_t whole = (size_t)n; /* with a BOM: the span keeps it */
 	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3;
 		n -= 3;
@@ -431,9 +491,13 @@ static int feed(imp_reader *r)
 	if (r->skipping) {
 		if (!line_is_row(r, s, (size_t)n)) {
 			r->skip_last = r->lineno;
+			give_span(r, qlen0, line, whole);
 			return 0;
 		}
 		end_skip(r);
+		/* the skipped lines are the over-long row's; this one is the next row's */
+		give_span(r, qlen0, NULL, 0);
+		qlen0 = r->qlen;
 	}
 	if (!r->in_row && r->pending_raw.len == 0)
 		r->building.line = r->lineno;
@@ -451,12 +515,14 @@ static int feed(imp_reader *r)
 		sb_reset(&r->pending_raw);
 		reset_parser(r);
 		r->skipping = 1;
+		give_span(r, qlen0, line, whole);
 		return 0;
 	}
 	/* libcsv's public state: 0 (ROW_NOT_BEGUN) between rows, outside quotes */
 	size_t plain = r->p.pstate != 0 || r->in_row || r->pending_raw.len ? 0 : plain_line(s, (size_t)n);
 	if (plain) {
 		split_line(r, s, plain);
+		give_span(r, qlen0, line, whole);
 		return 0;
 	}
 	sb_add(&r->pending_raw, s, (size_t)n);
@@ -468,6 +534,7 @@ static int feed(imp_reader *r)
 		r->building.line = start;
 		finish_row(r, why);
 	}
+	give_span(r, qlen0, line, whole);
 	return 0;
 }
 
@@ -500,5 +567,8 @@ int imp_reader_next(imp_reader *r, imp_row *row)
 	row->raw = q->raw.buf ? q->raw.buf : "";
 	row->raw_len = q->raw.len;
 	row->error = q->error;
+	row->span = q->span ? q->span : "";
+	row->span_len = q->span_len;
+	row->plain = q->plain;
 	return 1;
 }

@@ -20,6 +20,12 @@ typedef struct imp_row {
 	const char *raw;      /* the row's text as read, newline excluded (NUL bytes too) */
 	size_t raw_len;
 	const char *error;    /* non-NULL: the row is malformed, fields unusable */
+	/* Every byte of the file this row accounts for: blank lines before it, a
+	 * BOM (first row), its text and its line ending.  The spans of all rows
+	 * in order, then imp_reader_rest, are the file. */
+	const char *span;
+	size_t span_len;
+	int plain;            /* no quote in the text: the fields are its comma-separated pieces */
 } imp_row;
 
 typedef struct imp_reader imp_reader;
@@ -45,5 +51,10 @@ int imp_reader_next(imp_reader *r, imp_row *row);
 void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size_t n), void *ctx);
 /* Bytes consumed so far, for progress. */
 long long imp_reader_bytes(const imp_reader *r);
+/* How the first line ended: "\n", "\r\n", "\r", or "" (no line ending). */
+const char *imp_reader_eol(const imp_reader *r);
+/* At the end of input: the bytes read after the last row (blank lines), *N
+ * of them. */
+const char *imp_reader_rest(const imp_reader *r, size_t *n);
 
 #endif

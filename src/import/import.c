@@ -19,33 +19,24 @@
 #include <unistd.h>
 
 #include "core/embedded.h"
+#include "core/strmap.h"
 #include "core/util.h"
 #include "import/apijson.h"
 #include "import/csvread.h"
+#include "import/import_int.h"
 
-static const char *const street_header[] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
+const char *const imp_street_header[IMP_STREET_COLS] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
 	"Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"};
-static const char *const outcomes_header[] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
+const char *const imp_outcomes_header[IMP_OUTCOMES_COLS] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
 	"Latitude", "Location", "LSOA code", "LSOA name", "Outcome type"};
-static const char *const stop_header[] = {"Type", "Date", "Part of a policing operation", "Policing operation",
+const char *const imp_stop_header[IMP_STOP_COLS] = {"Type", "Date", "Part of a policing operation", "Policing operation",
 	"Latitude", "Longitude", "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity",
 	"Legislation", "Object of search", "Outcome", "Outcome linked to object of search",
 	"Removal of more than just outer clothing"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Mapping fields, in the order of the "columns" object's keys. */
-#define MAP_FIELDS(X) \
-	X(crime_id) X(date) X(category) X(offence_code) X(area) X(location) \
-	X(longitude) X(latitude) X(lsoa_code) X(lsoa_name) X(outcome)
-
-enum {
-#define MAP_ENUM(f) MAP_##f,
-	MAP_FIELDS(MAP_ENUM)
-#undef MAP_ENUM
-	MAP_COUNT
-};
-static const char *const map_keys[] = {
+const char *const imp_map_keys[MAP_COUNT] = {
 #define MAP_KEY(f) #f,
 	MAP_FIELDS(MAP_KEY)
 #undef MAP_KEY
@@ -117,7 +108,7 @@ imp_mapping *imp_mapping_parse(const char *path, const char *text, char *err, si
 	{
 		int k = -1;
 		for (int i = 0; i < MAP_COUNT; i++)
-			if (strcmp(c->string, map_keys[i]) == 0)
+			if (strcmp(c->string, imp_map_keys[i]) == 0)
 				k = i;
 		if (k < 0) {
 			snprintf(err, errlen, "%s: \"columns\": unknown field \"%s\"", path, c->string);
@@ -361,9 +352,19 @@ typedef struct rec {
 	size_t areas, nareas;          /* REC_CRIME: its areas in batch.area_ids */
 	long long line;                /* REC_REJECT */
 	const char *reason, *raw;      /* REC_REJECT */
+	store_bytes span;              /* REC_REJECT: when not raw and the file's line ending */
 } rec;
 
+/* A text the store did not have, first met in this batch. */
+typedef struct new_text {
+	long long id;
+	const char *s; /* lives as long as the file's import */
+	size_t n;
+} new_text;
+
 #define IO_BUFFER (1 << 18)
+/* A rejected row's bytes are kept for the raw export up to this size. */
+#define IMP_MAX_REJECT_SPAN (1 << 20)
 #define BATCH_ROWS 2048
 /* A file's batches start small and grow by half each time up to BATCH_ROWS:
  * the storing thread waits for the first, and the reader keeps ahead. */
@@ -384,6 +385,8 @@ typedef struct batch {
 	text_block *text, *cur;
 	long long *area_ids;
 	size_t nids, ids_cap;
+	new_text *texts; /* to add before the records */
+	size_t ntexts, texts_cap;
 	int last;       /* the reader's final batch */
 	int read_errno; /* on the last batch: non-zero if reading failed */
 } batch;
@@ -410,7 +413,7 @@ static const char *keep(batch *b, const char *s, size_t n)
 
 static void batch_reset(batch *b)
 {
-	b->n = b->nids = 0;
+	b->n = b->nids = b->ntexts = 0;
 	b->last = b->read_errno = 0;
 	for (text_block *t = b->text; t; t = t->next)
 		t->used = 0;
@@ -427,6 +430,7 @@ static void batch_free(batch *b)
 		free(t);
 	}
 	free(b->area_ids);
+	free(b->texts);
 	free(b);
 }
 
@@ -436,6 +440,22 @@ typedef struct api_month {
 	long long crimes, with_id;
 	double lon_min, lat_min, lon_max, lat_max;
 } api_month;
+
+/* A text met before in this file: a copy that lives as long as the import
+ * (the store's, or in im->fresh), and its id. */
+typedef struct last_text {
+	const char *s;
+	size_t n;
+	long long id;
+} last_text;
+
+typedef struct recent_text {
+	uint64_t h;
+	const char *s;
+	size_t n;
+	long long id;
+} recent_text;
+#define RECENT_TEXTS 8192
 
 typedef struct importer importer;
 struct importer {
@@ -470,6 +490,17 @@ struct importer {
 	char unknown_slug[48];
 	ct_progress *prog;
 	batch *b; /* the batch being filled */
+	ct_strmap *fresh;  /* texts new to the store, met in this file */
+	last_text last[16]; /* the text each column held in the row before */
+	recent_text *recent; /* RECENT_TEXTS, by hash */
+	long long last_cat_id; /* the category of the crime before, and its cube index */
+	unsigned last_cat;
+	store_text kind_text;
+	const char *eol;   /* the file's line ending: how a row the store gives back ends */
+	imp_row row;       /* the row being read */
+	int exact;         /* the row's values give its text back (cleared by a field that does not) */
+	strbuf scratch;    /* a row written back */
+	strbuf head;       /* the bytes before the first row */
 };
 
 static void note_pair(importer *im, const char *force, int month)
@@ -591,60 +622,204 @@ static const char *opt(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* Parses "-1.235660"-style decimals (at most 15 digits) exactly as strtod
- * does: digits and scale are exact doubles, so one division rounds once,
- * correctly.  0 when S is anything else; strtod then decides. */
-static int quick_decimal(const char *s, double *out)
+/* ---- values as police.uk writes them ---- */
+
+/* Parses decimal degrees into 1e-6 degrees (*V).  1 when S is written the way
+ * police.uk writes coordinates ("-1.235660": no superfluous zero or sign, six
+ * decimals), so that writing *V back gives S; 0 for any other number (rounded
+ * to 1e-6 degrees, 11 cm); -1 when S is not a number. */
+static int parse_e6(const char *s, long long *v)
 {
-	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-				       1e14, 1e15};
 	const char *p = s + (*s == '-');
-	uint64_t m = 0;
-	int digits = 0, frac = -1;
-	for (;; p++) {
-		if (*p >= '0' && *p <= '9') {
-			m = m * 10 + (uint64_t)(*p - '0');
-			digits++;
-			if (frac >= 0)
-				frac++;
-		} else if (*p == '.' && frac < 0 && digits) {
-			frac = 0;
-		} else {
-			break;
+	long long ip = 0, fr = 0;
+	int idig = 0, fdig = 0;
+	for (; *p >= '0' && *p <= '9' && idig < 12; p++, idig++)
+		ip = ip * 10 + (*p - '0');
+	if (*p == '.' && idig) {
+		for (p++; *p >= '0' && *p <= '9' && fdig < 6; p++, fdig++)
+			fr = fr * 10 + (*p - '0');
+		if (!*p && fdig == 6) {
+			*v = (ip * 1000000 + fr) * (*s == '-' ? -1 : 1);
+			return !(idig > 1 && s[*s == '-'] == '0') && !(*s == '-' && *v == 0);
 		}
 	}
-	if (*p || !digits || digits > 15 || frac == 0)
-		return 0;
-	double v = (double)m / pow10[frac > 0 ? frac : 0];
-	*out = *s == '-' ? -v : v;
-	return 1;
+	char *end;
+	errno = 0;
+	double d = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(d) || fabs(d) > 1e9)
+		return -1;
+	*v = llround(d * 1e6);
+	return 0;
 }
 
-static int parse_coords(importer *im, const char *lon_s, const char *lat_s, int *has, double *lon, double *lat,
-			const char *lon_name, const char *lat_name)
+static const char *format_e6(long long v, char *buf)
 {
-	*has = 0;
+	unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	snprintf(buf, sizeof(imp_num), "%s%llu.%06llu", v < 0 ? "-" : "", a / 1000000, a % 1000000);
+	return buf;
+}
+
+/* Days from 1970-01-01 to Y-M-D (proleptic Gregorian). */
+static long long days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static const char *format_time(long long t, char *buf)
+{
+	long long days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
+	/* civil_from_days */
+	long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	long long y = yoe + era * 400 + (m <= 2);
+	snprintf(buf, sizeof(imp_num), "%04lld-%02d-%02dT%02d:%02d:%02d+00:00", y, m, d, (int)(secs / 3600),
+		 (int)(secs / 60 % 60), (int)(secs % 60));
+	return buf;
+}
+
+/* A stop and search Date: *T, Unix seconds (midnight when it has no time);
+ * 1 when written as police.uk writes it ("2025-11-01T00:00:00+00:00"), 0
+ * otherwise, -1 when it does not start with a date. */
+static int parse_time(const char *s, long long *t)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	int full = sscanf(s + 10, "T%2d:%2d:%2d", &h, &mi, &se) == 3 && h < 24 && mi < 60 && se < 61;
+	if (!full)
+		h = mi = se = 0;
+	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	imp_num buf;
+	return strcmp(format_time(*t, buf), s) == 0;
+}
+
+static const char *format_month(int month, char *buf)
+{
+	ct_month_format(month, buf);
+	return buf;
+}
+
+static const char *str(store_text t)
+{
+	return t.s ? t.s : "";
+}
+
+void imp_csv_line(strbuf *sb, const char *const *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		if (!strpbrk(f[i], ",\"\r\n")) {
+			sb_puts(sb, f[i]);
+			continue;
+		}
+		sb_putc(sb, '"');
+		for (const char *p = f[i]; *p; p++) {
+			if (*p == '"')
+				sb_putc(sb, '"');
+			sb_putc(sb, *p);
+		}
+		sb_putc(sb, '"');
+	}
+}
+
+/* Longitude and latitude written back, or two empty fields. */
+static void point_fields(store_point w, const char **lon, const char **lat, imp_num num[2])
+{
+	*lon = w.set ? format_e6(w.lon, num[0]) : "";
+	*lat = w.set ? format_e6(w.lat, num[1]) : "";
+}
+
+void imp_street_fields(const store_crime *c, const char *f[IMP_STREET_COLS], imp_num num[4])
+{
+	f[0] = c->crime_id ? c->crime_id : "";
+	f[1] = format_month(c->month, num[0]);
+	f[2] = str(c->reported_by);
+	f[3] = str(c->falls_within);
+	point_fields(c->where, &f[4], &f[5], num + 1);
+	f[6] = str(c->location);
+	f[7] = str(c->lsoa_code);
+	f[8] = str(c->lsoa_name);
+	f[9] = str(c->category);
+	f[10] = str(c->last_outcome);
+	f[11] = str(c->context);
+}
+
+void imp_outcome_fields(const store_outcome *o, const char *f[IMP_OUTCOMES_COLS], imp_num num[4])
+{
+	f[0] = o->crime_id ? o->crime_id : "";
+	f[1] = format_month(o->month, num[0]);
+	f[2] = str(o->reported_by);
+	f[3] = str(o->falls_within);
+	point_fields(o->where, &f[4], &f[5], num + 1);
+	f[6] = str(o->location);
+	f[7] = str(o->lsoa_code);
+	f[8] = str(o->lsoa_name);
+	f[9] = str(o->outcome_type);
+}
+
+void imp_stop_fields(const store_stop *x, const char *f[IMP_STOP_COLS], imp_num num[4])
+{
+	f[0] = str(x->type);
+	f[1] = format_time(x->time, num[0]);
+	f[2] = str(x->part_of_operation);
+	f[3] = str(x->operation);
+	point_fields(x->where, &f[5], &f[4], num + 1); /* Latitude first */
+	f[6] = str(x->gender);
+	f[7] = str(x->age_range);
+	f[8] = str(x->self_ethnicity);
+	f[9] = str(x->officer_ethnicity);
+	f[10] = str(x->legislation);
+	f[11] = str(x->object_of_search);
+	f[12] = str(x->outcome);
+	f[13] = str(x->outcome_linked);
+	f[14] = str(x->removal_of_clothing);
+}
+
+void imp_force_fields(const store_crime *c, const char *f[MAP_COUNT], imp_num num[4])
+{
+	f[MAP_crime_id] = c->crime_id ? c->crime_id : "";
+	f[MAP_date] = str(c->date);
+	f[MAP_category] = str(c->category);
+	f[MAP_offence_code] = str(c->offence_code);
+	f[MAP_area] = str(c->area_value);
+	f[MAP_location] = str(c->location);
+	point_fields(c->where, &f[MAP_longitude], &f[MAP_latitude], num);
+	f[MAP_lsoa_code] = str(c->lsoa_code);
+	f[MAP_lsoa_name] = str(c->lsoa_name);
+	f[MAP_outcome] = str(c->last_outcome);
+}
+
+/* ---- reading rows ---- */
+
+static int parse_coords(importer *im, const char *lon_s, const char *lat_s, store_point *w, const char *lon_name,
+			const char *lat_name)
+{
+	w->set = 0;
 	if (!*lon_s && !*lat_s)
 		return 0;
 	if (!*lon_s || !*lat_s)
 		return bad(im, *lon_s ? lat_name : lon_name, NULL, "is empty while the other coordinate is not");
-	char *end;
-	errno = 0;
-	if (!quick_decimal(lon_s, lon)) {
-		*lon = strtod(lon_s, &end);
-		if (end == lon_s || *end || errno || !isfinite(*lon))
-			return bad(im, lon_name, lon_s, "is not a number");
-	}
-	if (*lon < -180 || *lon > 180)
+	int k = parse_e6(lon_s, &w->lon);
+	if (k < 0)
+		return bad(im, lon_name, lon_s, "is not a number");
+	if (w->lon < -180000000 || w->lon > 180000000)
 		return bad(im, lon_name, lon_s, "is out of range (-180 to 180)");
-	if (!quick_decimal(lat_s, lat)) {
-		*lat = strtod(lat_s, &end);
-		if (end == lat_s || *end || errno || !isfinite(*lat))
-			return bad(im, lat_name, lat_s, "is not a number");
-	}
-	if (*lat < -90 || *lat > 90)
+	im->exact &= k;
+	k = parse_e6(lat_s, &w->lat);
+	if (k < 0)
+		return bad(im, lat_name, lat_s, "is not a number");
+	if (w->lat < -90000000 || w->lat > 90000000)
 		return bad(im, lat_name, lat_s, "is out of range (-90 to 90)");
-	*has = 1;
+	im->exact &= k;
+	w->set = 1;
 	return 0;
 }
 
@@ -652,6 +827,8 @@ static int parse_month_col(importer *im, const char *name, const char *v, int *m
 {
 	if (ct_month_parse(v, month) != 0)
 		return bad(im, name, v, "is not a month (YYYY-MM)");
+	imp_num buf;
+	im->exact &= strcmp(format_month(*month, buf), v) == 0;
 	return 0;
 }
 
@@ -662,13 +839,80 @@ static rec *next_rec(importer *im, int type)
 	return x;
 }
 
+/* Field S of column COL (any number below 16, one per column of the row)
+ * as a text of the store: its id, a new one (queued in the batch for the
+ * storing thread to add) when the store does not have it.  A column often
+ * holds what it held in the row before (the force, the month's outcome). */
+static store_text txt(importer *im, int col, const char *s)
+{
+	if (!*s)
+		return (store_text){NULL, 0};
+	size_t n = strlen(s);
+	if (im->last[col].n == n && memcmp(im->last[col].s, s, n) == 0)
+		return (store_text){s, im->last[col].id};
+	uint64_t h = ct_strhash(s, n);
+	/* the texts this file met lately: a small table that stays in the
+	 * processor's cache, before the store's large one */
+	recent_text *r = &im->recent[h & (RECENT_TEXTS - 1)];
+	if (r->s && r->h == h && r->n == n && memcmp(r->s, s, n) == 0) {
+		im->last[col] = (last_text){r->s, n, r->id};
+		return (store_text){s, r->id};
+	}
+	long long id = store_text_find(im->s, s, n, h);
+	const char *copy = NULL;
+	if (id)
+		copy = store_text_of(im->s, id);
+	else if ((id = ct_strmap_get(im->fresh, s, n, h)))
+		copy = NULL;
+	if (!id) {
+		batch *b = im->b;
+		id = store_text_next(im->s);
+		if (b->ntexts == b->texts_cap) {
+			b->texts_cap = b->texts_cap ? 2 * b->texts_cap : 256;
+			b->texts = xrealloc(b->texts, b->texts_cap * sizeof *b->texts);
+		}
+		copy = ct_strmap_put(im->fresh, s, n, h, id);
+		b->texts[b->ntexts++] = (new_text){id, copy, n};
+	}
+	if (copy) {
+		im->last[col] = (last_text){copy, n, id};
+		*r = (recent_text){h, copy, n, id};
+	}
+	return (store_text){s, id};
+}
+
+/* 1 when the current row's span is its fields written back with the file's
+ * line ending: its quoting is police.uk's and nothing lies between it and
+ * the row before. */
+static int line_exact(importer *im, const char *const *f, size_t n)
+{
+	const imp_row *r = &im->row;
+	size_t el = strlen(im->eol);
+	if (r->plain) {
+		size_t rl = strlen(r->raw);
+		return r->span_len == rl + el && memcmp(r->span, r->raw, rl) == 0 && memcmp(r->span + rl, im->eol, el) == 0;
+	}
+	sb_reset(&im->scratch);
+	imp_csv_line(&im->scratch, f, n);
+	sb_puts(&im->scratch, im->eol);
+	return im->scratch.len == r->span_len && memcmp(im->scratch.buf, r->span, r->span_len) == 0;
+}
+
+/* The row's raw text for the store: none when its values give it back. */
+static store_bytes raw_span(importer *im, const char *const *f, size_t n)
+{
+	if (im->api || (im->exact && line_exact(im, f, n)))
+		return (store_bytes){NULL, 0};
+	return (store_bytes){keep(im->b, im->row.span, im->row.span_len), im->row.span_len};
+}
+
 /* Queues a crime with the areas containing it, and counts it for the cube. */
-static void add_crime(importer *im, const store_crime *c)
+static void add_crime(importer *im, const store_crime *c, const char *force)
 {
 	batch *b = im->b;
 	size_t na = area_set_count(im->areas);
-	size_t k = area_set_match(im->areas, c->has_coords, c->lon, c->lat, c->lsoa_code, c->area_value, im->area_ids,
-				  na);
+	size_t k = area_set_match(im->areas, c->where.set, (double)c->where.lon / 1e6, (double)c->where.lat / 1e6,
+				  c->lsoa_code.s, c->area_value.s, im->area_ids, na);
 	rec *x = next_rec(im, REC_CRIME);
 	x->u.crime = *c;
 	x->areas = b->nids;
@@ -681,37 +925,49 @@ static void add_crime(importer *im, const store_crime *c)
 		memcpy(b->area_ids + b->nids, im->area_ids, k * sizeof *im->area_ids);
 		b->nids += k;
 	}
-	unsigned cat = cube_cat(&im->cube, c->category);
+	if (c->category.id != im->last_cat_id) {
+		im->last_cat = cube_cat(&im->cube, c->category.s);
+		im->last_cat_id = c->category.id;
+	}
+	unsigned cat = im->last_cat;
 	cube_count(&im->cube, 0, c->month, cat);
 	for (size_t i = 0; i < k; i++)
 		cube_count(&im->cube, im->area_ids[i], c->month, cat);
-	note_pair(im, c->force, c->month);
+	note_pair(im, force, c->month);
+}
+
+static store_text kind_text(importer *im)
+{
+	if (!im->kind_text.id)
+		im->kind_text = txt(im, 15, im->kind);
+	return im->kind_text;
 }
 
 /* Row handlers, on fields that live as long as the batch: 1 queued for
  * storing, 0 rejected (im->why says why). */
 static int row_street(importer *im, const char **f)
 {
-	store_crime c = {.kind = "street", .source_id = im->source_id, .line = im->line};
+	store_crime c = {.source_id = im->source_id, .line = im->line};
 	if (parse_month_col(im, "Month", f[1], &c.month) != 0 || check_month(im, "Month", f[1], c.month) != 0)
 		return 0;
 	if (!*f[9])
 		return bad(im, "Crime type", NULL, "is empty"), 0;
 	if (!*f[3] && !*f[2])
 		return bad(im, "Falls within", NULL, "is empty"), 0;
-	if (parse_coords(im, f[4], f[5], &c.has_coords, &c.lon, &c.lat, "Longitude", "Latitude") != 0)
+	if (parse_coords(im, f[4], f[5], &c.where, "Longitude", "Latitude") != 0)
 		return 0;
+	c.kind = kind_text(im);
 	c.crime_id = opt(f[0]);
-	c.reported_by = opt(f[2]);
-	c.falls_within = opt(f[3]);
-	c.force = *f[3] ? f[3] : f[2];
-	c.location = opt(f[6]);
-	c.lsoa_code = opt(f[7]);
-	c.lsoa_name = opt(f[8]);
-	c.category = f[9];
-	c.last_outcome = opt(f[10]);
-	c.context = opt(f[11]);
-	add_crime(im, &c);
+	c.reported_by = txt(im, 0, f[2]);
+	c.falls_within = txt(im, 1, f[3]);
+	c.location = txt(im, 2, f[6]);
+	c.lsoa_code = txt(im, 3, f[7]);
+	c.lsoa_name = txt(im, 4, f[8]);
+	c.category = txt(im, 5, f[9]);
+	c.last_outcome = txt(im, 6, f[10]);
+	c.context = txt(im, 7, f[11]);
+	c.raw = raw_span(im, f, IMP_STREET_COLS);
+	add_crime(im, &c, *f[3] ? f[3] : f[2]);
 	return 1;
 }
 
@@ -726,18 +982,18 @@ static int row_outcome(importer *im, const char **f)
 		return bad(im, "Outcome type", NULL, "is empty"), 0;
 	if (!*f[3] && !*f[2])
 		return bad(im, "Falls within", NULL, "is empty"), 0;
-	if (parse_coords(im, f[4], f[5], &o.has_coords, &o.lon, &o.lat, "Longitude", "Latitude") != 0)
+	if (parse_coords(im, f[4], f[5], &o.where, "Longitude", "Latitude") != 0)
 		return 0;
 	o.crime_id = f[0];
-	o.reported_by = opt(f[2]);
-	o.falls_within = opt(f[3]);
-	o.force = *f[3] ? f[3] : f[2];
-	o.location = opt(f[6]);
-	o.lsoa_code = opt(f[7]);
-	o.lsoa_name = opt(f[8]);
-	o.outcome_type = f[9];
+	o.reported_by = txt(im, 0, f[2]);
+	o.falls_within = txt(im, 1, f[3]);
+	o.location = txt(im, 2, f[6]);
+	o.lsoa_code = txt(im, 3, f[7]);
+	o.lsoa_name = txt(im, 4, f[8]);
+	o.outcome_type = txt(im, 5, f[9]);
+	o.raw = raw_span(im, f, IMP_OUTCOMES_COLS);
 	next_rec(im, REC_OUTCOME)->u.outcome = o;
-	note_pair(im, o.force, o.month);
+	note_pair(im, *f[3] ? f[3] : f[2], o.month);
 	return 1;
 }
 
@@ -747,29 +1003,32 @@ static int row_stop(importer *im, const char **f)
 	int dm;
 	if (iso_uk_month(f[1], &dm) != 0)
 		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
+	int k = parse_time(f[1], &x.time);
+	if (k < 0)
+		return bad(im, "Date", f[1], "is not an ISO 8601 date-time"), 0;
+	im->exact &= k;
 	/* police.uk files a search under the month it happened in Britain: a
 	 * UTC Date on the last evening of the month before (BST) is this one's */
 	if (check_month(im, "Date", f[1], dm) != 0)
 		return 0;
 	x.month = im->file_month >= 0 ? im->file_month : dm;
-	if (parse_coords(im, f[5], f[4], &x.has_coords, &x.lon, &x.lat, "Longitude", "Latitude") != 0)
+	if (parse_coords(im, f[5], f[4], &x.where, "Longitude", "Latitude") != 0)
 		return 0;
-	x.force = im->slug;
-	x.type = opt(f[0]);
-	x.date = f[1];
-	x.part_of_operation = opt(f[2]);
-	x.operation = opt(f[3]);
-	x.gender = opt(f[6]);
-	x.age_range = opt(f[7]);
-	x.self_ethnicity = opt(f[8]);
-	x.officer_ethnicity = opt(f[9]);
-	x.legislation = opt(f[10]);
-	x.object_of_search = opt(f[11]);
-	x.outcome = opt(f[12]);
-	x.outcome_linked = opt(f[13]);
-	x.removal_of_clothing = opt(f[14]);
+	x.type = txt(im, 0, f[0]);
+	x.part_of_operation = txt(im, 1, f[2]);
+	x.operation = txt(im, 2, f[3]);
+	x.gender = txt(im, 3, f[6]);
+	x.age_range = txt(im, 4, f[7]);
+	x.self_ethnicity = txt(im, 5, f[8]);
+	x.officer_ethnicity = txt(im, 6, f[9]);
+	x.legislation = txt(im, 7, f[10]);
+	x.object_of_search = txt(im, 8, f[11]);
+	x.outcome = txt(im, 9, f[12]);
+	x.outcome_linked = txt(im, 10, f[13]);
+	x.removal_of_clothing = txt(im, 11, f[14]);
+	x.raw = raw_span(im, f, IMP_STOP_COLS);
 	next_rec(im, REC_STOP)->u.stop = x;
-	note_pair(im, x.force, x.month);
+	note_pair(im, im->slug, x.month);
 	return 1;
 }
 
@@ -787,16 +1046,17 @@ static void api_cover(importer *im, const store_crime *c)
 	}
 	m->crimes++;
 	m->with_id += c->crime_id != NULL;
-	if (!c->has_coords)
+	if (!c->where.set)
 		return;
-	if (!m->has_extent || c->lon < m->lon_min)
-		m->lon_min = c->lon;
-	if (!m->has_extent || c->lon > m->lon_max)
-		m->lon_max = c->lon;
-	if (!m->has_extent || c->lat < m->lat_min)
-		m->lat_min = c->lat;
-	if (!m->has_extent || c->lat > m->lat_max)
-		m->lat_max = c->lat;
+	double lon = (double)c->where.lon / 1e6, lat = (double)c->where.lat / 1e6;
+	if (!m->has_extent || lon < m->lon_min)
+		m->lon_min = lon;
+	if (!m->has_extent || lon > m->lon_max)
+		m->lon_max = lon;
+	if (!m->has_extent || lat < m->lat_min)
+		m->lat_min = lat;
+	if (!m->has_extent || lat > m->lat_max)
+		m->lat_max = lat;
 	m->has_extent = 1;
 }
 
@@ -806,30 +1066,33 @@ static void api_cover(importer *im, const store_crime *c)
  * taxonomy shows it as Unknown. */
 static int row_api(importer *im, const char **f)
 {
-	store_crime c = {.kind = "street", .source_id = im->source_id, .line = im->line};
+	store_crime c = {.source_id = im->source_id, .line = im->line};
 	if (parse_month_col(im, imp_api_fields[API_MONTH], f[API_MONTH], &c.month) != 0 ||
 	    check_month(im, imp_api_fields[API_MONTH], f[API_MONTH], c.month) != 0)
 		return 0;
 	if (!*f[API_CATEGORY])
 		return bad(im, imp_api_fields[API_CATEGORY], NULL, "is missing or empty"), 0;
-	if (parse_coords(im, f[API_LONGITUDE], f[API_LATITUDE], &c.has_coords, &c.lon, &c.lat,
-			 imp_api_fields[API_LONGITUDE], imp_api_fields[API_LATITUDE]) != 0)
+	if (parse_coords(im, f[API_LONGITUDE], f[API_LATITUDE], &c.where, imp_api_fields[API_LONGITUDE],
+			 imp_api_fields[API_LATITUDE]) != 0)
 		return 0;
 	const char *type = imp_api_category(f[API_CATEGORY]);
 	if (!type && im->unknown_slugs++ == 0)
 		snprintf(im->unknown_slug, sizeof im->unknown_slug, "%s", f[API_CATEGORY]);
-	c.category = type ? type : f[API_CATEGORY];
-	c.offence_code = f[API_CATEGORY];
+	c.kind = kind_text(im);
+	c.category = txt(im, 0, type ? type : f[API_CATEGORY]);
+	c.offence_code = txt(im, 1, f[API_CATEGORY]);
 	c.crime_id = opt(f[API_PERSISTENT_ID]);
-	/* a response does not name the force; BTP says it is BTP */
+	/* a response does not name the force (the source's force stands for it:
+	 * see the crimes view); BTP says it is BTP */
 	int btp = strcmp(f[API_LOCATION_TYPE], "BTP") == 0;
-	c.force = btp ? "British Transport Police" : IMP_API_FORCE;
-	c.reported_by = btp ? c.force : NULL;
-	c.falls_within = c.reported_by;
-	c.location = c.has_coords || *f[API_STREET] ? opt(f[API_STREET]) : "No Location";
-	c.last_outcome = opt(f[API_OUTCOME]);
-	c.context = opt(f[API_CONTEXT]);
-	add_crime(im, &c);
+	const char *force = btp ? "British Transport Police" : IMP_API_FORCE;
+	if (btp)
+		c.reported_by = c.falls_within = txt(im, 2, force);
+	c.location = txt(im, 3, c.where.set || *f[API_STREET] ? f[API_STREET] : "No Location");
+	c.last_outcome = txt(im, 4, f[API_OUTCOME]);
+	c.context = txt(im, 5, f[API_CONTEXT]);
+	/* the response is kept whole (the source's head): its rows are not written back */
+	add_crime(im, &c, force);
 	api_cover(im, &c);
 	return 1;
 }
@@ -839,10 +1102,13 @@ static const char *mcol(const importer *im, const char **f, int k)
 	return im->col[k] >= 0 ? f[im->col[k]] : "";
 }
 
+/* A force export keeps its mapped fields only (the rest of a row may be
+ * anything, people's details included): raw is those fields, as CSV, when
+ * the stored values do not give them back. */
 static int row_force(importer *im, const char **f)
 {
 	const imp_mapping *m = im->map;
-	store_crime c = {.kind = "force", .source_id = im->source_id, .line = im->line};
+	store_crime c = {.source_id = im->source_id, .line = im->line};
 	const char *date = mcol(im, f, MAP_date);
 	if (imp_parse_date(m->date_format, date, &c.month) != 0) {
 		sb_reset(&im->why);
@@ -855,21 +1121,32 @@ static int row_force(importer *im, const char **f)
 	if (!*cat)
 		return bad(im, m->col[MAP_category], NULL, "is empty"), 0;
 	if (im->col[MAP_longitude] >= 0 &&
-	    parse_coords(im, mcol(im, f, MAP_longitude), mcol(im, f, MAP_latitude), &c.has_coords, &c.lon, &c.lat,
-			 m->col[MAP_longitude], m->col[MAP_latitude]) != 0)
+	    parse_coords(im, mcol(im, f, MAP_longitude), mcol(im, f, MAP_latitude), &c.where, m->col[MAP_longitude],
+			 m->col[MAP_latitude]) != 0)
 		return 0;
+	c.kind = kind_text(im);
 	c.crime_id = opt(mcol(im, f, MAP_crime_id));
-	c.force = m->force;
-	c.reported_by = m->force;
-	c.falls_within = m->force;
-	c.location = opt(mcol(im, f, MAP_location));
-	c.lsoa_code = opt(mcol(im, f, MAP_lsoa_code));
-	c.lsoa_name = opt(mcol(im, f, MAP_lsoa_name));
-	c.category = cat;
-	c.last_outcome = opt(mcol(im, f, MAP_outcome));
-	c.area_value = opt(mcol(im, f, MAP_area));
-	c.offence_code = opt(mcol(im, f, MAP_offence_code));
-	add_crime(im, &c);
+	c.reported_by = c.falls_within = txt(im, 0, m->force);
+	c.location = txt(im, 1, mcol(im, f, MAP_location));
+	c.lsoa_code = txt(im, 2, mcol(im, f, MAP_lsoa_code));
+	c.lsoa_name = txt(im, 3, mcol(im, f, MAP_lsoa_name));
+	c.category = txt(im, 4, cat);
+	c.last_outcome = txt(im, 5, mcol(im, f, MAP_outcome));
+	c.area_value = txt(im, 6, mcol(im, f, MAP_area));
+	c.offence_code = txt(im, 7, mcol(im, f, MAP_offence_code));
+	c.date = txt(im, 8, date);
+	if (!im->exact) {
+		const char *mapped[MAP_COUNT];
+		size_t n = 0;
+		for (int k = 0; k < MAP_COUNT; k++)
+			if (im->col[k] >= 0)
+				mapped[n++] = f[im->col[k]];
+		sb_reset(&im->scratch);
+		imp_csv_line(&im->scratch, mapped, n);
+		sb_putc(&im->scratch, '\n');
+		c.raw = (store_bytes){keep(im->b, im->scratch.buf, im->scratch.len), im->scratch.len};
+	}
+	add_crime(im, &c, m->force);
 	return 1;
 }
 
@@ -995,6 +1272,8 @@ static void fill_batch(importer *im, size_t rows)
 		} else {
 			for (size_t i = 0; i < row.nfields; i++)
 				im->fields[i] = keep(b, row.fields[i], row.lens[i]);
+			im->row = row;
+			im->exact = 1;
 			ok = im->row_fn(im, im->fields);
 		}
 		if (ok) {
@@ -1017,6 +1296,16 @@ static void fill_batch(importer *im, size_t rows)
 			sb_reset(&im->esc);
 			ct_escape_text(&im->esc, row.raw, row.raw_len);
 			x->raw = keep(b, im->esc.buf, im->esc.len);
+			/* its bytes, unless they are its text as kept (escaped) and the
+			 * file's line ending, or more than a reject is worth keeping (the
+			 * lines an unterminated quote swallowed: the file can then not be
+			 * given back, and export --raw says so) */
+			size_t rl = im->esc.len, el = strlen(im->eol);
+			x->span = im->api || row.span_len > IMP_MAX_REJECT_SPAN ||
+					  (row.span_len == rl + el && memcmp(row.span, x->raw, rl) == 0 &&
+					   memcmp(row.span + rl, im->eol, el) == 0)
+					  ? (store_bytes){NULL, 0}
+					  : (store_bytes){keep(b, row.span, row.span_len), row.span_len};
 		}
 		if ((r->rows_read & 1023) == 0)
 			ct_progress_update(im->prog, r->rows_read, im->api ? imp_api_bytes(im->api) : imp_reader_bytes(im->rd));
@@ -1030,6 +1319,9 @@ static void fill_batch(importer *im, size_t rows)
 /* Stores a batch's records in order; -1 on a database error. */
 static int store_batch(importer *im, const batch *b)
 {
+	for (size_t i = 0; i < b->ntexts; i++)
+		if (store_text_put(im->s, b->texts[i].id, b->texts[i].s, b->texts[i].n) != 0)
+			return -1;
 	for (size_t i = 0; i < b->n; i++) {
 		const rec *x = &b->recs[i];
 		if (x->type == REC_CRIME) {
@@ -1045,7 +1337,7 @@ static int store_batch(importer *im, const batch *b)
 		} else if (x->type == REC_STOP) {
 			if (store_stop_add(im->s, &x->u.stop) != 0)
 				return -1;
-		} else if (store_reject_add(im->s, im->source_id, x->line, x->reason, x->raw) != 0) {
+		} else if (store_reject_add(im->s, im->source_id, x->line, x->reason, x->raw, x->span) != 0) {
 			return -1;
 		}
 	}
@@ -1156,9 +1448,9 @@ static int majority_month(const imp_input *in)
 	int got;
 	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !*row.fields[0])
 		;
-	int stop = got == 1 && header_is(&row, stop_header, NELEM(stop_header));
-	int policeuk = stop || (got == 1 && (header_is(&row, street_header, NELEM(street_header)) ||
-					     header_is(&row, outcomes_header, NELEM(outcomes_header))));
+	int stop = got == 1 && header_is(&row, imp_stop_header, IMP_STOP_COLS);
+	int policeuk = stop || (got == 1 && (header_is(&row, imp_street_header, IMP_STREET_COLS) ||
+					     header_is(&row, imp_outcomes_header, IMP_OUTCOMES_COLS)));
 	struct {
 		int month;
 		long long n;
@@ -1277,7 +1569,8 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	memset(r, 0, sizeof *r);
 	r->month_min = r->month_max = -1;
 	ct_status status = CT_OK;
-	importer im = {.s = s, .areas = areas, .map = mapping, .path = path, .r = r, .file_month = -1, .last_pair = -1};
+	importer im = {.s = s, .areas = areas, .map = mapping, .path = path, .r = r, .file_month = -1, .last_pair = -1,
+		       .eol = ""};
 	imp_reader *rd = NULL;
 	ct_progress *prog = NULL;
 	const char *const *header_names = NULL;
@@ -1347,9 +1640,10 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	}
 	imp_row row;
 	int got;
-	/* blank lines before the header are skipped; a line of NUL bytes is not blank */
+	/* blank lines before the header are skipped (a line of NUL bytes is not
+	 * blank), and kept for the raw export */
 	while ((got = imp_reader_next(rd, &row)) == 1 && !row.error && row.nfields == 1 && !row.lens[0])
-		;
+		sb_add(&im.head, row.span, row.span_len);
 	if (got < 0)
 		goto io_error;
 	if (got == 0) {
@@ -1376,15 +1670,15 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 		status = CT_EDATA;
 		goto done;
 	}
-	if (header_is(&row, street_header, NELEM(street_header))) {
+	if (header_is(&row, imp_street_header, IMP_STREET_COLS)) {
 		im.kind = "street";
-		header_names = street_header;
-	} else if (header_is(&row, outcomes_header, NELEM(outcomes_header))) {
+		header_names = imp_street_header;
+	} else if (header_is(&row, imp_outcomes_header, IMP_OUTCOMES_COLS)) {
 		im.kind = "outcomes";
-		header_names = outcomes_header;
-	} else if (header_is(&row, stop_header, NELEM(stop_header))) {
+		header_names = imp_outcomes_header;
+	} else if (header_is(&row, imp_stop_header, IMP_STOP_COLS)) {
 		im.kind = "stop-and-search";
-		header_names = stop_header;
+		header_names = imp_stop_header;
 	} else if (mapping) {
 		im.kind = "force";
 		if (fit_mapping(&im, &row, err, errlen) != 0) {
@@ -1406,6 +1700,19 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	im.nheader = row.nfields;
 	r->kind = im.kind;
 	im.one_month = kind_months(im.kind);
+	im.eol = imp_reader_eol(rd);
+	if (strcmp(im.kind, "force") != 0) {
+		sb_add(&im.head, row.span, row.span_len);
+	} else {
+		/* a force export gives back its mapped columns only: their names,
+		 * in the order of the mapping fields, empty for those not mapped */
+		const char *names[MAP_COUNT];
+		for (int k = 0; k < MAP_COUNT; k++)
+			names[k] = mapping->col[k] ? mapping->col[k] : "";
+		sb_reset(&im.head);
+		imp_csv_line(&im.head, names, MAP_COUNT);
+		sb_putc(&im.head, '\n');
+	}
 	snprintf(im.slug, sizeof im.slug, "%s", named ? slug : "unknown");
 
 store_rows:
@@ -1416,7 +1723,10 @@ store_rows:
 	 * hash: imports are serialised by the write lock, so it is unique */
 	store_source src = {.path = path, .sha256 = seen ? sha : "(being read)", .kind = im.kind,
 			    .bytes = seen ? bytes : in->size,
-			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL};
+			    .mapping = strcmp(im.kind, "force") == 0 ? mapping->name : NULL,
+			    /* an API row's force is its source's (see the crimes view), needed
+			     * before the source is finished to match rows across sources */
+			    .force = im.api ? IMP_API_FORCE : NULL};
 	im.source_id = store_source_add(s, &src);
 	if (im.source_id < 0)
 		goto db_error;
@@ -1429,6 +1739,8 @@ store_rows:
 		    : strcmp(im.kind, "outcomes") == 0 ? row_outcome
 		    : strcmp(im.kind, "stop-and-search") == 0 ? row_stop : row_force;
 	im.rd = rd;
+	im.fresh = ct_strmap_new();
+	im.recent = xcalloc(RECENT_TEXTS, sizeof *im.recent);
 
 	const char *base = strrchr(in->file_name, '/');
 	prog = ct_progress_new(base ? base + 1 : in->file_name, src.bytes);
@@ -1487,6 +1799,18 @@ store_rows:
 	src.rows_imported = r->imported;
 	src.rows_rejected = r->rejected;
 	src.rows_superseded = r->superseded;
+	if (im.api) {
+		/* a response is kept as it came, whole: no row of it is written back */
+		src.head = (store_bytes){text, len};
+	} else {
+		src.head = (store_bytes){im.head.buf ? im.head.buf : "", im.head.len};
+		size_t rest = 0;
+		const char *tail = imp_reader_rest(rd, &rest);
+		if (strcmp(im.kind, "force") == 0)
+			src.eol = "\n";
+		else if (src.eol = im.eol, rest)
+			src.tail = (store_bytes){tail, rest};
+	}
 	if (store_source_finish(s, &src) != 0 || store_commit(s) != 0)
 		goto db_error;
 	in_tx = 0;
@@ -1517,6 +1841,10 @@ done:
 	free(im.fields);
 	cube_delta_release(&im.cube);
 	sb_release(&im.why);
+	sb_release(&im.scratch);
+	sb_release(&im.head);
+	ct_strmap_free(im.fresh);
+	free(im.recent);
 	sb_release(&im.esc);
 	if (header_copy) {
 		for (size_t i = 0; i < im.nheader; i++)

@@ -4,6 +4,7 @@
 #define CRIMETAB_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "areas/areas.h"
 #include "core/status.h"
@@ -45,6 +46,13 @@ typedef struct imp_result {
 ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_mapping *mapping, imp_result *r,
 		   char *err, size_t errlen);
 
+/* Writes source SRC's file back to OUT from what the store holds: a police.uk
+ * file byte for byte (checked against its SHA-256), a force export as its
+ * mapped columns.  CT_OK; CT_EDATA (err set) when the store cannot give it
+ * back (rows superseded, or imported before crimetab kept the layout and it
+ * did not come back exactly); CT_EDB, CT_EIO.  Whatever was written to OUT
+ * is then not the file. */
+ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err, size_t errlen);
 /* Rows dated before this month are rejected unless imp_set_earliest_month
  * says otherwise (police.uk begins in December 2010). */
 #define IMP_EARLIEST_MONTH CT_MONTH(2000, 1)

@@ -4,6 +4,7 @@
 #define CRIMETAB_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 
@@ -73,6 +74,45 @@ void store_rollback(store *s);
 void store_bulk_begin(store *s, long long wal_limit);
 int store_bulk_end(store *s, char *err, size_t errlen);
 
+/* A point in 1e-6 degrees (how police.uk writes coordinates: 6 decimals). */
+typedef struct store_point {
+	int set;
+	long long lon, lat;
+} store_point;
+
+/* Bytes that may hold anything (p NULL: none). */
+typedef struct store_bytes {
+	const char *p;
+	size_t n;
+} store_bytes;
+
+/* ---- texts ----
+ * Every text value of a stored row is kept once, in the texts table, and rows
+ * hold its id.  The handle keeps a copy of the table, loaded when a
+ * transaction begins.  An import's reading thread may look texts up in it
+ * (store_text_find) and take new ids (store_text_next) while the storing
+ * thread stores rows; the storing thread adds the new texts (store_text_put)
+ * before the rows that use them.  The copy learns them at commit. */
+
+/* A text column's value: its characters (NULL: none) and its id in texts,
+ * 0 when the caller does not know it (the store then finds or adds it). */
+typedef struct store_text {
+	const char *s;
+	long long id;
+} store_text;
+
+/* The id of the N bytes at TEXT (hash ct_strhash(TEXT, N)), or 0 if the
+ * texts table did not hold them when the transaction began. */
+long long store_text_find(const store *s, const char *text, size_t n, uint64_t hash);
+/* The text of ID as store_text_find saw it (the same rules), or NULL. */
+const char *store_text_of(const store *s, long long id);
+/* A new text id, never handed out before in this transaction (any thread). */
+long long store_text_next(store *s);
+/* Adds TEXT (N bytes) to the texts table under ID, from store_text_next. */
+int store_text_put(store *s, long long id, const char *text, size_t n);
+/* The id of TEXT, added when new; -1 on a database error. */
+long long store_text_id(store *s, const char *text);
+
 /* ---- sources ---- */
 typedef struct store_source {
 	long long id;
@@ -81,6 +121,12 @@ typedef struct store_source {
 	long long bytes, rows_read, rows_imported, rows_rejected, rows_superseded;
 	long long superseded_by; /* 0 when current */
 	long long first_row, last_row; /* ids of its rows (crimes, outcomes or stops), 0 when none */
+	/* for export --raw (head.p NULL: imported before crimetab kept them):
+	 * the bytes before the first row (a BOM, blank lines, the header line),
+	 * how rows end, the bytes after the last row.  A head with eol NULL is
+	 * the whole file (a police.uk API response, kept as it came). */
+	store_bytes head, tail;
+	const char *eol;
 } store_source;
 
 /* Id of the source with this content hash, or 0. */
@@ -123,48 +169,73 @@ int store_coverage_each(store *s, int (*fn)(void *ctx, const char *kind, const c
 			void *ctx);
 
 /* ---- rows ---- */
+/* raw: the row as the file had it (its span: see csvread.h; for a force
+ * export, its mapped fields), kept only when the other values do not give
+ * it back exactly. */
 typedef struct store_crime {
-	const char *kind; /* "street" or "force" */
+	long long id; /* set by the store */
 	long long source_id, line;
+	store_text kind;      /* "street" or "force" */
 	const char *crime_id; /* NULL for none */
 	int month;
-	const char *force, *reported_by, *falls_within;
-	int has_coords;
-	double lon, lat;
-	const char *location, *lsoa_code, *lsoa_name, *category, *last_outcome, *context;
-	const char *area_value, *offence_code;
+	store_text reported_by, falls_within;
+	store_point where;
+	store_text location, lsoa_code, lsoa_name, category, last_outcome, context;
+	store_text area_value, offence_code, date; /* force exports */
+	store_bytes raw;
 } store_crime;
 
 /* Inserts a crime; returns its row id, or -1. */
 long long store_crime_add(store *s, const store_crime *c);
 
 typedef struct store_outcome {
+	long long id;
 	long long source_id, line;
 	const char *crime_id;
 	int month;
-	const char *force, *reported_by, *falls_within;
-	int has_coords;
-	double lon, lat;
-	const char *location, *lsoa_code, *lsoa_name, *outcome_type;
+	store_text reported_by, falls_within;
+	store_point where;
+	store_text location, lsoa_code, lsoa_name, outcome_type;
+	store_bytes raw;
 } store_outcome;
 int store_outcome_add(store *s, const store_outcome *o);
 
 typedef struct store_stop {
+	long long id;
 	long long source_id, line;
 	int month;
-	const char *force, *type, *date, *part_of_operation, *operation;
-	int has_coords;
-	double lat, lon;
-	const char *gender, *age_range, *self_ethnicity, *officer_ethnicity, *legislation;
-	const char *object_of_search, *outcome, *outcome_linked, *removal_of_clothing;
+	store_text type;
+	long long time; /* Date, Unix seconds */
+	store_text part_of_operation, operation;
+	store_point where;
+	store_text gender, age_range, self_ethnicity, officer_ethnicity, legislation;
+	store_text object_of_search, outcome, outcome_linked, removal_of_clothing;
+	store_bytes raw;
 } store_stop;
 int store_stop_add(store *s, const store_stop *st);
 
-int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw);
+/* The rows of SOURCE_ID in the order they were stored (the file's), their
+ * texts and crime IDs filled in; valid during the call.  fn returns non-zero
+ * to stop.  0 or -1. */
+int store_crimes_each(store *s, long long source_id, int (*fn)(void *ctx, const store_crime *c), void *ctx);
+int store_outcomes_each(store *s, long long source_id, int (*fn)(void *ctx, const store_outcome *o), void *ctx);
+int store_stops_each(store *s, long long source_id, int (*fn)(void *ctx, const store_stop *x), void *ctx);
+
+/* Calls fn(ctx, i, crime row id) for every stored crime whose Crime ID is
+ * IDS[i] (N of them); fn returns non-zero to stop.  Reads each source's run
+ * of ID keys once, not an index over every crime.  0 or -1. */
+int store_crimes_by_ids(store *s, const char *const *ids, size_t n, int (*fn)(void *ctx, size_t i, long long crime),
+			void *ctx);
+
+/* RAW: the row's text; SPAN: its bytes in the file, when they are not RAW
+ * and the file's line ending (p NULL otherwise). */
+int store_reject_add(store *s, long long source_id, long long line, const char *reason, const char *raw,
+		     store_bytes span);
 
 typedef struct store_reject {
 	long long source_id, line;
 	const char *path, *reason, *raw;
+	store_bytes span;
 } store_reject;
 /* Rejects of SOURCE_ID (0: all), in file and line order. */
 int store_rejects_each(store *s, long long source_id, int (*fn)(void *ctx, const store_reject *r), void *ctx);

@@ -83,7 +83,7 @@ check_eq "stop-and-search BST rows filed under the file's month" "2" \
 	"$(sql "select count(*) from stop_search where date like '2024-09-30T23:%' and month = 2024*12+9")"
 check_eq "stop-and-search force from the file name" "cleveland" "$(sql 'select distinct force from stop_search')"
 check_eq "outcomes link to crimes by Crime ID" "1" \
-	"$(sql "select count(*) > 150 from outcomes o join crimes c on c.crime_id = o.crime_id")"
+	"$(sql "select count(*) > 150 from outcomes o join crimes c on c.crime_id = o.\"Crime ID\"")"
 "$BIN" areas --db "$DB" load sample-data/areas/hand-drawn-town-centres.geojson >/dev/null 2>&1
 check_eq "areas assign imported crimes" "6" "$(sql 'select count(distinct area) from crime_areas')"
 check_eq "a crime in the Stockton hole is not in Stockton" "0" \

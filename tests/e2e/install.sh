@@ -100,7 +100,7 @@ MAN=$STAGE$PREFIX/share/man/man1/crimetab.1
 if command -v man >/dev/null; then
 	MANWIDTH=80 man --warnings -l "$MAN" >"$T/man.txt" 2>"$T/man.err"
 	check_eq "man -l renders crimetab.1 without warnings" "0|" "$?|$(cat "$T/man.err")"
-	for c in "" import sources rejects areas report run tui facematch evaluate templates help version; do
+	for c in "" import sources rejects areas report run tui facematch evaluate export templates help version; do
 		# shellcheck disable=SC2086 # no command: crimetab's own --help
 		for o in $("$E" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 			grep -q -- "$o" "$T/man.txt" || not_ok "man page names ${c:-crimetab} $o"

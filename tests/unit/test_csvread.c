@@ -627,6 +627,79 @@ static void test_cr_only_long_file(void **state)
 	sb_release(&text);
 }
 
+/* The spans of all rows, then the rest, give back the input byte for byte. */
+static void check_spans(const char *text, size_t n)
+{
+	src s;
+	src_open(&s, text, n);
+	strbuf got = {0};
+	imp_row row;
+	int rc;
+	while ((rc = imp_reader_next(s.r, &row)) == 1) {
+		sb_add(&got, row.span, row.span_len);
+		if (row.plain) {
+			/* a plain row is its raw text and a line ending, after any gap */
+			assert_true(row.span_len >= strlen(row.raw));
+		}
+	}
+	assert_int_equal(rc, 0);
+	size_t rest;
+	const char *r = imp_reader_rest(s.r, &rest);
+	sb_add(&got, r, rest);
+	assert_int_equal(got.len, n);
+	assert_memory_equal(got.buf ? got.buf : "", text, n);
+	sb_release(&got);
+	src_close(&s);
+}
+
+#define CHECK_SPANS(lit) check_spans((lit), sizeof(lit) - 1)
+
+static void test_spans_give_back_the_file(void **state)
+{
+	(void)state;
+	CHECK_SPANS("a,b\n1,2\n");
+	CHECK_SPANS("\xEF\xBB\xBF" "a,b\r\n1,2\r\n");
+	CHECK_SPANS("a,b\r1,2\r3,4");
+	CHECK_SPANS("\n\na,b\n\n1,2\n\n\n");
+	CHECK_SPANS("a,b\n\"x,y\",2\n\"multi\nline\",3\n");
+	CHECK_SPANS("a,b\n\"unterminated,2\n3,4\n");
+	CHECK_SPANS("a,b\nx\"y,2\n3,4");
+	CHECK_SPANS("a,b\r\n1,2\n3,4\r5,6\n");
+	CHECK_SPANS("a,b\n1,\"q\"\"q\"\n\"\"\n,\n");
+	CHECK_SPANS("");
+	CHECK_SPANS("\n");
+	CHECK_SPANS("a,b");
+	/* random bytes from a small alphabet with every awkward character */
+	static const char alphabet[] = "ab,\"\r\n\n,x";
+	unsigned seed = 12345;
+	char buf[300];
+	for (int t = 0; t < 20000; t++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 16) % sizeof buf;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		check_spans(buf, n);
+	}
+}
+
+static void test_first_line_ending(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *eol;
+	} cases[] = {{"a,b\n1,2\n", "\n"}, {"a,b\r\n1,2\n", "\r\n"}, {"a,b\r1,2\r", "\r"}, {"a,b", ""}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		src s;
+		src_open(&s, cases[i].text, strlen(cases[i].text));
+		imp_row row;
+		assert_int_equal(imp_reader_next(s.r, &row), 1);
+		assert_string_equal(imp_reader_eol(s.r), cases[i].eol);
+		src_close(&s);
+	}
+}
+
 /* A stream source that hands out its text a few bytes at a time, and fails
  * once FAIL_AT bytes are out (when FAIL_AT is not 0). */
 typedef struct dribble {
@@ -725,6 +798,8 @@ int main(void)
 		cmocka_unit_test(test_row_limit_is_exact),
 		cmocka_unit_test(test_cr_only_line_endings_lose_no_rows),
 		cmocka_unit_test(test_cr_only_long_file),
+		cmocka_unit_test(test_spans_give_back_the_file),
+		cmocka_unit_test(test_first_line_ending),
 		cmocka_unit_test(test_stream_short_reads),
 		cmocka_unit_test(test_stream_read_error),
 	};
