@@ -1277,17 +1277,6 @@ static void trend_long_sheet(sheet *s)
 	page_setup(s, 1, 1, head, head);
 }
 
-static void span_text(int from, int to, char *buf, size_t len)
-{
-	char a[8], c[8];
-	ct_month_format(from, a);
-	ct_month_format(to, c);
-	if (from == to)
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s to %s", a, c);
-}
-
 static void key_value(sheet *s, const char *k, const char *v)
 {
 	put_str(s, s->row, 0, k, s->b->key);
@@ -1311,8 +1300,8 @@ static void sources_sheet(sheet *s)
 	key_value(s, "Comparison basis", rep_compare_label(r->compare));
 	for (int w = 0; w < REP_WINDOWS; w++) {
 		char cur[40], cmp[40], key[64];
-		span_text(r->span[w].from, r->span[w].to, cur, sizeof cur);
-		span_text(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
+		rep_fmt_months(r->span[w].from, r->span[w].to, cur, sizeof cur);
+		rep_fmt_months(r->span[w].cmp_from, r->span[w].cmp_to, cmp, sizeof cmp);
 		snprintf(buf, sizeof buf, "%s, against %s", cur, cmp);
 		snprintf(key, sizeof key, "Window: %s", rep_window_label[w]);
 		key_value(s, key, buf);
@@ -1362,7 +1351,7 @@ static void sources_sheet(sheet *s)
 	s->row++;
 	for (size_t i = 0; i < r->nsources; i++, s->row++) {
 		const rep_source *src = &r->sources[i];
-		span_text(src->month_min, src->month_max, buf, sizeof buf);
+		rep_fmt_months(src->month_min, src->month_max, buf, sizeof buf);
 		const char *cell[NH] = {src->kind, src->force, buf, NULL, src->imported_at, src->sha256, src->path};
 		for (int k = 0; k < NH; k++) {
 			if (k == 3) {
