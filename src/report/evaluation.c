@@ -2,12 +2,12 @@
  * renderings: Markdown for a committee paper and JSON for pipelines. */
 #include "report/evaluation.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
+#include "report/jsonout.h"
 #include "report/model.h"
 #include "report/sigfmt.h"
 
@@ -33,12 +33,8 @@ void rep_eval_free(rep_eval *e)
 	test_free(&e->crimes);
 	test_free(&e->offenders);
 	free(e->offenders_source);
-	for (size_t i = 0; i < e->nnotes; i++)
-		free(e->notes[i]);
-	free(e->notes);
-	for (size_t i = 0; i < e->nwarnings; i++)
-		free(e->warnings[i]);
-	free(e->warnings);
+	rep_lines_free(e->notes, e->nnotes);
+	rep_lines_free(e->warnings, e->nwarnings);
 	free(e);
 }
 
@@ -252,44 +248,21 @@ int rep_write_eval_markdown(const rep_eval *e, FILE *out)
 
 /* ---- JSON ---- */
 
-typedef struct jctx {
-	int oom;
-} jctx;
-
-static void add(jctx *j, cJSON *parent, const char *key, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToObject(parent, key, item)) {
-		cJSON_Delete(item);
-		j->oom = 1;
-	}
-}
-
-static void push(jctx *j, cJSON *array, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToArray(array, item)) {
-		cJSON_Delete(item);
-		j->oom = 1;
-	}
-}
-
 static cJSON *num_if(int have, double v)
 {
 	return have && isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-static cJSON *period_json(jctx *j, int from, int to)
+static cJSON *period_json(rep_json *j, int from, int to)
 {
 	cJSON *o = cJSON_CreateObject();
-	char a[8], b[8];
-	ct_month_format(from, a);
-	ct_month_format(to, b);
-	add(j, o, "from", cJSON_CreateString(a));
-	add(j, o, "to", cJSON_CreateString(b));
-	add(j, o, "months", cJSON_CreateNumber(months_between(from, to)));
+	rep_json_add(j, o, "from", rep_json_month(from));
+	rep_json_add(j, o, "to", rep_json_month(to));
+	rep_json_add(j, o, "months", cJSON_CreateNumber(months_between(from, to)));
 	return o;
 }
 
-static cJSON *test_json(jctx *j, const rep_eval *e, const rep_ev_test *t, const char *what)
+static cJSON *test_json(rep_json *j, const rep_eval *e, const rep_ev_test *t, const char *what)
 {
 	cJSON *o = cJSON_CreateObject(), *groups = cJSON_CreateArray();
 	for (int g = 0; groups && g < REP_EV_ROLES; g++) {
@@ -297,83 +270,68 @@ static cJSON *test_json(jctx *j, const rep_eval *e, const rep_ev_test *t, const 
 		if (!gr->present)
 			continue;
 		cJSON *go = cJSON_CreateObject();
-		add(j, go, "role", cJSON_CreateString(role_key[g]));
-		add(j, go, "areas", cJSON_CreateString(gr->name));
+		rep_json_add(j, go, "role", cJSON_CreateString(role_key[g]));
+		rep_json_add(j, go, "areas", cJSON_CreateString(gr->name));
 		/* a withheld figure is null, with its mark beside it */
 		static const char *const keys[] = {"before", "after", "before_per_post_period", "change"};
 		const double v[] = {(double)gr->pre, (double)gr->post, gr->pre_scaled, gr->change};
 		for (int k = 0; k < 4; k++) {
 			char mark[16], key[64];
 			if (rep_ev_mark(e, gr, k, mark, sizeof mark)) {
-				add(j, go, keys[k], cJSON_CreateNull());
+				rep_json_add(j, go, keys[k], cJSON_CreateNull());
 				snprintf(key, sizeof key, "%s_text", keys[k]);
-				add(j, go, key, cJSON_CreateString(mark));
+				rep_json_add(j, go, key, cJSON_CreateString(mark));
 			} else {
-				add(j, go, keys[k], cJSON_CreateNumber(v[k]));
+				rep_json_add(j, go, keys[k], cJSON_CreateNumber(v[k]));
 			}
 		}
-		push(j, groups, go);
+		rep_json_push(j, groups, go);
 	}
-	add(j, o, "groups", groups);
-	add(j, o, "tested", cJSON_CreateBool(t->tested));
-	add(j, o, "untested", t->tested || !t->untested ? cJSON_CreateNull() : cJSON_CreateString(t->untested));
-	add(j, o, "local", num_if(t->tested, t->local));
-	add(j, o, "local_se", num_if(t->tested, t->local_se));
-	add(j, o, "displacement", num_if(t->tested && t->group[REP_EV_TREATED_BUFFER].present, t->displace));
-	add(j, o, "displacement_se", num_if(t->tested && t->group[REP_EV_TREATED_BUFFER].present, t->displace_se));
-	add(j, o, "wdd", num_if(t->tested, t->est));
-	add(j, o, "se", num_if(t->tested, t->se));
-	add(j, o, "ci_low", num_if(t->tested, t->lo));
-	add(j, o, "ci_high", num_if(t->tested, t->hi));
-	add(j, o, "z", num_if(t->tested, t->z));
-	add(j, o, "p", num_if(t->tested, t->p));
-	add(j, o, "significant", cJSON_CreateBool(t->tested && t->significant));
+	rep_json_add(j, o, "groups", groups);
+	rep_json_add(j, o, "tested", cJSON_CreateBool(t->tested));
+	rep_json_add(j, o, "untested", rep_json_str_or_null(t->tested ? NULL : t->untested));
+	rep_json_add(j, o, "local", num_if(t->tested, t->local));
+	rep_json_add(j, o, "local_se", num_if(t->tested, t->local_se));
+	int displaced = t->tested && t->group[REP_EV_TREATED_BUFFER].present;
+	rep_json_add(j, o, "displacement", num_if(displaced, t->displace));
+	rep_json_add(j, o, "displacement_se", num_if(displaced, t->displace_se));
+	rep_json_add(j, o, "wdd", num_if(t->tested, t->est));
+	rep_json_add(j, o, "se", num_if(t->tested, t->se));
+	rep_json_add(j, o, "ci_low", num_if(t->tested, t->lo));
+	rep_json_add(j, o, "ci_high", num_if(t->tested, t->hi));
+	rep_json_add(j, o, "z", num_if(t->tested, t->z));
+	rep_json_add(j, o, "p", num_if(t->tested, t->p));
+	rep_json_add(j, o, "significant", cJSON_CreateBool(t->tested && t->significant));
 	char *verdict = rep_eval_verdict(e, t, what);
-	add(j, o, "verdict", cJSON_CreateString(verdict));
+	rep_json_add(j, o, "verdict", cJSON_CreateString(verdict));
 	free(verdict);
 	return o;
 }
 
-static cJSON *lines_json(jctx *j, char *const *lines, size_t n)
-{
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < n; i++)
-		push(j, arr, cJSON_CreateString(lines[i]));
-	return arr;
-}
-
 int rep_write_eval_json(const rep_eval *e, FILE *out)
 {
-	jctx j = {0};
+	rep_json j = {0};
 	cJSON *root = cJSON_CreateObject();
-	char start[8];
-	ct_month_format(e->start, start);
-	add(&j, root, "evaluate_version", cJSON_CreateNumber(1));
-	add(&j, root, "test", cJSON_CreateString("weighted displacement difference"));
-	add(&j, root, "category", cJSON_CreateString(e->category));
-	add(&j, root, "category_path", cJSON_CreateString(e->category_path));
-	add(&j, root, "taxonomy", cJSON_CreateString(e->taxonomy));
-	add(&j, root, "dataset", cJSON_CreateString(e->dataset));
-	add(&j, root, "start", cJSON_CreateString(start));
-	add(&j, root, "before", period_json(&j, e->pre_from, e->pre_to));
-	add(&j, root, "after", period_json(&j, e->post_from, e->post_to));
-	add(&j, root, "buffer_m", num_if(e->buffer_m > 0, e->buffer_m));
-	add(&j, root, "alpha", cJSON_CreateNumber(e->alpha));
-	add(&j, root, "ci_level", cJSON_CreateNumber(1 - e->alpha));
-	add(&j, root, "crimes", test_json(&j, e, &e->crimes, NULL));
-	add(&j, root, "offenders",
-	    e->has_offenders ? test_json(&j, e, &e->offenders, "The number of distinct offenders") : cJSON_CreateNull());
-	add(&j, root, "offenders_source",
-	    e->offenders_source ? cJSON_CreateString(e->offenders_source) : cJSON_CreateNull());
-	add(&j, root, "suppress_below", e->has_offenders ? cJSON_CreateNumber(e->suppress_below) : cJSON_CreateNull());
-	add(&j, root, "notes", lines_json(&j, e->notes, e->nnotes));
-	add(&j, root, "warnings", lines_json(&j, e->warnings, e->nwarnings));
-	char *text = j.oom || !root ? NULL : cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!text)
-		return -1;
-	fputs(text, out);
-	fputc('\n', out);
-	free(text);
-	return ferror(out) ? -1 : 0;
+	rep_json_add(&j, root, "evaluate_version", cJSON_CreateNumber(1));
+	rep_json_add(&j, root, "test", cJSON_CreateString("weighted displacement difference"));
+	rep_json_add(&j, root, "category", cJSON_CreateString(e->category));
+	rep_json_add(&j, root, "category_path", cJSON_CreateString(e->category_path));
+	rep_json_add(&j, root, "taxonomy", cJSON_CreateString(e->taxonomy));
+	rep_json_add(&j, root, "dataset", cJSON_CreateString(e->dataset));
+	rep_json_add(&j, root, "start", rep_json_month(e->start));
+	rep_json_add(&j, root, "before", period_json(&j, e->pre_from, e->pre_to));
+	rep_json_add(&j, root, "after", period_json(&j, e->post_from, e->post_to));
+	rep_json_add(&j, root, "buffer_m", num_if(e->buffer_m > 0, e->buffer_m));
+	rep_json_add(&j, root, "alpha", cJSON_CreateNumber(e->alpha));
+	rep_json_add(&j, root, "ci_level", cJSON_CreateNumber(1 - e->alpha));
+	rep_json_add(&j, root, "crimes", test_json(&j, e, &e->crimes, NULL));
+	rep_json_add(&j, root, "offenders",
+		     e->has_offenders ? test_json(&j, e, &e->offenders, "The number of distinct offenders")
+				      : cJSON_CreateNull());
+	rep_json_add(&j, root, "offenders_source", rep_json_str_or_null(e->offenders_source));
+	rep_json_add(&j, root, "suppress_below",
+		     e->has_offenders ? cJSON_CreateNumber(e->suppress_below) : cJSON_CreateNull());
+	rep_json_add(&j, root, "notes", rep_json_lines(&j, e->notes, e->nnotes));
+	rep_json_add(&j, root, "warnings", rep_json_lines(&j, e->warnings, e->nwarnings));
+	return rep_json_write(&j, root, out);
 }

@@ -1,6 +1,5 @@
 /* The report model as one JSON document (cJSON) for pipelines: every figure,
  * flag, window span, source and warning, under a schema version. */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "core/util.h"
 #include "core/version.h"
 #include "report/export.h"
+#include "report/jsonout.h"
 #include "report/sigfmt.h"
 
 /* Bump when a field changes meaning or goes away; adding one does not.
@@ -17,45 +17,11 @@
 #define SCHEMA_VERSION 2
 #define OFFENDERS_GROUP "Offenders (face match)"
 
-/* cJSON returns NULL when malloc fails; one flag catches every such miss
- * so a half-built document is never written. */
-typedef struct jctx {
-	int oom;
-} jctx;
-
-static void add(jctx *j, cJSON *parent, const char *key, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToObject(parent, key, item)) {
-		cJSON_Delete(item);
-		j->oom = 1;
-	}
-}
-
-static void push(jctx *j, cJSON *array, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToArray(array, item)) {
-		cJSON_Delete(item);
-		j->oom = 1;
-	}
-}
-
-static cJSON *str_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-static cJSON *month_str(int month)
-{
-	char m[8];
-	ct_month_format(month, m);
-	return cJSON_CreateString(m);
-}
-
-static cJSON *months_json(jctx *j, const int *months, int n)
+static cJSON *months_json(rep_json *j, const int *months, int n)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (int i = 0; arr && i < n; i++)
-		push(j, arr, month_str(months[i]));
+		rep_json_push(j, arr, rep_json_month(months[i]));
 	return arr;
 }
 
@@ -69,7 +35,7 @@ static const char *pct_kind(rep_pct_kind k)
  * is the offender row the figures belong to: a figure its disclosure
  * control withholds is null, its *_text the mark ("<3", "[c]"), and its
  * pct_kind "withheld". */
-static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[2], const rep_report *r,
+static cJSON *windows_json(rep_json *j, const rep_fig *fig, const rep_side (*cover)[2], const rep_report *r,
 			   const rep_off_row *off)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -84,125 +50,125 @@ static cJSON *windows_json(jctx *j, const rep_fig *fig, const rep_side (*cover)[
 		int hide_cmp = off && rep_off_mark(r, off, w, REP_PART_CMP, cmp, sizeof cmp);
 		int hide_diff = off && rep_off_mark(r, off, w, REP_PART_DIFF, diff, sizeof diff);
 		int hide_pct = off && rep_off_mark(r, off, w, REP_PART_PCT, pct, sizeof pct);
-		add(j, o, "current", hide_cur ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cur));
-		add(j, o, "comparison", hide_cmp ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cmp));
+		rep_json_add(j, o, "current", hide_cur ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cur));
+		rep_json_add(j, o, "comparison", hide_cmp ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->cmp));
 		if (hide_cmp)
-			add(j, o, "comparison_text", cJSON_CreateString(cmp));
-		add(j, o, "diff", f->missing || hide_diff ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
-		add(j, o, "pct",
+			rep_json_add(j, o, "comparison_text", cJSON_CreateString(cmp));
+		rep_json_add(j, o, "diff",
+			     f->missing || hide_diff ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
+		rep_json_add(j, o, "pct",
 		    f->pct_kind == REP_PCT_VALUE && !hide_pct ? cJSON_CreateNumber(f->pct) : cJSON_CreateNull());
-		add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : pct_kind(f->pct_kind)));
-		add(j, o, "complete", cJSON_CreateBool(f->missing == 0));
-		add(j, o, "complete_current", cJSON_CreateBool(!(f->missing & REP_MISSING_CURRENT)));
-		add(j, o, "complete_comparison", cJSON_CreateBool(!(f->missing & REP_MISSING_COMPARISON)));
+		rep_json_add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : pct_kind(f->pct_kind)));
+		rep_json_add(j, o, "complete", cJSON_CreateBool(f->missing == 0));
+		rep_json_add(j, o, "complete_current", cJSON_CreateBool(!(f->missing & REP_MISSING_CURRENT)));
+		rep_json_add(j, o, "complete_comparison", cJSON_CreateBool(!(f->missing & REP_MISSING_COMPARISON)));
 		/* both spans' missing months, in order: the comparison's come first */
 		int months[2 * REP_WINDOW_MAX], n = 0;
 		for (int side = REP_SIDE_COMPARISON; cover && side >= REP_SIDE_CURRENT; side--)
 			for (int i = 0; i < cover[w][side].nmissing; i++)
 				months[n++] = cover[w][side].missing[i];
-		add(j, o, "missing_months", months_json(j, months, n));
-		add(j, o, "current_text", cJSON_CreateString(cur));
-		add(j, o, "diff_text", cJSON_CreateString(diff));
-		add(j, o, "pct_text", cJSON_CreateString(pct));
-		add(j, o, "tested", cJSON_CreateBool(f->tested));
-		add(j, o, "z", f->tested ? cJSON_CreateNumber(f->z) : cJSON_CreateNull());
-		add(j, o, "p", f->tested ? cJSON_CreateNumber(f->p) : cJSON_CreateNull());
-		add(j, o, "significant", f->tested ? cJSON_CreateBool(f->flag != REP_FLAG_NONE) : cJSON_CreateNull());
-		add(j, o, "flag", f->flag == REP_FLAG_RISE	 ? cJSON_CreateString("rise")
-				  : f->flag == REP_FLAG_FALL ? cJSON_CreateString("fall")
-							     : cJSON_CreateNull());
-		push(j, arr, o);
+		rep_json_add(j, o, "missing_months", months_json(j, months, n));
+		rep_json_add(j, o, "current_text", cJSON_CreateString(cur));
+		rep_json_add(j, o, "diff_text", cJSON_CreateString(diff));
+		rep_json_add(j, o, "pct_text", cJSON_CreateString(pct));
+		rep_json_add(j, o, "tested", cJSON_CreateBool(f->tested));
+		rep_json_add(j, o, "z", f->tested ? cJSON_CreateNumber(f->z) : cJSON_CreateNull());
+		rep_json_add(j, o, "p", f->tested ? cJSON_CreateNumber(f->p) : cJSON_CreateNull());
+		rep_json_add(j, o, "significant",
+			     f->tested ? cJSON_CreateBool(f->flag != REP_FLAG_NONE) : cJSON_CreateNull());
+		rep_json_add(j, o, "flag",
+			     f->flag == REP_FLAG_RISE   ? cJSON_CreateString("rise")
+			     : f->flag == REP_FLAG_FALL ? cJSON_CreateString("fall")
+							: cJSON_CreateNull());
+		rep_json_push(j, arr, o);
 	}
 	return arr;
 }
 
-static cJSON *gaps_json(jctx *j, const rep_gap *gaps, size_t n)
+static cJSON *gaps_json(rep_json *j, const rep_gap *gaps, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; arr && i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
-		add(j, o, "force", cJSON_CreateString(gaps[i].force));
-		add(j, o, "from", month_str(gaps[i].from));
-		add(j, o, "to", month_str(gaps[i].to));
-		push(j, arr, o);
+		rep_json_add(j, o, "force", cJSON_CreateString(gaps[i].force));
+		rep_json_add(j, o, "from", rep_json_month(gaps[i].from));
+		rep_json_add(j, o, "to", rep_json_month(gaps[i].to));
+		rep_json_push(j, arr, o);
 	}
 	return arr;
 }
 
 /* The area's completeness: per window, which months each span lacks, and the
  * footnote the other outputs print under its tables. */
-static void area_cover_json(jctx *j, const rep_report *r, const rep_area *ar, cJSON *o)
+static void area_cover_json(rep_json *j, const rep_report *r, const rep_area *ar, cJSON *o)
 {
 	cJSON *windows = cJSON_CreateArray();
 	for (int w = 0; windows && w < REP_WINDOWS; w++) {
 		const rep_side *cur = &ar->cover[w][REP_SIDE_CURRENT], *cmp = &ar->cover[w][REP_SIDE_COMPARISON];
 		cJSON *wo = cJSON_CreateObject();
-		add(j, wo, "name", cJSON_CreateString(rep_window_label[w]));
-		add(j, wo, "complete", cJSON_CreateBool(cur->nmissing == 0 && cmp->nmissing == 0));
-		add(j, wo, "complete_current", cJSON_CreateBool(cur->nmissing == 0));
-		add(j, wo, "complete_comparison", cJSON_CreateBool(cmp->nmissing == 0));
-		add(j, wo, "missing_current", months_json(j, cur->missing, cur->nmissing));
-		add(j, wo, "missing_comparison", months_json(j, cmp->missing, cmp->nmissing));
-		push(j, windows, wo);
+		rep_json_add(j, wo, "name", cJSON_CreateString(rep_window_label[w]));
+		rep_json_add(j, wo, "complete", cJSON_CreateBool(cur->nmissing == 0 && cmp->nmissing == 0));
+		rep_json_add(j, wo, "complete_current", cJSON_CreateBool(cur->nmissing == 0));
+		rep_json_add(j, wo, "complete_comparison", cJSON_CreateBool(cmp->nmissing == 0));
+		rep_json_add(j, wo, "missing_current", months_json(j, cur->missing, cur->nmissing));
+		rep_json_add(j, wo, "missing_comparison", months_json(j, cmp->missing, cmp->nmissing));
+		rep_json_push(j, windows, wo);
 	}
-	add(j, o, "windows", windows);
-	add(j, o, "gaps", gaps_json(j, ar->gaps, ar->ngaps));
+	rep_json_add(j, o, "windows", windows);
+	rep_json_add(j, o, "gaps", gaps_json(j, ar->gaps, ar->ngaps));
 	int months[REP_SERIES], n = 0;
 	for (int k = 0; k < REP_SERIES; k++)
 		if (ar->series_missing[k])
 			months[n++] = r->month - (REP_SERIES - 1) + k;
-	add(j, o, "series_missing", months_json(j, months, n));
+	rep_json_add(j, o, "series_missing", months_json(j, months, n));
 	size_t nn;
 	char **notes = rep_gap_notes(r, ar, &nn);
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < nn; i++)
-		push(j, arr, cJSON_CreateString(notes[i]));
-	add(j, o, "notes", arr);
+	rep_json_add(j, o, "notes", rep_json_lines(j, notes, nn));
 	rep_lines_free(notes, nn);
 }
 
-static cJSON *row_json(jctx *j, const rep_row *rw, const rep_side (*cover)[2])
+static cJSON *row_json(rep_json *j, const rep_row *rw, const rep_side (*cover)[2])
 {
 	cJSON *o = cJSON_CreateObject();
-	add(j, o, "label", cJSON_CreateString(rw->label));
-	add(j, o, "path", cJSON_CreateString(rw->path));
-	add(j, o, "depth", cJSON_CreateNumber(rw->depth));
-	add(j, o, "group", cJSON_CreateBool((rw->flags & REP_ROW_GROUP) != 0));
-	add(j, o, "total", cJSON_CreateBool((rw->flags & REP_ROW_TOTAL) != 0));
-	add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
-	add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
-	add(j, o, "approximation", str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
-	add(j, o, "windows", windows_json(j, rw->fig, cover, NULL, NULL));
+	rep_json_add(j, o, "label", cJSON_CreateString(rw->label));
+	rep_json_add(j, o, "path", cJSON_CreateString(rw->path));
+	rep_json_add(j, o, "depth", cJSON_CreateNumber(rw->depth));
+	rep_json_add(j, o, "group", cJSON_CreateBool((rw->flags & REP_ROW_GROUP) != 0));
+	rep_json_add(j, o, "total", cJSON_CreateBool((rw->flags & REP_ROW_TOTAL) != 0));
+	rep_json_add(j, o, "unknown", cJSON_CreateBool((rw->flags & REP_ROW_UNKNOWN) != 0));
+	rep_json_add(j, o, "outside_total", cJSON_CreateBool((rw->flags & REP_ROW_OUTSIDE_TOTAL) != 0));
+	rep_json_add(j, o, "approximation", rep_json_str_or_null((rw->flags & REP_ROW_APPROX) ? rw->note : NULL));
+	rep_json_add(j, o, "windows", windows_json(j, rw->fig, cover, NULL, NULL));
 	cJSON *series = cJSON_CreateArray();
 	for (int i = 0; series && i < REP_SERIES; i++)
-		push(j, series, cJSON_CreateNumber((double)rw->series[i]));
-	add(j, o, "series", series);
+		rep_json_push(j, series, cJSON_CreateNumber((double)rw->series[i]));
+	rep_json_add(j, o, "series", series);
 	return o;
 }
 
-static cJSON *fm_run_json(jctx *j, const rep_fm_run *f)
+static cJSON *fm_run_json(rep_json *j, const rep_fm_run *f)
 {
 	cJSON *o = cJSON_CreateObject();
-	add(j, o, "run", cJSON_CreateNumber((double)f->id));
-	add(j, o, "plugin", str_or_null(f->plugin));
-	add(j, o, "version", str_or_null(f->version));
-	add(j, o, "from", month_str(f->month_min));
-	add(j, o, "to", month_str(f->month_max));
-	add(j, o, "sightings", cJSON_CreateNumber((double)f->sightings));
-	add(j, o, "confirmed", cJSON_CreateNumber((double)f->confirmed));
-	add(j, o, "identity", str_or_null(f->identity));
-	add(j, o, "model", str_or_null(f->model));
-	add(j, o, "similarity", str_or_null(f->similarity));
-	add(j, o, "threshold", isnan(f->threshold) ? cJSON_CreateNull() : cJSON_CreateNumber(f->threshold));
-	add(j, o, "gallery", str_or_null(f->gallery));
-	add(j, o, "options", str_or_null(f->options));
-	add(j, o, "plugin_sha256", str_or_null(f->plugin_sha256));
-	add(j, o, "inputs", str_or_null(f->inputs));
-	add(j, o, "run_at", str_or_null(f->run_at));
+	rep_json_add(j, o, "run", cJSON_CreateNumber((double)f->id));
+	rep_json_add(j, o, "plugin", rep_json_str_or_null(f->plugin));
+	rep_json_add(j, o, "version", rep_json_str_or_null(f->version));
+	rep_json_add(j, o, "from", rep_json_month(f->month_min));
+	rep_json_add(j, o, "to", rep_json_month(f->month_max));
+	rep_json_add(j, o, "sightings", cJSON_CreateNumber((double)f->sightings));
+	rep_json_add(j, o, "confirmed", cJSON_CreateNumber((double)f->confirmed));
+	rep_json_add(j, o, "identity", rep_json_str_or_null(f->identity));
+	rep_json_add(j, o, "model", rep_json_str_or_null(f->model));
+	rep_json_add(j, o, "similarity", rep_json_str_or_null(f->similarity));
+	rep_json_add(j, o, "threshold", isnan(f->threshold) ? cJSON_CreateNull() : cJSON_CreateNumber(f->threshold));
+	rep_json_add(j, o, "gallery", rep_json_str_or_null(f->gallery));
+	rep_json_add(j, o, "options", rep_json_str_or_null(f->options));
+	rep_json_add(j, o, "plugin_sha256", rep_json_str_or_null(f->plugin_sha256));
+	rep_json_add(j, o, "inputs", rep_json_str_or_null(f->inputs));
+	rep_json_add(j, o, "run_at", rep_json_str_or_null(f->run_at));
 	return o;
 }
 
-static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
+static cJSON *offenders_json(rep_json *j, const rep_report *r, const rep_area *ar)
 {
 	if (!ar->has_offenders)
 		return cJSON_CreateNull();
@@ -216,163 +182,153 @@ static cJSON *offenders_json(jctx *j, const rep_report *r, const rep_area *ar)
 		if (!src.buf || !strstr(src.buf, nv))
 			sb_printf(&src, "%s%s", src.len ? ", " : "", nv);
 	}
-	add(j, o, "source", str_or_null(src.buf));
+	rep_json_add(j, o, "source", rep_json_str_or_null(src.buf));
 	sb_release(&src);
 	cJSON *runs = cJSON_CreateArray();
 	for (size_t i = 0; runs && i < r->nfm_runs; i++)
-		push(j, runs, fm_run_json(j, &r->fm_runs[i]));
-	add(j, o, "runs", runs);
-	add(j, o, "suppress_below", cJSON_CreateNumber(r->suppress_below));
-	add(j, o, "confirmed_only", cJSON_CreateBool(r->confirmed_only));
+		rep_json_push(j, runs, fm_run_json(j, &r->fm_runs[i]));
+	rep_json_add(j, o, "runs", runs);
+	rep_json_add(j, o, "suppress_below", cJSON_CreateNumber(r->suppress_below));
+	rep_json_add(j, o, "confirmed_only", cJSON_CreateBool(r->confirmed_only));
 	cJSON *rows = cJSON_CreateArray();
 	for (size_t k = 0; rows && k < ar->noffenders; k++) {
 		const rep_off_row *off = &ar->offenders[k];
 		char path[96];
 		snprintf(path, sizeof path, "%s > %s", OFFENDERS_GROUP, off->label);
 		cJSON *row = cJSON_CreateObject();
-		add(j, row, "label", cJSON_CreateString(off->label));
-		add(j, row, "path", cJSON_CreateString(path));
-		add(j, row, "measure", cJSON_CreateString(rep_offender_label[off->measure]));
-		add(j, row, "confirmed", cJSON_CreateBool(off->confirmed));
-		add(j, row, "depth", cJSON_CreateNumber(1));
-		add(j, row, "group", cJSON_CreateFalse());
-		add(j, row, "total", cJSON_CreateFalse());
-		add(j, row, "unknown", cJSON_CreateFalse());
-		add(j, row, "outside_total", cJSON_CreateFalse());
-		add(j, row, "approximation", cJSON_CreateNull());
-		add(j, row, "windows", windows_json(j, off->fig, NULL, r, off));
-		push(j, rows, row);
+		rep_json_add(j, row, "label", cJSON_CreateString(off->label));
+		rep_json_add(j, row, "path", cJSON_CreateString(path));
+		rep_json_add(j, row, "measure", cJSON_CreateString(rep_offender_label[off->measure]));
+		rep_json_add(j, row, "confirmed", cJSON_CreateBool(off->confirmed));
+		rep_json_add(j, row, "depth", cJSON_CreateNumber(1));
+		rep_json_add(j, row, "group", cJSON_CreateFalse());
+		rep_json_add(j, row, "total", cJSON_CreateFalse());
+		rep_json_add(j, row, "unknown", cJSON_CreateFalse());
+		rep_json_add(j, row, "outside_total", cJSON_CreateFalse());
+		rep_json_add(j, row, "approximation", cJSON_CreateNull());
+		rep_json_add(j, row, "windows", windows_json(j, off->fig, NULL, r, off));
+		rep_json_push(j, rows, row);
 	}
-	add(j, o, "rows", rows);
+	rep_json_add(j, o, "rows", rows);
 	return o;
 }
 
 /* The area's Highlights: each sentence with what it is about, and the
  * closing count of changes examined and flagged. */
-static void highlights_json(jctx *j, const rep_report *r, const rep_area *ar, cJSON *o)
+static void highlights_json(rep_json *j, const rep_report *r, const rep_area *ar, cJSON *o)
 {
 	char *heading = rep_highlight_heading(r);
 	if (!heading) {
-		add(j, o, "highlights", cJSON_CreateNull());
+		rep_json_add(j, o, "highlights", cJSON_CreateNull());
 		return;
 	}
 	cJSON *h = cJSON_CreateObject(), *items = cJSON_CreateArray();
-	add(j, h, "heading", cJSON_CreateString(heading));
+	rep_json_add(j, h, "heading", cJSON_CreateString(heading));
 	free(heading);
 	for (size_t i = 0; items && i < ar->nhighlights; i++) {
 		const rep_highlight *hl = &ar->highlights[i];
 		char *text = rep_highlight_text(r, ar, hl);
 		cJSON *it = cJSON_CreateObject();
-		add(j, it, "row", cJSON_CreateString(ar->rows[hl->row].path));
-		add(j, it, "window", cJSON_CreateString(rep_window_label[hl->window]));
-		add(j, it, "watched", cJSON_CreateBool(hl->watched));
-		add(j, it, "text", cJSON_CreateString(text));
+		rep_json_add(j, it, "row", cJSON_CreateString(ar->rows[hl->row].path));
+		rep_json_add(j, it, "window", cJSON_CreateString(rep_window_label[hl->window]));
+		rep_json_add(j, it, "watched", cJSON_CreateBool(hl->watched));
+		rep_json_add(j, it, "text", cJSON_CreateString(text));
 		free(text);
-		push(j, items, it);
+		rep_json_push(j, items, it);
 	}
-	add(j, h, "items", items);
-	add(j, h, "examined", cJSON_CreateNumber(ar->examined));
-	add(j, h, "flagged", cJSON_CreateNumber(ar->flagged));
-	add(j, h, "rises", cJSON_CreateNumber(ar->rises));
-	add(j, h, "falls", cJSON_CreateNumber(ar->falls));
+	rep_json_add(j, h, "items", items);
+	rep_json_add(j, h, "examined", cJSON_CreateNumber(ar->examined));
+	rep_json_add(j, h, "flagged", cJSON_CreateNumber(ar->flagged));
+	rep_json_add(j, h, "rises", cJSON_CreateNumber(ar->rises));
+	rep_json_add(j, h, "falls", cJSON_CreateNumber(ar->falls));
 	char *summary = rep_highlight_summary(r, ar);
-	add(j, h, "summary", cJSON_CreateString(summary));
+	rep_json_add(j, h, "summary", cJSON_CreateString(summary));
 	free(summary);
-	add(j, o, "highlights", h);
+	rep_json_add(j, o, "highlights", h);
 }
 
-static cJSON *report_json(jctx *j, const rep_report *r)
+static cJSON *report_json(rep_json *j, const rep_report *r)
 {
 	cJSON *doc = cJSON_CreateObject();
-	add(j, doc, "schema_version", cJSON_CreateNumber(SCHEMA_VERSION));
-	add(j, doc, "generator", cJSON_CreateString("crimetab"));
-	add(j, doc, "crimetab_version", cJSON_CreateString(CRIMETAB_VERSION));
+	rep_json_add(j, doc, "schema_version", cJSON_CreateNumber(SCHEMA_VERSION));
+	rep_json_add(j, doc, "generator", cJSON_CreateString("crimetab"));
+	rep_json_add(j, doc, "crimetab_version", cJSON_CreateString(CRIMETAB_VERSION));
 	char when[32] = "";
 	time_t t = (time_t)r->generated_at;
 	struct tm tm;
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	add(j, doc, "generated_at", cJSON_CreateString(when));
-	add(j, doc, "month", month_str(r->month));
-	add(j, doc, "month_reason", str_or_null(r->month_reason));
-	add(j, doc, "series_from", month_str(r->month - (REP_SERIES - 1)));
-	add(j, doc, "compare", cJSON_CreateString(r->compare == REP_COMPARE_PREVIOUS ? "previous" : "yoy"));
-	add(j, doc, "comparison_basis", cJSON_CreateString(rep_compare_label(r->compare)));
-	add(j, doc, "dataset", str_or_null(r->dataset));
-	add(j, doc, "dataset_label", cJSON_CreateString(rep_dataset_label(r->dataset)));
-	add(j, doc, "taxonomy", str_or_null(r->taxonomy));
+	rep_json_add(j, doc, "generated_at", cJSON_CreateString(when));
+	rep_json_add(j, doc, "month", rep_json_month(r->month));
+	rep_json_add(j, doc, "month_reason", rep_json_str_or_null(r->month_reason));
+	rep_json_add(j, doc, "series_from", rep_json_month(r->month - (REP_SERIES - 1)));
+	rep_json_add(j, doc, "compare", cJSON_CreateString(r->compare == REP_COMPARE_PREVIOUS ? "previous" : "yoy"));
+	rep_json_add(j, doc, "comparison_basis", cJSON_CreateString(rep_compare_label(r->compare)));
+	rep_json_add(j, doc, "dataset", rep_json_str_or_null(r->dataset));
+	rep_json_add(j, doc, "dataset_label", cJSON_CreateString(rep_dataset_label(r->dataset)));
+	rep_json_add(j, doc, "taxonomy", rep_json_str_or_null(r->taxonomy));
 	cJSON *sig = cJSON_CreateObject();
 	char legend[512];
 	rep_sig_legend(r, 0, legend, sizeof legend);
-	add(j, sig, "test", cJSON_CreateString(rep_sig_test_name[r->sig_test]));
-	add(j, sig, "alpha", cJSON_CreateNumber(r->alpha));
-	add(j, sig, "sided", cJSON_CreateString("two-sided"));
-	add(j, sig, "z_threshold", r->sig_test == REP_SIG_Z ? cJSON_CreateNumber(r->z_crit) : cJSON_CreateNull());
-	add(j, sig, "legend", cJSON_CreateString(legend));
-	add(j, doc, "significance", sig);
+	rep_json_add(j, sig, "test", cJSON_CreateString(rep_sig_test_name[r->sig_test]));
+	rep_json_add(j, sig, "alpha", cJSON_CreateNumber(r->alpha));
+	rep_json_add(j, sig, "sided", cJSON_CreateString("two-sided"));
+	rep_json_add(j, sig, "z_threshold",
+		     r->sig_test == REP_SIG_Z ? cJSON_CreateNumber(r->z_crit) : cJSON_CreateNull());
+	rep_json_add(j, sig, "legend", cJSON_CreateString(legend));
+	rep_json_add(j, doc, "significance", sig);
 
 	cJSON *windows = cJSON_CreateArray();
 	for (int w = 0; windows && w < REP_WINDOWS; w++) {
 		cJSON *o = cJSON_CreateObject();
-		add(j, o, "name", cJSON_CreateString(rep_window_label[w]));
-		add(j, o, "months", cJSON_CreateNumber(rep_window_months[w]));
-		add(j, o, "from", month_str(r->span[w].from));
-		add(j, o, "to", month_str(r->span[w].to));
-		add(j, o, "compare_from", month_str(r->span[w].cmp_from));
-		add(j, o, "compare_to", month_str(r->span[w].cmp_to));
-		push(j, windows, o);
+		rep_json_add(j, o, "name", cJSON_CreateString(rep_window_label[w]));
+		rep_json_add(j, o, "months", cJSON_CreateNumber(rep_window_months[w]));
+		rep_json_add(j, o, "from", rep_json_month(r->span[w].from));
+		rep_json_add(j, o, "to", rep_json_month(r->span[w].to));
+		rep_json_add(j, o, "compare_from", rep_json_month(r->span[w].cmp_from));
+		rep_json_add(j, o, "compare_to", rep_json_month(r->span[w].cmp_to));
+		rep_json_push(j, windows, o);
 	}
-	add(j, doc, "windows", windows);
+	rep_json_add(j, doc, "windows", windows);
 
-	cJSON *warnings = cJSON_CreateArray();
-	for (size_t i = 0; warnings && i < r->nwarnings; i++)
-		push(j, warnings, cJSON_CreateString(r->warnings[i]));
-	add(j, doc, "warnings", warnings);
-	add(j, doc, "gaps", gaps_json(j, r->gaps, r->ngaps));
+	rep_json_add(j, doc, "warnings", rep_json_lines(j, r->warnings, r->nwarnings));
+	rep_json_add(j, doc, "gaps", gaps_json(j, r->gaps, r->ngaps));
 
 	cJSON *sources = cJSON_CreateArray();
 	for (size_t i = 0; sources && i < r->nsources; i++) {
 		const rep_source *s = &r->sources[i];
 		cJSON *o = cJSON_CreateObject();
-		add(j, o, "path", str_or_null(s->path));
-		add(j, o, "kind", str_or_null(s->kind));
-		add(j, o, "force", str_or_null(s->force));
-		add(j, o, "from", month_str(s->month_min));
-		add(j, o, "to", month_str(s->month_max));
-		add(j, o, "rows", cJSON_CreateNumber((double)s->rows));
-		add(j, o, "imported_at", str_or_null(s->imported_at));
-		push(j, sources, o);
+		rep_json_add(j, o, "path", rep_json_str_or_null(s->path));
+		rep_json_add(j, o, "kind", rep_json_str_or_null(s->kind));
+		rep_json_add(j, o, "force", rep_json_str_or_null(s->force));
+		rep_json_add(j, o, "from", rep_json_month(s->month_min));
+		rep_json_add(j, o, "to", rep_json_month(s->month_max));
+		rep_json_add(j, o, "rows", cJSON_CreateNumber((double)s->rows));
+		rep_json_add(j, o, "imported_at", rep_json_str_or_null(s->imported_at));
+		rep_json_push(j, sources, o);
 	}
-	add(j, doc, "sources", sources);
+	rep_json_add(j, doc, "sources", sources);
 
 	cJSON *areas = cJSON_CreateArray();
 	for (size_t a = 0; areas && a < r->nareas; a++) {
 		const rep_area *ar = &r->areas[a];
 		cJSON *o = cJSON_CreateObject();
-		add(j, o, "name", cJSON_CreateString(ar->name));
+		rep_json_add(j, o, "name", cJSON_CreateString(ar->name));
 		cJSON *rows = cJSON_CreateArray();
 		for (size_t i = 0; rows && i < ar->nrows; i++)
-			push(j, rows, row_json(j, &ar->rows[i], ar->cover));
-		add(j, o, "rows", rows);
+			rep_json_push(j, rows, row_json(j, &ar->rows[i], ar->cover));
+		rep_json_add(j, o, "rows", rows);
 		area_cover_json(j, r, ar, o);
-		add(j, o, "offenders", offenders_json(j, r, ar));
+		rep_json_add(j, o, "offenders", offenders_json(j, r, ar));
 		highlights_json(j, r, ar, o);
-		push(j, areas, o);
+		rep_json_push(j, areas, o);
 	}
-	add(j, doc, "areas", areas);
+	rep_json_add(j, doc, "areas", areas);
 	return doc;
 }
 
 int rep_write_json(const rep_report *r, FILE *out)
 {
-	jctx j = {0};
-	cJSON *doc = report_json(&j, r);
-	char *text = doc && !j.oom ? cJSON_Print(doc) : NULL;
-	cJSON_Delete(doc);
-	if (!text)
-		return -1;
-	fputs(text, out);
-	fputc('\n', out);
-	cJSON_free(text);
-	return ferror(out) ? -1 : 0;
+	rep_json j = {0};
+	return rep_json_write(&j, report_json(&j, r), out);
 }
