@@ -1,13 +1,12 @@
 /* Open addressing over entries kept in the order they were put; the strings
- * live in blocks that never move, so the pointers handed out stay valid. */
+ * live in a text pool, so the pointers handed out stay valid. */
 #include "core/strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/textpool.h"
 #include "core/util.h"
-
-#define BLOCK (1 << 16)
 
 typedef struct entry {
 	const char *s;
@@ -15,12 +14,6 @@ typedef struct entry {
 	uint64_t h;
 	long long id;
 } entry;
-
-typedef struct block {
-	struct block *next;
-	size_t used, size;
-	char data[];
-} block;
 
 /* A slot holds the entry's index + 1 (0: empty) and the hash's top 32 bits,
  * so that a probe rarely reads an entry that is not the one. */
@@ -30,26 +23,24 @@ typedef struct slot {
 
 struct ct_strmap {
 	entry *e;
-	size_t n, cap;       /* entries */
+	size_t n, cap; /* entries */
 	slot *slot;
-	size_t nslots;       /* a power of two, at least twice n */
-	block *blocks, *cur; /* cur: the block being filled */
+	size_t nslots; /* a power of two, at least twice n */
+	ct_textpool *text;
 };
 
 ct_strmap *ct_strmap_new(void)
 {
-	return xcalloc(1, sizeof(ct_strmap));
+	ct_strmap *m = xcalloc(1, sizeof(ct_strmap));
+	m->text = ct_textpool_new();
+	return m;
 }
 
 void ct_strmap_free(ct_strmap *m)
 {
 	if (!m)
 		return;
-	while (m->blocks) {
-		block *b = m->blocks;
-		m->blocks = b->next;
-		free(b);
-	}
+	ct_textpool_free(m->text);
 	free(m->e);
 	free(m->slot);
 	free(m);
@@ -60,9 +51,7 @@ void ct_strmap_clear(ct_strmap *m)
 	m->n = 0;
 	if (m->slot)
 		memset(m->slot, 0, m->nslots * sizeof *m->slot);
-	for (block *b = m->blocks; b; b = b->next)
-		b->used = 0;
-	m->cur = m->blocks;
+	ct_textpool_clear(m->text);
 }
 
 size_t ct_strmap_count(const ct_strmap *m)
@@ -115,31 +104,6 @@ static void grow_slots(ct_strmap *m)
 	}
 }
 
-static char *keep(ct_strmap *m, const char *s, size_t n)
-{
-	block *b = m->cur;
-	while (b && b->used + n + 1 > b->size)
-		b = m->cur = b->next;
-	if (!b) {
-		size_t size = n + 1 > BLOCK ? n + 1 : BLOCK;
-		b = xmalloc(sizeof *b + size);
-		b->used = 0;
-		b->size = size;
-		b->next = NULL;
-		/* appended, so that a cleared map refills its blocks in order */
-		block **p = &m->blocks;
-		while (*p)
-			p = &(*p)->next;
-		*p = b;
-		m->cur = b;
-	}
-	char *d = b->data + b->used;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	b->used += n + 1;
-	return d;
-}
-
 const char *ct_strmap_put(ct_strmap *m, const char *s, size_t n, uint64_t h, long long id)
 {
 	if (2 * (m->n + 1) > m->nslots)
@@ -148,7 +112,7 @@ const char *ct_strmap_put(ct_strmap *m, const char *s, size_t n, uint64_t h, lon
 		m->cap = m->cap ? 2 * m->cap : 256;
 		m->e = xrealloc(m->e, m->cap * sizeof *m->e);
 	}
-	char *copy = keep(m, s, n);
+	const char *copy = ct_textpool_keep(m->text, s, n);
 	m->e[m->n] = (entry){.s = copy, .n = n, .h = h, .id = id};
 	size_t mask = m->nslots - 1, j = h & mask;
 	while (m->slot[j].idx)

@@ -20,6 +20,7 @@
 
 #include "core/embedded.h"
 #include "core/strmap.h"
+#include "core/textpool.h"
 #include "core/util.h"
 #include "import/apijson.h"
 #include "import/csvread.h"
@@ -370,19 +371,11 @@ typedef struct new_text {
  * the storing thread waits for the first, and the reader keeps ahead. */
 #define FIRST_BATCH_ROWS 128
 #define BATCHES 4
-#define TEXT_BLOCK 65536
-
-/* Text the records point into: blocks that never move, kept for reuse. */
-typedef struct text_block {
-	struct text_block *next;
-	size_t used, size;
-	char data[];
-} text_block;
 
 typedef struct batch {
 	rec recs[BATCH_ROWS];
 	size_t n;
-	text_block *text, *cur;
+	ct_textpool *text; /* what the records point into */
 	long long *area_ids;
 	size_t nids, ids_cap;
 	new_text *texts; /* to add before the records */
@@ -391,44 +384,18 @@ typedef struct batch {
 	int read_errno; /* on the last batch: non-zero if reading failed */
 } batch;
 
-static const char *keep(batch *b, const char *s, size_t n)
-{
-	text_block *t = b->cur;
-	while (t && t->used + n + 1 > t->size)
-		t = b->cur = t->next;
-	if (!t) {
-		size_t size = n + 1 > TEXT_BLOCK ? n + 1 : TEXT_BLOCK;
-		t = xmalloc(sizeof *t + size);
-		t->used = 0;
-		t->size = size;
-		t->next = b->text;
-		b->text = b->cur = t;
-	}
-	char *d = t->data + t->used;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	t->used += n + 1;
-	return d;
-}
-
 static void batch_reset(batch *b)
 {
 	b->n = b->nids = b->ntexts = 0;
 	b->last = b->read_errno = 0;
-	for (text_block *t = b->text; t; t = t->next)
-		t->used = 0;
-	b->cur = b->text;
+	ct_textpool_clear(b->text);
 }
 
 static void batch_free(batch *b)
 {
 	if (!b)
 		return;
-	while (b->text) {
-		text_block *t = b->text;
-		b->text = t->next;
-		free(t);
-	}
+	ct_textpool_free(b->text);
 	free(b->area_ids);
 	free(b->texts);
 	free(b);
@@ -903,7 +870,7 @@ static store_bytes raw_span(importer *im, const char *const *f, size_t n)
 {
 	if (im->api || (im->exact && line_exact(im, f, n)))
 		return (store_bytes){NULL, 0};
-	return (store_bytes){keep(im->b, im->row.span, im->row.span_len), im->row.span_len};
+	return (store_bytes){ct_textpool_keep(im->b->text, im->row.span, im->row.span_len), im->row.span_len};
 }
 
 /* Queues a crime with the areas containing it, and counts it for the cube. */
@@ -1144,7 +1111,7 @@ static int row_force(importer *im, const char **f)
 		sb_reset(&im->scratch);
 		imp_csv_line(&im->scratch, mapped, n);
 		sb_putc(&im->scratch, '\n');
-		c.raw = (store_bytes){keep(im->b, im->scratch.buf, im->scratch.len), im->scratch.len};
+		c.raw = (store_bytes){ct_textpool_keep(im->b->text, im->scratch.buf, im->scratch.len), im->scratch.len};
 	}
 	add_crime(im, &c, m->force);
 	return 1;
@@ -1271,7 +1238,7 @@ static void fill_batch(importer *im, size_t rows)
 			bad(im, im->header_names[fidx], NULL, why);
 		} else {
 			for (size_t i = 0; i < row.nfields; i++)
-				im->fields[i] = keep(b, row.fields[i], row.lens[i]);
+				im->fields[i] = ct_textpool_keep(b->text, row.fields[i], row.lens[i]);
 			im->row = row;
 			im->exact = 1;
 			ok = im->row_fn(im, im->fields);
@@ -1292,10 +1259,10 @@ static void fill_batch(importer *im, size_t rows)
 			/* a reject is read on a terminal: nothing in it may act on one */
 			sb_reset(&im->esc);
 			ct_escape_text(&im->esc, im->why.buf ? im->why.buf : "", im->why.len);
-			x->reason = keep(b, im->esc.buf, im->esc.len);
+			x->reason = ct_textpool_keep(b->text, im->esc.buf, im->esc.len);
 			sb_reset(&im->esc);
 			ct_escape_text(&im->esc, row.raw, row.raw_len);
-			x->raw = keep(b, im->esc.buf, im->esc.len);
+			x->raw = ct_textpool_keep(b->text, im->esc.buf, im->esc.len);
 			/* its bytes, unless they are its text as kept (escaped) and the
 			 * file's line ending, or more than a reject is worth keeping (the
 			 * lines an unterminated quote swallowed: the file can then not be
@@ -1305,7 +1272,7 @@ static void fill_batch(importer *im, size_t rows)
 					  (row.span_len == rl + el && memcmp(row.span, x->raw, rl) == 0 &&
 					   memcmp(row.span + rl, im->eol, el) == 0)
 					  ? (store_bytes){NULL, 0}
-					  : (store_bytes){keep(b, row.span, row.span_len), row.span_len};
+					  : (store_bytes){ct_textpool_keep(b->text, row.span, row.span_len), row.span_len};
 		}
 		if ((r->rows_read & 1023) == 0)
 			ct_progress_update(im->prog, r->rows_read, im->api ? imp_api_bytes(im->api) : imp_reader_bytes(im->rd));
@@ -1388,8 +1355,10 @@ static int import_rows(importer *im)
 {
 	pipeline p = {.im = im};
 	batch *all[BATCHES];
-	for (size_t i = 0; i < BATCHES; i++)
+	for (size_t i = 0; i < BATCHES; i++) {
 		all[i] = p.spare[p.nspare++] = xcalloc(1, sizeof *all[i]);
+		all[i]->text = ct_textpool_new();
+	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	pthread_t reader;
