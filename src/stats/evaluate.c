@@ -504,18 +504,23 @@ static void run_test(rep_ev_test *t, const rep_eval *e, const char *nothing)
 		t->untested = xstrdup(nothing);
 		return;
 	}
+	stats_ev_set_wdd(t, &w, e->alpha);
+}
+
+void stats_ev_set_wdd(rep_ev_test *t, const sig_wdd *w, double alpha)
+{
 	t->tested = 1;
-	t->local = w.local;
-	t->local_se = w.local_se;
-	t->displace = w.displace;
-	t->displace_se = w.displace_se;
-	t->est = w.est;
-	t->se = w.se;
-	t->z = w.z;
-	t->p = w.p;
-	t->lo = w.lo;
-	t->hi = w.hi;
-	t->significant = w.p < e->alpha;
+	t->local = w->local;
+	t->local_se = w->local_se;
+	t->displace = w->displace;
+	t->displace_se = w->displace_se;
+	t->est = w->est;
+	t->se = w->se;
+	t->z = w->z;
+	t->p = w->p;
+	t->lo = w->lo;
+	t->hi = w->hi;
+	t->significant = w->p < alpha;
 }
 
 /* ---- the evaluation ---- */

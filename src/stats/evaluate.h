@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "report/evaluation.h"
+#include "stats/signif.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
 
@@ -42,5 +43,10 @@ typedef struct stats_eval_request {
  * the data), CT_EDATA (no data) or CT_EDB. */
 rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *req, ct_status *why, char *err,
 			 size_t errlen);
+
+/* Puts the test W at level ALPHA into T: T is tested, and significant when
+ * W's p is below ALPHA.  stats_evaluate's last step, and the one way to
+ * fill a test for an evaluation made by hand. */
+void stats_ev_set_wdd(rep_ev_test *t, const sig_wdd *w, double alpha);
 
 #endif

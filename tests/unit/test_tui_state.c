@@ -16,8 +16,10 @@
 #include "stats/signif.h"
 #include "tui/tui.h"
 
-/* stats/stats.h's (whose taxonomy typedef the fakes' parameters would shadow) */
+/* stats/stats.h's and stats/evaluate.h's (whose taxonomy typedef the fakes'
+ * parameters would shadow) */
 void stats_suppress(rep_report *r);
+void stats_ev_set_wdd(rep_ev_test *t, const sig_wdd *w, double alpha);
 
 #define LATEST CT_MONTH(2024, 9)   /* every force has data up to here */
 #define LAST_DATA CT_MONTH(2024, 10) /* one force has a month more */
@@ -1363,14 +1365,7 @@ static rep_eval *fake_evaluate(void *ctx, const rep_report *r, const char *taxon
 	}
 	sig_wdd_counts c = {.t0 = 100, .t1 = 80, .c0 = 100, .c1 = 90, .pre = 6, .post = 6};
 	sig_wdd w = sig_wdd_test(&c, 0.95);
-	t->tested = 1;
-	t->local = w.local;
-	t->est = w.est;
-	t->se = w.se;
-	t->z = w.z;
-	t->p = w.p;
-	t->lo = w.lo;
-	t->hi = w.hi;
+	stats_ev_set_wdd(t, &w, e->alpha);
 	rep_eval_note(e, "A note the reader must see.");
 	return e;
 }
