@@ -9,35 +9,10 @@ case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
 SOCK=crimetab-gaps-$$
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimetab-tui-gaps.XXXXXX")
 DB=$TMP/gaps.db
-failed=0
-n=0
+SESSION=gaps
 . "$ROOT/tests/e2e/lib-tmux.sh"
-cleanup() {
-	tmux_stop
-	rm -rf "$TMP" 2>/dev/null || { sleep 0.5; rm -rf "$TMP"; }
-}
-trap cleanup EXIT
+trap tmux_cleanup EXIT
 trap 'exit 130' INT TERM
-screen() { tm capture-pane -p -t gaps; }
-# Polls the screen (every 0.1 s, up to 10 s) until PATTERN (grep -E) shows.
-shows() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-check() {
-	n=$((n + 1))
-	if "${@:2}"; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		screen | sed 's/^/#   /'
-	fi
-}
 
 command -v tmux >/dev/null || { echo "1..0 # skip tmux not installed"; exit 0; }
 cd "$ROOT" || exit 1
@@ -66,5 +41,4 @@ check "that month is blank with the mark, n/a" shows "Victim Based Crime +‡ +n
 check "all three windows incomplete" shows "3 of 3 windows incomplete"
 check "no Infinity or -100.0% on the screen" bash -c "! tmux -L '$SOCK' capture-pane -p -t gaps | grep -Eq 'Infinity|-100\.0%'"
 tm send-keys -t gaps q
-echo "1..$n"
-exit $((failed > 0))
+tap_end

@@ -12,64 +12,14 @@ SOCK=crimetab-test-$$
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/crimetab-tui.XXXXXX")
 DB=$TMP/crimetab.db
 PROMPT='crimetab-test$ '
-failed=0
-n=0
+SESSION=crimetab
 
 . "$ROOT/tests/e2e/lib-tmux.sh"
-
-cleanup() {
-	tmux_stop
-	# the shell may still be exiting in there
-	rm -rf "$TMP" 2>/dev/null || { sleep 0.5; rm -rf "$TMP"; }
-}
-trap cleanup EXIT
+trap tmux_cleanup EXIT
 trap 'exit 130' INT TERM
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	echo "# screen:"
-	screen | sed 's/^/#   /'
-}
-
-check() { # name, then a command that succeeds when the check passes
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-screen() {
-	tm capture-pane -p -t crimetab
-}
 
 keys() {
 	tm send-keys -t crimetab "$@"
-}
-
-# Polls the screen (every 0.1 s, up to 10 s) until PATTERN (grep -E) shows.
-shows() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# Polls until PATTERN is gone.
-gone() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen | grep -Eq -- "$1" || return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 resize() {
@@ -330,9 +280,4 @@ keys "clear; '$BIN' tui --db '$DB' --month 2019-01; echo \"month-exit=\$?\"" Ent
 check "--month outside the data: status 2" shows "month-exit=2"
 check "  naming the range" shows "no data for 2019-01: the force export covers 2022-10 to 2024-09"
 
-echo "1..$n"
-if [ "$failed" -gt 0 ]; then
-	echo "# $failed of $n failed"
-	exit 1
-fi
-exit 0
+tap_end
