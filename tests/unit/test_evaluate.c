@@ -22,7 +22,7 @@
 #include "stats/evaluate.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
-#include "tmpdir.h"
+#include "fixture_store.h"
 
 /* ---- distances ---- */
 
@@ -96,11 +96,7 @@ static void test_fmt_p(void **state)
 
 /* ---- a small store ---- */
 
-typedef struct fixture {
-	char dir[64];
-	store *s;
-	taxonomy *t;
-} fixture;
+typedef store_fixture fixture;
 
 static const char *const mini_taxonomy =
 	"{\"taxonomy_version\": 1, \"name\": \"Mini\", \"rows\": ["
@@ -157,61 +153,15 @@ static void fill(strbuf *sb)
 	rows(sb, 9, "2024-05-10", "ASB", "", IN_T);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* Imports TEXT, a force export read with MAPPING, as file NAME in the
- * fixture's folder.  0, or -1 with err set. */
-static int import_csv(fixture *fx, const char *mapping_json, const char *text, const char *name, char *err,
-		      size_t errlen)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", fx->dir, name);
-	write_file(path, text);
-	imp_mapping *m = imp_mapping_parse("test.json", mapping_json, err, errlen);
-	area_set *set = area_set_from_store(fx->s, err, errlen);
-	imp_result r;
-	ct_status st = m && set ? imp_file(fx->s, set, path, m, &r, err, errlen) : CT_EDATA;
-	imp_mapping_free(m);
-	area_set_free(set);
-	return st == CT_OK ? 0 : -1;
-}
-
 static int setup(void **state)
 {
-	fixture *fx = calloc(1, sizeof *fx);
-	char db[128], err[512] = "", path[256];
-	if (!fx)
+	if (sfx_setup(state, "evaluate", mini_taxonomy, areas_json) != 0)
 		return -1;
-	*state = fx;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/crimetab-test-evaluate-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(db, sizeof db, "%s/test.db", fx->dir);
-	fx->s = store_open(db, 0, err, sizeof err);
-	fx->t = tax_parse("mini.json", mini_taxonomy, err, sizeof err);
-	if (!fx->s || !fx->t)
-		goto fail;
-	snprintf(path, sizeof path, "%s/areas.json", fx->dir);
-	write_file(path, areas_json);
-	size_t loaded;
-	if (area_load_file(fx->s, path, &loaded, err, sizeof err) != 0)
-		goto fail;
 	strbuf sb = {0};
 	fill(&sb);
-	int rc = import_csv(fx, mapping, sb.buf, "export.csv", err, sizeof err);
+	int rc = sfx_import(*state, mapping, sb.buf, "export.csv");
 	sb_release(&sb);
-	if (rc != 0)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "setup: %s\n", err);
-	return -1;
+	return rc;
 }
 
 /* A second force, Other Police, whose files stop in March 2024: its crimes
@@ -228,33 +178,15 @@ static int setup_two_forces(void **state)
 	if (setup(state) != 0)
 		return -1;
 	fixture *fx = *state;
-	char err[512] = "", path[256];
-	snprintf(path, sizeof path, "%s/elsewhere.json", fx->dir);
-	write_file(path, "{\"areas\": [{\"name\": \"Elsewhere\", \"geometry\": " SQUARE(-1.16, 54.56, -1.14, 54.57) "}]}");
-	size_t loaded;
 	strbuf sb = {0};
 	sb_puts(&sb, "Ref,Date,Offence,Zone,Lon,Lat\n");
 	rows(&sb, 9, "2024-01-10", "Shop theft", "", IN_E);
 	rows(&sb, 6, "2024-03-10", "Shop theft", "", IN_E);
-	int rc = area_load_file(fx->s, path, &loaded, err, sizeof err) != 0 ||
-		 import_csv(fx, other_mapping, sb.buf, "other.csv", err, sizeof err) != 0;
+	int rc = sfx_load_areas(fx, "elsewhere.json",
+				"{\"areas\": [{\"name\": \"Elsewhere\", \"geometry\": " SQUARE(-1.16, 54.56, -1.14, 54.57) "}]}") ||
+		 sfx_import(fx, other_mapping, sb.buf, "other.csv");
 	sb_release(&sb);
-	if (rc)
-		fprintf(stderr, "setup_two_forces: %s\n", err);
 	return rc ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *fx = *state;
-	if (!fx)
-		return 0;
-	tax_free(fx->t);
-	store_close(fx->s);
-	if (fx->dir[0])
-		rm_tree(fx->dir);
-	free(fx);
-	return 0;
 }
 
 static const char *const treated[] = {"Treated"}, *const control[] = {"Control"};
@@ -673,18 +605,18 @@ int main(void)
 		cmocka_unit_test(test_distance_m),
 		cmocka_unit_test(test_fmt_p),
 		cmocka_unit_test(test_verdict_significant),
-		cmocka_unit_test_setup_teardown(test_eval_no_buffers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_buffer_metres, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_named_buffers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_categories, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_unequal_periods, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_default_periods, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_missing_months, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_two_forces, setup_two_forces, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_nothing_to_test, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_offenders_absent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eval_render, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_no_buffers, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_buffer_metres, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_named_buffers, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_categories, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_unequal_periods, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_default_periods, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_missing_months, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_two_forces, setup_two_forces, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_refusals, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_nothing_to_test, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_offenders_absent, setup, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_eval_render, setup, sfx_teardown),
 		cmocka_unit_test(test_eval_render_withheld),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@
 #include "stats/stats.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
-#include "tmpdir.h"
+#include "fixture_store.h"
 
 /* ---- window spans ---- */
 
@@ -166,21 +166,7 @@ static void test_fmt_count_and_diff(void **state)
 
 /* ---- stats_build on a store ---- */
 
-typedef struct fixture {
-	char dir[64];
-	store *s;
-	taxonomy *t;
-	imp_result r;
-} fixture;
-
-static void write_file(const fixture *fx, const char *name, const char *text, char *path, size_t len)
-{
-	snprintf(path, len, "%s/%s", fx->dir, name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
+typedef store_fixture fixture;
 
 /* Leaves in template order Zeta, Gamma, Alpha, Epsilon, Beta so that sorting shows. */
 #define MINI_ROWS                                                                                               \
@@ -209,49 +195,18 @@ static void add_rows(strbuf *sb, int n, const char *date, const char *offence, c
 /* Imports the export built by FILL, as NAME, with MAPPING. */
 static int import_export(fixture *fx, const char *mapping, void (*fill)(strbuf *sb), const char *name)
 {
-	char err[512] = "", path[256];
 	strbuf sb = {0};
 	sb_puts(&sb, "Ref,Date,Offence,Centre\n");
 	fill(&sb);
-	write_file(fx, name, sb.buf, path, sizeof path);
+	int rc = sfx_import(fx, mapping, sb.buf, name);
 	sb_release(&sb);
-	imp_mapping *m = imp_mapping_parse("mini.json", mapping, err, sizeof err);
-	area_set *set = area_set_from_store(fx->s, err, sizeof err);
-	ct_status st = m && set ? imp_file(fx->s, set, path, m, &fx->r, err, sizeof err) : CT_EDATA;
-	imp_mapping_free(m);
-	area_set_free(set);
-	if (st != CT_OK) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* Opens a store and loads the areas AREAS (JSON). */
 static int setup_store(void **state, const char *areas)
 {
-	fixture *fx = calloc(1, sizeof *fx);
-	char db[128], err[512] = "", path[256];
-	if (!fx)
-		return -1;
-	*state = fx;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/crimetab-test-stats-XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(db, sizeof db, "%s/test.db", fx->dir);
-	fx->s = store_open(db, 0, err, sizeof err);
-	fx->t = tax_parse("mini.json", mini_taxonomy, err, sizeof err);
-	if (!fx->s || !fx->t) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	write_file(fx, "areas.json", areas, path, sizeof path);
-	size_t loaded;
-	if (area_load_file(fx->s, path, &loaded, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return sfx_setup(state, "stats", mini_taxonomy, areas);
 }
 
 /* Opens a store, loads the Town area and imports the export built by FILL. */
@@ -294,19 +249,6 @@ static int setup_main(void **state)
 static int setup_covered(void **state)
 {
 	return setup_with(state, fill_covered);
-}
-
-static int teardown(void **state)
-{
-	fixture *fx = *state;
-	if (!fx)
-		return 0;
-	tax_free(fx->t);
-	store_close(fx->s);
-	if (fx->dir[0])
-		rm_tree(fx->dir);
-	free(fx);
-	return 0;
 }
 
 static rep_report *build(fixture *fx, int month, int compare, const char *const *areas, size_t nareas,
@@ -803,22 +745,22 @@ int main(void)
 		cmocka_unit_test(test_fig),
 		cmocka_unit_test(test_fmt_pct),
 		cmocka_unit_test(test_fmt_count_and_diff),
-		cmocka_unit_test_setup_teardown(test_build_town, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_all_data, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_previous_period, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_fixed_order, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_missing_months, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_no_missing_months, setup_covered, teardown),
-		cmocka_unit_test_setup_teardown(test_build_latest_month, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_unknown_categories, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_data_range, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_unknown_area, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_no_data, setup_main, teardown),
-		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, teardown),
-		cmocka_unit_test_setup_teardown(test_area_forces, setup_two_forces, teardown),
-		cmocka_unit_test_setup_teardown(test_build_latest_skips_incomplete, setup_hole, teardown),
-		cmocka_unit_test_setup_teardown(test_build_latest_complete, setup_covered, teardown),
-		cmocka_unit_test_setup_teardown(test_build_latest_own_windows_lack, setup_recent_hole, teardown),
+		cmocka_unit_test_setup_teardown(test_build_town, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_all_data, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_previous_period, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_fixed_order, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_missing_months, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_no_missing_months, setup_covered, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_month, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_unknown_categories, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_data_range, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_unknown_area, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_no_data, setup_main, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_two_forces, setup_two_forces, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_area_forces, setup_two_forces, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_skips_incomplete, setup_hole, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_complete, setup_covered, sfx_teardown),
+		cmocka_unit_test_setup_teardown(test_build_latest_own_windows_lack, setup_recent_hole, sfx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
