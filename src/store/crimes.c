@@ -494,10 +494,9 @@ static sqlite3_stmt *table_stmt(store *s, int t, int select)
 static long long add_row(store *s, int t, const void *row, uint32_t *key)
 {
 	sqlite3_stmt *st = table_stmt(s, t, 0);
-	if (!st || store_columns_bind(s, st, 1, &tables[t].t, 0, row, key, &store_rec_of(s)->memo[t]) != 0 ||
-	    store_step_done(st) != 0)
+	if (!st || store_columns_bind(s, st, 1, &tables[t].t, 0, row, key, &store_rec_of(s)->memo[t]) != 0)
 		return -1;
-	return sqlite3_last_insert_rowid(store_sqlite(s));
+	return store_step_insert(s, st);
 }
 
 /* Calls FN for every row of SOURCE_ID in table T; 0 or -1. */
@@ -703,9 +702,10 @@ int store_area_put(store *s, const char *name, const char *kind, const char *def
 	store_bind_text(st, 2, kind);
 	store_bind_text(st, 3, definition);
 	store_bind_text(st, 4, loaded_from);
-	if (store_step_done(st) != 0)
+	long long rowid = store_step_insert(s, st);
+	if (rowid < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(store_sqlite(s));
+	*id = rowid;
 	return 0;
 }
 

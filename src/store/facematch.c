@@ -140,9 +140,7 @@ long long store_fm_run_begin(store *s, const store_fm_run *r)
 	store_bind_text(st, 16, r->gallery_hash);
 	store_bind_text(st, 17, r->options);
 	store_bind_text(st, 18, r->inputs);
-	if (store_step_done(st) != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(store_sqlite(s));
+	return store_step_insert(s, st);
 }
 
 long long store_fm_sighting_add(store *s, long long run, const store_sighting *x)
@@ -161,9 +159,7 @@ long long store_fm_sighting_add(store *s, long long run, const store_sighting *x
 	sqlite3_bind_int(st, 9, x->watchlist);
 	sqlite3_bind_int(st, 10, x->confirmed);
 	store_bind_text(st, 11, x->site);
-	if (store_step_done(st) != 0)
-		return -1;
-	return sqlite3_last_insert_rowid(store_sqlite(s));
+	return store_step_insert(s, st);
 }
 
 int store_fm_sighting_area_add(store *s, long long sighting, long long area)

@@ -217,10 +217,10 @@ long long store_source_add(store *s, const store_source *src)
 	if (!sql)
 		sql = store_columns_insert(&sources_table, W_ADD);
 	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st || store_columns_bind(s, st, 1, &sources_table, W_ADD, src, NULL, NULL) != 0 || store_step_done(st) != 0)
+	if (!st || store_columns_bind(s, st, 1, &sources_table, W_ADD, src, NULL, NULL) != 0)
 		return -1;
-	long long id = sqlite3_last_insert_rowid(store_sqlite(s));
-	return store_run_int(s, sql_source_first_row, id) == 0 ? id : -1;
+	long long id = store_step_insert(s, st);
+	return id >= 0 && store_run_int(s, sql_source_first_row, id) == 0 ? id : -1;
 }
 
 int store_source_finish(store *s, const store_source *src)

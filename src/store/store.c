@@ -197,6 +197,11 @@ int store_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+long long store_step_insert(store *s, sqlite3_stmt *st)
+{
+	return store_step_done(st) == 0 ? sqlite3_last_insert_rowid(store_sqlite(s)) : -1;
+}
+
 int store_step_value(sqlite3_stmt *st, long long *v)
 {
 	*v = 0;

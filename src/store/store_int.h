@@ -42,6 +42,8 @@ const char *store_col_text(sqlite3_stmt *st, int i);
 store_bytes store_col_bytes(sqlite3_stmt *st, int i);
 /* Runs a statement with no result rows; 0 or -1. */
 int store_step_done(sqlite3_stmt *st);
+/* Runs an INSERT on S's connection; the new row's id, or -1. */
+long long store_step_insert(store *s, sqlite3_stmt *st);
 /* Runs ST, which gives at most one row: *V is its first column (0 when there
  * is no row).  0, or -1 on an error. */
 int store_step_value(sqlite3_stmt *st, long long *v);
