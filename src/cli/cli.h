@@ -106,6 +106,18 @@ int cli_parse(const char *cmd, const char *help, const cli_opt *opts, int argc, 
  * operand (the command).  CMD and HELP are those of crimetab itself. */
 int cli_parse_global(const char *help, const cli_opt *opts, int argc, char **argv, int *first);
 
+/* Values of the options that several commands take, checked one way; each
+ * returns CT_OK, or CT_EUSAGE after printing command CMD's usage error. */
+/* --month: YYYY-MM as a month index, or 'latest' as -1. */
+int cli_month_or_latest(const char *cmd, const char *arg, int *month);
+/* --compare: yoy or previous, as REP_COMPARE_YOY or REP_COMPARE_PREVIOUS. */
+int cli_compare(const char *cmd, const char *arg, int *compare);
+/* --dataset: force or street. */
+int cli_dataset(const char *cmd, const char *arg);
+/* --suppress-below: at most 1000000 (cli_parse has made sure it is a whole
+ * number, 0 or more). */
+int cli_check_suppress_below(const char *cmd, long long n);
+
 /* Global options' values (the last one given, before or after the command). */
 typedef struct cli_globals {
 	const char *db; /* --db, or NULL */

@@ -149,14 +149,10 @@ int cmd_evaluate(int argc, char **argv)
 		goto out;
 	if (alpha && (req.alpha = positive_opt("alpha", alpha, 0.5, "a level between 0 and 0.5, such as 0.05")) < 0)
 		goto out;
-	if (req.dataset && strcmp(req.dataset, "force") != 0 && strcmp(req.dataset, "street") != 0) {
-		cli_usage_error("evaluate", "--dataset: expected force or street, not \"%s\"", req.dataset);
+	if (req.dataset && cli_dataset("evaluate", req.dataset) != CT_OK)
 		goto out;
-	}
-	if (suppress_below > 1000000) {
-		cli_usage_error("evaluate", "--suppress-below: at most 1000000");
+	if (cli_check_suppress_below("evaluate", suppress_below) != CT_OK)
 		goto out;
-	}
 	req.offenders = offenders;
 	req.suppress_below = (int)suppress_below;
 	req.treated = lists[REP_EV_TREATED].v;

@@ -411,9 +411,10 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error("report", "unexpected argument '%s' (outputs are given with --md, --xlsx, ...)",
 				       argv[first]);
 	}
-	if (suppress_below > 1000000) {
+	if ((prc = cli_check_suppress_below("report", suppress_below)) != CT_OK) {
 		cli_list_free(&areas);
-		return cli_usage_error("report", "--suppress-below: at most 1000000");
+		cli_list_free(&watch);
+		return prc;
 	}
 	report_opts cli = {.all_data = all_data, .allow_missing = allow_missing,
 			   .suppress_below = (int)suppress_below, .confirmed_only = confirmed_only ? 1 : -1,
@@ -463,20 +464,11 @@ int cmd_report(int argc, char **argv)
 		o.confirmed_only = cli.confirmed_only;
 
 	stats_request req = {.month = -1, .compare = REP_COMPARE_YOY, .dataset = o.dataset};
-	if (o.month && strcmp(o.month, "latest") != 0 && ct_month_parse(o.month, &req.month) != 0) {
-		status = cli_usage_error("report", "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", o.month);
+	if ((o.month && (status = cli_month_or_latest("report", o.month, &req.month)) != CT_OK) ||
+	    (status = cli_compare("report", o.compare, &req.compare)) != CT_OK)
 		goto out;
-	}
-	if (strcmp(o.compare, "previous") == 0)
-		req.compare = REP_COMPARE_PREVIOUS;
-	else if (strcmp(o.compare, "yoy") != 0) {
-		status = cli_usage_error("report", "--compare: \"%s\" is not yoy or previous", o.compare);
+	if (o.dataset && (status = cli_dataset("report", o.dataset)) != CT_OK)
 		goto out;
-	}
-	if (o.dataset && strcmp(o.dataset, "force") != 0 && strcmp(o.dataset, "street") != 0) {
-		status = cli_usage_error("report", "--dataset: \"%s\" is not force or street", o.dataset);
-		goto out;
-	}
 	int xlayout = name_index(o.xlsx_layout, rep_xlsx_layout_name, 3);
 	if (xlayout < 0) {
 		status = cli_usage_error("report", "--xlsx-layout: \"%s\" is not auto, sheets or long", o.xlsx_layout);

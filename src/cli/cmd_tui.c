@@ -164,17 +164,14 @@ int cmd_tui(int argc, char **argv)
 	int first, rc = cli_parse("tui", tui_help, opts, argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	int month = -1, compare = REP_COMPARE_YOY;
-	if (strcmp(month_arg, "latest") != 0 && ct_month_parse(month_arg, &month) != 0)
-		return cli_usage_error("tui", "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", month_arg);
-	if (strcmp(compare_arg, "previous") == 0)
-		compare = REP_COMPARE_PREVIOUS;
-	else if (strcmp(compare_arg, "yoy") != 0)
-		return cli_usage_error("tui", "--compare: \"%s\" is not yoy or previous", compare_arg);
+	int month, compare;
+	if ((rc = cli_month_or_latest("tui", month_arg, &month)) != CT_OK ||
+	    (rc = cli_compare("tui", compare_arg, &compare)) != CT_OK)
+		return rc;
 	if (first < argc)
 		return cli_usage_error("tui", "takes no arguments");
-	if (suppress_below > 1000000)
-		return cli_usage_error("tui", "--suppress-below: at most 1000000");
+	if ((rc = cli_check_suppress_below("tui", suppress_below)) != CT_OK)
+		return rc;
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		ct_error("tui: needs a terminal (standard %s is not one); for files use crimetab report",
 			 !isatty(STDOUT_FILENO) ? "output" : "input");

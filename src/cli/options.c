@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/util.h"
+#include "report/model.h"
 
 cli_globals cli_global;
 
@@ -258,4 +259,37 @@ int cli_parse(const char *cmd, const char *help, const cli_opt *opts, int argc, 
 int cli_parse_global(const char *help, const cli_opt *opts, int argc, char **argv, int *first)
 {
 	return parse(NULL, help, opts, argc, argv, first, 1);
+}
+
+int cli_month_or_latest(const char *cmd, const char *arg, int *month)
+{
+	*month = -1;
+	if (strcmp(arg, "latest") != 0 && ct_month_parse(arg, month) != 0)
+		return cli_usage_error(cmd, "--month: \"%s\" is not a month (YYYY-MM) or 'latest'", arg);
+	return CT_OK;
+}
+
+int cli_compare(const char *cmd, const char *arg, int *compare)
+{
+	if (strcmp(arg, "previous") == 0)
+		*compare = REP_COMPARE_PREVIOUS;
+	else if (strcmp(arg, "yoy") == 0)
+		*compare = REP_COMPARE_YOY;
+	else
+		return cli_usage_error(cmd, "--compare: \"%s\" is not yoy or previous", arg);
+	return CT_OK;
+}
+
+int cli_dataset(const char *cmd, const char *arg)
+{
+	if (strcmp(arg, "force") != 0 && strcmp(arg, "street") != 0)
+		return cli_usage_error(cmd, "--dataset: \"%s\" is not force or street", arg);
+	return CT_OK;
+}
+
+int cli_check_suppress_below(const char *cmd, long long n)
+{
+	if (n > 1000000)
+		return cli_usage_error(cmd, "--suppress-below: at most 1000000");
+	return CT_OK;
 }
