@@ -4,6 +4,7 @@
 #ifndef CRIMETAB_FIXTURE_REPORT_H
 #define CRIMETAB_FIXTURE_REPORT_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -198,6 +199,19 @@ static inline void fx_mark_incomplete(rep_report *r)
 	}
 	ar->series_missing[REP_SERIES - 1 - 4] = 1;  /* 2024-05 */
 	ar->series_missing[REP_SERIES - 1 - 13] = 1; /* 2023-08 */
+}
+
+/* What the exporter WRITE makes of R, as a string the caller frees; the
+ * test fails if it reports an error (include this after <cmocka.h>). */
+static inline char *fx_render(int (*write)(const rep_report *, FILE *), const rep_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(write(r, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
 }
 
 #endif

@@ -28,17 +28,6 @@
  * cut at a word with an ellipsis to fit 31 characters */
 #define SHEET0 "Stockton | \"Town\" Ctr- (x)\xe2\x80\xa6"
 
-static char *render(int (*write)(const rep_report *, FILE *), const rep_report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(write(r, f), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 /* True if LINE is one whole line of TEXT. */
 static int has_line(const char *text, const char *line)
 {
@@ -67,7 +56,7 @@ static void expect_line(const char *text, const char *line)
 static void test_csv_lines(void **state)
 {
 	rep_report *r = fixture_report();
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	const char *head = "month,comparison_basis,area,row,row_kind,depth,window,window_from,window_to,"
 			   "comparison_from,comparison_to,current,comparison,diff,pct,pct_kind,complete_current,"
 			   "complete_comparison,missing_current,missing_comparison,z,p,significant\n";
@@ -121,7 +110,7 @@ static void test_csv_row_kinds_sum(void **state)
 			assert_int_equal(sum, total);
 		}
 	}
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	/* the same sum over the CSV's own row_kind column */
 	long long sum = 0, total = 0;
 	for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
@@ -146,7 +135,7 @@ static void test_csv_incomplete(void **state)
 {
 	rep_report *r = fixture_report();
 	fx_mark_incomplete(r);
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	expect_line(csv, PFX "Norton Central,Total,total,0," W1 ",8,5,3,60.0,value" DONE);
 	expect_line(csv, PFX "Norton Central,Total,total,0," W6 ",25,42,,,none,false,false,2024-05,2023-08,,,");
 	expect_line(csv, PFX "Norton Central,Victim Based Crime > Theft Offences,leaf,1," W12
@@ -177,7 +166,7 @@ static void test_csv_injection(void **state)
 	relabel(&n->rows[6], "\tTab");
 	relabel(&n->rows[1], "\rCR");
 	relabel(&n->rows[2], "two\nlines");
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	expect_line(csv, PFX "'=1+1,'+SUM(A1:A9),group,0," W1 ",8,4,4,100.0,value" DONE);
 	expect_line(csv, PFX "'=1+1,'@risk,group,0," W1 ",0,1,-1,-100.0,value" DONE);
 	/* a negative number in a numeric column stays a number */
@@ -222,7 +211,7 @@ static void test_markdown_approximations(void **state)
 	assert_string_equal(shop->label, "Shoplifting");
 	shop->flags |= REP_ROW_APPROX;
 	shop->note = strdup("Home Office Shoplifting");
-	char *md = render(rep_write_markdown, r);
+	char *md = fx_render(rep_write_markdown, r);
 	expect_line(md, "† Approximate rows: Shoplifting = Home Office Shoplifting; Criminal Damage, \"Arson\" = "
 			"police.uk \"Criminal damage and arson\" covers both Home Office categories.");
 	free(md);
@@ -233,7 +222,7 @@ static void test_json(void **state)
 {
 	rep_report *r = fixture_report();
 	r->generated_at = 1728109800; /* 2024-10-05 06:30:00 UTC */
-	char *text = render(rep_write_json, r);
+	char *text = fx_render(rep_write_json, r);
 	size_t len = strlen(text);
 	assert_true(len > 2 && text[len - 1] == '\n' && text[len - 2] == '}');
 	cJSON *doc = cJSON_Parse(text);
@@ -363,21 +352,21 @@ static void test_disclosure_marks(void **state)
 	assert_int_equal(n->offenders[2 * REP_OFF_SIGHTINGS].sup[1][1], REP_SUP_NONE);
 	/* watchlist matches over 6 months: 1 (small) */
 	assert_int_equal(n->offenders[2 * REP_OFF_WATCHLIST].sup[1][0], REP_SUP_SMALL);
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Repeat offenders,offenders,1,month,2024-09,"
 				    "2024-09,2023-09,2023-09,<3,0,[c],[c],withheld,"));
 	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Watchlist matches,offenders,1,6 months,"
 				    "2024-04,2024-09,2023-04,2023-09,<3,0,[c],[c],withheld,"));
 	assert_non_null(strstr(csv, "Norton Central,Offenders (face match) > Sightings,offenders,1,12 months,2023-10,"
 				    "2024-09,2022-10,2023-09,130,0,130,,infinity,"));
-	char *md = render(rep_write_markdown, r);
+	char *md = fx_render(rep_write_markdown, r);
 	assert_non_null(strstr(md, "| Repeat offenders | <3 | [c] | [c] |"));
 	assert_non_null(strstr(md, "show as <3, and [c] hides"));
 	assert_non_null(strstr(md, "## Face-match runs"));
 	assert_non_null(strstr(md, "facematch-embeddings 1.1.0 (run 3"));
 	assert_non_null(strstr(md, "cosine \\>= 0.6")); /* ">" escaped, as every Markdown text is */
 	assert_non_null(strstr(md, "plugin sha256:0123456789abcdef"));
-	char *json = render(rep_write_json, r);
+	char *json = fx_render(rep_write_json, r);
 	cJSON *doc = cJSON_Parse(json);
 	cJSON *w0 = cJSON_GetArrayItem(
 		item(cJSON_GetArrayItem(item(item(cJSON_GetArrayItem(item(doc, "areas"), 1), "offenders"), "rows"),
@@ -432,7 +421,7 @@ static void test_json_incomplete(void **state)
 {
 	rep_report *r = fixture_report();
 	fx_mark_incomplete(r);
-	char *text = render(rep_write_json, r);
+	char *text = fx_render(rep_write_json, r);
 	cJSON *doc = cJSON_Parse(text);
 	assert_non_null(doc);
 	cJSON *gaps = item(doc, "gaps");

@@ -134,17 +134,6 @@ static void test_highlights_order(void **state)
 	rep_report_free(r);
 }
 
-static char *render(int (*write)(const rep_report *, FILE *), const rep_report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(write(r, f), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 static rep_report *worded(void)
 {
 	rep_report *r = tested(REP_SIG_ETEST, 0.05, "Shoplifting");
@@ -190,7 +179,7 @@ static void test_markdown(void **state)
 {
 	(void)state;
 	rep_report *r = worded();
-	char *md = render(rep_write_markdown, r);
+	char *md = fx_render(rep_write_markdown, r);
 	assert_non_null(strstr(md, "| 6 | 6 | Infinity \xe2\x96\xb2 |"));
 	assert_non_null(strstr(md, "\n\xe2\x96\xb2 \xe2\x96\xbc a rise or fall unlikely to be chance: E-test, two-sided p "
 				   "\\< 0.05."));
@@ -215,7 +204,7 @@ static void test_csv_json(void **state)
 {
 	(void)state;
 	rep_report *r = worded();
-	char *csv = render(rep_write_csv, r);
+	char *csv = fx_render(rep_write_csv, r);
 	assert_non_null(strstr(csv, ",Victim Based Crime > Theft Offences > Shoplifting,leaf,2,month,2024-09,2024-09,"
 				    "2023-09,2023-09,6,0,6,,infinity,true,true,,,4.8990,0.00963055,rise\n"));
 	assert_non_null(strstr(csv, ",Total,total,0,12 months,2023-10,2024-09,2022-10,2023-09,363,468,-105,-22.4,value,"
@@ -223,7 +212,7 @@ static void test_csv_json(void **state)
 	assert_non_null(strstr(csv, ",Victim Based Crime > Theft Offences > Shoplifting,leaf,2,6 months,2024-04,2024-09,"
 				    "2023-04,2023-09,35,32,3,9.4,value,true,true,,,0.5185,0.720909,\n"));
 	free(csv);
-	char *text = render(rep_write_json, r);
+	char *text = fx_render(rep_write_json, r);
 	cJSON *doc = cJSON_Parse(text);
 	assert_non_null(doc);
 	const cJSON *sig = cJSON_GetObjectItem(doc, "significance");
