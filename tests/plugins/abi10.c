@@ -55,17 +55,6 @@ static int abi10_identify(crimetab_fm_handle *h, int64_t from, int64_t to, crime
 	return CRIMETAB_FM_OK;
 }
 
-static void abi10_close(crimetab_fm_handle *h)
-{
-	free(h);
-}
-
-static const char *abi10_last_error(const crimetab_fm_handle *h)
-{
-	(void)h;
-	return "";
-}
-
 static const crimetab_fm_descriptor abi10_descriptor = {
 	.struct_size = sizeof(crimetab_fm_descriptor),
 	.abi_major = CRIMETAB_FM_ABI_MAJOR,
@@ -74,8 +63,8 @@ static const crimetab_fm_descriptor abi10_descriptor = {
 	.version = "1.0.0",
 	.open = abi10_open,
 	.identify = abi10_identify,
-	.close = abi10_close,
-	.last_error = abi10_last_error,
+	.close = free_close,
+	.last_error = no_last_error,
 };
 
 TEST_PLUGIN_ENTRY(abi10_descriptor)

@@ -40,17 +40,6 @@ static int crash_identify(crimetab_fm_handle *h, int64_t from, int64_t to, crime
 	return CRIMETAB_FM_OK;
 }
 
-static void crash_close(crimetab_fm_handle *h)
-{
-	free(h);
-}
-
-static const char *crash_last_error(const crimetab_fm_handle *h)
-{
-	(void)h;
-	return "";
-}
-
 static const crimetab_fm_descriptor crash_descriptor = {
 	.struct_size = sizeof(crimetab_fm_descriptor),
 	.abi_major = CRIMETAB_FM_ABI_MAJOR,
@@ -59,8 +48,8 @@ static const crimetab_fm_descriptor crash_descriptor = {
 	.version = "0.0.1",
 	.open = crash_open,
 	.identify = crash_identify,
-	.close = crash_close,
-	.last_error = crash_last_error,
+	.close = free_close,
+	.last_error = no_last_error,
 };
 
 TEST_PLUGIN_ENTRY(crash_descriptor)

@@ -41,11 +41,6 @@ static int mid_identify(crimetab_fm_handle *h, int64_t from, int64_t to,
 	return CRIMETAB_FM_EIO;
 }
 
-static void mid_close(crimetab_fm_handle *h)
-{
-	free(h);
-}
-
 static const char *mid_last_error(const crimetab_fm_handle *h)
 {
 	return h->err;
@@ -59,7 +54,7 @@ static const crimetab_fm_descriptor mid_descriptor = {
 	.version = "0.0.1",
 	.open = mid_open,
 	.identify = mid_identify,
-	.close = mid_close,
+	.close = free_close,
 	.last_error = mid_last_error,
 };
 

@@ -65,11 +65,6 @@ static int garbage_identify(crimetab_fm_handle *h, int64_t from, int64_t to, cri
 	return emit(host_ctx, &s) ? CRIMETAB_FM_EABORT : CRIMETAB_FM_OK;
 }
 
-static void garbage_close(crimetab_fm_handle *h)
-{
-	free(h);
-}
-
 static const char *garbage_last_error(const crimetab_fm_handle *h)
 {
 	(void)h;
@@ -84,7 +79,7 @@ static const crimetab_fm_descriptor garbage_descriptor = {
 	.version = "0.0.1",
 	.open = garbage_open,
 	.identify = garbage_identify,
-	.close = garbage_close,
+	.close = free_close,
 	.last_error = garbage_last_error,
 };
 

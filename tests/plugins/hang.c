@@ -45,17 +45,6 @@ static int hang_identify(crimetab_fm_handle *h, int64_t from, int64_t to, crimet
 	return emit(host_ctx, &s) ? CRIMETAB_FM_EABORT : CRIMETAB_FM_OK;
 }
 
-static void hang_close(crimetab_fm_handle *h)
-{
-	free(h);
-}
-
-static const char *hang_last_error(const crimetab_fm_handle *h)
-{
-	(void)h;
-	return "";
-}
-
 static const crimetab_fm_descriptor hang_descriptor = {
 	.struct_size = sizeof(crimetab_fm_descriptor),
 	.abi_major = CRIMETAB_FM_ABI_MAJOR,
@@ -64,8 +53,8 @@ static const crimetab_fm_descriptor hang_descriptor = {
 	.version = "0.0.1",
 	.open = hang_open,
 	.identify = hang_identify,
-	.close = hang_close,
-	.last_error = hang_last_error,
+	.close = free_close,
+	.last_error = no_last_error,
 };
 
 TEST_PLUGIN_ENTRY(hang_descriptor)

@@ -1,7 +1,10 @@
 /* Shared by the test plugins: entry points that refuse everything (for the
- * plugins the host must turn away before calling any), and the entry symbol. */
+ * plugins the host must turn away before calling any), the close and
+ * last_error most of them have, and the entry symbol. */
 #ifndef CRIMETAB_TEST_PLUGIN_H
 #define CRIMETAB_TEST_PLUGIN_H
+
+#include <stdlib.h>
 
 #include <crimetab/facematch.h>
 
@@ -36,6 +39,19 @@ static TEST_PLUGIN_UNUSED const char *refuse_last_error(const crimetab_fm_handle
 {
 	(void)h;
 	return "should never be called";
+}
+
+/* close for a plugin whose handle is one malloc'd block. */
+static TEST_PLUGIN_UNUSED void free_close(crimetab_fm_handle *h)
+{
+	free(h);
+}
+
+/* last_error for a plugin with nothing to add to its error codes. */
+static TEST_PLUGIN_UNUSED const char *no_last_error(const crimetab_fm_handle *h)
+{
+	(void)h;
+	return "";
 }
 
 /* The plugin's one exported symbol, handing the host DESCRIPTOR. */
