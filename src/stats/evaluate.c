@@ -106,30 +106,6 @@ static int find_row(const taxonomy *t, const char *category, char *err, size_t e
 
 /* ---- areas ---- */
 
-typedef struct area_index {
-	long long *ids;
-	char **names;
-	size_t n;
-} area_index;
-
-static int index_area(void *ctx, const store_area *a)
-{
-	area_index *ix = ctx;
-	ix->ids = xrealloc(ix->ids, (ix->n + 1) * sizeof *ix->ids);
-	ix->names = xrealloc(ix->names, (ix->n + 1) * sizeof *ix->names);
-	ix->ids[ix->n] = a->id;
-	ix->names[ix->n++] = xstrdup(a->name);
-	return 0;
-}
-
-static void index_release(area_index *ix)
-{
-	for (size_t i = 0; i < ix->n; i++)
-		free(ix->names[i]);
-	free(ix->names);
-	free(ix->ids);
-}
-
 /* One group's areas, by id. */
 typedef struct group {
 	long long *ids;
@@ -137,7 +113,7 @@ typedef struct group {
 } group;
 
 /* Looks up NAMES into G; -1 with err set for an unknown name. */
-static int resolve(const area_index *ix, const char *const *names, size_t n, group *g, char *err, size_t errlen)
+static int resolve(const stats_area_list *ix, const char *const *names, size_t n, group *g, char *err, size_t errlen)
 {
 	g->ids = xcalloc(n ? n : 1, sizeof *g->ids);
 	for (size_t i = 0; i < n; i++) {
@@ -526,7 +502,7 @@ void stats_ev_set_wdd(rep_ev_test *t, const sig_wdd *w, double alpha)
 /* ---- the evaluation ---- */
 
 /* Checks that no area is in two groups; -1 with err set. */
-static int check_disjoint(const group g[REP_EV_ROLES], const area_index *ix, char *err, size_t errlen)
+static int check_disjoint(const group g[REP_EV_ROLES], const stats_area_list *ix, char *err, size_t errlen)
 {
 	for (int a = 0; a < REP_EV_ROLES; a++)
 		for (size_t i = 0; i < g[a].n; i++)
@@ -673,12 +649,12 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 	e->buffer_m = req->buffer_m > 0 ? req->buffer_m : 0;
 	e->suppress_below = req->suppress_below > 0 ? req->suppress_below : 0;
 	row_filter f = {.t = t, .row = row};
-	area_index ix = {0};
+	stats_area_list ix = {0};
 	group g[REP_EV_ROLES] = {{0}};
 	const char *const *names[REP_EV_ROLES] = {req->treated, req->control, req->treated_buffer, req->control_buffer};
 	const size_t counts[REP_EV_ROLES] = {req->ntreated, req->ncontrol, req->ntreated_buffer, req->ncontrol_buffer};
 	coverage_rows cov = {0};
-	if (store_areas_each(s, index_area, &ix) != 0)
+	if (stats_area_list_load(s, &ix) != 0)
 		goto db_error;
 	for (int r = 0; r < REP_EV_ROLES; r++)
 		if (resolve(&ix, names[r], counts[r], &g[r], err, errlen) != 0)
@@ -715,7 +691,7 @@ out:
 	coverage_release(&cov);
 	for (int r = 0; r < REP_EV_ROLES; r++)
 		free(g[r].ids);
-	index_release(&ix);
+	stats_area_list_release(&ix);
 	filter_release(&f);
 	return e;
 }

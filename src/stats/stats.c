@@ -437,20 +437,27 @@ static int build_area(store *s, const taxonomy *t, const char *dataset, long lon
 	return rc;
 }
 
-typedef struct area_list {
-	long long *ids;
-	char **names;
-	size_t n;
-} area_list;
-
 static int collect_area(void *ctx, const store_area *a)
 {
-	area_list *l = ctx;
+	stats_area_list *l = ctx;
 	l->ids = xrealloc(l->ids, (l->n + 1) * sizeof *l->ids);
 	l->names = xrealloc(l->names, (l->n + 1) * sizeof *l->names);
 	l->ids[l->n] = a->id;
 	l->names[l->n++] = xstrdup(a->name);
 	return 0;
+}
+
+int stats_area_list_load(store *s, stats_area_list *l)
+{
+	return store_areas_each(s, collect_area, l);
+}
+
+void stats_area_list_release(stats_area_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	free(l->ids);
 }
 
 typedef struct source_filter {
@@ -901,7 +908,7 @@ static int collect_fm_run(void *ctx, const store_fm_run *x)
 
 /* The offender rows of every area, their disclosure control, and the runs
  * they come from. */
-static int build_offenders(store *s, rep_report *r, const area_list *al, const stats_request *req)
+static int build_offenders(store *s, rep_report *r, const stats_area_list *al, const stats_request *req)
 {
 	int fm = store_fm_present(s, NULL);
 	if (fm <= 0)
@@ -1028,7 +1035,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 		cov_free(&cov);
 		return NULL;
 	}
-	area_list al = {0};
+	stats_area_list al = {0};
 	rep_report *r = xcalloc(1, sizeof *r);
 	r->month = month;
 	r->month_reason = reason;
@@ -1048,7 +1055,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	span_set spans = {.cov = &cov, .dataset = dataset};
 	if (gaps.any && cov.n > 1 && spans_load(s, &spans) != 0)
 		goto db_error;
-	if (store_areas_each(s, collect_area, &al) != 0)
+	if (stats_area_list_load(s, &al) != 0)
 		goto db_error;
 	size_t want = (req->areas ? req->nareas : al.n) + (req->include_all ? 1 : 0);
 	r->areas = xcalloc(want ? want : 1, sizeof *r->areas);
@@ -1083,10 +1090,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	if (store_sources_each(s, collect_source, &sf) != 0)
 		goto db_error;
 	check_api(s, r);
-	for (size_t i = 0; i < al.n; i++)
-		free(al.names[i]);
-	free(al.names);
-	free(al.ids);
+	stats_area_list_release(&al);
 	free(gaps.miss);
 	spans_free(&spans);
 	cov_free(&cov);
@@ -1096,10 +1100,7 @@ db_error:
 	snprintf(err, errlen, "database error: %s", store_errmsg(s));
 	*why = CT_EDB;
 fail:
-	for (size_t i = 0; i < al.n; i++)
-		free(al.names[i]);
-	free(al.names);
-	free(al.ids);
+	stats_area_list_release(&al);
 	free(gaps.miss);
 	spans_free(&spans);
 	cov_free(&cov);

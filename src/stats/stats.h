@@ -86,4 +86,15 @@ int stats_area_forces(store *s, const char *dataset, const long long *ids, size_
 /* The latest month for which every force with data of DATASET has a file, or -1. */
 int stats_latest_complete_month(store *s, const char *dataset);
 
+/* Every area in the store, in its order: ids and copies of the names. */
+typedef struct stats_area_list {
+	long long *ids;
+	char **names;
+	size_t n;
+} stats_area_list;
+/* Fills L, which starts zeroed, from S; 0, or -1 on a database error.
+ * Either way stats_area_list_release frees what it holds. */
+int stats_area_list_load(store *s, stats_area_list *l);
+void stats_area_list_release(stats_area_list *l);
+
 #endif
