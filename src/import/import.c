@@ -25,6 +25,7 @@
 #include "import/apijson.h"
 #include "import/csvread.h"
 #include "import/import_int.h"
+#include "import/readahead.h"
 
 const char *const imp_street_header[IMP_STREET_COLS] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
 	"Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"};
@@ -1541,6 +1542,7 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	importer im = {.s = s, .areas = areas, .map = mapping, .path = path, .r = r, .file_month = -1, .last_pair = -1,
 		       .eol = ""};
 	imp_reader *rd = NULL;
+	imp_readahead *ra = NULL;
 	ct_progress *prog = NULL;
 	const char *const *header_names = NULL;
 	char **header_copy = NULL;
@@ -1602,11 +1604,14 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	if (!named && in->rewind(in->ctx) != 0)
 		goto io_error;
 
-	rd = imp_reader_new_stream(in->read, in->ctx);
-	if (!seen) {
+	/* a thread of its own reads (and hashes) the file a block ahead; if it
+	 * cannot be started, the parsing thread does both */
+	if (!seen)
 		sha256_init(&hash);
+	ra = imp_readahead_start(in->read, in->ctx, seen ? NULL : &hash);
+	rd = ra ? imp_reader_new_stream(imp_readahead_read, ra) : imp_reader_new_stream(in->read, in->ctx);
+	if (!seen && !ra)
 		imp_reader_tap(rd, hash_bytes, &hash);
-	}
 	imp_row row;
 	int got;
 	/* blank lines before the header are skipped (a line of NUL bytes is not
@@ -1719,6 +1724,8 @@ store_rows:
 		goto db_error;
 	if (rows > 0)
 		goto io_error;
+	imp_readahead_stop(ra); /* the hash is whole */
+	ra = NULL;
 	if (!seen) {
 		sha256_hex(&hash, sha);
 		bytes = imp_reader_bytes(rd);
@@ -1786,6 +1793,12 @@ store_rows:
 	goto done;
 
 io_error:
+	if (ra) { /* the input is the reading thread's until it stops */
+		int e = errno;
+		imp_readahead_stop(ra);
+		ra = NULL;
+		errno = e;
+	}
 	snprintf(err, errlen, "%s: read error: %s", path,
 		 in->error && in->error(in->ctx) ? in->error(in->ctx) : strerror(errno));
 	status = CT_EIO;
@@ -1799,6 +1812,7 @@ done:
 	if (status != CT_OK)
 		r->source_id = 0;
 	ct_progress_free(prog);
+	imp_readahead_stop(ra);
 	imp_reader_free(rd);
 	imp_api_free(im.api);
 	free(im.api_months);

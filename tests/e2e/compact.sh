@@ -201,7 +201,7 @@ same_sql "the cube the same" "select * from cube order by 1, 2, 3, 4"
 same_sql "API coverage the same" "select * from api_coverage order by 1, 2"
 same_sql "crime-ID runs the same" "select source_id, hex(keys) from crime_id_runs order by 1"
 check_eq "no old table left" "" \
-	"$(sqlite3 "$OLD" "select name from sqlite_master where name in ('crimes_v1', 'outcomes_v1', 'stop_search_v1', 'crime_areas_v2') or (type = 'table' and name in ('crimes', 'outcomes', 'stop_search'))")"
+	"$(sqlite3 "$OLD" "select name from sqlite_master where name in ('crimes_v1', 'outcomes_v1', 'stop_search_v1', 'crime_areas_v2', 'crime_records_v20', 'crime_areas_v21') or (type = 'table' and name in ('crimes', 'outcomes', 'stop_search'))")"
 check_eq "the converted database passes integrity and foreign-key checks" "ok" \
 	"$(sqlite3 "$OLD" 'PRAGMA integrity_check; PRAGMA foreign_key_check')"
 "$BIN" report --db "$OLD" --month 2024-10 --taxonomy police-uk --allow-missing -q --md "$T/old.md" 2>/dev/null

@@ -14,12 +14,12 @@ PKGS="sqlite3 libcjson nettle libzip proj shapelib"
 target_sources() {
 	case $1 in
 	fuzz_csvread) echo "src/import/csvread.c src/core/util.c build/gen/embedded.c" ;;
-	fuzz_mapping) echo "src/import/import.c src/import/apijson.c src/import/csvread.c src/areas/areas.c \
+	fuzz_mapping) echo "src/import/import.c src/import/apijson.c src/import/csvread.c src/import/readahead.c src/areas/areas.c \
 src/areas/crs.c src/areas/shapefile.c src/store/*.c src/core/strmap.c src/core/textpool.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_areas) echo "src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/*.c src/core/strmap.c src/core/textpool.c src/core/util.c \
 build/gen/embedded.c" ;;
 	fuzz_apijson) echo "src/import/apijson.c src/core/util.c build/gen/embedded.c" ;;
-	fuzz_zip) echo "src/import/zipin.c src/import/import.c src/import/apijson.c src/import/csvread.c \
+	fuzz_zip) echo "src/import/zipin.c src/import/import.c src/import/apijson.c src/import/csvread.c src/import/readahead.c \
 src/areas/areas.c src/areas/crs.c src/areas/shapefile.c src/store/*.c src/core/strmap.c src/core/textpool.c src/core/util.c build/gen/embedded.c" ;;
 	fuzz_fmwire) echo "src/plugin/fm_host.c src/plugin/fm_privacy.c src/plugin/fm_elf.c src/core/util.c build/gen/embedded.c -ldl" ;;
 	fuzz_fmlines) echo "src/plugins/facematch-embeddings/*.c -lpthread" ;;
