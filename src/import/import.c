@@ -368,10 +368,10 @@ typedef struct new_text {
 /* A rejected row's bytes are kept for the raw export up to this size. */
 #define IMP_MAX_REJECT_SPAN (1 << 20)
 #define BATCH_ROWS 2048
-/* A file's batches start small and grow by half each time up to BATCH_ROWS:
+/* A file's batches start small and double each time up to BATCH_ROWS:
  * the storing thread waits for the first, and the reader keeps ahead. */
-#define FIRST_BATCH_ROWS 128
-#define BATCHES 4
+#define FIRST_BATCH_ROWS 32
+#define BATCHES 8
 
 typedef struct batch {
 	rec recs[BATCH_ROWS];
@@ -443,13 +443,19 @@ struct importer {
 	fm_pair *pairs; /* distinct (force, month) seen */
 	size_t npairs, cap;
 	int last_pair;
+	long long last_pair_id; /* the texts id of its force, or 0 */
 	long long *area_ids;
 	cube_delta cube;
 	strbuf why;
 	strbuf esc; /* a reject's text, escaped */
 	const char *const *header_names;
 	int (*row_fn)(importer *im, const char **f);
-	const char **fields; /* the row being read, copied into the batch */
+	const char **fields; /* the row being read (see keep_fields) */
+	/* how many of a row's fields are copied into the batch, from the first:
+	 * the rest are read only while the row is (police.uk rows store their
+	 * texts as ids, looked up here; only the Crime ID, first, is stored as
+	 * it is written) */
+	size_t keep_fields;
 	imp_reader *rd;
 	imp_api *api;   /* instead of rd: a police.uk API response */
 	api_month *api_months; /* what the response covers, a month at a time */
@@ -461,6 +467,10 @@ struct importer {
 	ct_strmap *fresh;  /* texts new to the store, met in this file */
 	last_text last[16]; /* the text each column held in the row before */
 	recent_text *recent; /* RECENT_TEXTS, by hash */
+	struct {
+		long long id; /* a category's texts id, and its cube index */
+		unsigned cat;
+	} cat_memo[64];
 	long long last_cat_id; /* the category of the crime before, and its cube index */
 	unsigned last_cat;
 	store_text kind_text;
@@ -471,11 +481,14 @@ struct importer {
 	strbuf head;       /* the bytes before the first row */
 };
 
-static void note_pair(importer *im, const char *force, int month)
+static void note_pair(importer *im, const char *force, long long force_id, int month)
 {
 	if (im->last_pair >= 0 && im->pairs[im->last_pair].month == month &&
-	    strcmp(im->pairs[im->last_pair].force, force) == 0)
+	    ((force_id && force_id == im->last_pair_id) || strcmp(im->pairs[im->last_pair].force, force) == 0)) {
+		im->last_pair_id = force_id;
 		return;
+	}
+	im->last_pair_id = force_id;
 	for (size_t i = 0; i < im->npairs; i++)
 		if (im->pairs[i].month == month && strcmp(im->pairs[i].force, force) == 0) {
 			im->last_pair = (int)i;
@@ -857,7 +870,7 @@ static int line_exact(importer *im, const char *const *f, size_t n)
 	const imp_row *r = &im->row;
 	size_t el = strlen(im->eol);
 	if (r->plain) {
-		size_t rl = strlen(r->raw);
+		size_t rl = r->raw_len; /* its fields passed bad_text_field: no NUL byte */
 		return r->span_len == rl + el && memcmp(r->span, r->raw, rl) == 0 && memcmp(r->span + rl, im->eol, el) == 0;
 	}
 	sb_reset(&im->scratch);
@@ -875,7 +888,7 @@ static store_bytes raw_span(importer *im, const char *const *f, size_t n)
 }
 
 /* Queues a crime with the areas containing it, and counts it for the cube. */
-static void add_crime(importer *im, const store_crime *c, const char *force)
+static void add_crime(importer *im, const store_crime *c, const char *force, long long force_id)
 {
 	batch *b = im->b;
 	size_t na = area_set_count(im->areas);
@@ -894,14 +907,20 @@ static void add_crime(importer *im, const store_crime *c, const char *force)
 		b->nids += k;
 	}
 	if (c->category.id != im->last_cat_id) {
-		im->last_cat = cube_cat(&im->cube, c->category.s);
+		/* a file's dozen categories take turns: each is looked up once */
+		size_t m = (size_t)c->category.id & (NELEM(im->cat_memo) - 1);
+		if (im->cat_memo[m].id != c->category.id) {
+			im->cat_memo[m].id = c->category.id;
+			im->cat_memo[m].cat = cube_cat(&im->cube, c->category.s);
+		}
+		im->last_cat = im->cat_memo[m].cat;
 		im->last_cat_id = c->category.id;
 	}
 	unsigned cat = im->last_cat;
 	cube_count(&im->cube, 0, c->month, cat);
 	for (size_t i = 0; i < k; i++)
 		cube_count(&im->cube, im->area_ids[i], c->month, cat);
-	note_pair(im, force, c->month);
+	note_pair(im, force, force_id, c->month);
 }
 
 static store_text kind_text(importer *im)
@@ -935,7 +954,7 @@ static int row_street(importer *im, const char **f)
 	c.last_outcome = txt(im, 6, f[10]);
 	c.context = txt(im, 7, f[11]);
 	c.raw = raw_span(im, f, IMP_STREET_COLS);
-	add_crime(im, &c, *f[3] ? f[3] : f[2]);
+	add_crime(im, &c, *f[3] ? f[3] : f[2], *f[3] ? c.falls_within.id : c.reported_by.id);
 	return 1;
 }
 
@@ -961,7 +980,7 @@ static int row_outcome(importer *im, const char **f)
 	o.outcome_type = txt(im, 5, f[9]);
 	o.raw = raw_span(im, f, IMP_OUTCOMES_COLS);
 	next_rec(im, REC_OUTCOME)->u.outcome = o;
-	note_pair(im, *f[3] ? f[3] : f[2], o.month);
+	note_pair(im, *f[3] ? f[3] : f[2], *f[3] ? o.falls_within.id : o.reported_by.id, o.month);
 	return 1;
 }
 
@@ -996,7 +1015,7 @@ static int row_stop(importer *im, const char **f)
 	x.removal_of_clothing = txt(im, 11, f[14]);
 	x.raw = raw_span(im, f, IMP_STOP_COLS);
 	next_rec(im, REC_STOP)->u.stop = x;
-	note_pair(im, im->slug, x.month);
+	note_pair(im, im->slug, 0, x.month);
 	return 1;
 }
 
@@ -1060,7 +1079,7 @@ static int row_api(importer *im, const char **f)
 	c.last_outcome = txt(im, 4, f[API_OUTCOME]);
 	c.context = txt(im, 5, f[API_CONTEXT]);
 	/* the response is kept whole (the source's head): its rows are not written back */
-	add_crime(im, &c, force);
+	add_crime(im, &c, force, 0);
 	api_cover(im, &c);
 	return 1;
 }
@@ -1114,7 +1133,7 @@ static int row_force(importer *im, const char **f)
 		sb_putc(&im->scratch, '\n');
 		c.raw = (store_bytes){ct_textpool_keep(im->b->text, im->scratch.buf, im->scratch.len), im->scratch.len};
 	}
-	add_crime(im, &c, m->force);
+	add_crime(im, &c, m->force, 0);
 	return 1;
 }
 
@@ -1239,7 +1258,8 @@ static void fill_batch(importer *im, size_t rows)
 			bad(im, im->header_names[fidx], NULL, why);
 		} else {
 			for (size_t i = 0; i < row.nfields; i++)
-				im->fields[i] = ct_textpool_keep(b->text, row.fields[i], row.lens[i]);
+				im->fields[i] = i < im->keep_fields ? ct_textpool_keep(b->text, row.fields[i], row.lens[i])
+								    : row.fields[i];
 			im->row = row;
 			im->exact = 1;
 			ok = im->row_fn(im, im->fields);
@@ -1338,7 +1358,7 @@ static void *reader_thread(void *arg)
 		batch_reset(b);
 		p->im->b = b;
 		fill_batch(p->im, rows);
-		rows = rows * 3 / 2 < BATCH_ROWS ? rows * 3 / 2 : BATCH_ROWS;
+		rows = rows * 2 < BATCH_ROWS ? rows * 2 : BATCH_ROWS;
 		int last = b->last; /* b is the storing thread's once queued */
 		pthread_mutex_lock(&p->mu);
 		p->full[(p->head + p->nfull++) % BATCHES] = b;
@@ -1708,6 +1728,7 @@ store_rows:
 	im.area_ids = xcalloc(area_set_count(areas) + 1, sizeof *im.area_ids);
 	im.fields = xcalloc(im.nheader, sizeof *im.fields);
 	im.header_names = header_names;
+	im.keep_fields = im.api || strcmp(im.kind, "force") == 0 ? im.nheader : 1;
 	im.row_fn = im.api ? row_api
 		    : strcmp(im.kind, "street") == 0 ? row_street
 		    : strcmp(im.kind, "outcomes") == 0 ? row_outcome
