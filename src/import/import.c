@@ -1340,13 +1340,14 @@ typedef struct pipeline {
 	batch *full[BATCHES], *spare[BATCHES];
 	size_t head, nfull, nspare;
 	int stop; /* storing failed: the reader gives up */
+	size_t rows; /* the size of the reader's next batch */
 	importer *im;
 } pipeline;
 
 static void *reader_thread(void *arg)
 {
 	pipeline *p = arg;
-	size_t rows = FIRST_BATCH_ROWS;
+	size_t rows = p->rows;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->nspare && !p->stop)
@@ -1382,12 +1383,25 @@ static int import_rows(importer *im)
 	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
+	/* The first rows are read here, before the reading thread starts: a
+	 * new thread takes a while to get a processor, and this one would only
+	 * wait for it.  The reader goes on from the second batch while this one
+	 * stores the first. */
+	batch *first = p.spare[--p.nspare];
+	batch_reset(first);
+	im->b = first;
+	fill_batch(im, FIRST_BATCH_ROWS);
+	p.full[0] = first;
+	p.nfull = 1;
+	p.rows = 2 * FIRST_BATCH_ROWS;
 	pthread_t reader;
-	int threaded = pthread_create(&reader, NULL, reader_thread, &p) == 0;
+	int threaded = !first->last && pthread_create(&reader, NULL, reader_thread, &p) == 0;
 	int rc = 0, read_errno = 0;
 	for (;;) {
-		batch *b = all[0];
-		if (threaded) {
+		batch *b = first;
+		if (!threaded && p.nfull) { /* the first batch, when no thread reads on */
+			p.nfull = 0;
+		} else if (threaded) {
 			pthread_mutex_lock(&p.mu);
 			while (!p.nfull)
 				pthread_cond_wait(&p.cv, &p.mu);
