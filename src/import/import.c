@@ -445,6 +445,8 @@ struct importer {
 	int last_pair;
 	long long last_pair_id; /* the texts id of its force, or 0 */
 	long long *area_ids;
+	store_crime_area *area_rows; /* the areas of the crimes of the batch being stored */
+	size_t narea_rows, area_rows_cap;
 	cube_delta cube;
 	strbuf why;
 	strbuf esc; /* a reject's text, escaped */
@@ -1316,9 +1318,12 @@ static int store_batch(importer *im, const batch *b)
 			long long id = store_crime_add(im->s, &x->u.crime);
 			if (id < 0)
 				return -1;
+			if (im->narea_rows + x->nareas > im->area_rows_cap) {
+				im->area_rows_cap = 2 * (im->narea_rows + x->nareas) + 64;
+				im->area_rows = xrealloc(im->area_rows, im->area_rows_cap * sizeof *im->area_rows);
+			}
 			for (size_t k = 0; k < x->nareas; k++)
-				if (store_crime_area_add(im->s, id, b->area_ids[x->areas + k]) != 0)
-					return -1;
+				im->area_rows[im->narea_rows++] = (store_crime_area){id, b->area_ids[x->areas + k]};
 		} else if (x->type == REC_OUTCOME) {
 			if (store_outcome_add(im->s, &x->u.outcome) != 0)
 				return -1;
@@ -1329,7 +1334,10 @@ static int store_batch(importer *im, const batch *b)
 			return -1;
 		}
 	}
-	return 0;
+	/* the batch's crimes' areas, many to a statement */
+	size_t n = im->narea_rows;
+	im->narea_rows = 0;
+	return store_crime_areas_add(im->s, im->area_rows, n);
 }
 
 /* Full batches go from the reading thread to this one in order; emptied
@@ -1856,6 +1864,7 @@ done:
 		free(im.pairs[i].force);
 	free(im.pairs);
 	free(im.area_ids);
+	free(im.area_rows);
 	free(im.fields);
 	cube_delta_release(&im.cube);
 	sb_release(&im.why);

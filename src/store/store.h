@@ -264,6 +264,11 @@ typedef struct store_crime_loc {
 } store_crime_loc;
 int store_crime_locs_each(store *s, int (*fn)(void *ctx, const store_crime_loc *c), void *ctx);
 int store_crime_area_add(store *s, long long crime, long long area);
+/* The same for N pairs at once (fewer statements: an import's way). */
+typedef struct store_crime_area {
+	long long crime, area;
+} store_crime_area;
+int store_crime_areas_add(store *s, const store_crime_area *pairs, size_t n);
 /* For the LSOA codes of the JSON array CODES_JSON that crimes carry (any
  * case, reported in upper case): a name they carry and the first and last
  * month they occur in.  fn returns non-zero to stop.  0 or -1. */
