@@ -114,6 +114,8 @@ int cli_month_or_latest(const char *cmd, const char *arg, int *month);
 int cli_compare(const char *cmd, const char *arg, int *compare);
 /* --dataset: force or street. */
 int cli_dataset(const char *cmd, const char *arg);
+/* --alpha: a significance level, more than 0 and at most 0.5. */
+int cli_alpha(const char *cmd, const char *arg, double *alpha);
 /* --suppress-below: at most 1000000 (cli_parse has made sure it is a whole
  * number, 0 or more). */
 int cli_check_suppress_below(const char *cmd, long long n);

@@ -147,7 +147,7 @@ int cmd_evaluate(int argc, char **argv)
 		goto out;
 	if (buffer && (req.buffer_m = positive_opt("buffer", buffer, 100000, "a distance in metres (0 to 100000)")) < 0)
 		goto out;
-	if (alpha && (req.alpha = positive_opt("alpha", alpha, 0.5, "a level between 0 and 0.5, such as 0.05")) < 0)
+	if (alpha && cli_alpha("evaluate", alpha, &req.alpha) != CT_OK)
 		goto out;
 	if (req.dataset && cli_dataset("evaluate", req.dataset) != CT_OK)
 		goto out;

@@ -480,15 +480,8 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	req.significance = (rep_sig_test)test;
-	if (o.alpha) {
-		char *end;
-		req.alpha = strtod(o.alpha, &end);
-		if (end == o.alpha || *end || !(req.alpha > 0 && req.alpha <= 0.5)) {
-			status = cli_usage_error("report", "--alpha: \"%s\" is not a level between 0 and 0.5, such as 0.05",
-						 o.alpha);
-			goto out;
-		}
-	}
+	if (o.alpha && (status = cli_alpha("report", o.alpha, &req.alpha)) != CT_OK)
+		goto out;
 	req.highlight_rows = (const char *const *)o.watch;
 	req.nhighlight_rows = o.nwatch;
 	int any_out = 0;

@@ -287,6 +287,17 @@ int cli_dataset(const char *cmd, const char *arg)
 	return CT_OK;
 }
 
+int cli_alpha(const char *cmd, const char *arg, double *alpha)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0 && v <= 0.5))
+		return cli_usage_error(cmd, "--alpha: \"%s\" is not a level between 0 and 0.5, such as 0.05", arg);
+	*alpha = v;
+	return CT_OK;
+}
+
 int cli_check_suppress_below(const char *cmd, long long n)
 {
 	if (n > 1000000)

@@ -145,5 +145,14 @@ $EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024
 check_eq "negative buffer exit 2" 2 $?
 $EV --treated "Stockton Town Centre" --control "Billingham Central" 2>"$T/e5"
 check_eq "no start exit 2" 2 $?
+# --alpha: one rule for evaluate and report, more than 0 and at most 0.5
+$EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 --alpha 0.6 2>"$T/e6"
+check_eq "--alpha 0.6 exit 2" 2 $?
+check_grep "  and says the rule" '^crimetab: error: evaluate: --alpha: "0.6" is not a level between 0 and 0.5' "$T/e6"
+"$BIN" report --db "$DB" --month 2024-10 --taxonomy police-uk --alpha 0.6 --md "$T/a.md" 2>"$T/e7"
+check_eq "report --alpha 0.6 exit 2" 2 $?
+check_grep "  with the same words" '^crimetab: error: report: --alpha: "0.6" is not a level between 0 and 0.5' "$T/e7"
+$EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 --alpha 0.5 --json "$T/a5.json" 2>"$T/e8"
+check_eq "evaluate --alpha 0.5 is taken, as report takes it" 0 $?
 check "read-only: evaluate never creates a database" sh -c "! $BIN evaluate --db '$T/none.db' --treated A --control B --start 2024-01 2>/dev/null; test ! -e '$T/none.db'"
 finish
