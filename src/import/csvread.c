@@ -49,8 +49,6 @@ struct imp_reader {
 	int skipping;    /* after an over-long row: looking for a line that reads as a row */
 	long long skip_first, skip_last;
 	strbuf skip_raw; /* the over-long row's first IMP_MAX_ROW_BYTES */
-	void (*tap)(void *ctx, const char *bytes, size_t n);
-	void *tap_ctx;
 };
 
 static void qrow_reset(qrow *r)
@@ -236,12 +234,6 @@ void imp_reader_free(imp_reader *r)
 	free(r->in);
 	free(r->fieldptrs);
 	free(r);
-}
-
-void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size_t n), void *ctx)
-{
-	r->tap = fn;
-	r->tap_ctx = ctx;
 }
 
 long long imp_reader_bytes(const imp_reader *r)
@@ -472,8 +464,6 @@ static int feed(imp_reader *r)
 	}
 	r->lineno++;
 	r->bytes += n;
-	if (r->tap)
-		r->tap(r->tap_ctx, s, (size_t)n);
 	if (r->lineno == 1) {
 		size_t e = n >= 2 && s[n - 2] == '\r' && s[n - 1] == '\n' ? 2 : s[n - 1] == '\n' || s[n - 1] == '\r' ? 1 : 0;
 		memcpy(r->first_eol, s + n - e, e);

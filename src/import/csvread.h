@@ -46,9 +46,6 @@ imp_reader *imp_reader_new_stream(imp_read_fn read, void *ctx);
 void imp_reader_free(imp_reader *r);
 /* Next row: 1 and *row filled, 0 at end of input, -1 on a read error. */
 int imp_reader_next(imp_reader *r, imp_row *row);
-/* From now on, FN sees every byte read from F, in order, once: the file can
- * be hashed as it is parsed.  FN may be NULL. */
-void imp_reader_tap(imp_reader *r, void (*fn)(void *ctx, const char *bytes, size_t n), void *ctx);
 /* Bytes consumed so far, for progress. */
 long long imp_reader_bytes(const imp_reader *r);
 /* How the first line ended: "\n", "\r\n", "\r", or "" (no line ending). */

@@ -1175,12 +1175,6 @@ static int sha256_input(const imp_input *in, char hex[65], long long *bytes)
 	return 0;
 }
 
-/* Hashes a file as its reader reads it (imp_reader_tap). */
-static void hash_bytes(void *ctx, const char *bytes, size_t n)
-{
-	sha256_update(ctx, n, (const uint8_t *)bytes);
-}
-
 /* Resolves the mapping's columns against header H; -1 (err set) if it does not fit. */
 static int fit_mapping(importer *im, const imp_row *h, char *err, size_t errlen)
 {
@@ -1646,14 +1640,11 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	if (!named && in->rewind(in->ctx) != 0)
 		goto io_error;
 
-	/* a thread of its own reads (and hashes) the file a block ahead; if it
-	 * cannot be started, the parsing thread does both */
+	/* a thread of its own reads (and hashes) the file a block ahead */
 	if (!seen)
 		sha256_init(&hash);
 	ra = imp_readahead_start(in->read, in->ctx, seen ? NULL : &hash);
-	rd = ra ? imp_reader_new_stream(imp_readahead_read, ra) : imp_reader_new_stream(in->read, in->ctx);
-	if (!seen && !ra)
-		imp_reader_tap(rd, hash_bytes, &hash);
+	rd = imp_reader_new_stream(imp_readahead_read, ra);
 	imp_row row;
 	int got;
 	/* blank lines before the header are skipped (a line of NUL bytes is not

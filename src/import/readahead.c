@@ -33,10 +33,22 @@ struct imp_readahead {
 	ra_block *full[RA_BLOCKS], *spare[RA_BLOCKS];
 	size_t head, nfull, nspare;
 	int stop;
-	int started; /* the first read was made */
+	int started;  /* the first read was made */
+	int threaded; /* a thread reads on; else imp_readahead_read reads */
 	ra_block *cur; /* the block being handed out, and how far */
 	size_t pos;
 };
+
+/* Reads the next block of the input into B, and hashes it. */
+static void read_block(imp_readahead *ra, ra_block *b)
+{
+	errno = 0;
+	b->len = ra->read(ra->ctx, b->data, ra->started ? RA_BLOCK : RA_FIRST);
+	b->err = errno;
+	ra->started = 1;
+	if (b->len > 0 && ra->hash)
+		sha256_update(ra->hash, (size_t)b->len, (const uint8_t *)b->data);
+}
 
 static void *ra_thread(void *arg)
 {
@@ -49,12 +61,7 @@ static void *ra_thread(void *arg)
 		pthread_mutex_unlock(&ra->mu);
 		if (!b)
 			return NULL;
-		errno = 0;
-		b->len = ra->read(ra->ctx, b->data, ra->started ? RA_BLOCK : RA_FIRST);
-		ra->started = 1;
-		b->err = errno;
-		if (b->len > 0 && ra->hash)
-			sha256_update(ra->hash, (size_t)b->len, (const uint8_t *)b->data);
+		read_block(ra, b);
 		pthread_mutex_lock(&ra->mu);
 		ra->full[(ra->head + ra->nfull++) % RA_BLOCKS] = b;
 		pthread_cond_broadcast(&ra->cv);
@@ -76,20 +83,26 @@ imp_readahead *imp_readahead_start(imp_read_fn read, void *ctx, struct sha256_ct
 	}
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->cv, NULL);
-	if (pthread_create(&ra->thread, NULL, ra_thread, ra) != 0) {
-		pthread_cond_destroy(&ra->cv);
-		pthread_mutex_destroy(&ra->mu);
-		for (size_t i = 0; i < RA_BLOCKS; i++)
-			free(ra->blocks[i].data);
-		free(ra);
-		return NULL;
-	}
+	/* The first block is read here: the header is parsed from it at once,
+	 * while the new thread is still getting a processor.  Without a thread
+	 * (a short file, or none could be started) imp_readahead_read reads the
+	 * rest itself. */
+	ra_block *b = ra->spare[--ra->nspare];
+	read_block(ra, b);
+	ra->full[0] = b;
+	ra->nfull = 1;
+	ra->threaded = b->len > 0 && pthread_create(&ra->thread, NULL, ra_thread, ra) == 0;
 	return ra;
 }
 
 long imp_readahead_read(void *arg, char *buf, size_t n)
 {
 	imp_readahead *ra = arg;
+	if (!ra->cur && !ra->threaded && !ra->nfull) {
+		ra->cur = ra->spare[--ra->nspare];
+		read_block(ra, ra->cur);
+		ra->pos = 0;
+	}
 	if (!ra->cur) {
 		pthread_mutex_lock(&ra->mu);
 		while (!ra->nfull)
@@ -126,7 +139,8 @@ void imp_readahead_stop(imp_readahead *ra)
 	ra->stop = 1;
 	pthread_cond_broadcast(&ra->cv);
 	pthread_mutex_unlock(&ra->mu);
-	pthread_join(ra->thread, NULL);
+	if (ra->threaded)
+		pthread_join(ra->thread, NULL);
 	pthread_cond_destroy(&ra->cv);
 	pthread_mutex_destroy(&ra->mu);
 	for (size_t i = 0; i < RA_BLOCKS; i++)

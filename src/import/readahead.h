@@ -11,10 +11,10 @@
 
 typedef struct imp_readahead imp_readahead;
 
-/* Starts reading READ(CTX) on a new thread, feeding every byte read to HASH
- * (when not NULL) in order.  NULL when the thread cannot be started: the
- * caller then reads READ itself.  From here until imp_readahead_stop,
- * only the reading thread calls READ. */
+/* Starts reading READ(CTX): the first block at once, on this thread, the
+ * rest on a new one (or, if none can be started, by imp_readahead_read as
+ * it goes); every byte read goes to HASH (when not NULL) in order.  From
+ * here until imp_readahead_stop, only the read-ahead calls READ. */
 imp_readahead *imp_readahead_start(imp_read_fn read, void *ctx, struct sha256_ctx *hash);
 /* An imp_read_fn over RA (an imp_readahead *): the input's bytes in order,
  * 0 at its end, or -1 with errno set as the input's read left it. */

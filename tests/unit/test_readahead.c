@@ -140,6 +140,16 @@ static void test_read_error(void **state)
 	assert_int_equal(errno, EIO);
 	imp_readahead_stop(ra);
 	free(m.data);
+
+	/* an error at the very first read (made before any thread starts) */
+	mem_init(&m, 1000, 1000, 0);
+	ra = imp_readahead_start(mem_read, &m, NULL);
+	assert_non_null(ra);
+	errno = 0;
+	assert_int_equal(imp_readahead_read(ra, buf, sizeof buf), -1);
+	assert_int_equal(errno, EIO);
+	imp_readahead_stop(ra);
+	free(m.data);
 }
 
 /* The reader gives up early (a database error): stopping neither hangs nor
