@@ -40,15 +40,16 @@ static const char sql_fm_any[] =
 	"SELECT count(*), (SELECT group_concat(DISTINCT coalesce(plugin_name || coalesce(' ' || "
 	"plugin_version, ''), plugin)) FROM fm_runs r WHERE EXISTS (SELECT 1 FROM fm_sightings s WHERE "
 	"s.run_id = r.id)) FROM fm_sightings";
+/* The sightings a count reads: months ?2 to ?3, confirmed ones only when ?4,
+ * in area ?1 (0: anywhere). */
+#define FM_SIGHTINGS_COUNTED                                                                     \
+	"fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 AND (?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 " \
+	"OR s.id IN (SELECT sighting FROM fm_sighting_areas WHERE area = ?1))"
 static const char sql_fm_counts[] =
-	"SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM fm_sightings s "
-	"WHERE s.month BETWEEN ?2 AND ?3 AND (?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 OR s.id IN (SELECT "
-	"sighting FROM fm_sighting_areas WHERE area = ?1))";
+	"SELECT count(*), count(DISTINCT individual), coalesce(sum(watchlist), 0) FROM " FM_SIGHTINGS_COUNTED;
 static const char sql_fm_repeat[] =
-	"SELECT count(*) FROM (SELECT individual FROM fm_sightings s WHERE s.month BETWEEN ?2 AND ?3 AND "
-	"(?4 = 0 OR s.confirmed <> 0) AND (?1 = 0 OR s.id IN (SELECT sighting FROM fm_sighting_areas "
-	"WHERE area = ?1)) GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || "
-	"s.id)) >= 2)";
+	"SELECT count(*) FROM (SELECT individual FROM " FM_SIGHTINGS_COUNTED
+	" GROUP BY individual HAVING count(DISTINCT coalesce(crime_id, 'sighting ' || s.id)) >= 2)";
 static const char sql_fm_purge_run[] = "DELETE FROM fm_sightings WHERE run_id = ?1";
 static const char sql_fm_purge_run_row[] = "DELETE FROM fm_runs WHERE id = ?1";
 static const char sql_fm_purge_before[] = "DELETE FROM fm_sightings WHERE month < ?1";
