@@ -54,11 +54,6 @@ void ct_strmap_clear(ct_strmap *m)
 	ct_textpool_clear(m->text);
 }
 
-size_t ct_strmap_count(const ct_strmap *m)
-{
-	return m->n;
-}
-
 uint64_t ct_strhash(const char *s, size_t n)
 {
 	/* eight bytes at a time, each mixed by a multiply and a shift */

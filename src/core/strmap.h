@@ -13,7 +13,6 @@ ct_strmap *ct_strmap_new(void);
 void ct_strmap_free(ct_strmap *m);
 /* Empties M (its memory is kept for reuse). */
 void ct_strmap_clear(ct_strmap *m);
-size_t ct_strmap_count(const ct_strmap *m);
 
 /* The hash every function here takes (callers compute it once). */
 uint64_t ct_strhash(const char *s, size_t n);

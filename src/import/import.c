@@ -1723,7 +1723,7 @@ ct_status imp_input_import(store *s, const area_set *areas, const imp_input *in,
 	snprintf(im.slug, sizeof im.slug, "%s", named ? slug : "unknown");
 
 store_rows:
-	if (store_begin_import(s) != 0)
+	if (store_begin(s) != 0)
 		goto db_error;
 	in_tx = 1;
 	/* until the file is read, the source holds a placeholder in place of its

@@ -527,11 +527,6 @@ void store_close(store *s)
 	free(s);
 }
 
-int store_schema_version(store *s)
-{
-	return s->version;
-}
-
 int store_begin(store *s)
 {
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
@@ -541,11 +536,6 @@ int store_begin(store *s)
 		return -1;
 	}
 	return 0;
-}
-
-int store_begin_import(store *s)
-{
-	return store_begin(s);
 }
 
 static void checkpoint_after_commit(store *s);

@@ -47,15 +47,10 @@ int store_busy(const store *s);
  * mode when no other connection has it open, so that anyone who may read
  * the file can read it (see README, Reliability). */
 void store_close(store *s);
-/* The schema version the database is at. */
-int store_schema_version(store *s);
 /* The last SQLite error message. */
 const char *store_errmsg(store *s);
 
 int store_begin(store *s);
-/* Begins an import's transaction.  The index on crime IDs is dropped: with
- * random keys it cost a random page per row; face-match rebuilds it. */
-int store_begin_import(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
 /* For a run of imports, from here to store_bulk_end:
