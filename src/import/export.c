@@ -192,11 +192,8 @@ ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err
 			 src->rows_read - x.rows, src->rows_read);
 		status = CT_EDATA;
 	} else if (!force) {
-		unsigned char d[SHA256_DIGEST_SIZE];
-		char hex[2 * SHA256_DIGEST_SIZE + 1];
-		sha256_digest(&x.hash, sizeof d, d);
-		for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		char hex[65];
+		imp_sha256_hex(&x.hash, hex);
 		if (!src->sha256 || strcmp(hex, src->sha256) != 0) {
 			snprintf(err, errlen, "source %lld (%s): what the store holds does not give the file back exactly "
 					      "(SHA-256 %s, imported as %s)%s", src->id, src->path, hex,

@@ -1149,7 +1149,7 @@ static int header_is(const imp_row *h, const char *const *names, size_t n)
 	return 1;
 }
 
-static void sha256_hex(struct sha256_ctx *ctx, char hex[65])
+void imp_sha256_hex(struct sha256_ctx *ctx, char hex[65])
 {
 	unsigned char d[SHA256_DIGEST_SIZE];
 	sha256_digest(ctx, sizeof d, d);
@@ -1171,7 +1171,7 @@ static int sha256_input(const imp_input *in, char hex[65], long long *bytes)
 	free(buf);
 	if (k < 0)
 		return -1;
-	sha256_hex(&ctx, hex);
+	imp_sha256_hex(&ctx, hex);
 	return 0;
 }
 
@@ -1508,7 +1508,7 @@ static int slurp(const imp_input *in, char **text, size_t *len, char sha[65])
 	*len = n;
 	if (k < 0)
 		return -1;
-	sha256_hex(&ctx, sha);
+	imp_sha256_hex(&ctx, sha);
 	return 0;
 }
 
@@ -1761,7 +1761,7 @@ store_rows:
 	imp_readahead_stop(ra); /* the hash is whole */
 	ra = NULL;
 	if (!seen) {
-		sha256_hex(&hash, sha);
+		imp_sha256_hex(&hash, sha);
 		bytes = imp_reader_bytes(rd);
 		/* another crimetab imported the same file between the size check and
 		 * this transaction, or the file changed since it was measured */

@@ -3,6 +3,7 @@
 #ifndef CRIMETAB_IMPORT_INT_H
 #define CRIMETAB_IMPORT_INT_H
 
+#include <nettle/sha2.h>
 #include <stddef.h>
 
 #include "core/util.h"
@@ -33,6 +34,8 @@ typedef char imp_num[48];
  * field is quoted only when it holds a comma, a quote or a line break, as
  * police.uk does. */
 void imp_csv_line(strbuf *sb, const char *const *f, size_t n);
+/* CTX's digest as 64 lowercase hex digits (as sources.sha256 holds it). */
+void imp_sha256_hex(struct sha256_ctx *ctx, char hex[65]);
 
 /* The fields of a stored row in its file's column order, as the file had
  * them when the row holds no raw text: numbers are written into NUM. */
