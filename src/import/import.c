@@ -368,8 +368,9 @@ typedef struct new_text {
 /* A rejected row's bytes are kept for the raw export up to this size. */
 #define IMP_MAX_REJECT_SPAN (1 << 20)
 #define BATCH_ROWS 2048
-/* A file's batches start small and double each time up to BATCH_ROWS:
- * the storing thread waits for the first, and the reader keeps ahead. */
+/* A file's batches start small and double each time up to BATCH_ROWS: the
+ * storing thread reads the first itself and stores it while the reading
+ * thread starts, which then keeps ahead. */
 #define FIRST_BATCH_ROWS 32
 #define BATCHES 8
 
@@ -443,7 +444,6 @@ struct importer {
 	fm_pair *pairs; /* distinct (force, month) seen */
 	size_t npairs, cap;
 	int last_pair;
-	long long last_pair_id; /* the texts id of its force, or 0 */
 	long long *area_ids;
 	store_crime_area *area_rows; /* the areas of the crimes of the batch being stored */
 	size_t narea_rows, area_rows_cap;
@@ -469,10 +469,6 @@ struct importer {
 	ct_strmap *fresh;  /* texts new to the store, met in this file */
 	last_text last[16]; /* the text each column held in the row before */
 	recent_text *recent; /* RECENT_TEXTS, by hash */
-	struct {
-		long long id; /* a category's texts id, and its cube index */
-		unsigned cat;
-	} cat_memo[64];
 	long long last_cat_id; /* the category of the crime before, and its cube index */
 	unsigned last_cat;
 	store_text kind_text;
@@ -483,14 +479,11 @@ struct importer {
 	strbuf head;       /* the bytes before the first row */
 };
 
-static void note_pair(importer *im, const char *force, long long force_id, int month)
+static void note_pair(importer *im, const char *force, int month)
 {
 	if (im->last_pair >= 0 && im->pairs[im->last_pair].month == month &&
-	    ((force_id && force_id == im->last_pair_id) || strcmp(im->pairs[im->last_pair].force, force) == 0)) {
-		im->last_pair_id = force_id;
+	    strcmp(im->pairs[im->last_pair].force, force) == 0)
 		return;
-	}
-	im->last_pair_id = force_id;
 	for (size_t i = 0; i < im->npairs; i++)
 		if (im->pairs[i].month == month && strcmp(im->pairs[i].force, force) == 0) {
 			im->last_pair = (int)i;
@@ -842,11 +835,11 @@ static store_text txt(importer *im, int col, const char *s)
 		return (store_text){s, r->id};
 	}
 	long long id = store_text_find(im->s, s, n, h);
-	const char *copy = NULL;
+	const char *copy = NULL; /* a copy that outlives the row, for the caches */
 	if (id)
 		copy = store_text_of(im->s, id);
-	else if ((id = ct_strmap_get(im->fresh, s, n, h)))
-		copy = NULL;
+	else
+		id = ct_strmap_get(im->fresh, s, n, h);
 	if (!id) {
 		batch *b = im->b;
 		id = store_text_next(im->s);
@@ -890,7 +883,7 @@ static store_bytes raw_span(importer *im, const char *const *f, size_t n)
 }
 
 /* Queues a crime with the areas containing it, and counts it for the cube. */
-static void add_crime(importer *im, const store_crime *c, const char *force, long long force_id)
+static void add_crime(importer *im, const store_crime *c, const char *force)
 {
 	batch *b = im->b;
 	size_t na = area_set_count(im->areas);
@@ -909,20 +902,14 @@ static void add_crime(importer *im, const store_crime *c, const char *force, lon
 		b->nids += k;
 	}
 	if (c->category.id != im->last_cat_id) {
-		/* a file's dozen categories take turns: each is looked up once */
-		size_t m = (size_t)c->category.id & (NELEM(im->cat_memo) - 1);
-		if (im->cat_memo[m].id != c->category.id) {
-			im->cat_memo[m].id = c->category.id;
-			im->cat_memo[m].cat = cube_cat(&im->cube, c->category.s);
-		}
-		im->last_cat = im->cat_memo[m].cat;
+		im->last_cat = cube_cat(&im->cube, c->category.s);
 		im->last_cat_id = c->category.id;
 	}
 	unsigned cat = im->last_cat;
 	cube_count(&im->cube, 0, c->month, cat);
 	for (size_t i = 0; i < k; i++)
 		cube_count(&im->cube, im->area_ids[i], c->month, cat);
-	note_pair(im, force, force_id, c->month);
+	note_pair(im, force, c->month);
 }
 
 static store_text kind_text(importer *im)
@@ -956,7 +943,7 @@ static int row_street(importer *im, const char **f)
 	c.last_outcome = txt(im, 6, f[10]);
 	c.context = txt(im, 7, f[11]);
 	c.raw = raw_span(im, f, IMP_STREET_COLS);
-	add_crime(im, &c, *f[3] ? f[3] : f[2], *f[3] ? c.falls_within.id : c.reported_by.id);
+	add_crime(im, &c, *f[3] ? f[3] : f[2]);
 	return 1;
 }
 
@@ -982,7 +969,7 @@ static int row_outcome(importer *im, const char **f)
 	o.outcome_type = txt(im, 5, f[9]);
 	o.raw = raw_span(im, f, IMP_OUTCOMES_COLS);
 	next_rec(im, REC_OUTCOME)->u.outcome = o;
-	note_pair(im, *f[3] ? f[3] : f[2], *f[3] ? o.falls_within.id : o.reported_by.id, o.month);
+	note_pair(im, *f[3] ? f[3] : f[2], o.month);
 	return 1;
 }
 
@@ -1017,7 +1004,7 @@ static int row_stop(importer *im, const char **f)
 	x.removal_of_clothing = txt(im, 11, f[14]);
 	x.raw = raw_span(im, f, IMP_STOP_COLS);
 	next_rec(im, REC_STOP)->u.stop = x;
-	note_pair(im, im->slug, 0, x.month);
+	note_pair(im, im->slug, x.month);
 	return 1;
 }
 
@@ -1081,7 +1068,7 @@ static int row_api(importer *im, const char **f)
 	c.last_outcome = txt(im, 4, f[API_OUTCOME]);
 	c.context = txt(im, 5, f[API_CONTEXT]);
 	/* the response is kept whole (the source's head): its rows are not written back */
-	add_crime(im, &c, force, 0);
+	add_crime(im, &c, force);
 	api_cover(im, &c);
 	return 1;
 }
@@ -1135,7 +1122,7 @@ static int row_force(importer *im, const char **f)
 		sb_putc(&im->scratch, '\n');
 		c.raw = (store_bytes){ct_textpool_keep(im->b->text, im->scratch.buf, im->scratch.len), im->scratch.len};
 	}
-	add_crime(im, &c, m->force, 0);
+	add_crime(im, &c, m->force);
 	return 1;
 }
 
