@@ -898,8 +898,7 @@ static void fn_id_key(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_BLOB && sqlite3_value_bytes(argv[0]) == 32) {
-		const unsigned char *b = sqlite3_value_blob(argv[0]);
-		sqlite3_result_int64(cx, (long long)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]));
+		sqlite3_result_int64(cx, (long long)bytes_key(sqlite3_value_blob(argv[0])));
 	} else {
 		const char *t = (const char *)sqlite3_value_text(argv[0]);
 		sqlite3_result_int64(cx, t ? (long long)id_key(t, strlen(t)) : 0);

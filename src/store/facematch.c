@@ -101,14 +101,6 @@ static int fm_secure_delete(store *s)
 	return store_exec(s, "PRAGMA secure_delete = ON");
 }
 
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-	if (!isnan(v))
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 long long store_fm_run_begin(store *s, const store_fm_run *r)
 {
 	if (fm_secure_delete(s) != 0)
@@ -135,7 +127,7 @@ long long store_fm_run_begin(store *s, const store_fm_run *r)
 	store_bind_text(st, 10, r->model);
 	store_bind_text(st, 11, r->model_version);
 	store_bind_text(st, 12, r->similarity);
-	bind_real_or_null(st, 13, r->threshold);
+	store_bind_real(st, 13, !isnan(r->threshold), r->threshold);
 	store_bind_text(st, 14, r->gallery_name);
 	store_bind_text(st, 15, r->gallery_version);
 	store_bind_text(st, 16, r->gallery_hash);
@@ -152,8 +144,8 @@ long long store_fm_sighting_add(store *s, long long run, const store_sighting *x
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int64(st, 2, x->time);
 	sqlite3_bind_int(st, 3, x->month);
-	store_bind_coord(st, 4, x->has_coords, x->lon);
-	store_bind_coord(st, 5, x->has_coords, x->lat);
+	store_bind_real(st, 4, x->has_coords, x->lon);
+	store_bind_real(st, 5, x->has_coords, x->lat);
 	store_bind_text(st, 6, x->crime_id);
 	sqlite3_bind_blob(st, 7, x->individual, STORE_FM_KEY_LEN, SQLITE_STATIC);
 	sqlite3_bind_double(st, 8, x->confidence);

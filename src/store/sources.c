@@ -408,10 +408,10 @@ int store_api_cover_add(store *s, const store_api_cover *c)
 	sqlite3_bind_int(st, 2, c->month);
 	sqlite3_bind_int64(st, 3, c->crimes);
 	sqlite3_bind_int64(st, 4, c->with_id);
-	store_bind_coord(st, 5, c->has_extent, c->lon_min);
-	store_bind_coord(st, 6, c->has_extent, c->lat_min);
-	store_bind_coord(st, 7, c->has_extent, c->lon_max);
-	store_bind_coord(st, 8, c->has_extent, c->lat_max);
+	store_bind_real(st, 5, c->has_extent, c->lon_min);
+	store_bind_real(st, 6, c->has_extent, c->lat_min);
+	store_bind_real(st, 7, c->has_extent, c->lon_max);
+	store_bind_real(st, 8, c->has_extent, c->lat_max);
 	return store_step_done(st);
 }
 

@@ -159,7 +159,7 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-void store_bind_coord(sqlite3_stmt *st, int i, int has, double v)
+void store_bind_real(sqlite3_stmt *st, int i, int has, double v)
 {
 	if (has)
 		sqlite3_bind_double(st, i, v);

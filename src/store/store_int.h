@@ -36,7 +36,7 @@ int store_exec(store *s, const char *sql);
 int store_run_int(store *s, const char *sql, long long v);
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
-void store_bind_coord(sqlite3_stmt *st, int i, int has, double v);
+void store_bind_real(sqlite3_stmt *st, int i, int has, double v);
 void store_bind_bytes(sqlite3_stmt *st, int i, store_bytes b);
 const char *store_col_text(sqlite3_stmt *st, int i);
 store_bytes store_col_bytes(sqlite3_stmt *st, int i);
