@@ -114,6 +114,9 @@ int cli_month_or_latest(const char *cmd, const char *arg, int *month);
 int cli_compare(const char *cmd, const char *arg, int *compare);
 /* --dataset: force or street. */
 int cli_dataset(const char *cmd, const char *arg);
+/* ARG as a number from LO to HI into *V: 0, or -1 (nothing printed) when it
+ * is not one. */
+int cli_number(const char *arg, double lo, double hi, double *v);
 /* --alpha: a significance level, more than 0 and at most 0.5. */
 int cli_alpha(const char *cmd, const char *arg, double *alpha);
 /* --suppress-below: at most 1000000 (cli_parse has made sure it is a whole

@@ -1,6 +1,5 @@
 /* crimetab evaluate: did an intervention work?  The Weighted Displacement
  * Difference test for treated and control areas before and after a month. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,18 +63,6 @@ static int months_opt(const char *name, long long v, int min)
 	return (int)v;
 }
 
-/* A number in (0, MAX) given as --NAME, or -1 after a usage error. */
-static double positive_opt(const char *name, const char *text, double max, const char *what)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || *end || !(v > 0) || !(v < max)) {
-		cli_usage_error("evaluate", "--%s: \"%s\" is not %s", name, text, what);
-		return -1;
-	}
-	return v;
-}
 
 /* Writes E to PATH with WRITE, atomically; a CT status. */
 static int write_one(const rep_eval *e, const char *path, int (*write)(const rep_eval *, FILE *))
@@ -145,8 +132,10 @@ int cmd_evaluate(int argc, char **argv)
 	if ((pre >= 0 && (req.pre = months_opt("pre", pre, 1)) < 0) ||
 	    (post >= 0 && (req.post = months_opt("post", post, 1)) < 0) || (req.skip = months_opt("skip", skip, 0)) < 0)
 		goto out;
-	if (buffer && (req.buffer_m = positive_opt("buffer", buffer, 100000, "a distance in metres (0 to 100000)")) < 0)
+	if (buffer && cli_number(buffer, 0, 100000, &req.buffer_m) != 0) {
+		cli_usage_error("evaluate", "--buffer: \"%s\" is not a distance in metres (0 to 100000)", buffer);
 		goto out;
+	}
 	if (alpha && cli_alpha("evaluate", alpha, &req.alpha) != CT_OK)
 		goto out;
 	if (req.dataset && cli_dataset("evaluate", req.dataset) != CT_OK)

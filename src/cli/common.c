@@ -18,9 +18,8 @@ static double wait_option = -1;
 /* Parses a lock wait in seconds (a number from 0 up); -1 if it is not one. */
 static double parse_wait(const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
-	return end == s || *end || !(v >= 0 && v <= 1e6) ? -1 : v;
+	double v;
+	return cli_number(s, 0, 1e6, &v) == 0 ? v : -1;
 }
 
 int cli_set_wait(const char *cmd, const char *arg)

@@ -287,12 +287,21 @@ int cli_dataset(const char *cmd, const char *arg)
 	return CT_OK;
 }
 
-int cli_alpha(const char *cmd, const char *arg, double *alpha)
+int cli_number(const char *arg, double lo, double hi, double *v)
 {
 	char *end;
 	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0 && v <= 0.5))
+	double x = strtod(arg, &end);
+	if (errno || end == arg || *end || !(x >= lo && x <= hi))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int cli_alpha(const char *cmd, const char *arg, double *alpha)
+{
+	double v;
+	if (cli_number(arg, 0, 0.5, &v) != 0 || v == 0)
 		return cli_usage_error(cmd, "--alpha: \"%s\" is not a level between 0 and 0.5, such as 0.05", arg);
 	*alpha = v;
 	return CT_OK;

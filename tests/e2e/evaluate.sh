@@ -143,6 +143,13 @@ $EV --treated "Stockton Town Centre" --control "Stockton Town Centre" --start 20
 check_eq "same area twice exit 2" 2 $?
 $EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 --buffer -5 2>"$T/e4"
 check_eq "negative buffer exit 2" 2 $?
+$EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 --buffer 100001 2>"$T/e4b"
+check_eq "a buffer over 100000 m exit 2" 2 $?
+check_grep "  and says the range" 'is not a distance in metres (0 to 100000)' "$T/e4b"
+for b in 0 100000; do
+	$EV --treated "Stockton Town Centre" --control "Billingham Central" --start 2024-04 --buffer $b --json "$T/b$b.json" 2>/dev/null
+	check_eq "--buffer $b is taken (the range the message gives)" 0 $?
+done
 $EV --treated "Stockton Town Centre" --control "Billingham Central" 2>"$T/e5"
 check_eq "no start exit 2" 2 $?
 # --alpha: one rule for evaluate and report, more than 0 and at most 0.5
