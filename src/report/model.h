@@ -36,7 +36,8 @@ typedef struct rep_fig {
 	double pct;       /* diff / cmp * 100, unrounded */
 	unsigned missing; /* REP_MISSING_* bits; 0 when both spans are complete */
 	/* significance (stats/highlights.c; docs/statistics.md) */
-	int tested;       /* 1: z and p hold; 0: not tested (none asked for, or MISSING set) */
+	int tested;       /* 1: z and p hold; 0: not tested (none asked for, MISSING set, or
+			   * an offender cell withheld by disclosure control) */
 	double z;         /* Poisson z-score: 2 (sqrt cur - sqrt cmp) */
 	double p;         /* E-test p-value, two-sided */
 	int flag;         /* REP_FLAG_*: the change passed the report's test at its level */
@@ -186,7 +187,8 @@ typedef struct rep_report {
 	int suppress_below;  /* offender counts from 1 to this - 1 are suppressed; 0: none */
 	int confirmed_only;  /* offender rows count confirmed matches only */
 	rep_sig_test sig_test; /* the test that flags a change */
-	double alpha;          /* its level (0.05); 0: the figures were never tested */
+	double alpha;          /* its level (0.05); 0: stats_significance never ran.  Set even
+				* under REP_SIG_NONE: whether figures were tested is sig_test's */
 	double z_crit;         /* the |z| a flag needs under REP_SIG_Z (1.96 at 0.05) */
 	struct rep_phrases *phrases; /* the Highlights wording (report/phrases.h), owned; NULL: no Highlights */
 } rep_report;

@@ -60,7 +60,8 @@ rep_fig stats_fig(long long cur, long long cmp);
 void stats_mark(rep_fig *f, unsigned missing);
 
 /* Disclosure control of R's offender cells at R->suppress_below (see
- * stats_request); for tests. */
+ * stats_request); stats_build calls it, and tests call it on models they
+ * build by hand. */
 void stats_suppress(rep_report *r);
 
 /* The first and last months any force has a file of DATASET for (-1, -1 when
