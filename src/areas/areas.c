@@ -1041,18 +1041,33 @@ struct assign {
 	const area_set *set;
 	long long *ids;
 	size_t max;
+	store_crime_area *pairs; /* found, not yet stored */
+	size_t npairs, cap;
 	int failed;
 };
+
+/* Stores the pairs found so far, many to a statement. */
+static int assign_flush(struct assign *a)
+{
+	int rc = store_crime_areas_add(a->s, a->pairs, a->npairs);
+	a->npairs = 0;
+	return rc;
+}
 
 static int assign_one(void *ctx, const store_crime_loc *c)
 {
 	struct assign *a = ctx;
 	size_t k = area_set_match(a->set, c->has_coords, c->lon, c->lat, c->lsoa_code, c->area_value, a->ids, a->max);
+	if (a->npairs + k > a->cap) {
+		a->cap = 2 * (a->npairs + k) + 1024;
+		a->pairs = xrealloc(a->pairs, a->cap * sizeof *a->pairs);
+	}
 	for (size_t i = 0; i < k; i++)
-		if (store_crime_area_add(a->s, c->id, a->ids[i]) != 0) {
-			a->failed = 1;
-			return 1;
-		}
+		a->pairs[a->npairs++] = (store_crime_area){c->id, a->ids[i]};
+	if (a->npairs >= 4096 && assign_flush(a) != 0) {
+		a->failed = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -1247,9 +1262,12 @@ static ct_status load_defs(store *s, const char *path, const area_load_opts *o, 
 		st = CT_EDATA;
 		goto fail;
 	}
-	struct assign a = {s, set, xcalloc(n, sizeof(long long)), n, 0};
+	struct assign a = {.s = s, .set = set, .ids = xcalloc(n, sizeof(long long)), .max = n};
 	rc = store_crime_locs_each(s, assign_one, &a);
+	if (rc == 0 && !a.failed && assign_flush(&a) != 0)
+		a.failed = 1;
 	free(a.ids);
+	free(a.pairs);
 	if (rc != 0 || a.failed)
 		goto db_error;
 	for (size_t i = 0; i < n; i++) {
