@@ -13,7 +13,7 @@
 	X(CT_EDB,       6, "database error") \
 	X(CT_EBUSY,     7, "database busy: another crimetab held the write lock past the wait time") \
 	X(CT_EPLUGIN,   8, "face-match plugin refused, crashed or failed") \
-	X(CT_EPARTIAL,  9, "done with problems: some inputs were skipped (each named in an error), the rest was imported and the reports written")
+	X(CT_EPARTIAL,  9, "done with problems (crimetab run): some inputs were skipped (each named in an error), the rest was imported and the reports written")
 
 typedef enum {
 #define CT_STATUS_ENUM(name, code, msg) name = code,
