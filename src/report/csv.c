@@ -34,24 +34,6 @@ static void csv_text(FILE *out, const char *s)
 		fputc('"', out);
 }
 
-/* "group", "leaf", "total", "unknown" or "outside_total": leaf and unknown
- * rows add up to the total, and nothing else does. */
-static const char *row_kind(unsigned flags)
-{
-	if (flags & REP_ROW_TOTAL)
-		return "total";
-	if (flags & REP_ROW_OUTSIDE_TOTAL)
-		return "outside_total";
-	if (flags & REP_ROW_UNKNOWN)
-		return "unknown";
-	return flags & REP_ROW_GROUP ? "group" : "leaf";
-}
-
-static const char *pct_kind(rep_pct_kind k)
-{
-	return k == REP_PCT_VALUE ? "value" : k == REP_PCT_INFINITY ? "infinity" : "none";
-}
-
 static void month_field(FILE *out, int month)
 {
 	char m[8];
@@ -111,7 +93,7 @@ static void csv_line(FILE *out, const rep_report *r, const char *area, const cha
 		else if (f->pct_kind == REP_PCT_VALUE)
 			/* the printed one decimal, rounded half away from zero */
 			fprintf(out, "%.1f", round(f->pct * 10.0) / 10.0 + 0.0);
-		fprintf(out, ",%s,", m[REP_PART_PCT] ? "withheld" : pct_kind(f->pct_kind));
+		fprintf(out, ",%s,", m[REP_PART_PCT] ? "withheld" : rep_pct_kind_name(f->pct_kind));
 		if (cover)
 			fprintf(out, "%s,%s,", (f->missing & REP_MISSING_CURRENT) ? "false" : "true",
 				(f->missing & REP_MISSING_COMPARISON) ? "false" : "true");
@@ -134,7 +116,7 @@ int rep_write_csv(const rep_report *r, FILE *out)
 	for (size_t a = 0; a < r->nareas; a++) {
 		const rep_area *ar = &r->areas[a];
 		for (size_t i = 0; i < ar->nrows; i++)
-			csv_line(out, r, ar->name, ar->rows[i].path, row_kind(ar->rows[i].flags), ar->rows[i].depth,
+			csv_line(out, r, ar->name, ar->rows[i].path, rep_row_kind_name(ar->rows[i].flags), ar->rows[i].depth,
 				 ar->rows[i].fig, ar->cover, NULL);
 		if (!ar->has_offenders)
 			continue;

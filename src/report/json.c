@@ -25,11 +25,6 @@ static cJSON *months_json(rep_json *j, const int *months, int n)
 	return arr;
 }
 
-static const char *pct_kind(rep_pct_kind k)
-{
-	return k == REP_PCT_VALUE ? "value" : k == REP_PCT_INFINITY ? "infinity" : "none";
-}
-
 /* A row's windows.  COVER: the area's completeness, or NULL for figures the
  * data's coverage does not bear on (offender measures).  OFF (may be NULL)
  * is the offender row the figures belong to: a figure its disclosure
@@ -58,7 +53,7 @@ static cJSON *windows_json(rep_json *j, const rep_fig *fig, const rep_side (*cov
 			     f->missing || hide_diff ? cJSON_CreateNull() : cJSON_CreateNumber((double)f->diff));
 		rep_json_add(j, o, "pct",
 		    f->pct_kind == REP_PCT_VALUE && !hide_pct ? cJSON_CreateNumber(f->pct) : cJSON_CreateNull());
-		rep_json_add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : pct_kind(f->pct_kind)));
+		rep_json_add(j, o, "pct_kind", cJSON_CreateString(hide_pct ? "withheld" : rep_pct_kind_name(f->pct_kind)));
 		rep_json_add(j, o, "complete", cJSON_CreateBool(f->missing == 0));
 		rep_json_add(j, o, "complete_current", cJSON_CreateBool(!(f->missing & REP_MISSING_CURRENT)));
 		rep_json_add(j, o, "complete_comparison", cJSON_CreateBool(!(f->missing & REP_MISSING_COMPARISON)));

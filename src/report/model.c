@@ -12,6 +12,22 @@
 const int rep_window_months[REP_WINDOWS] = {1, 6, 12};
 const char *const rep_window_label[REP_WINDOWS] = {"Selected Month", "Last 6 Months", "Last 12 Months"};
 const char *const rep_sig_test_name[3] = {"e-test", "z", "none"};
+
+const char *rep_pct_kind_name(rep_pct_kind k)
+{
+	return k == REP_PCT_VALUE ? "value" : k == REP_PCT_INFINITY ? "infinity" : "none";
+}
+
+const char *rep_row_kind_name(unsigned flags)
+{
+	if (flags & REP_ROW_TOTAL)
+		return "total";
+	if (flags & REP_ROW_OUTSIDE_TOTAL)
+		return "outside_total";
+	if (flags & REP_ROW_UNKNOWN)
+		return "unknown";
+	return flags & REP_ROW_GROUP ? "group" : "leaf";
+}
 const char *const rep_offender_label[REP_OFF_COUNT] = {"Sightings", "Distinct offenders", "Repeat offenders",
 						      "Watchlist matches"};
 

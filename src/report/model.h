@@ -47,6 +47,12 @@ typedef struct rep_fig {
 typedef enum { REP_SIG_ETEST = 0, REP_SIG_Z = 1, REP_SIG_NONE = 2 } rep_sig_test;
 enum { REP_FLAG_NONE = 0, REP_FLAG_RISE = 1, REP_FLAG_FALL = 2 };
 extern const char *const rep_sig_test_name[3]; /* "e-test", "z", "none" (the option values) */
+/* The names the CSV, JSON and XLSX give: a percentage's kind ("value",
+ * "infinity", "none"), and a row's ("group", "leaf", "total", "unknown" or
+ * "outside_total": leaf and unknown rows add up to the total, and nothing
+ * else does) from its REP_ROW_* flags. */
+const char *rep_pct_kind_name(rep_pct_kind k);
+const char *rep_row_kind_name(unsigned flags);
 
 /* One sentence of an area's Highlights: the change of row ROW (an index in
  * the area's rows) in window WINDOW.  The renderers pick the wording from

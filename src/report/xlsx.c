@@ -977,15 +977,6 @@ static void area_sheet(sheet *s, const rep_area *ar)
 		page_setup(s, 0, 2, 1, 0);
 }
 
-static const char *row_kind_name(const rep_row *rw)
-{
-	return rw->flags & REP_ROW_TOTAL ? "total"
-	       : rw->flags & REP_ROW_OUTSIDE_TOTAL ? "outside_total"
-	       : rw->flags & REP_ROW_UNKNOWN ? "unknown"
-	       : rw->flags & REP_ROW_GROUP ? "group"
-					   : "leaf";
-}
-
 /* The long layout's one table: a row per area and category, the area in
  * column A, an autofilter on the headings.  Notes come first, so that the
  * printer's own page breaks never leave them alone on a page. */
@@ -1049,7 +1040,7 @@ static void long_table_sheet(sheet *s)
 			put_label(s, s->row, 1, label, rw->depth, bold);
 			free(label);
 			put_figs(s, s->row, 2, rw->fig, bold, NULL);
-			put_str(s, s->row, kind_col, row_kind_name(rw), b->src_text);
+			put_str(s, s->row, kind_col, rep_row_kind_name(rw->flags), b->src_text);
 			put_str(s, s->row, path_col, rw->path, b->src_text);
 			fit(s, path_col, rw->path, 2);
 		}
