@@ -12,6 +12,7 @@
 #include "areas/areas.h"
 #include "core/util.h"
 #include "report/model.h"
+#include "stats/coverage.h"
 #include "stats/signif.h"
 #include "stats/stats.h"
 
@@ -234,85 +235,29 @@ static int scan_crime(void *ctx, const store_crime_at *c)
 
 /* ---- completeness ---- */
 
-/* The (force, month)s of the evaluation's dataset that have a file, for the
- * forces its areas draw on (KEEP; every force when NULL). */
-typedef struct coverage_rows {
-	const char *kind;
-	char *const *keep;
-	size_t nkeep;
-	char **force;
-	int *month;
-	size_t n;
-} coverage_rows;
-
-static int coverage_row(void *ctx, const char *kind, const char *force, int month)
-{
-	coverage_rows *c = ctx;
-	if (strcmp(kind, c->kind) != 0)
-		return 0;
-	size_t k = 0;
-	while (c->keep && k < c->nkeep && strcmp(c->keep[k], force) != 0)
-		k++;
-	if (c->keep && k == c->nkeep)
-		return 0;
-	c->force = xrealloc(c->force, (c->n + 1) * sizeof *c->force);
-	c->month = xrealloc(c->month, (c->n + 1) * sizeof *c->month);
-	c->force[c->n] = xstrdup(force);
-	c->month[c->n++] = month;
-	return 0;
-}
-
-static void coverage_release(coverage_rows *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->force[i]);
-	free(c->force);
-	free(c->month);
-}
-
-/* The latest month every force of C has a file for, or -1 (rows come sorted
- * by force, then month). */
-static int coverage_latest(const coverage_rows *c)
-{
-	int latest = -1;
-	for (size_t i = 0; i < c->n; i++)
-		if (i + 1 == c->n || strcmp(c->force[i + 1], c->force[i]) != 0)
-			latest = latest < 0 || c->month[i] < latest ? c->month[i] : latest;
-	return latest;
-}
-
 /* One warning per force of C that lacks a month of the periods; the number
  * of forces with a gap. */
-static int check_coverage(const coverage_rows *c, rep_eval *e)
+static int check_coverage(const stats_coverage *c, rep_eval *e)
 {
 	int gaps = 0;
-	for (size_t i = 0; i < c->n;) {
-		size_t end = i;
-		while (end < c->n && strcmp(c->force[end], c->force[i]) == 0)
-			end++;
+	for (size_t i = 0; i < c->n; i++) {
 		strbuf sb = {0};
 		int missing = 0;
 		for (int m = e->pre_from; m <= e->post_to; m++) {
-			size_t k = i;
-			if (period_of(e, m) < 0)
-				continue;
-			while (k < end && c->month[k] != m)
-				k++;
-			if (k < end)
+			if (period_of(e, m) < 0 || stats_cov_has(&c->f[i], m))
 				continue;
 			char mm[8];
 			ct_month_format(m, mm);
 			sb_printf(&sb, "%s%s", missing++ ? ", " : "", mm);
 		}
 		if (missing) {
-			char *w = xasprintf("%s: no %s imported for %d month%s the evaluation needs: %s", c->force[i],
+			char *w = xasprintf("%s: no %s imported for %d month%s the evaluation needs: %s", c->f[i].force,
 					    rep_dataset_label(e->dataset), missing, missing == 1 ? "" : "s", sb.buf);
 			rep_eval_warn(e, w);
 			free(w);
 			gaps++;
 		}
 		sb_release(&sb);
-		i = end;
 	}
 	return gaps;
 }
@@ -321,7 +266,7 @@ static int check_coverage(const coverage_rows *c, rep_eval *e)
  * (stats_area_forces): a force's missing months matter only where it
  * supplies the crimes.  A buffer in metres can reach over a force boundary,
  * so with one every force counts.  0, or -1 on a database error. */
-static int load_coverage(store *s, const rep_eval *e, const group g[REP_EV_ROLES], coverage_rows *c)
+static int load_coverage(store *s, const rep_eval *e, const group g[REP_EV_ROLES], stats_coverage *c)
 {
 	char **forces = NULL;
 	size_t nforces = 0, nids = 0;
@@ -341,7 +286,7 @@ static int load_coverage(store *s, const rep_eval *e, const group g[REP_EV_ROLES
 		c->nkeep = nforces;
 	}
 	if (rc == 0)
-		rc = store_coverage_each(s, coverage_row, c);
+		rc = store_coverage_each(s, stats_cov_add, c);
 	c->keep = NULL;
 	for (size_t i = 0; i < nforces; i++)
 		free(forces[i]);
@@ -653,7 +598,7 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 	group g[REP_EV_ROLES] = {{0}};
 	const char *const *names[REP_EV_ROLES] = {req->treated, req->control, req->treated_buffer, req->control_buffer};
 	const size_t counts[REP_EV_ROLES] = {req->ntreated, req->ncontrol, req->ntreated_buffer, req->ncontrol_buffer};
-	coverage_rows cov = {0};
+	stats_coverage cov = {0};
 	if (stats_area_list_load(s, &ix) != 0)
 		goto db_error;
 	for (int r = 0; r < REP_EV_ROLES; r++)
@@ -663,7 +608,7 @@ rep_eval *stats_evaluate(store *s, const taxonomy *t, const stats_eval_request *
 		goto fail;
 	if (load_coverage(s, e, g, &cov) != 0)
 		goto db_error;
-	if (set_periods(e, req, coverage_latest(&cov), err, errlen) != 0)
+	if (set_periods(e, req, stats_cov_newest(&cov), err, errlen) != 0)
 		goto fail;
 	for (int r = 0; r < REP_EV_ROLES; r++) {
 		if (!counts[r])
@@ -688,7 +633,7 @@ fail:
 	rep_eval_free(e);
 	e = NULL;
 out:
-	coverage_release(&cov);
+	stats_cov_free(&cov);
 	for (int r = 0; r < REP_EV_ROLES; r++)
 		free(g[r].ids);
 	stats_area_list_release(&ix);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "stats/coverage.h"
 #include "stats/highlights.h"
 
 void stats_spans(int month, int compare, rep_window_span span[REP_WINDOWS])
@@ -46,71 +47,19 @@ void stats_mark(rep_fig *f, unsigned missing)
 
 /* ---- coverage: which (force, month)s of a dataset have a file ---- */
 
-typedef struct force_cov {
-	char *force;
-	int *months;
-	size_t n, cap;
-} force_cov;
-
-typedef struct coverage {
-	const char *kind;
-	force_cov *f;
-	size_t n;
-} coverage;
-
-static int cov_add(void *ctx, const char *kind, const char *force, int month)
-{
-	coverage *c = ctx;
-	if (strcmp(kind, c->kind) != 0)
-		return 0;
-	force_cov *fc = c->n ? &c->f[c->n - 1] : NULL;
-	if (!fc || strcmp(fc->force, force) != 0) {
-		c->f = xrealloc(c->f, (c->n + 1) * sizeof *c->f);
-		fc = &c->f[c->n++];
-		memset(fc, 0, sizeof *fc);
-		fc->force = xstrdup(force);
-	}
-	if (fc->n == fc->cap) {
-		fc->cap = fc->cap ? 2 * fc->cap : 32;
-		fc->months = xrealloc(fc->months, fc->cap * sizeof *fc->months);
-	}
-	fc->months[fc->n++] = month; /* rows arrive sorted by kind, force, month */
-	return 0;
-}
-
-static void cov_free(coverage *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->f[i].force);
-		free(c->f[i].months);
-	}
-	free(c->f);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
-static int cov_has(const force_cov *fc, int month)
-{
-	return bsearch(&month, fc->months, fc->n, sizeof *fc->months, cmp_int) != NULL;
-}
-
 /* Bit K set: force FC has no data for month FIRST + K (of REP_SERIES). */
-static unsigned long cov_missing(const force_cov *fc, int first)
+static unsigned long cov_missing(const stats_force_cov *fc, int first)
 {
 	unsigned long miss = 0;
 	for (int k = 0; k < REP_SERIES; k++)
-		if (!cov_has(fc, first + k))
+		if (!stats_cov_has(fc, first + k))
 			miss |= 1UL << k;
 	return miss;
 }
 
 /* True if every force has every month of MONTH's comparison spans (SIDE
  * REP_SIDE_COMPARISON) or of its own windows (REP_SIDE_CURRENT). */
-static int spans_complete(const coverage *c, int month, int compare, int side)
+static int spans_complete(const stats_coverage *c, int month, int compare, int side)
 {
 	rep_window_span span[REP_WINDOWS];
 	stats_spans(month, compare, span);
@@ -119,35 +68,23 @@ static int spans_complete(const coverage *c, int month, int compare, int side)
 			int from = side == REP_SIDE_CURRENT ? span[w].from : span[w].cmp_from;
 			int to = side == REP_SIDE_CURRENT ? span[w].to : span[w].cmp_to;
 			for (int m = from; m <= to; m++)
-				if (!cov_has(&c->f[i], m))
+				if (!stats_cov_has(&c->f[i], m))
 					return 0;
 		}
 	return 1;
 }
 
-static int comparisons_complete(const coverage *c, int month, int compare)
+static int comparisons_complete(const stats_coverage *c, int month, int compare)
 {
 	return spans_complete(c, month, compare, REP_SIDE_COMPARISON);
-}
-
-/* The latest month every force has a file for, or -1. */
-static int cov_newest(const coverage *c)
-{
-	int latest = -1;
-	for (size_t i = 0; i < c->n; i++) {
-		int last = c->f[i].months[c->f[i].n - 1];
-		if (latest < 0 || last < latest)
-			latest = last;
-	}
-	return latest;
 }
 
 /* --month latest: the newest month every force has, unless its comparisons
  * lack months and an earlier month's do not (ALLOW_MISSING: the newest
  * regardless).  *REASON says why, for the report's first line. */
-static int pick_latest(const coverage *c, int compare, int allow_missing, char **reason)
+static int pick_latest(const stats_coverage *c, int compare, int allow_missing, char **reason)
 {
-	int newest = cov_newest(c);
+	int newest = stats_cov_newest(c);
 	*reason = NULL;
 	if (newest < 0)
 		return -1;
@@ -190,22 +127,22 @@ static int pick_latest(const coverage *c, int compare, int allow_missing, char *
 
 int stats_latest_complete_month(store *s, const char *dataset)
 {
-	coverage c = {.kind = dataset};
-	if (store_coverage_each(s, cov_add, &c) != 0) {
-		cov_free(&c);
+	stats_coverage c = {.kind = dataset};
+	if (store_coverage_each(s, stats_cov_add, &c) != 0) {
+		stats_cov_free(&c);
 		return -1;
 	}
-	int latest = cov_newest(&c);
-	cov_free(&c);
+	int latest = stats_cov_newest(&c);
+	stats_cov_free(&c);
 	return latest;
 }
 
 int stats_data_range(store *s, const char *dataset, int *first, int *last)
 {
-	coverage c = {.kind = dataset};
+	stats_coverage c = {.kind = dataset};
 	*first = *last = -1;
-	if (store_coverage_each(s, cov_add, &c) != 0) {
-		cov_free(&c);
+	if (store_coverage_each(s, stats_cov_add, &c) != 0) {
+		stats_cov_free(&c);
 		return -1;
 	}
 	for (size_t i = 0; i < c.n; i++) {
@@ -215,7 +152,7 @@ int stats_data_range(store *s, const char *dataset, int *first, int *last)
 		if (*last < 0 || z > *last)
 			*last = z;
 	}
-	cov_free(&c);
+	stats_cov_free(&c);
 	return 0;
 }
 
@@ -511,7 +448,7 @@ _Static_assert(REP_SERIES <= 32, "a force's missing months are kept in an unsign
 /* The forces of the report's dataset and, per force, the months of the
  * series it has no data for. */
 typedef struct gapset {
-	const coverage *cov;
+	const stats_coverage *cov;
 	unsigned long *miss; /* per force in cov */
 	unsigned long any;   /* some force misses the month */
 	int first;           /* the series' first month */
@@ -558,7 +495,7 @@ typedef struct src_span {
 typedef struct span_set {
 	src_span *s;
 	size_t n;
-	const coverage *cov;
+	const stats_coverage *cov;
 	const char *dataset;
 } span_set;
 
@@ -661,13 +598,13 @@ static int area_forces(store *s, const span_set *ss, const unsigned char *care, 
 int stats_area_forces(store *s, const char *dataset, const long long *ids, size_t nids, char ***forces,
 		      size_t *nforces)
 {
-	coverage cov = {.kind = dataset};
+	stats_coverage cov = {.kind = dataset};
 	span_set spans = {.cov = &cov, .dataset = dataset};
 	unsigned char *on = NULL;
 	int rc = -1, found = 0;
 	*forces = NULL;
 	*nforces = 0;
-	if (store_coverage_each(s, cov_add, &cov) != 0)
+	if (store_coverage_each(s, stats_cov_add, &cov) != 0)
 		goto out;
 	on = xcalloc(cov.n ? cov.n : 1, 1);
 	int all = nids == 0 || cov.n < 2;
@@ -689,7 +626,7 @@ int stats_area_forces(store *s, const char *dataset, const long long *ids, size_
 out:
 	free(on);
 	spans_free(&spans);
-	cov_free(&cov);
+	stats_cov_free(&cov);
 	return rc;
 }
 
@@ -957,7 +894,7 @@ static int build_offenders(store *s, rep_report *r, const stats_area_list *al, c
 
 static int api_cov_add(void *ctx, int month, long long crimes)
 {
-	return crimes > 0 ? cov_add(ctx, "street", API_COVERAGE, month) : 0;
+	return crimes > 0 ? stats_cov_add(ctx, "street", API_COVERAGE, month) : 0;
 }
 
 /* Street data from saved API responses alone: no force's file claims a month,
@@ -965,7 +902,7 @@ static int api_cov_add(void *ctx, int month, long long crimes)
  * reaching months no response covers is incomplete, not a run of zeros (an
  * Infinity or -100.0% that only says the data stop).  Responses never make
  * a month complete where a force's files exist.  0, or -1 on a database error. */
-static int api_coverage(store *s, coverage *c)
+static int api_coverage(store *s, stats_coverage *c)
 {
 	if (c->n || strcmp(c->kind, "street") != 0)
 		return 0;
@@ -1003,11 +940,11 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	const char *dataset = stats_dataset(s, t, req->dataset, err, errlen);
 	if (!dataset)
 		return NULL;
-	coverage cov = {.kind = dataset};
-	if (store_coverage_each(s, cov_add, &cov) != 0) {
+	stats_coverage cov = {.kind = dataset};
+	if (store_coverage_each(s, stats_cov_add, &cov) != 0) {
 		snprintf(err, errlen, "database error: %s", store_errmsg(s));
 		*why = CT_EDB;
-		cov_free(&cov);
+		stats_cov_free(&cov);
 		return NULL;
 	}
 	char *reason = NULL;
@@ -1020,19 +957,19 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	if (month < 0 && api) {
 		snprintf(err, errlen, "only police.uk API responses hold street data: each covers its query's area, "
 				      "not a whole force, so no month is known to be complete; give --month YYYY-MM");
-		cov_free(&cov);
+		stats_cov_free(&cov);
 		return NULL;
 	}
 	if (month < 0) {
 		snprintf(err, errlen, "no %s in the database yet", rep_dataset_label(dataset));
-		cov_free(&cov);
+		stats_cov_free(&cov);
 		return NULL;
 	}
 	if (api_coverage(s, &cov) != 0) {
 		snprintf(err, errlen, "database error: %s", store_errmsg(s));
 		*why = CT_EDB;
 		free(reason);
-		cov_free(&cov);
+		stats_cov_free(&cov);
 		return NULL;
 	}
 	stats_area_list al = {0};
@@ -1093,7 +1030,7 @@ rep_report *stats_build(store *s, const taxonomy *t, const stats_request *req, c
 	stats_area_list_release(&al);
 	free(gaps.miss);
 	spans_free(&spans);
-	cov_free(&cov);
+	stats_cov_free(&cov);
 	*why = CT_OK;
 	return r;
 db_error:
@@ -1103,7 +1040,7 @@ fail:
 	stats_area_list_release(&al);
 	free(gaps.miss);
 	spans_free(&spans);
-	cov_free(&cov);
+	stats_cov_free(&cov);
 	rep_report_free(r);
 	return NULL;
 }
