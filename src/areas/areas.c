@@ -1293,7 +1293,7 @@ static ct_status load_defs(store *s, const char *path, const area_load_opts *o, 
 	return CT_OK;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-	st = store_busy(s) ? CT_EBUSY : CT_EDB;
+	st = store_status(s);
 fail:
 	store_rollback(s);
 	area_set_free(set);

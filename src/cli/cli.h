@@ -135,9 +135,6 @@ extern cli_globals cli_global;
  * --wait or $CRIMETAB_LOCK_TIMEOUT says.  NULL on failure, with the error
  * printed and *status the exit status (CT_EBUSY, CT_EDB, CT_EUSAGE). */
 store *cli_open_store(const char *db, int mode, int *status);
-/* The exit status for a failed store call on S: CT_EBUSY if the wait for a
- * lock ran out, else CT_EDB. */
-int cli_db_status(const store *s);
 /* The global --wait SECONDS (for command CMD, in messages): CT_OK, or the
  * usage error printed. */
 int cli_set_wait(const char *cmd, const char *arg);

@@ -104,7 +104,7 @@ int cmd_areas(int argc, char **argv)
 		printf("name\tkind\tcrimes\tloaded_from\n");
 		if (store_areas_each(s, print_area, NULL) != 0) {
 			ct_error("%s", store_errmsg(s));
-			status = cli_db_status(s);
+			status = store_status(s);
 		}
 	} else if (strcmp(verb, "load") == 0) {
 		for (int i = first; i < argc; i++) {
@@ -134,7 +134,7 @@ int cmd_areas(int argc, char **argv)
 			int rc = store_area_remove(s, argv[i]);
 			if (rc < 0) {
 				ct_error("%s", store_errmsg(s));
-				status = cli_db_status(s);
+				status = store_status(s);
 			} else if (rc == 0) {
 				ct_error("no area named \"%s\" (see crimetab areas list)", argv[i]);
 				status = CT_EUSAGE;

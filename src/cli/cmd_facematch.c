@@ -213,7 +213,7 @@ static int store_run(const run_opts *o, collect *c, const fm_info *info, long lo
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	if (!areas) {
 		ct_error("%s", err);
-		status = cli_db_status(s);
+		status = store_status(s);
 		store_close(s);
 		return status;
 	}
@@ -304,7 +304,7 @@ static int store_run(const run_opts *o, collect *c, const fm_info *info, long lo
 db_error:
 	store_rollback(s);
 	ct_error("%s (nothing stored from this run)", store_errmsg(s));
-	status = cli_db_status(s);
+	status = store_status(s);
 out:
 	free(first);
 	free(ids);
@@ -338,7 +338,7 @@ static int fm_cmd_run(const run_opts *o)
 	}
 	if (store_fm_policy(s, &retain, &forget) != 0) {
 		ct_error("%s", store_errmsg(s));
-		status = cli_db_status(s);
+		status = store_status(s);
 		store_close(s);
 		free(cfg);
 		return status;
@@ -418,7 +418,7 @@ int cli_fm_retention(store *s, int retain_months)
 	    (retain_months > 0 && store_fm_raise_forget(s, ct_uk_month_start(keep_from)) != 0) || store_commit(s) != 0) {
 		store_rollback(s);
 		ct_error("%s", store_errmsg(s));
-		return cli_db_status(s);
+		return store_status(s);
 	}
 	if (expired) {
 		ct_note("face-match retention (%d months): %lld sightings from before the limit deleted", retain_months,
@@ -492,7 +492,7 @@ static int fm_cmd_list(const char *db)
 	int rc = store_fm_runs_each(s, print_run, NULL);
 	if (rc)
 		ct_error("%s", store_errmsg(s));
-	status = rc ? cli_db_status(s) : CT_OK;
+	status = rc ? store_status(s) : CT_OK;
 	store_close(s);
 	return status;
 }
@@ -568,7 +568,7 @@ static int fm_cmd_purge(const char *dbarg, long long run, int before, int all)
 	    (before >= 0 && store_fm_raise_forget(s, ct_uk_month_start(before)) != 0) || store_commit(s) != 0) {
 		store_rollback(s);
 		ct_error("%s", store_errmsg(s));
-		status = cli_db_status(s);
+		status = store_status(s);
 		store_close(s);
 		free(owner.plugin);
 		return status;

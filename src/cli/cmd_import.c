@@ -341,7 +341,7 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 	area_set *areas = area_set_from_store(s, err, sizeof err);
 	if (!areas) {
 		ct_error("%s", err);
-		status = cli_db_status(s);
+		status = store_status(s);
 		goto out;
 	}
 	run ru = {.s = s, .areas = areas, .map = map, .forces = forces, .status = CT_OK, .latest_new = -1};

@@ -79,7 +79,7 @@ int cmd_sources(int argc, char **argv)
 	}
 	if (rc != 0)
 		ct_error("%s", store_errmsg(s));
-	status = rc ? cli_db_status(s) : CT_OK;
+	status = rc ? store_status(s) : CT_OK;
 	store_close(s);
 	return status;
 }
@@ -124,7 +124,7 @@ int cmd_rejects(int argc, char **argv)
 	rc = store_rejects_each(s, source < 0 ? 0 : source, print_reject, NULL);
 	if (rc != 0)
 		ct_error("%s", store_errmsg(s));
-	status = rc ? cli_db_status(s) : CT_OK;
+	status = rc ? store_status(s) : CT_OK;
 	store_close(s);
 	return status;
 }

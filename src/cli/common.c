@@ -49,11 +49,6 @@ store *cli_open_store(const char *db, int mode, int *status)
 	return s;
 }
 
-int cli_db_status(const store *s)
-{
-	return store_busy(s) ? CT_EBUSY : CT_EDB;
-}
-
 void cli_note(void *ctx, int warning, const char *msg)
 {
 	(void)ctx;

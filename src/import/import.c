@@ -1826,7 +1826,7 @@ io_error:
 	goto done;
 db_error:
 	snprintf(err, errlen, "%s: database error: %s", path, store_errmsg(s));
-	status = store_busy(s) ? CT_EBUSY : CT_EDB;
+	status = store_status(s);
 done:
 	if (in_tx)
 		store_rollback(s);

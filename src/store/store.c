@@ -83,6 +83,11 @@ int store_busy(const store *s)
 	return s->gave_up;
 }
 
+ct_status store_status(const store *s)
+{
+	return s->gave_up ? CT_EBUSY : CT_EDB;
+}
+
 sqlite3 *store_sqlite(const store *s)
 {
 	return s->db;

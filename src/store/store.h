@@ -43,6 +43,9 @@ int store_latest_version(void);
 /* True once a wait for another crimetab's lock ran out on S: the failure
  * being reported is that (exit status CT_EBUSY), and store_errmsg says so. */
 int store_busy(const store *s);
+/* The status of a database failure on S: CT_EBUSY after such a wait, else
+ * CT_EDB. */
+ct_status store_status(const store *s);
 /* Closes; accepts NULL.  A writer's database is left in rollback-journal
  * mode when no other connection has it open, so that anyone who may read
  * the file can read it (see README, Reliability). */
