@@ -143,14 +143,10 @@ char *rep_eval_verdict(const rep_eval *e, const rep_ev_test *t, const char *what
 
 static void md_period(FILE *out, const char *label, int from, int to)
 {
-	char a[16], b[16];
-	ct_month_long(from, a, sizeof a);
-	ct_month_long(to, b, sizeof b);
+	char span[64];
+	rep_fmt_months_long(from, to, span, sizeof span);
 	int n = months_between(from, to);
-	if (from == to)
-		fprintf(out, "- %s: %s (1 month)\n", label, a);
-	else
-		fprintf(out, "- %s: %s to %s (%d months)\n", label, a, b, n);
+	fprintf(out, "- %s: %s (%d month%s)\n", label, span, n, n == 1 ? "" : "s");
 }
 
 static void md_test(const rep_eval *e, const rep_ev_test *t, const char *what, FILE *out)

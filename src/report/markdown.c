@@ -121,13 +121,9 @@ static void md_highlights(FILE *out, const rep_report *r, const rep_area *ar)
 
 static void month_span(FILE *out, int from, int to)
 {
-	char a[24], b[24];
-	ct_month_long(from, a, sizeof a);
-	ct_month_long(to, b, sizeof b);
-	if (from == to)
-		fputs(a, out);
-	else
-		fprintf(out, "%s to %s", a, b);
+	char span[64];
+	rep_fmt_months_long(from, to, span, sizeof span);
+	fputs(span, out);
 }
 
 /* Where the offender figures come from: one footnote per face-match run. */

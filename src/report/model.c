@@ -142,6 +142,17 @@ void rep_fmt_months(int from, int to, char *buf, size_t len)
 		snprintf(buf, len, "%s to %s", a, z);
 }
 
+void rep_fmt_months_long(int from, int to, char *buf, size_t len)
+{
+	char a[24], z[24];
+	ct_month_long(from, a, sizeof a);
+	ct_month_long(to, z, sizeof z);
+	if (from == to)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s to %s", a, z);
+}
+
 void rep_lines_free(char **lines, size_t n)
 {
 	for (size_t i = 0; lines && i < n; i++)

@@ -241,6 +241,8 @@ char **rep_gap_lines(const rep_gap *gaps, size_t ngaps, const char *dataset, siz
 void rep_lines_free(char **lines, size_t n);
 /* "2022-10 to 2022-12" (or one month) into buf. */
 void rep_fmt_months(int from, int to, char *buf, size_t len);
+/* "January 2024 to June 2024" (or one month) into buf. */
+void rep_fmt_months_long(int from, int to, char *buf, size_t len);
 /* How many of AR's windows lack months in either span. */
 int rep_area_incomplete(const rep_area *ar);
 /* "same period a year earlier" or "preceding period". */
