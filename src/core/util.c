@@ -107,6 +107,21 @@ void sb_putc(strbuf *sb, char c)
 	sb_add(sb, &c, 1);
 }
 
+void sb_csv_field(strbuf *sb, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		sb_puts(sb, s);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_putc(sb, '"');
+		sb_putc(sb, *s);
+	}
+	sb_putc(sb, '"');
+}
+
 void sb_printf(strbuf *sb, const char *fmt, ...)
 {
 	va_list ap, ap2;

@@ -25,6 +25,9 @@ typedef struct strbuf {
 void sb_add(strbuf *sb, const char *s, size_t n);
 void sb_puts(strbuf *sb, const char *s);
 void sb_putc(strbuf *sb, char c);
+/* Appends S as one CSV field: in double quotes (its quotes doubled) when it
+ * holds a comma, a quote or a line break, as police.uk writes them. */
+void sb_csv_field(strbuf *sb, const char *s);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_reset(strbuf *sb);
 void sb_release(strbuf *sb);

@@ -692,17 +692,7 @@ void imp_csv_line(strbuf *sb, const char *const *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_putc(sb, ',');
-		if (!strpbrk(f[i], ",\"\r\n")) {
-			sb_puts(sb, f[i]);
-			continue;
-		}
-		sb_putc(sb, '"');
-		for (const char *p = f[i]; *p; p++) {
-			if (*p == '"')
-				sb_putc(sb, '"');
-			sb_putc(sb, *p);
-		}
-		sb_putc(sb, '"');
+		sb_csv_field(sb, f[i]);
 	}
 }
 

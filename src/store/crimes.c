@@ -946,17 +946,8 @@ static void fn_csv(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		const char *t = (const char *)sqlite3_value_text(argv[i]);
 		if (i)
 			sb_putc(&sb, ',');
-		if (t && strpbrk(t, ",\"\r\n")) {
-			sb_putc(&sb, '"');
-			for (; *t; t++) {
-				if (*t == '"')
-					sb_putc(&sb, '"');
-				sb_putc(&sb, *t);
-			}
-			sb_putc(&sb, '"');
-		} else if (t) {
-			sb_puts(&sb, t);
-		}
+		if (t)
+			sb_csv_field(&sb, t);
 	}
 	sb_putc(&sb, '\n');
 	sqlite3_result_blob(cx, sb.buf, (int)sb.len, free);
