@@ -477,11 +477,8 @@ static sqlite3_stmt *table_stmt(store *s, int t, int select)
 	char **sql = select ? &rt->select : &rt->insert;
 	if (!*sql) {
 		if (select) {
-			/* a source's rows are consecutive (see sql/003_import_speed.sql) */
 			char *cols = store_columns_list(&rt->t, 0, "");
-			*sql = xasprintf("SELECT id, %s FROM %s WHERE id BETWEEN (SELECT first_row FROM sources WHERE id = "
-					 "?1) AND (SELECT last_row FROM sources WHERE id = ?1) AND source_id = ?1 ORDER BY id",
-					 cols, rt->t.name);
+			*sql = xasprintf("SELECT id, %s FROM %s WHERE " SOURCE_ROWS("") " ORDER BY id", cols, rt->t.name);
 			free(cols);
 		} else {
 			*sql = store_columns_insert(&rt->t, 0);

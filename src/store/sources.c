@@ -58,12 +58,6 @@ static const char last_row_sql[] =
 	"CASE kind WHEN 'outcomes' THEN (SELECT max(id) FROM outcome_records) WHEN 'stop-and-search' THEN "
 	"(SELECT max(id) FROM stop_records) ELSE (SELECT max(id) FROM crime_records) END";
 
-/* Rows of source ?1 (of the table aliased T): a source's rows are stored in
- * one transaction, so their ids are consecutive and its sources row keeps the
- * span (see sql/003_import_speed.sql). */
-#define SOURCE_ROWS(t) t "id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND " \
-	"(SELECT last_row FROM sources WHERE id = ?1) AND " t "source_id = ?1"
-
 /* The crime's force (falls within, else reported by) is the text ?3. */
 #define FORCE_IS(t) "coalesce(" t "falls_within, " t "reported_by) = ?3"
 

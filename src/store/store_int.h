@@ -35,6 +35,12 @@ int store_exec(store *s, const char *sql);
 /* Runs SQL with ?1 = V and no result rows; 0 or -1. */
 int store_run_int(store *s, const char *sql, long long v);
 
+/* Rows of source ?1 (of the table aliased T): a source's rows are stored in
+ * one transaction, so their ids are consecutive and its sources row keeps the
+ * span (see sql/003_import_speed.sql). */
+#define SOURCE_ROWS(t) t "id BETWEEN (SELECT first_row FROM sources WHERE id = ?1) AND " \
+	"(SELECT last_row FROM sources WHERE id = ?1) AND " t "source_id = ?1"
+
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 void store_bind_real(sqlite3_stmt *st, int i, int has, double v);
 void store_bind_bytes(sqlite3_stmt *st, int i, store_bytes b);
