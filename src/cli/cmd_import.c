@@ -195,22 +195,33 @@ typedef struct run {
 
 /* True if NAME is to be imported: with --force, a police.uk file of another
  * force is not (files that name no force, like force exports, are). */
-static int wanted(run *ru, const char *name)
+/* Which of --force's forces NAME is of: its index, -1 for none, or -2 when
+ * every file is wanted (no --force, or not a police.uk file name). */
+static int force_of(const run *ru, const char *name)
 {
 	if (!ru->forces->n)
-		return 1;
+		return -2;
 	int month;
 	char slug[128];
 	const char *kind;
 	if (imp_parse_policeuk_name(name, &month, slug, sizeof slug, &kind) != 0)
-		return 1;
+		return -2;
 	for (size_t i = 0; i < ru->forces->n; i++)
-		if (strcmp(slug, ru->forces->v[i]) == 0) {
-			ru->forces->hits[i] = 1;
-			return 1;
-		}
-	ru->other_forces++;
-	return 0;
+		if (strcmp(slug, ru->forces->v[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* 1 when NAME is to be imported; counts the forces found and the files of
+ * others. */
+static int wanted(run *ru, const char *name)
+{
+	int k = force_of(ru, name);
+	if (k >= 0)
+		ru->forces->hits[k] = 1;
+	else if (k == -1)
+		ru->other_forces++;
+	return k != -1;
 }
 
 /* Counts one file's result and prints its line. */
@@ -346,16 +357,23 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 	}
 	run ru = {.s = s, .areas = areas, .map = map, .forces = forces, .status = CT_OK, .latest_new = -1};
 	store_bulk_begin(s, 0);
+	/* each file is read while the one before it is stored (imp_bulk_file) */
+	imp_bulk *bulk = imp_bulk_new(s, areas, map);
+	int zip = files.n ? imp_zip_is_zip(files.v[0]) : 0;
 	for (size_t i = 0; i < files.n && ru.status != CT_EDB && ru.status != CT_EBUSY; i++) {
-		int zip = imp_zip_is_zip(files.v[i]);
+		int next_zip = i + 1 < files.n ? imp_zip_is_zip(files.v[i + 1]) : 0;
 		if (zip > 0) {
 			import_zip(&ru, files.v[i]);
 		} else if (wanted(&ru, files.v[i])) {
+			const char *next = i + 1 < files.n && next_zip <= 0 && force_of(&ru, files.v[i + 1]) != -1 ? files.v[i + 1]
+													   : NULL;
 			imp_result r;
-			ct_status st = imp_file(s, areas, files.v[i], map, &r, err, sizeof err);
+			ct_status st = imp_bulk_file(bulk, files.v[i], next, &r, err, sizeof err);
 			tally(&ru, files.v[i], st, &r, err);
 		}
+		zip = next_zip;
 	}
+	imp_bulk_free(bulk);
 	if (store_bulk_end(s, err, sizeof err) != 0)
 		ct_warn("%s (the imported rows are safe in the WAL file)", err);
 	if (ru.other_forces)

@@ -56,6 +56,16 @@ ct_status imp_export_raw(store *s, const store_source *src, FILE *out, char *err
 /* Rows dated before this month are rejected unless imp_set_earliest_month
  * says otherwise (police.uk begins in December 2010). */
 #define IMP_EARLIEST_MONTH CT_MONTH(2000, 1)
+/* Imports many files, one after another as imp_file does each: the next
+ * one is read while this one is stored. */
+typedef struct imp_bulk imp_bulk;
+imp_bulk *imp_bulk_new(store *s, const area_set *areas, const imp_mapping *mapping);
+/* imp_file for PATH; NEXT, when not NULL, is the file to be imported after
+ * it (by the next call), read ahead meanwhile. */
+ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_result *r, char *err, size_t errlen);
+/* Ends the import (a file read ahead is dropped). */
+void imp_bulk_free(imp_bulk *b);
+
 /* Sets the earliest month imp_file accepts, for every file after. */
 void imp_set_earliest_month(int month);
 

@@ -2,6 +2,7 @@
  * stop and search), each table's columns named once; the texts they refer
  * to; the runs of crime-ID keys face-match finds crimes by; and the areas
  * (town centres) and which crimes they hold. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -115,6 +116,9 @@ typedef struct run_entry {
 } run_entry;
 
 struct store_rec {
+	/* held while texts and by_id change, and by a thread reading a file
+	 * ahead while it looks them up (store_text_find_shared) */
+	pthread_mutex_t lock;
 	ct_strmap *texts;    /* committed: text -> id */
 	const char **by_id;  /* committed: id -> text (the map's copies) */
 	size_t by_id_cap;
@@ -135,6 +139,7 @@ store_rec *store_rec_new(void)
 	r->texts = ct_strmap_new();
 	r->pending = ct_strmap_new();
 	atomic_init(&r->next_id, 1);
+	pthread_mutex_init(&r->lock, NULL);
 	return r;
 }
 
@@ -142,6 +147,7 @@ void store_rec_free(store_rec *r)
 {
 	if (!r)
 		return;
+	pthread_mutex_destroy(&r->lock);
 	ct_strmap_free(r->texts);
 	ct_strmap_free(r->pending);
 	free(r->by_id);
@@ -176,11 +182,13 @@ int store_rec_refresh(store *s)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->loaded);
 	int rc;
+	pthread_mutex_lock(&r->lock);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
 		learn(r, t ? t : "", n, ct_strhash(t ? t : "", n), sqlite3_column_int64(st, 0));
 	}
+	pthread_mutex_unlock(&r->lock);
 	sqlite3_reset(st);
 	r->loaded_once = 1;
 	atomic_store(&r->next_id, r->loaded + 1);
@@ -203,7 +211,9 @@ static void learn_pending(void *ctx, const char *s, size_t n, uint64_t h, long l
 void store_rec_committed(store *s)
 {
 	store_rec *r = store_rec_of(s);
+	pthread_mutex_lock(&r->lock);
 	ct_strmap_each(r->pending, learn_pending, r);
+	pthread_mutex_unlock(&r->lock);
 	ct_strmap_clear(r->pending);
 	r->nrun = 0;
 }
@@ -219,6 +229,16 @@ void store_rec_rolled_back(store *s)
 long long store_text_find(const store *s, const char *text, size_t n, uint64_t hash)
 {
 	return ct_strmap_get(store_rec_of(s)->texts, text, n, hash);
+}
+
+long long store_text_find_shared(const store *s, const char *text, size_t n, uint64_t hash, const char **copy)
+{
+	store_rec *r = store_rec_of(s);
+	pthread_mutex_lock(&r->lock);
+	long long id = ct_strmap_get(r->texts, text, n, hash);
+	*copy = id ? store_rec_text(r, id) : NULL;
+	pthread_mutex_unlock(&r->lock);
+	return id;
 }
 
 long long store_text_next(store *s)

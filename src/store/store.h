@@ -90,7 +90,11 @@ typedef struct store_bytes {
  * transaction begins.  An import's reading thread may look texts up in it
  * (store_text_find) and take new ids (store_text_next) while the storing
  * thread stores rows; the storing thread adds the new texts (store_text_put)
- * before the rows that use them.  The copy learns them at commit. */
+ * before the rows that use them.  The copy learns them at commit.
+ *
+ * A thread reading the next file ahead, outside any transaction, may look
+ * texts up only with store_text_find_shared, and takes no ids: the texts it
+ * does not find are given ids when its file is stored (store_text_id). */
 
 /* A text column's value: its characters (NULL: none) and its id in texts,
  * 0 when the caller does not know it (the store then finds or adds it). */
@@ -102,6 +106,9 @@ typedef struct store_text {
 /* The id of the N bytes at TEXT (hash ct_strhash(TEXT, N)), or 0 if the
  * texts table did not hold them when the transaction began. */
 long long store_text_find(const store *s, const char *text, size_t n, uint64_t hash);
+/* store_text_find, safe against a transaction's begin and commit on the
+ * storing thread; *COPY is then the text as the copy holds it (or NULL). */
+long long store_text_find_shared(const store *s, const char *text, size_t n, uint64_t hash, const char **copy);
 /* The text of ID as store_text_find saw it (the same rules), or NULL. */
 const char *store_text_of(const store *s, long long id);
 /* A new text id, never handed out before in this transaction (any thread). */
