@@ -1515,7 +1515,6 @@ typedef struct pipeline {
 	size_t head, nfull, nspare;
 	int stop;     /* storing failed, or the file is not wanted: the reader gives up */
 	size_t rows;  /* the size of the reader's next batch */
-	int threaded; /* a thread fills the batches; else the storing thread does */
 	importer *im;
 	ct_progress *prog; /* the reader's, handed over with a batch */
 } pipeline;
@@ -1523,7 +1522,7 @@ typedef struct pipeline {
 static void pipeline_init(pipeline *p, importer *im)
 {
 	p->head = p->nfull = p->nspare = 0;
-	p->stop = p->threaded = 0;
+	p->stop = 0;
 	p->rows = FIRST_BATCH_ROWS;
 	p->im = im;
 	p->prog = NULL;
@@ -1591,16 +1590,16 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
-/* Stores P's batches in order until the last.  OWN: no thread reads, and
- * this one fills OWN itself, which holds the first rows.  0; -1 on a
- * database error; 1 on a read error, errno set.  A reading thread may be
- * running still (after an error): the caller stops it. */
+/* Stores P's batches in order until the last.  OWN, when not NULL: no
+ * thread reads, and this one fills OWN itself, which holds the first rows.
+ * 0; -1 on a database error; 1 on a read error, errno set.  A reading thread
+ * may be running still (after an error): the caller stops it. */
 static int store_rows(importer *im, pipeline *p, batch *own)
 {
 	int rc = 0, read_errno = 0, filled = 1;
 	for (;;) {
 		batch *b = own;
-		if (!p->threaded) {
+		if (own) {
 			if (!filled) {
 				batch_reset(b);
 				im->b = b;
@@ -1623,7 +1622,7 @@ static int store_rows(importer *im, pipeline *p, batch *own)
 			read_errno = b->read_errno;
 		}
 		int last = b->last;
-		if (p->threaded) {
+		if (!own) {
 			pthread_mutex_lock(&p->mu);
 			p->spare[p->nspare++] = b;
 			p->stop = rc != 0;
@@ -1658,9 +1657,9 @@ static int import_rows(importer *im)
 	p.nfull = 1;
 	p.rows = 2 * FIRST_BATCH_ROWS;
 	pthread_t reader;
-	p.threaded = !first->last && pthread_create(&reader, NULL, reader_thread, &p) == 0;
-	int rc = store_rows(im, &p, p.threaded ? NULL : first);
-	if (p.threaded) {
+	int threaded = !first->last && pthread_create(&reader, NULL, reader_thread, &p) == 0;
+	int rc = store_rows(im, &p, threaded ? NULL : first);
+	if (threaded) {
 		int e = errno;
 		pipeline_stop(&p);
 		pthread_join(reader, NULL);
@@ -2191,7 +2190,6 @@ static int ahead_open(imp_ahead *a)
 		return -1;
 	f->im.ahead = 1;
 	reader_setup(f);
-	a->p.threaded = 1;
 	return 0;
 }
 
@@ -2313,6 +2311,8 @@ ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_res
 			stored = 1;
 		}
 		ahead_end(a, st, stored ? r : NULL);
+		if (stored)
+			r->ahead = 1;
 	}
 	if (!stored)
 		st = file_import(b->s, b->areas, path, b->mapping, r, err, errlen, b, seq);

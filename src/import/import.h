@@ -27,6 +27,7 @@ typedef struct imp_result {
 	long long source_id, rows_read, imported, rejected, superseded;
 	int month_min, month_max;
 	int api;              /* a saved police.uk API response (kind "street") */
+	int ahead;            /* read while the file before was stored (imp_bulk_file) */
 	long long held;       /* API rows that CSV files or newer responses also hold: not counted twice */
 	char warning[512];    /* something about the rows to tell the user, or "" */
 } imp_result;

@@ -759,6 +759,222 @@ static void test_duplicate_found_after_reading(void **state)
 	assert_int_equal(store_source_by_hash(fx->s, "(being read)"), 0);
 }
 
+/* ---- imp_bulk: the next file read while this one is stored ---- */
+
+/* The one-row, one-column answer of SQL on the database DB, as a string to
+ * free ("" for NULL). */
+static char *db_answer(const char *db, const char *sql)
+{
+	sqlite3 *c;
+	assert_int_equal(sqlite3_open_v2(db, &c, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(c, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	const char *t = (const char *)sqlite3_column_text(st, 0);
+	char *v = strdup(t ? t : "");
+	sqlite3_finalize(st);
+	sqlite3_close(c);
+	return v;
+}
+
+static long long db_count(const char *db, const char *sql)
+{
+	char *v = db_answer(db, sql);
+	long long n = atoll(v);
+	free(v);
+	return n;
+}
+
+/* Everything an import decides, ids of texts included. */
+static const char *const bulk_views[] = {
+	"SELECT group_concat(id || ':' || text, '|') FROM (SELECT id, text FROM texts ORDER BY id)",
+	"SELECT group_concat(\"Crime ID\" || ',' || \"Month\" || ',' || \"Falls within\" || ',' || \"Location\" || ','"
+	" || coalesce(\"LSOA code\", '') || ',' || \"Crime type\" || ',' || coalesce(\"Last outcome category\", ''), '|')"
+	" FROM street_crimes",
+	"SELECT group_concat(\"Crime ID\" || ',' || \"Location\" || ',' || \"Outcome type\", '|') FROM outcomes",
+	"SELECT group_concat(\"Type\" || ',' || coalesce(\"Legislation\", '') || ',' || coalesce(\"Object of search\", '')"
+	" || ',' || coalesce(\"Outcome\", ''), '|') FROM stop_and_search",
+	"SELECT group_concat(id || ',' || path || ',' || sha256 || ',' || rows_imported || ',' || rows_rejected, '|')"
+	" FROM sources",
+	"SELECT count(*) || '/' || count(DISTINCT text) FROM texts",
+};
+
+#define ROW_ALPHA "s1,2024-10," CP ",-1.3,54.56,On or near Alpha Street,E01012198,Stockton-on-Tees 008D,Burglary,,"
+
+static void write_bulk_files(fixture *fx, char paths[4][256])
+{
+	write_file(fx, "2024-10-cleveland-street.csv", STREET_HDR ROW_THEFT "\n" ROW_ASB "\n" ROW_ALPHA "\n", paths[0],
+		   sizeof paths[0]);
+	write_file(fx, "2024-10-cleveland-outcomes.csv",
+		   OUTCOMES_HDR "s1,2024-10," CP ",-1.3,54.56,On or near Alpha Street,E01012198,Stockton-on-Tees 008D,"
+				"Suspect charged\n"
+				"o2,2024-10," CP ",-1.3,54.56,On or near Beta Street,E01012198,Stockton-on-Tees 008D,"
+				"Offender fined\n"
+				"o3,2024-13," CP ",-1.3,54.56,On or near Beta Street,E01012198,Stockton-on-Tees 008D,"
+				"Offender fined\n",
+		   paths[1], sizeof paths[1]);
+	write_file(fx, "2024-10-cleveland-stop-and-search.csv",
+		   STOP_HDR "Person search,2024-10-02T10:00:00+00:00,,,54.5,-1.1,Male,25-34,,White,"
+			    "Police and Criminal Evidence Act 1984 (section 1),Stolen goods,Arrest,True,\n",
+		   paths[2], sizeof paths[2]);
+	write_file(fx, "2024-11-cleveland-street.csv",
+		   STREET_HDR "s4,2024-11," CP ",-1.3,54.56,On or near Beta Street,E01012198,Stockton-on-Tees 008D,"
+			      "Drugs,Local resolution,\n"
+			      "s5,2024-11," CP ",-1.3,54.56,On or near Alpha Street,E01012198,Stockton-on-Tees 008D,"
+			      "Burglary,,\n"
+			      "s6,2024-11," CP ",-1.3,54.56,On or near Gamma Street,E01012198,Stockton-on-Tees 008D,"
+			      "Police and Criminal Evidence Act 1984 (section 1),,\n",
+		   paths[3], sizeof paths[3]);
+}
+
+/* Read ahead or one at a time, the files give the same database: the same
+ * texts under the same ids, rows, rejects and sources. */
+static void test_bulk_same_as_one_by_one(void **state)
+{
+	fixture *fx = *state;
+	char paths[4][256], db[128], one_db[128], err[512] = "";
+	write_bulk_files(fx, paths);
+	imp_bulk *b = imp_bulk_new(fx->s, NULL, NULL);
+	for (int i = 0; i < 4; i++) {
+		imp_result r;
+		assert_int_equal(imp_bulk_file(b, paths[i], i < 3 ? paths[i + 1] : NULL, &r, err, sizeof err), CT_OK);
+		assert_int_equal(r.ahead, i > 0);
+		assert_int_equal(r.duplicate, 0);
+		assert_int_equal(r.rejected, i == 1);
+	}
+	imp_bulk_free(b);
+
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	snprintf(one_db, sizeof one_db, "%s/one.db", fx->dir);
+	store *one = store_open(one_db, 0, err, sizeof err);
+	assert_non_null(one);
+	for (int i = 0; i < 4; i++) {
+		imp_result r;
+		assert_int_equal(imp_file(one, NULL, paths[i], NULL, &r, err, sizeof err), CT_OK);
+		assert_int_equal(r.ahead, 0);
+	}
+	store_close(one);
+	for (size_t i = 0; i < sizeof bulk_views / sizeof *bulk_views; i++) {
+		char *x = db_answer(db, bulk_views[i]), *y = db_answer(one_db, bulk_views[i]);
+		assert_string_equal(x, y);
+		assert_true(*x);
+		free(x);
+		free(y);
+	}
+	assert_int_equal(db_count(db, "SELECT count(*) FROM texts WHERE text = 'On or near Alpha Street'"), 1);
+}
+
+/* The file before rolls back (a copy of a file imported before, found once
+ * read) after the next was read with its texts: the next adds them. */
+static void test_bulk_file_before_rolled_back(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], p2[256], db[128], other[160], sql[512], err[512] = "";
+	write_file(fx, "2024-10-cleveland-street.csv", STREET_HDR ROW_ALPHA "\n", p1, sizeof p1);
+	write_file(fx, "2024-11-cleveland-street.csv",
+		   STREET_HDR "s5,2024-11," CP ",-1.3,54.56,On or near Alpha Street,E01012198,Stockton-on-Tees 008D,"
+			      "Burglary,,\n",
+		   p2, sizeof p2);
+	/* a source with the first file's content but another size: the file is
+	 * read, and found a copy only at the end */
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	snprintf(other, sizeof other, "%s/other.db", fx->dir);
+	store *o = store_open(other, 0, err, sizeof err);
+	assert_non_null(o);
+	imp_result r;
+	assert_int_equal(imp_file(o, NULL, p1, NULL, &r, err, sizeof err), CT_OK);
+	store_close(o);
+	sqlite3 *c;
+	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
+	snprintf(sql, sizeof sql,
+		 "ATTACH '%s' AS o; INSERT INTO sources SELECT * FROM o.sources; UPDATE sources SET bytes = 1", other);
+	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+
+	imp_bulk *b = imp_bulk_new(fx->s, NULL, NULL);
+	assert_int_equal(imp_bulk_file(b, p1, p2, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.duplicate, 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM texts WHERE text = 'On or near Alpha Street'"), 0);
+	assert_int_equal(imp_bulk_file(b, p2, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.ahead, 1);
+	assert_int_equal(r.imported, 1);
+	imp_bulk_free(b);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM texts WHERE text = 'On or near Alpha Street'"), 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM street_crimes WHERE Location = 'On or near Alpha Street'"
+				      " AND \"Crime type\" = 'Burglary' AND \"Falls within\" = 'Cleveland Police'"),
+			 1);
+}
+
+/* Another crimetab adds texts between two files' transactions, some of them
+ * the next file's, read ahead meanwhile: no text is added twice. */
+static void test_bulk_other_writer_between_files(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], p2[256], p3[256], db[128], err[512] = "";
+	write_file(fx, "2024-10-cleveland-street.csv", STREET_HDR ROW_ALPHA "\n", p1, sizeof p1);
+	write_file(fx, "2024-11-cleveland-street.csv",
+		   STREET_HDR "s5,2024-11," CP ",-1.3,54.56,On or near Delta Street,E01012198,Stockton-on-Tees 008D,"
+			      "Arson,,\n"
+			      "s6,2024-11," CP ",-1.3,54.56,On or near Epsilon Street,E01012198,Stockton-on-Tees 008D,"
+			      "Burglary,,\n",
+		   p2, sizeof p2);
+	write_file(fx, "other/2024-12-cleveland-street.csv",
+		   STREET_HDR "s7,2024-12," CP ",-1.3,54.56,On or near Delta Street,E01012198,Stockton-on-Tees 008D,"
+			      "Arson,,\n",
+		   p3, sizeof p3);
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	imp_bulk *b = imp_bulk_new(fx->s, NULL, NULL);
+	imp_result r;
+	assert_int_equal(imp_bulk_file(b, p1, p2, &r, err, sizeof err), CT_OK);
+	store *other = store_open(db, 0, err, sizeof err);
+	assert_non_null(other);
+	assert_int_equal(imp_file(other, NULL, p3, NULL, &r, err, sizeof err), CT_OK);
+	store_close(other);
+	assert_int_equal(imp_bulk_file(b, p2, NULL, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.ahead, 1);
+	assert_int_equal(r.imported, 2);
+	imp_bulk_free(b);
+	char *dup = db_answer(db, "SELECT count(*) || '/' || count(DISTINCT text) FROM texts");
+	char *want = db_answer(db, "SELECT count(*) || '/' || count(*) FROM texts");
+	assert_string_equal(dup, want);
+	free(dup);
+	free(want);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM street_crimes WHERE Location = 'On or near Delta Street'"
+				      " AND \"Crime type\" = 'Arson'"),
+			 2);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM street_crimes WHERE Location = 'On or near Epsilon Street'"
+				      " AND \"Crime type\" = 'Burglary'"),
+			 1);
+}
+
+/* What cannot be read ahead is imported as imp_file would: a bad header
+ * gives its message, a copy of the file before is found a copy, and a file
+ * read ahead but never asked for is dropped. */
+static void test_bulk_falls_back(void **state)
+{
+	fixture *fx = *state;
+	char p1[256], bad[256], copy[256], p4[256], db[128], err[512] = "", err2[512] = "";
+	write_file(fx, "2024-10-cleveland-street.csv", STREET_HDR ROW_ALPHA "\n", p1, sizeof p1);
+	write_file(fx, "2024-11-cleveland-street.csv", "Crime ID,Month,Colour\nx,2024-11,red\n", bad, sizeof bad);
+	write_file(fx, "b/2024-10-cleveland-street.csv", STREET_HDR ROW_ALPHA "\n", copy, sizeof copy);
+	write_file(fx, "2024-12-cleveland-street.csv", STREET_HDR ROW_THEFT "\n", p4, sizeof p4);
+	snprintf(db, sizeof db, "%s/test.db", fx->dir);
+	imp_bulk *b = imp_bulk_new(fx->s, NULL, NULL);
+	imp_result r;
+	assert_int_equal(imp_bulk_file(b, p1, bad, &r, err, sizeof err), CT_OK);
+	assert_int_equal(imp_bulk_file(b, bad, copy, &r, err, sizeof err), CT_EDATA);
+	assert_int_equal(r.ahead, 0);
+	assert_int_equal(imp_file(fx->s, NULL, bad, NULL, &r, err2, sizeof err2), CT_EDATA);
+	assert_string_equal(err, err2);
+	assert_int_equal(imp_bulk_file(b, copy, p4, &r, err, sizeof err), CT_OK);
+	assert_int_equal(r.duplicate, 1);
+	assert_int_equal(r.ahead, 0);
+	imp_bulk_free(b); /* p4 was being read ahead */
+	assert_int_equal(n_sources(fx->s), 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM street_crimes"), 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM texts WHERE text = 'Other theft'"), 0);
+}
+
 static long long file_size(const char *path)
 {
 	struct stat st;
@@ -1300,6 +1516,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_content_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_content_hash_odd_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_found_after_reading, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_same_as_one_by_one, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_file_before_rolled_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_other_writer_between_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_keeps_foreign_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersede, setup, teardown),
