@@ -1,6 +1,7 @@
 /* Importers for police.uk CSVs and mapped force exports.  Every row read ends
  * as a stored record or a reject with its line and reason: nothing is lost.
- * A second thread reads and checks rows while SQLite stores the ones before. */
+ * A second thread reads and checks rows while SQLite stores the ones before,
+ * and, importing many files, the next file while this one is committed. */
 #include "import/import.h"
 
 #include <cjson/cJSON.h>
