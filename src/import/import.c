@@ -342,7 +342,8 @@ static void cube_delta_release(cube_delta *d)
 
 /* ---- batches: rows checked on the reading thread, stored on this one ---- */
 
-enum { REC_CRIME, REC_OUTCOME, REC_STOP, REC_REJECT };
+/* The first three are store_row_kinds (for store_text_fields). */
+enum { REC_CRIME = STORE_ROW_CRIME, REC_OUTCOME = STORE_ROW_OUTCOME, REC_STOP = STORE_ROW_STOP, REC_REJECT };
 
 /* One row's outcome: what to store, or why it is rejected. */
 typedef struct rec {
@@ -478,6 +479,7 @@ struct importer {
 	long long nprov;
 	long long *prov;
 	size_t prov_cap;
+	size_t text_at[3][32], ntext_at[3]; /* where a record of each kind holds its texts */
 	last_text last[16]; /* the text each column held in the row before */
 	recent_text *recent; /* RECENT_TEXTS, by hash */
 	long long last_cat_id; /* the category of the crime before, and its cube index */
@@ -1297,29 +1299,15 @@ static void resolve(const importer *im, store_text *t)
 		t->id = im->prov[-t->id];
 }
 
+/* A record's texts, at the offsets the store gives (text_at): its row is
+ * the union's member, at the start. */
 static void resolve_rec(const importer *im, rec *x)
 {
-	if (x->type == REC_CRIME) {
-		store_crime *c = &x->u.crime;
-		store_text *t[] = {&c->kind, &c->reported_by, &c->falls_within, &c->location, &c->lsoa_code,
-				   &c->lsoa_name, &c->category, &c->last_outcome, &c->context, &c->area_value,
-				   &c->offence_code, &c->date};
-		for (size_t k = 0; k < NELEM(t); k++)
-			resolve(im, t[k]);
-	} else if (x->type == REC_OUTCOME) {
-		store_outcome *o = &x->u.outcome;
-		store_text *t[] = {&o->reported_by, &o->falls_within, &o->location, &o->lsoa_code, &o->lsoa_name,
-				   &o->outcome_type};
-		for (size_t k = 0; k < NELEM(t); k++)
-			resolve(im, t[k]);
-	} else if (x->type == REC_STOP) {
-		store_stop *p = &x->u.stop;
-		store_text *t[] = {&p->type, &p->part_of_operation, &p->operation, &p->gender, &p->age_range,
-				   &p->self_ethnicity, &p->officer_ethnicity, &p->legislation, &p->object_of_search,
-				   &p->outcome, &p->outcome_linked, &p->removal_of_clothing};
-		for (size_t k = 0; k < NELEM(t); k++)
-			resolve(im, t[k]);
-	}
+	if (x->type == REC_REJECT)
+		return;
+	char *row = (char *)&x->u;
+	for (size_t k = 0; k < im->ntext_at[x->type]; k++)
+		resolve(im, (store_text *)(row + im->text_at[x->type][k]));
 }
 
 /* Stores a batch's records in order; -1 on a database error. */
@@ -1912,6 +1900,13 @@ static ct_status store_file(fileimp *f, pipeline *ahead)
 	f->prog = ct_progress_new(base ? base + 1 : in->file_name, src.bytes);
 	int rows;
 	if (ahead) {
+		for (int k = REC_CRIME; k <= REC_STOP; k++) {
+			im->ntext_at[k] = store_text_fields((store_row_kind)k, im->text_at[k], NELEM(im->text_at[k]));
+			if (im->ntext_at[k] > NELEM(im->text_at[k])) {
+				fputs("crimetab: internal error: more text columns than importer.text_at holds\n", stderr);
+				abort();
+			}
+		}
 		pthread_mutex_lock(&ahead->mu);
 		ahead->prog = f->prog;
 		pthread_mutex_unlock(&ahead->mu);

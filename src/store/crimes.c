@@ -100,6 +100,18 @@ static record_table tables[T_COUNT] = {
 };
 static const store_table areas_table = STORE_TABLE("areas", area_cols);
 
+size_t store_text_fields(store_row_kind kind, size_t *off, size_t n)
+{
+	static const int table_of[] = {[STORE_ROW_CRIME] = T_CRIME, [STORE_ROW_OUTCOME] = T_OUTCOME,
+				       [STORE_ROW_STOP] = T_STOP};
+	const store_table *t = &tables[table_of[kind]].t;
+	size_t k = 0;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->cols[i].type == COL_TEXT && k++ < n)
+			off[k - 1] = t->cols[i].off;
+	return k;
+}
+
 /* ---- the handle's part: texts and the crime IDs being added ---- */
 
 static const char sql_texts_after[] = "SELECT id, text FROM texts WHERE id > ?1 ORDER BY id";

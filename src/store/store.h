@@ -190,6 +190,12 @@ typedef struct store_crime {
 	store_bytes raw;
 } store_crime;
 
+/* The kinds of stored row (store_crime, store_outcome, store_stop). */
+typedef enum store_row_kind { STORE_ROW_CRIME, STORE_ROW_OUTCOME, STORE_ROW_STOP } store_row_kind;
+/* Where a row of KIND holds its texts: the offsets of its store_text fields
+ * (its COL_TEXT columns), up to N of them into OFF; how many there are. */
+size_t store_text_fields(store_row_kind kind, size_t *off, size_t n);
+
 /* Inserts a crime; returns its row id, or -1. */
 long long store_crime_add(store *s, const store_crime *c);
 
