@@ -191,10 +191,9 @@ typedef struct run {
 	long long tot_imp, tot_rej, tot_sup;
 	int status;
 	int latest_new; /* the latest month a file brought rows for, or -1 */
+	imp_bulk *bulk; /* the files and members, each read while the one before is stored */
 } run;
 
-/* True if NAME is to be imported: with --force, a police.uk file of another
- * force is not (files that name no force, like force exports, are). */
 /* Which of --force's forces NAME is of: its index, -1 for none, or -2 when
  * every file is wanted (no --force, or not a police.uk file name). */
 static int force_of(const run *ru, const char *name)
@@ -212,8 +211,9 @@ static int force_of(const run *ru, const char *name)
 	return -1;
 }
 
-/* 1 when NAME is to be imported; counts the forces found and the files of
- * others. */
+/* 1 when NAME is to be imported: with --force, a police.uk file of another
+ * force is not (files that name no force, like force exports, are).  Counts
+ * the forces found and the files of others. */
 static int wanted(run *ru, const char *name)
 {
 	int k = force_of(ru, name);
@@ -269,6 +269,12 @@ static void tally(run *ru, const char *name, ct_status st, const imp_result *r, 
 		ct_warn("%s: %s", name, r->warning);
 }
 
+static int csv_name(const char *m)
+{
+	size_t len = strlen(m);
+	return len >= 4 && strcasecmp(m + len - 4, ".csv") == 0;
+}
+
 /* Imports the CSV members of the zip PATH that --force wants, in name order. */
 static void import_zip(run *ru, const char *path)
 {
@@ -282,19 +288,23 @@ static void import_zip(run *ru, const char *path)
 			ru->status = CT_EIO; /* damaged, truncated or not a zip: it cannot be read */
 		return;
 	}
-	size_t other = 0;
-	for (size_t i = 0; i < imp_zip_count(z) && ru->status != CT_EDB && ru->status != CT_EBUSY; i++) {
+	size_t other = 0, n = imp_zip_count(z);
+	for (size_t i = 0; i < n && ru->status != CT_EDB && ru->status != CT_EBUSY; i++) {
 		const char *m = imp_zip_member(z, i);
-		size_t len = strlen(m);
-		if (len < 4 || strcasecmp(m + len - 4, ".csv") != 0) {
+		if (!csv_name(m)) {
 			if (other++ < 3)
 				ct_note("%s:%s: not a .csv member: skipped", path, m);
 			continue;
 		}
 		if (!wanted(ru, m))
 			continue;
+		/* the member imported next, read while this one is stored */
+		long next = -1;
+		for (size_t j = i + 1; j < n && next < 0; j++)
+			if (csv_name(imp_zip_member(z, j)) && force_of(ru, imp_zip_member(z, j)) != -1)
+				next = (long)j;
 		imp_result r;
-		ct_status st = imp_zip_import(z, i, ru->s, ru->areas, ru->map, &r, err, sizeof err);
+		ct_status st = imp_bulk_member(ru->bulk, z, i, next, &r, err, sizeof err);
 		char *name = xasprintf("%s:%s", path, m);
 		tally(ru, name, st, &r, err);
 		free(name);
@@ -355,10 +365,10 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 		status = store_status(s);
 		goto out;
 	}
-	run ru = {.s = s, .areas = areas, .map = map, .forces = forces, .status = CT_OK, .latest_new = -1};
-	store_bulk_begin(s, 0);
 	/* each file is read while the one before it is stored (imp_bulk_file) */
 	imp_bulk *bulk = imp_bulk_new(s, areas, map);
+	run ru = {.s = s, .areas = areas, .map = map, .forces = forces, .status = CT_OK, .latest_new = -1, .bulk = bulk};
+	store_bulk_begin(s, 0);
 	int zip = files.n ? imp_zip_is_zip(files.v[0]) : 0;
 	for (size_t i = 0; i < files.n && ru.status != CT_EDB && ru.status != CT_EBUSY; i++) {
 		int next_zip = i + 1 < files.n ? imp_zip_is_zip(files.v[i + 1]) : 0;

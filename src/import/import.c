@@ -27,6 +27,7 @@
 #include "import/csvread.h"
 #include "import/import_int.h"
 #include "import/readahead.h"
+#include "import/zipin.h"
 
 const char *const imp_street_header[IMP_STREET_COLS] = {"Crime ID", "Month", "Reported by", "Falls within", "Longitude",
 	"Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"};
@@ -2135,13 +2136,16 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
  * (store_batch).  What cannot be read ahead safely is imported as before:
  * an API response, a file whose size is one already imported (it is
  * hashed before it is read, to be skipped if it is a copy), and one that
- * fails before its rows (to give the same message). */
+ * fails before its rows (to give the same message).  A zip's members are
+ * read ahead the same way, through a second handle on the archive. */
 
 typedef struct imp_ahead imp_ahead;
 struct imp_ahead {
 	imp_bulk *bulk;
 	long long seq; /* the bulk's file number */
-	char *path;
+	char *path;    /* the file, or the zip archive */
+	long member;   /* the archive's member, or -1 for a file */
+	imp_zip *zip;  /* the archive opened again, for this thread */
 	char *iobuf;
 	imp_input in;
 	imp_result r;
@@ -2175,7 +2179,9 @@ static void bulk_read(imp_bulk *b, long long seq)
 /* Opens the file and reads its header; 0, or -1: import it the usual way. */
 static int ahead_open(imp_ahead *a)
 {
-	if (open_input(a->path, &a->in, &a->iobuf, a->err, sizeof a->err) != 0)
+	if (a->member < 0 ? open_input(a->path, &a->in, &a->iobuf, a->err, sizeof a->err) != 0
+			  : !(a->zip = imp_zip_open_again(a->path, a->err, sizeof a->err)) ||
+				    imp_zip_input(a->zip, (size_t)a->member, &a->in, a->err, sizeof a->err) != 0)
 		return -1;
 	fileimp *f = &a->fi;
 	char head[64];
@@ -2210,12 +2216,13 @@ static void *ahead_thread(void *arg)
 	return NULL;
 }
 
-static imp_ahead *ahead_start(imp_bulk *b, const char *path, long long seq)
+static imp_ahead *ahead_start(imp_bulk *b, const char *path, long member, long long seq)
 {
 	imp_ahead *a = xcalloc(1, sizeof *a);
 	a->bulk = b;
 	a->seq = seq;
 	a->path = xstrdup(path);
+	a->member = member;
 	a->in = (imp_input){.name = a->path, .file_name = a->path, .size = -1};
 	fileimp_init(&a->fi, b->s, b->areas, &a->in, b->mapping, &a->r, a->err, sizeof a->err);
 	a->fi.im.bulk = b;
@@ -2246,7 +2253,12 @@ static void ahead_end(imp_ahead *a, ct_status status, imp_result *out)
 	fileimp_release(&a->fi, status);
 	if (out)
 		*out = a->r;
-	close_input(&a->in, a->iobuf);
+	if (a->member < 0) {
+		close_input(&a->in, a->iobuf);
+	} else {
+		imp_zip_input_close(&a->in);
+		imp_zip_close(a->zip);
+	}
 	free(a->path);
 	free(a);
 }
@@ -2273,45 +2285,83 @@ void imp_bulk_free(imp_bulk *b)
 	free(b);
 }
 
-/* 1 when PATH may be read ahead: a regular file of a size not imported yet. */
-static int worth_reading_ahead(imp_bulk *b, const char *path)
+/* 1 when a file or member of SIZE bytes may be read ahead: one of a size
+ * not imported yet (the others are hashed before they are read). */
+static int worth_reading_ahead(imp_bulk *b, long long size)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && store_source_size_seen(b->s, (long long)st.st_size) == 0;
+	return size >= 0 && store_source_size_seen(b->s, size) == 0;
+}
+
+/* Takes the file or member read ahead if it is PATH's MEMBER: NULL if not
+ * (one read ahead for something else is dropped). */
+static imp_ahead *ahead_take(imp_bulk *b, const char *path, long member)
+{
+	imp_ahead *a = b->next;
+	b->next = NULL;
+	if (a && (strcmp(a->path, path) != 0 || a->member != member)) {
+		ahead_end(a, CT_OK, NULL);
+		a = NULL;
+	}
+	return a;
+}
+
+/* Stores A, read ahead, unless its header failed or its size has been
+ * imported since (a copy of the file before): 1 and *ST, or 0 (A is gone
+ * either way). */
+static int ahead_store(imp_bulk *b, imp_ahead *a, imp_result *r, char *err, size_t errlen, ct_status *st)
+{
+	pthread_mutex_lock(&b->mu);
+	while (!a->ready)
+		pthread_cond_wait(&b->cv, &b->mu);
+	int ok = a->ok;
+	pthread_mutex_unlock(&b->mu);
+	int stored = 0;
+	*st = CT_OK;
+	if (ok && store_source_size_seen(b->s, a->in.size) == 0) {
+		a->fi.err = err;
+		a->fi.errlen = errlen;
+		*st = store_file(&a->fi, &a->p);
+		stored = 1;
+	}
+	ahead_end(a, *st, stored ? r : NULL);
+	if (stored)
+		r->ahead = 1;
+	return stored;
 }
 
 ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_result *r, char *err, size_t errlen)
 {
-	imp_ahead *a = b->next;
-	b->next = NULL;
-	if (a && strcmp(a->path, path) != 0) {
-		ahead_end(a, CT_OK, NULL);
-		a = NULL;
-	}
+	imp_ahead *a = ahead_take(b, path, -1);
 	long long seq = ++b->seq;
-	if (next && worth_reading_ahead(b, next))
-		b->next = ahead_start(b, next, seq + 1);
-	ct_status st = CT_OK;
-	int stored = 0;
-	if (a) {
-		pthread_mutex_lock(&b->mu);
-		while (!a->ready)
-			pthread_cond_wait(&b->cv, &b->mu);
-		int ok = a->ok;
-		pthread_mutex_unlock(&b->mu);
-		/* the file before may have been a copy of the same size */
-		if (ok && store_source_size_seen(b->s, a->in.size) == 0) {
-			a->fi.err = err;
-			a->fi.errlen = errlen;
-			st = store_file(&a->fi, &a->p);
-			stored = 1;
-		}
-		ahead_end(a, st, stored ? r : NULL);
-		if (stored)
-			r->ahead = 1;
-	}
-	if (!stored)
-		st = file_import(b->s, b->areas, path, b->mapping, r, err, errlen, b, seq);
+	struct stat st;
+	if (next && stat(next, &st) == 0 && S_ISREG(st.st_mode) && worth_reading_ahead(b, (long long)st.st_size))
+		b->next = ahead_start(b, next, -1, seq + 1);
+	ct_status status = CT_OK;
+	if (!a || !ahead_store(b, a, r, err, errlen, &status))
+		status = file_import(b->s, b->areas, path, b->mapping, r, err, errlen, b, seq);
 	bulk_read(b, seq);
-	return st;
+	return status;
+}
+
+ct_status imp_bulk_member(imp_bulk *b, imp_zip *z, size_t i, long next, imp_result *r, char *err, size_t errlen)
+{
+	const char *path = imp_zip_path(z); /* NULL: held in memory, not read ahead */
+	imp_ahead *a = ahead_take(b, path ? path : "", (long)i);
+	long long seq = ++b->seq;
+	if (path && next >= 0 && worth_reading_ahead(b, imp_zip_member_size(z, (size_t)next)))
+		b->next = ahead_start(b, path, next, seq + 1);
+	ct_status status = CT_OK;
+	if (!a || !ahead_store(b, a, r, err, errlen, &status)) {
+		imp_input in;
+		if (imp_zip_input(z, i, &in, err, errlen) != 0) {
+			memset(r, 0, sizeof *r);
+			r->month_min = r->month_max = -1;
+			status = CT_EIO;
+		} else {
+			status = input_import(b->s, b->areas, &in, b->mapping, r, err, errlen, b, seq);
+			imp_zip_input_close(&in);
+		}
+	}
+	bulk_read(b, seq);
+	return status;
 }

@@ -20,6 +20,7 @@ typedef struct zmember {
 
 struct imp_zip {
 	char *path;
+	int on_disk; /* opened from PATH (not a buffer): it can be opened again */
 	zip_t *za;
 	zmember *m;
 	size_t n;
@@ -92,10 +93,11 @@ static imp_zip *list_members(const char *name, zip_t *za, char *err, size_t errl
 	return z;
 }
 
-imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
+/* Opens the archive PATH with libzip's FLAGS, and lists its members. */
+static imp_zip *open_path(const char *path, int flags, char *err, size_t errlen)
 {
 	int code = 0;
-	zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+	zip_t *za = zip_open(path, ZIP_RDONLY | flags, &code);
 	if (!za) {
 		if (code == ZIP_ER_NOENT || code == ZIP_ER_OPEN || code == ZIP_ER_READ)
 			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(code == ZIP_ER_NOENT ? ENOENT : errno));
@@ -103,7 +105,25 @@ imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
 			open_error(path, code, err, errlen);
 		return NULL;
 	}
-	return list_members(path, za, err, errlen);
+	imp_zip *z = list_members(path, za, err, errlen);
+	if (z)
+		z->on_disk = 1;
+	return z;
+}
+
+imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
+{
+	return open_path(path, ZIP_CHECKCONS, err, errlen);
+}
+
+imp_zip *imp_zip_open_again(const char *path, char *err, size_t errlen)
+{
+	return open_path(path, 0, err, errlen); /* imp_zip_open checked its directory */
+}
+
+const char *imp_zip_path(const imp_zip *z)
+{
+	return z->on_disk ? z->path : NULL;
 }
 
 imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen)
@@ -145,6 +165,11 @@ const char *imp_zip_member(const imp_zip *z, size_t i)
 	return z->m[i].name;
 }
 
+long long imp_zip_member_size(const imp_zip *z, size_t i)
+{
+	return z->m[i].size;
+}
+
 /* One member being read: the imp_input behind it. */
 typedef struct zreader {
 	imp_zip *z;
@@ -183,6 +208,7 @@ static int member_rewind(void *ctx)
 {
 	zreader *zr = ctx;
 	zip_fclose(zr->zf);
+	zr->zf = NULL;
 	return member_open(zr);
 }
 
@@ -192,23 +218,46 @@ static const char *member_error(void *ctx)
 	return zr->why[0] ? zr->why : NULL;
 }
 
+int imp_zip_input(imp_zip *z, size_t i, imp_input *in, char *err, size_t errlen)
+{
+	zreader *zr = xcalloc(1, sizeof *zr);
+	zr->z = z;
+	zr->m = &z->m[i];
+	char *name = xasprintf("%s:%s", z->path, zr->m->name);
+	if (member_open(zr) != 0) {
+		snprintf(err, errlen, "%s: %s", name, zr->why);
+		free(name);
+		free(zr);
+		return -1;
+	}
+	*in = (imp_input){.name = name, .file_name = zr->m->name, .size = zr->m->size, .read = member_read,
+			  .rewind = member_rewind, .error = member_error, .ctx = zr};
+	return 0;
+}
+
+void imp_zip_input_close(imp_input *in)
+{
+	zreader *zr = in->ctx;
+	if (!zr)
+		return;
+	if (zr->zf) /* NULL when opening it again to rewind failed */
+		zip_fclose(zr->zf);
+	free(zr);
+	free((char *)in->name);
+	in->ctx = NULL;
+	in->name = NULL;
+}
+
 ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
 			 imp_result *r, char *err, size_t errlen)
 {
-	zreader zr = {.z = z, .m = &z->m[i]};
-	char *name = xasprintf("%s:%s", z->path, zr.m->name);
-	ct_status st;
-	if (member_open(&zr) != 0) {
+	imp_input in;
+	if (imp_zip_input(z, i, &in, err, errlen) != 0) {
 		memset(r, 0, sizeof *r);
 		r->month_min = r->month_max = -1;
-		snprintf(err, errlen, "%s: %s", name, zr.why);
-		st = CT_EIO;
-	} else {
-		imp_input in = {.name = name, .file_name = zr.m->name, .size = zr.m->size, .read = member_read,
-				.rewind = member_rewind, .error = member_error, .ctx = &zr};
-		st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
-		zip_fclose(zr.zf);
+		return CT_EIO;
 	}
-	free(name);
+	ct_status st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
+	imp_zip_input_close(&in);
 	return st;
 }

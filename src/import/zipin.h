@@ -20,6 +20,11 @@ imp_zip *imp_zip_open(const char *path, char *err, size_t errlen);
 /* The same for an archive held in memory (SIZE bytes at DATA, which must
  * outlive the handle); NAME is used in messages and source names. */
 imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen);
+/* Opens the archive PATH again, which imp_zip_open checked: a handle of
+ * its own for another thread (libzip's are not to be shared). */
+imp_zip *imp_zip_open_again(const char *path, char *err, size_t errlen);
+/* The archive's path, or NULL for one held in memory. */
+const char *imp_zip_path(const imp_zip *z);
 /* Closes; accepts NULL. */
 void imp_zip_close(imp_zip *z);
 
@@ -28,6 +33,13 @@ void imp_zip_close(imp_zip *z);
 size_t imp_zip_count(const imp_zip *z);
 /* Member I's name inside the archive ("2024-09/2024-09-cleveland-street.csv"). */
 const char *imp_zip_member(const imp_zip *z, size_t i);
+/* Member I's size unpacked, as the directory says, or -1. */
+long long imp_zip_member_size(const imp_zip *z, size_t i);
+
+/* Member I as an import input (IN's name "archive.zip:member" is its own):
+ * 0, or -1 with err set.  Close it with imp_zip_input_close. */
+int imp_zip_input(imp_zip *z, size_t i, imp_input *in, char *err, size_t errlen);
+void imp_zip_input_close(imp_input *in);
 
 /* Imports member I like imp_file: it is read without unpacking to disk, its
  * hash is of its content (the same CSV imported from a folder is a

@@ -13,6 +13,7 @@
 
 #include "core/util.h"
 #include "import/zipin.h"
+#include "dbanswer.h"
 #include "tmpdir.h"
 
 #define SEED "tests/fuzz/seeds/download.zip"
@@ -75,6 +76,62 @@ static void test_import_members(void **state)
 	rm_tree(dir);
 }
 
+/* imp_bulk_member reads each member while the one before is stored (on a
+ * handle of its own): the database is the one imp_zip_import gives.  An
+ * archive held in memory is not read ahead, and imports the same way. */
+static void test_bulk_members(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/crimetab-zipin-XXXXXX", db[64], one_db[64], mem_db[64], err[2048] = "";
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/t.db", dir);
+	snprintf(one_db, sizeof one_db, "%s/one.db", dir);
+	snprintf(mem_db, sizeof mem_db, "%s/mem.db", dir);
+	imp_zip *z = imp_zip_open(SEED, err, sizeof err);
+	assert_non_null(z);
+
+	store *s = store_open(db, 0, err, sizeof err);
+	assert_non_null(s);
+	imp_bulk *b = imp_bulk_new(s, NULL, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		imp_result r;
+		assert_int_equal(imp_bulk_member(b, z, i, i < 2 ? (long)i + 1 : -1, &r, err, sizeof err), CT_OK);
+		assert_int_equal(r.ahead, i > 0);
+		assert_false(r.duplicate);
+	}
+	imp_bulk_free(b);
+	store_close(s);
+
+	s = store_open(one_db, 0, err, sizeof err);
+	assert_non_null(s);
+	for (size_t i = 0; i < 3; i++) {
+		imp_result r;
+		assert_int_equal(imp_zip_import(z, i, s, NULL, NULL, &r, err, sizeof err), CT_OK);
+	}
+	store_close(s);
+	assert_same_imports(db, one_db);
+	imp_zip_close(z);
+
+	size_t n;
+	char *buf = slurp(SEED, &n);
+	z = imp_zip_open_buffer(SEED, buf, n, err, sizeof err);
+	assert_non_null(z);
+	s = store_open(mem_db, 0, err, sizeof err);
+	assert_non_null(s);
+	b = imp_bulk_new(s, NULL, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		imp_result r;
+		assert_int_equal(imp_bulk_member(b, z, i, i < 2 ? (long)i + 1 : -1, &r, err, sizeof err), CT_OK);
+		assert_int_equal(r.ahead, 0);
+	}
+	imp_bulk_free(b);
+	store_close(s);
+	imp_zip_close(z);
+	free(buf);
+	assert_same_imports(mem_db, one_db);
+	rm_tree(dir);
+}
+
 static void test_unreadable_archives(void **state)
 {
 	(void)state;
@@ -110,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members_sorted_folders_left_out),
 		cmocka_unit_test(test_import_members),
+		cmocka_unit_test(test_bulk_members),
 		cmocka_unit_test(test_unreadable_archives),
 		cmocka_unit_test(test_is_zip),
 	};
