@@ -1548,7 +1548,8 @@ static void bulk_read(imp_bulk *b, long long seq);
 static void read_rows(pipeline *p)
 {
 	size_t rows = p->rows;
-	for (;;) {
+	int done = 0;
+	while (!done) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->nspare && !p->stop)
 			pthread_cond_wait(&p->cv, &p->mu);
@@ -1561,16 +1562,14 @@ static void read_rows(pipeline *p)
 		p->im->b = b;
 		fill_batch(p->im, rows);
 		rows = rows * 2 < BATCH_ROWS ? rows * 2 : BATCH_ROWS;
-		int last = b->last; /* b is the storing thread's once queued */
+		done = b->last; /* b is the storing thread's once queued */
 		pthread_mutex_lock(&p->mu);
 		p->full[(p->head + p->nfull++) % BATCHES] = b;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		if (last)
-			break;
 	}
-	/* the next file may be read now */
-	if (p->im->bulk)
+	/* read to its end (not given up): the next file may be read now */
+	if (done && p->im->bulk)
 		bulk_read(p->im->bulk, p->im->seq);
 }
 
@@ -2145,6 +2144,11 @@ struct imp_ahead {
 	long long seq; /* the bulk's file number */
 	char *path;    /* the file, or the zip archive */
 	long member;   /* the archive's member, or -1 for a file */
+	/* a member: the archive's file, the member's name and size, as listed
+	 * when the archive was opened (checked when it is opened again) */
+	struct stat zip_st;
+	char *member_name;
+	long long member_size;
 	imp_zip *zip;  /* the archive opened again, for this thread */
 	char *iobuf;
 	imp_input in;
@@ -2179,10 +2183,18 @@ static void bulk_read(imp_bulk *b, long long seq)
 /* Opens the file and reads its header; 0, or -1: import it the usual way. */
 static int ahead_open(imp_ahead *a)
 {
-	if (a->member < 0 ? open_input(a->path, &a->in, &a->iobuf, a->err, sizeof a->err) != 0
-			  : !(a->zip = imp_zip_open_again(a->path, a->err, sizeof a->err)) ||
-				    imp_zip_input(a->zip, (size_t)a->member, &a->in, a->err, sizeof a->err) != 0)
-		return -1;
+	if (a->member < 0) {
+		if (open_input(a->path, &a->in, &a->iobuf, a->err, sizeof a->err) != 0)
+			return -1;
+	} else {
+		/* the same archive, and in it the same member, or it is imported
+		 * from the first handle */
+		a->zip = imp_zip_open_again(a->path, &a->zip_st, a->err, sizeof a->err);
+		long k = a->zip ? imp_zip_find(a->zip, a->member_name) : -1;
+		if (k < 0 || imp_zip_member_size(a->zip, (size_t)k) != a->member_size ||
+		    imp_zip_input(a->zip, (size_t)k, &a->in, a->err, sizeof a->err) != 0)
+			return -1;
+	}
 	fileimp *f = &a->fi;
 	char head[64];
 	long headn = a->in.read(a->in.ctx, head, sizeof head);
@@ -2216,13 +2228,21 @@ static void *ahead_thread(void *arg)
 	return NULL;
 }
 
-static imp_ahead *ahead_start(imp_bulk *b, const char *path, long member, long long seq)
+/* Starts reading PATH ahead, or member MEMBER of the archive Z at PATH
+ * (whose file then was ZST); NULL if no thread could start. */
+static imp_ahead *ahead_start(imp_bulk *b, const char *path, const imp_zip *z, const struct stat *zst, long member,
+			      long long seq)
 {
 	imp_ahead *a = xcalloc(1, sizeof *a);
 	a->bulk = b;
 	a->seq = seq;
 	a->path = xstrdup(path);
 	a->member = member;
+	if (z) {
+		a->zip_st = *zst;
+		a->member_name = xstrdup(imp_zip_member(z, (size_t)member));
+		a->member_size = imp_zip_member_size(z, (size_t)member);
+	}
 	a->in = (imp_input){.name = a->path, .file_name = a->path, .size = -1};
 	fileimp_init(&a->fi, b->s, b->areas, &a->in, b->mapping, &a->r, a->err, sizeof a->err);
 	a->fi.im.bulk = b;
@@ -2231,6 +2251,7 @@ static imp_ahead *ahead_start(imp_bulk *b, const char *path, long member, long l
 	if (pthread_create(&a->thread, NULL, ahead_thread, a) != 0) {
 		pipeline_free(&a->p);
 		fileimp_release(&a->fi, CT_OK);
+		free(a->member_name);
 		free(a->path);
 		free(a);
 		return NULL;
@@ -2259,6 +2280,7 @@ static void ahead_end(imp_ahead *a, ct_status status, imp_result *out)
 		imp_zip_input_close(&a->in);
 		imp_zip_close(a->zip);
 	}
+	free(a->member_name);
 	free(a->path);
 	free(a);
 }
@@ -2335,7 +2357,7 @@ ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_res
 	long long seq = ++b->seq;
 	struct stat st;
 	if (next && stat(next, &st) == 0 && S_ISREG(st.st_mode) && worth_reading_ahead(b, (long long)st.st_size))
-		b->next = ahead_start(b, next, -1, seq + 1);
+		b->next = ahead_start(b, next, NULL, NULL, -1, seq + 1);
 	ct_status status = CT_OK;
 	if (!a || !ahead_store(b, a, r, err, errlen, &status))
 		status = file_import(b->s, b->areas, path, b->mapping, r, err, errlen, b, seq);
@@ -2345,11 +2367,12 @@ ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_res
 
 ct_status imp_bulk_member(imp_bulk *b, imp_zip *z, size_t i, long next, imp_result *r, char *err, size_t errlen)
 {
-	const char *path = imp_zip_path(z); /* NULL: held in memory, not read ahead */
+	struct stat zst;
+	const char *path = imp_zip_path(z, &zst); /* NULL: not to be read ahead */
 	imp_ahead *a = ahead_take(b, path ? path : "", (long)i);
 	long long seq = ++b->seq;
 	if (path && next >= 0 && worth_reading_ahead(b, imp_zip_member_size(z, (size_t)next)))
-		b->next = ahead_start(b, path, next, seq + 1);
+		b->next = ahead_start(b, path, z, &zst, next, seq + 1);
 	ct_status status = CT_OK;
 	if (!a || !ahead_store(b, a, r, err, errlen, &status)) {
 		imp_input in;

@@ -20,7 +20,8 @@ typedef struct zmember {
 
 struct imp_zip {
 	char *path;
-	int on_disk; /* opened from PATH (not a buffer): it can be opened again */
+	int on_disk;    /* opened from PATH (not a buffer): it can be opened again */
+	struct stat st; /* PATH's file then, when on_disk */
 	zip_t *za;
 	zmember *m;
 	size_t n;
@@ -93,9 +94,22 @@ static imp_zip *list_members(const char *name, zip_t *za, char *err, size_t errl
 	return z;
 }
 
-/* Opens the archive PATH with libzip's FLAGS, and lists its members. */
-static imp_zip *open_path(const char *path, int flags, char *err, size_t errlen)
+static int same_file(const struct stat *a, const struct stat *b)
 {
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Opens the archive PATH with libzip's FLAGS, and lists its members.  SAME:
+ * only if PATH is still that file. */
+static imp_zip *open_path(const char *path, int flags, const struct stat *same, char *err, size_t errlen)
+{
+	struct stat before, after;
+	int known = stat(path, &before) == 0;
+	if (same && (!known || !same_file(same, &before))) {
+		snprintf(err, errlen, "%s: changed since it was first opened", path);
+		return NULL;
+	}
 	int code = 0;
 	zip_t *za = zip_open(path, ZIP_RDONLY | flags, &code);
 	if (!za) {
@@ -106,24 +120,44 @@ static imp_zip *open_path(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	imp_zip *z = list_members(path, za, err, errlen);
-	if (z)
+	/* the file opened is the one seen before and after: it can be found
+	 * again by its path as long as that is still so */
+	if (z && known && stat(path, &after) == 0 && same_file(&before, &after)) {
 		z->on_disk = 1;
+		z->st = before;
+	} else if (z && same) {
+		imp_zip_close(z);
+		snprintf(err, errlen, "%s: changed since it was first opened", path);
+		return NULL;
+	}
 	return z;
 }
 
 imp_zip *imp_zip_open(const char *path, char *err, size_t errlen)
 {
-	return open_path(path, ZIP_CHECKCONS, err, errlen);
+	return open_path(path, ZIP_CHECKCONS, NULL, err, errlen);
 }
 
-imp_zip *imp_zip_open_again(const char *path, char *err, size_t errlen)
+imp_zip *imp_zip_open_again(const char *path, const struct stat *same, char *err, size_t errlen)
 {
-	return open_path(path, 0, err, errlen); /* imp_zip_open checked its directory */
+	return open_path(path, 0, same, err, errlen); /* imp_zip_open checked its directory */
 }
 
-const char *imp_zip_path(const imp_zip *z)
+const char *imp_zip_path(const imp_zip *z, struct stat *st)
 {
-	return z->on_disk ? z->path : NULL;
+	if (!z->on_disk)
+		return NULL;
+	if (st)
+		*st = z->st;
+	return z->path;
+}
+
+long imp_zip_find(const imp_zip *z, const char *name)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (strcmp(z->m[i].name, name) == 0)
+			return (long)i;
+	return -1;
 }
 
 imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen)

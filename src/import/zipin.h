@@ -5,6 +5,7 @@
 #define CRIMETAB_ZIPIN_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "import/import.h"
 
@@ -21,10 +22,16 @@ imp_zip *imp_zip_open(const char *path, char *err, size_t errlen);
  * outlive the handle); NAME is used in messages and source names. */
 imp_zip *imp_zip_open_buffer(const char *name, const void *data, size_t size, char *err, size_t errlen);
 /* Opens the archive PATH again, which imp_zip_open checked: a handle of
- * its own for another thread (libzip's are not to be shared). */
-imp_zip *imp_zip_open_again(const char *path, char *err, size_t errlen);
-/* The archive's path, or NULL for one held in memory. */
-const char *imp_zip_path(const imp_zip *z);
+ * its own for another thread (libzip's are not to be shared).  Only if
+ * PATH is still the file SAME describes (from imp_zip_path): else NULL,
+ * with err set. */
+imp_zip *imp_zip_open_again(const char *path, const struct stat *same, char *err, size_t errlen);
+/* The archive's path, and its file then into *ST (unless NULL); NULL for
+ * one that cannot be opened again (held in memory, or it changed while it
+ * was being opened). */
+const char *imp_zip_path(const imp_zip *z, struct stat *st);
+/* The index of the member called NAME, or -1. */
+long imp_zip_find(const imp_zip *z, const char *name);
 /* Closes; accepts NULL. */
 void imp_zip_close(imp_zip *z);
 
