@@ -375,8 +375,9 @@ static int import_paths(store *s, const char *const *paths, size_t npaths, const
 		if (zip > 0) {
 			import_zip(&ru, files.v[i]);
 		} else if (wanted(&ru, files.v[i])) {
-			const char *next = i + 1 < files.n && next_zip <= 0 && force_of(&ru, files.v[i + 1]) != -1 ? files.v[i + 1]
-													   : NULL;
+			const char *next = NULL; /* read while this one is stored */
+			if (i + 1 < files.n && next_zip <= 0 && force_of(&ru, files.v[i + 1]) != -1)
+				next = files.v[i + 1];
 			imp_result r;
 			ct_status st = imp_bulk_file(bulk, files.v[i], next, &r, err, sizeof err);
 			tally(&ru, files.v[i], st, &r, err);

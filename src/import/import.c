@@ -1662,8 +1662,7 @@ static int import_rows(importer *im)
 
 /* A file being imported: its importer and what it is read with. */
 typedef struct fileimp {
-	importer im;
-	imp_result *r;
+	importer im; /* its r is the file's result */
 	const imp_input *in;
 	const imp_mapping *mapping;
 	imp_readahead *ra;
@@ -1691,7 +1690,6 @@ static void fileimp_init(fileimp *f, store *s, const area_set *areas, const imp_
 	f->im = (importer){.s = s, .areas = areas, .map = mapping, .path = in->name, .r = r, .file_month = -1,
 			   .last_pair = -1, .eol = ""};
 	f->im.this_month = ct_uk_month((long long)time(NULL));
-	f->r = r;
 	f->in = in;
 	f->mapping = mapping;
 	f->err = err;
@@ -1706,7 +1704,7 @@ static void fileimp_release(fileimp *f, ct_status status)
 		store_rollback(im->s);
 	f->in_tx = 0;
 	if (status != CT_OK)
-		f->r->source_id = 0;
+		im->r->source_id = 0;
 	ct_progress_free(f->prog);
 	imp_readahead_stop(f->ra);
 	imp_reader_free(f->rd);
@@ -1835,7 +1833,7 @@ static ct_status read_head(fileimp *f)
 		return CT_EDATA;
 	}
 	im->nheader = row.nfields;
-	f->r->kind = im->kind;
+	im->r->kind = im->kind;
 	im->one_month = kind_months(im->kind);
 	im->eol = imp_reader_eol(f->rd);
 	if (strcmp(im->kind, "force") != 0) {
@@ -1877,7 +1875,7 @@ static void reader_setup(fileimp *f)
 static ct_status store_file(fileimp *f, pipeline *ahead)
 {
 	importer *im = &f->im;
-	imp_result *r = f->r;
+	imp_result *r = im->r;
 	store *s = im->s;
 	const imp_input *in = f->in;
 	const imp_mapping *mapping = f->mapping;
@@ -1995,7 +1993,7 @@ static ct_status store_file(fileimp *f, pipeline *ahead)
 static ct_status import_input(fileimp *f)
 {
 	importer *im = &f->im;
-	imp_result *r = f->r;
+	imp_result *r = im->r;
 	const imp_input *in = f->in;
 	store *s = im->s;
 	/* a saved police.uk API response is JSON, read (and hashed) whole */
@@ -2118,6 +2116,27 @@ ct_status imp_file(store *s, const area_set *areas, const char *path, const imp_
 		   char *err, size_t errlen)
 {
 	return file_import(s, areas, path, mapping, r, err, errlen, NULL, 0);
+}
+
+/* imp_zip_import's work (zipin.h), within BULK (or none) as its SEQ'th. */
+static ct_status member_import(store *s, const area_set *areas, imp_zip *z, size_t i, const imp_mapping *mapping,
+			       imp_result *r, char *err, size_t errlen, imp_bulk *bulk, long long seq)
+{
+	imp_input in;
+	if (imp_zip_input(z, i, &in, err, errlen) != 0) {
+		memset(r, 0, sizeof *r);
+		r->month_min = r->month_max = -1;
+		return CT_EIO;
+	}
+	ct_status st = input_import(s, areas, &in, mapping, r, err, errlen, bulk, seq);
+	imp_zip_input_close(&in);
+	return st;
+}
+
+ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
+			 imp_result *r, char *err, size_t errlen)
+{
+	return member_import(s, areas, z, i, mapping, r, err, errlen, NULL, 0);
 }
 
 /* ---- many files: the next one read while this one is stored ----
@@ -2374,17 +2393,8 @@ ct_status imp_bulk_member(imp_bulk *b, imp_zip *z, size_t i, long next, imp_resu
 	if (path && next >= 0 && worth_reading_ahead(b, imp_zip_member_size(z, (size_t)next)))
 		b->next = ahead_start(b, path, z, &zst, next, seq + 1);
 	ct_status status = CT_OK;
-	if (!a || !ahead_store(b, a, r, err, errlen, &status)) {
-		imp_input in;
-		if (imp_zip_input(z, i, &in, err, errlen) != 0) {
-			memset(r, 0, sizeof *r);
-			r->month_min = r->month_max = -1;
-			status = CT_EIO;
-		} else {
-			status = input_import(b->s, b->areas, &in, b->mapping, r, err, errlen, b, seq);
-			imp_zip_input_close(&in);
-		}
-	}
+	if (!a || !ahead_store(b, a, r, err, errlen, &status))
+		status = member_import(b->s, b->areas, z, i, b->mapping, r, err, errlen, b, seq);
 	bulk_read(b, seq);
 	return status;
 }

@@ -64,10 +64,6 @@ imp_bulk *imp_bulk_new(store *s, const area_set *areas, const imp_mapping *mappi
 /* imp_file for PATH; NEXT, when not NULL, is the file to be imported after
  * it (by the next call), read ahead meanwhile. */
 ct_status imp_bulk_file(imp_bulk *b, const char *path, const char *next, imp_result *r, char *err, size_t errlen);
-/* imp_zip_import of member I of Z (zipin.h) the same way: NEXT, when not
- * -1, is the member of Z to be imported after it. */
-typedef struct imp_zip imp_zip;
-ct_status imp_bulk_member(imp_bulk *b, imp_zip *z, size_t i, long next, imp_result *r, char *err, size_t errlen);
 /* Ends the import (a file read ahead is dropped). */
 void imp_bulk_free(imp_bulk *b);
 

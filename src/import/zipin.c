@@ -281,17 +281,3 @@ void imp_zip_input_close(imp_input *in)
 	in->ctx = NULL;
 	in->name = NULL;
 }
-
-ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
-			 imp_result *r, char *err, size_t errlen)
-{
-	imp_input in;
-	if (imp_zip_input(z, i, &in, err, errlen) != 0) {
-		memset(r, 0, sizeof *r);
-		r->month_min = r->month_max = -1;
-		return CT_EIO;
-	}
-	ct_status st = imp_input_import(s, areas, &in, mapping, r, err, errlen);
-	imp_zip_input_close(&in);
-	return st;
-}

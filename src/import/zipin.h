@@ -54,5 +54,9 @@ void imp_zip_input_close(imp_input *in);
  * encrypted) is an error with nothing of it stored. */
 ct_status imp_zip_import(imp_zip *z, size_t i, store *s, const area_set *areas, const imp_mapping *mapping,
 			 imp_result *r, char *err, size_t errlen);
+/* The same within imp_bulk_file's import of many files (import.h): NEXT,
+ * when not -1, is the member of Z to be imported after it, read ahead
+ * meanwhile. */
+ct_status imp_bulk_member(imp_bulk *b, imp_zip *z, size_t i, long next, imp_result *r, char *err, size_t errlen);
 
 #endif
